@@ -1,0 +1,61 @@
+"""Typed errors: every user mistake becomes one of these, never a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Problem:
+    """One problem in an input file: where it is and what was expected."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f":{self.row}"
+        column = f" {self.column}:" if self.column else ""
+        return f"{where}:{column} {self.message}"
+
+
+class BdgError(Exception):
+    """Base class of the errors the command line reports without a traceback."""
+
+    exit_code = 1
+
+
+class BdgInputError(BdgError):
+    """Bad input (a data file, a params file, a name): exit code 2.
+
+    Carries one or more :class:`Problem` so the CLI can print one line each.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(file="<input>", row=None, column=None, message=problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UnknownNameError(BdgInputError):
+    """A province or indicator name that matches nothing; carries suggestions."""
+
+    def __init__(self, kind: str, name: str, suggestions: list[str], file: str = "<argument>"):
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(Problem(file, None, kind, f"unknown {kind} {name!r}{hint}"))
+
+
+class RunError(BdgError):
+    """A notebook run failed (exit code 1); the last good report is kept."""
+
+    exit_code = 1

@@ -1,0 +1,37 @@
+"""Where the project's folders are: data, params, notebooks, reports."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+RESOURCES_DIR = PACKAGE_DIR / "resources"
+
+
+def project_root() -> Path:
+    """The checkout that holds data/, params/ and notebooks/.
+
+    ``BDG_HOME`` overrides it, so a scheduled job can run from anywhere.
+    """
+    env = os.environ.get("BDG_HOME")
+    if env:
+        return Path(env).resolve()
+    return PACKAGE_DIR.parent
+
+
+def data_dir() -> Path:
+    return project_root() / "data"
+
+
+def params_dir() -> Path:
+    return project_root() / "params"
+
+
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
+
+
+def default_data_file() -> Path:
+    """The embedded dataset the default report is built from."""
+    return data_dir() / "observations.csv"

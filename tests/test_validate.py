@@ -1,0 +1,117 @@
+"""Every kind of bad row gets its own message naming file, row and column; exit code 2."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bdg_analysis import cli, dataset
+from bdg_analysis.errors import BdgInputError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_good_file_loads_with_names_resolved_and_rows_traceable():
+    obs = dataset.load(FIXTURES / "tidy_good.csv")
+    assert len(obs) == 5
+    assert set(obs["province"]) == {"Lạng Sơn", "Toàn quốc"}
+    missing = obs[obs["value"].isna()]
+    assert missing["source_row"].tolist() == [4]  # kept as missing, never turned into 0
+    assert missing["note"].tolist() == ["not yet published"]
+    assert obs["source_file"].str.endswith("tidy_good.csv").all()
+    assert not obs["source_file"].str.startswith("/").any()
+
+
+def _problems(path):
+    checked = dataset.check_files([path])
+    return {(p.row, p.column): p.message for p in checked.problems}
+
+
+def test_each_kind_of_bad_row_is_reported_with_row_and_column():
+    found = _problems(FIXTURES / "tidy_bad.csv")
+    assert "unknown indicator 'M4.CT9'" in found[(2, "indicator")]
+    assert "'20x2' is not a year" in found[(3, "year")]
+    assert "'12,5' is not a number" in found[(4, "value")]
+    assert "104 is outside the natural range of M2.CT1 (0 to 100 %)" in found[(5, "value")]
+    assert "-3 is outside the natural range of M4.CT2" in found[(6, "value")]
+    assert "unknown province 'Hà Tây'" in found[(7, "province")]
+    assert "duplicate of" in found[(9, "value")] and ":8 " in found[(9, "value")]
+    assert "a different value (112 here, 111 there)" in found[(9, "value")]
+    assert "'women' is not allowed" in found[(10, "sex")]
+    assert "'final' is not allowed" in found[(11, "status")]
+    assert len(found) == 9  # row 8 is the first of the duplicate pair: reported once, at row 9
+
+
+def test_cli_validate_prints_file_row_column_and_exits_2(capsys):
+    code = cli.main(["validate", str(FIXTURES / "tidy_bad.csv")])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 2
+    assert len(out) == 9
+    assert out[0].startswith("tests/fixtures/tidy_bad.csv:2: indicator: unknown indicator 'M4.CT9'")
+    assert "Traceback" not in "\n".join(out)
+
+
+def test_cli_validate_summarises_a_good_file(capsys):
+    assert cli.main(["validate", str(FIXTURES / "tidy_good.csv")]) == 0
+    assert capsys.readouterr().out.startswith("OK: 5 rows")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "file is empty"),
+        ("province,indicator,year,value\n", "no data rows"),
+        ("province,indicator,year,value\nLạng Sơn,M4.CT1,2020\n", "expected 4 fields, found 3"),
+        ("province,indicator,value\nLạng Sơn,M4.CT1,1\n", "missing column(s): year"),
+        ("province,indicator,year,value,unit\nLạng Sơn,M4.CT1,2020,1,%\n",
+         "unexpected column(s): unit"),
+    ],
+)
+def test_empty_truncated_and_misshapen_files(tmp_path, content, message):
+    path = tmp_path / "data.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(BdgInputError) as err:
+        dataset.load(path)
+    assert message in str(err.value)
+    assert "data.csv" in str(err.value)
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "cp1258.csv"
+    path.write_bytes("province,indicator,year,value\nL\xe1ng,M4.CT1,2020,1\n".encode("latin-1"))
+    with pytest.raises(BdgInputError, match=r"cp1258.csv:2: file is not UTF-8"):
+        dataset.load(path)
+
+
+def test_missing_file_and_unknown_type(tmp_path):
+    with pytest.raises(BdgInputError, match="file not found"):
+        dataset.load(tmp_path / "nope.csv")
+    odd = tmp_path / "data.json"
+    odd.write_text("{}", encoding="utf-8")
+    with pytest.raises(BdgInputError, match="unknown file type '.json'"):
+        dataset.load(odd)
+
+
+def test_parquet_and_excel_load_like_csv(tmp_path):
+    frame = pd.read_csv(FIXTURES / "tidy_good.csv", dtype=str, keep_default_na=False)
+    frame.to_parquet(tmp_path / "good.parquet")
+    with pd.ExcelWriter(tmp_path / "good.xlsx") as writer:
+        frame.to_excel(writer, index=False)
+    from_csv = dataset.load(FIXTURES / "tidy_good.csv")
+    for name in ("good.parquet", "good.xlsx"):
+        other = dataset.load(tmp_path / name)
+        pd.testing.assert_series_equal(other["value"], from_csv["value"])
+        assert other["province"].tolist() == from_csv["province"].tolist()
+    excel = dataset.load(tmp_path / "good.xlsx")
+    assert excel["source_row"].tolist() == [2, 3, 4, 5, 6]  # spreadsheet row numbers
+
+
+def test_bad_rows_in_parquet_name_the_row(tmp_path):
+    frame = pd.DataFrame({"province": ["Lạng Sơn"], "indicator": ["M4.CT1"], "year": [2020],
+                          "value": [250.0]})
+    frame.to_parquet(tmp_path / "bad.parquet")
+    found = _problems(tmp_path / "bad.parquet")
+    assert (1, "value") not in found  # 250 boys per 100 girls is odd but within 0..∞
+    frame["indicator"] = ["M2.CT1"]
+    frame.to_parquet(tmp_path / "bad.parquet")
+    assert "outside the natural range" in _problems(tmp_path / "bad.parquet")[(1, "value")]
