@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PROVINCE ?= Lạng Sơn
 LANG_REPORT ?= vi
 
-.PHONY: help report test lint lock clean
+.PHONY: help report test lint lock clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,6 +21,10 @@ report: $(STAMP) ## write the default report (Lạng Sơn, latest year, Vietname
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest -q
+
+browser: ## install Debian's Chromium for the browser tests (needs root)
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 
 lint: $(STAMP) ## ruff over the package, tests, scripts and benchmarks
 	$(BIN)/ruff check bdg_analysis tests scripts benchmarks

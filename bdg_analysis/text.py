@@ -88,3 +88,84 @@ def fmt_target(target, lang: str = "vi") -> str:
 def escape(text: object) -> str:
     """Escape text that came from data or params before it goes into HTML."""
     return html.escape("" if text is None else str(text), quote=True)
+
+
+# --- progress status: a word and a symbol for each, so status never rests on colour alone ---
+
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "achieved": {"vi": "Đã đạt", "en": "Achieved"},
+    "on_track": {"vi": "Đúng tiến độ", "en": "On track"},
+    "at_risk": {"vi": "Có nguy cơ", "en": "At risk"},
+    "off_track": {"vi": "Chậm tiến độ", "en": "Off track"},
+    "moving_away": {"vi": "Đi ngược mục tiêu", "en": "Moving away"},
+    "not_achieved": {"vi": "Không đạt", "en": "Not achieved"},
+    "insufficient_data": {"vi": "Thiếu số liệu", "en": "Insufficient data"},
+    "no_target": {"vi": "Không có mục tiêu", "en": "No target"},
+}
+STATUS_SYMBOLS = {"achieved": "✔", "on_track": "▲", "at_risk": "◆", "off_track": "▼",
+                  "moving_away": "✘", "not_achieved": "✘", "insufficient_data": "?",
+                  "no_target": "–"}
+STATUS_ORDER = ("achieved", "on_track", "at_risk", "off_track", "moving_away", "not_achieved",
+                "insufficient_data", "no_target")
+
+
+def status_word(status: str, lang: str = "vi") -> str:
+    return STATUS_WORDS[status]["en" if lang == "en" else "vi"]
+
+
+def status_badge(status: str, lang: str = "vi") -> str:
+    """HTML badge: symbol and word (readable in grey and by colour-blind readers)."""
+    return (f'<span class="status status-{escape(status)}">{STATUS_SYMBOLS[status]} '
+            f"{escape(status_word(status, lang))}</span>")
+
+
+def fmt_percent(probability: float | None, lang: str = "vi") -> str:
+    """A probability as a whole percentage ("18%"), or a dash."""
+    if probability is None or (isinstance(probability, float) and math.isnan(probability)):
+        return "–"
+    return f"{fmt_number(round(100 * probability), lang, decimals=0)}%"
+
+
+def sentence_latest(name: str, year: int, value: float, unit: str, lang: str = "vi",
+                    flag: str = "") -> str:
+    """'Tỷ số giới tính khi sinh năm 2024 là 112,3 bé trai/100 bé gái.'"""
+    flag_text = f" ({flag})" if flag else ""
+    unit_text = unit if unit.startswith("/") else f" {unit}"
+    unit_text = "%" if unit == "%" else unit_text
+    if lang == "en":
+        return f"{name} was {fmt_number(value, lang)}{unit_text} in {year}{flag_text}."
+    return f"{name} năm {year} là {fmt_number(value, lang)}{unit_text}{flag_text}."
+
+
+def sentence_change(first_year: int, change: float, unit: str, higher_is_better: bool,
+                    lang: str = "vi") -> str:
+    """How the value moved since ``first_year``, and whether that is the good direction."""
+    points = "điểm phần trăm" if unit == "%" else unit
+    points_en = "percentage points" if unit == "%" else unit
+    if abs(change) < 1e-9:
+        return (f"Không thay đổi so với năm {first_year}." if lang != "en"
+                else f"Unchanged since {first_year}.")
+    good = (change > 0) == higher_is_better
+    if lang == "en":
+        verb = "up" if change > 0 else "down"
+        judgement = "an improvement" if good else "a step back"
+        return (f"That is {verb} {fmt_number(abs(change), lang)} {points_en} since {first_year}, "
+                f"{judgement}.")
+    verb = "tăng" if change > 0 else "giảm"
+    judgement = "theo hướng tích cực" if good else "theo hướng bất lợi"
+    return (f"So với năm {first_year}, {verb} {fmt_number(abs(change), lang)} {points}, "
+            f"{judgement}.")
+
+
+def sentence_projection(to_year: int, value: float, low: float, high: float, target_text: str,
+                        probability: float | None, lang: str = "vi") -> str:
+    """'Theo xu hướng hiện nay, năm 2030 dự kiến 110,8 (khoảng 109,1–112,6), khả năng đạt
+    mục tiêu ≤ 109: 18%.'"""
+    chance = fmt_percent(probability, lang)
+    if lang == "en":
+        return (f"On the current trend, {to_year} is projected at {fmt_number(value, lang)} "
+                f"(range {fmt_number(low, lang)}–{fmt_number(high, lang)}); chance of meeting "
+                f"the target {target_text}: {chance}.")
+    return (f"Theo xu hướng hiện nay, năm {to_year} dự kiến {fmt_number(value, lang)} "
+            f"(khoảng {fmt_number(low, lang)}–{fmt_number(high, lang)}), khả năng đạt mục tiêu "
+            f"{target_text}: {chance}.")

@@ -1,4 +1,5 @@
-"""Read data files (tidy CSV, Parquet, Excel) into raw string tables that remember file and row."""
+"""Read data files into raw string tables that remember file and row (tidy layout here; yearbook
+and form layouts in submodules)."""
 
 from __future__ import annotations
 
