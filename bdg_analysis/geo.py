@@ -419,6 +419,21 @@ def resolve(name: str, year: int | None = None) -> Resolution:
     return Resolution(successor(old), old if old.changed else None, False, how)
 
 
+def unknown_name_error(name: str, extra: list[str] | tuple[str, ...] = ()) -> UnknownNameError:
+    """The error for a name that matches no province: closest names, ``extra`` ones, history.
+
+    For callers (plans) that know more names than the register, e.g. districts with a plan.
+    """
+    err = _unknown(name, fold(name))
+    suggestions = list(dict.fromkeys([*err.suggestions, *extra]))[:4]
+    out = UnknownNameError("province", name, suggestions)
+    key = fold(name)
+    if key in _HISTORIC:
+        out.problems[0].message += f" ({_HISTORIC[key]})"
+        out.args = ("\n".join(str(p) for p in out.problems),)
+    return out
+
+
 def _unknown(name: str, key: str) -> UnknownNameError:
     reg = _register()
     labels: dict[str, str] = {}
@@ -591,7 +606,9 @@ def aggregate_former(
     """Put a current province's pre-2025 series together from its former provinces' rows.
 
     Rows of ``indicator`` name places in ``province`` (or ``province_code``) as the source of
-    their year named them: a 2020 row for 'Bắc Kạn' or for 'Thái Nguyên' is a former unit. Rows
+    their year named them: a 2020 row for 'Bắc Kạn' or for 'Thái Nguyên' is a former unit. If
+    the frame has a ``former`` column (as ``validate`` leaves it), that column names the former
+    unit and ``province`` the current one. Rows
     whose territory did not change, national rows and rows from 2025 on pass through with the
     current name and code. Rows of merged parts are combined per current province, year and sex:
 
@@ -621,14 +638,24 @@ def aggregate_former(
     if rows.empty:
         return rows.copy()
     weight_index = _weights_index(weights)
+    has_former_column = "former" in rows.columns
     passthrough: list[dict] = []
     groups: dict[tuple[str, int, str], list[tuple[Province, dict]]] = {}
     for record in rows.to_dict("records"):
         year = int(record["year"])
         name = record.get("province")
-        if name is None or (isinstance(name, float) and math.isnan(name)) or name == "":
+        if _blank(name):
             name = str(record.get("province_code", ""))
-        res = resolve(str(name), year)
+        if has_former_column:
+            # Rows checked by validate: ``province`` is already current, ``former`` names the
+            # former unit (empty when the territory did not change).
+            former_name = record.get("former")
+            if _blank(former_name):
+                res = resolve(str(name))
+            else:
+                res = resolve(str(former_name), min(year, MERGER_YEAR - 1))
+        else:
+            res = resolve(str(name), year)
         if res.former is None:
             out = dict(record)
             out["province"] = res.province.name
@@ -648,6 +675,8 @@ def aggregate_former(
     for col in columns:
         if col not in out:
             out[col] = None
+    if "former" in out:
+        out["former"] = out["former"].fillna("")
     if "province_code" not in columns:
         columns.append("province_code")
     out = out[columns]
@@ -783,6 +812,10 @@ def _weighted(
     total = sum(w)
     value = sum(wi * float(values[p.code]) for wi, p in zip(w, present, strict=True)) / total
     return value, note, estimated
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
 def _number(value: object) -> float | None:

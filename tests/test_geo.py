@@ -336,3 +336,15 @@ def test_population_resource_covers_every_former_province():
     names = pop.drop_duplicates("former_code").set_index("former_code")["former_name"]
     for p in geo.former_provinces():
         assert names[p.code] == p.name
+
+
+def test_frames_checked_by_validate_use_the_former_column():
+    frame = _rows(
+        "M4.CT1", [110.0, 115.0, 112.0], province=("Thái Nguyên", "Thái Nguyên", "Lạng Sơn")
+    )
+    frame["former"] = ["Bắc Kạn", "Thái Nguyên", ""]
+    weights = pd.read_csv(FIXTURES / "geo_weights.csv")
+    out = geo.aggregate_former(frame, catalogue.get("M4.CT1"), weights)
+    assert list(out["province"]) == ["Thái Nguyên", "Lạng Sơn"]
+    assert out.iloc[0]["value"] == pytest.approx(114.0)
+    assert out.iloc[0]["former"] == "" and out.iloc[1]["value"] == 112.0
