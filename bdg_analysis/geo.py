@@ -322,7 +322,7 @@ def current_by_code(code: str) -> Province:
     try:
         return _register().current[code]
     except KeyError:
-        raise UnknownNameError("province code", code, sorted(_register().current)[:0]) from None
+        raise UnknownNameError("province code", code, []) from None
 
 
 def former_by_code(code: str) -> Province:
@@ -540,15 +540,24 @@ def population_weights() -> pd.DataFrame:
     return _population_cached().copy()
 
 
+@lru_cache(maxsize=1)
+def _population_index() -> dict[tuple[str, str], tuple[tuple[int, float], ...]]:
+    """(former code, sex) -> ((year, population), ...): built once, looked up per row."""
+    frame = _population_cached()
+    index: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for code, sex, year, pop in zip(frame["former_code"], frame["sex"], frame["year"],
+                                    frame["population_thousand"], strict=True):
+        index.setdefault((str(code), str(sex)), []).append((int(year), float(pop)))
+    return {key: tuple(sorted(values)) for key, values in index.items()}
+
+
 def _population_lookup(former_code: str, year: int, sex: str) -> tuple[float, int] | None:
     """Population of a former province for ``year`` (or the nearest year held) and that year."""
-    frame = _population_cached()
-    rows = frame[(frame["former_code"] == former_code) & (frame["sex"] == sex)]
-    if rows.empty:
+    values = _population_index().get((former_code, sex))
+    if not values:
         return None
-    distance = (rows["year"] - year).abs()
-    best = rows.loc[distance.idxmin()]
-    return float(best["population_thousand"]), int(best["year"])
+    best_year, pop = min(values, key=lambda item: (abs(item[0] - year), item[0]))
+    return pop, best_year
 
 
 _STATUS_RANK = {"official": 0, "provisional": 1, "estimate": 2, "demo": 3}

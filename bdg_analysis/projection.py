@@ -1,4 +1,4 @@
-"""Project a yearly series to a target year with an honest interval, choosing the method by backtest.
+"""Project a yearly series to a target year with an honest interval; the method chosen by backtest.
 
 The question a report answers is "will we make it by 2030?", usually from eight to fifteen yearly
 values, sometimes two, often with gaps. This module answers it in four steps, each stated in the
@@ -376,8 +376,8 @@ def _clean_series(series: pd.Series, lower, upper, name: str = "series") -> pd.S
         try:
             series = pd.Series(series)
         except Exception:  # noqa: BLE001 - anything that is not series-like
-            raise BdgInputError(Problem(name, None, "series",
-                                        "expected a pandas Series of values indexed by year")) from None
+            raise BdgInputError(Problem(name, None, "series", "expected a pandas Series of "
+                                        "values indexed by year")) from None
     s = pd.to_numeric(series, errors="coerce").astype("float64")
     bad_values = series[s.isna() & series.notna()]
     if len(bad_values):
@@ -410,6 +410,13 @@ def _clean_series(series: pd.Series, lower, upper, name: str = "series") -> pd.S
 def _check_level(level: float) -> None:
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1, got {level}")
+
+
+def _check_methods(methods: Sequence[str] | None) -> None:
+    if methods is None:
+        return
+    if isinstance(methods, str) or not methods or any(m not in METHODS for m in methods):
+        raise ValueError(f"methods must be a non-empty list drawn from {', '.join(METHODS)}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -532,7 +539,8 @@ def _damped_prefix(Z: np.ndarray, min_points: int = MIN_FIT_POINTS["damped"]) ->
         sse = np.where(M & np.isfinite(sse), sse, np.inf)
         lend = Ly + G[None, :, 0, 0] * x0 + G[None, :, 0, 1] * x1
         bend = By + G[None, :, 1, 0] * x0 + G[None, :, 1, 1] * x1
-        better = sse < best["sse"] - 1e-12 * np.abs(sse)
+        with np.errstate(invalid="ignore"):
+            better = sse < best["sse"] - 1e-12 * np.abs(sse)
         best["sse"] = np.where(better, sse, best["sse"])
         for key, val in (("l", lend), ("b", bend), ("alpha", a), ("beta", b), ("phi", phi),
                          ("l0", x0), ("b0", x1)):
@@ -568,46 +576,38 @@ def _scale_floor(kind: str, absz: np.ndarray) -> np.ndarray:
     return np.full(np.shape(absz), _SCALE_FLOOR[kind])
 
 
-def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, level: float,
-            pooled: PooledErrors | None) -> dict:
-    """Select, calibrate and project every row of Z (N x T, NaN = missing) to target_years.
+def _backtest(Z: np.ndarray, t: np.ndarray, kind: str) -> dict:
+    """Rolling-origin backtest of every method on every row of Z (N x T, NaN = missing).
 
-    Target years must lie after each row's last observation. Returns arrays (N,) or (N, Y).
+    From every observed origin k (a prefix of the row), each method projects every later
+    observed column j. ``u[m][i, k, j]`` is the absolute error on the transformed scale divided
+    by the row's yearly movement at the origin; ``origin_ok[m][i, k]`` says the method could be
+    fitted there. Horizons are calendar years, so gaps are handled.
     """
     N, T = Z.shape
-    Y = len(target_years)
     P = _prefix_stats(Z, t)
     M = P["M"]
     n = P["n"][:, -1].astype(int)
     cols = np.arange(T)
     last_col = np.where(n > 0, P["last"][:, -1], 0)
     first_col = np.argmax(M, 1)
-    span = last_col - first_col + 1
-    gap_free = span == n
-    scale = np.maximum(P["scale"], _scale_floor(kind, P["absz"]))  # (N, T) scale at each origin
-
-    # --- damped trend on left-aligned gap-free rows with enough points
+    gap_free = (last_col - first_col + 1) == n
+    scale = np.maximum(P["scale"], _scale_floor(kind, P["absz"]))
     damped_rows = np.flatnonzero(gap_free & (n >= DAMPED_MIN_POINTS))
     D = None
     if damped_rows.size:
-        shift = (cols[None, :] + first_col[damped_rows, None])
-        valid = shift < T
-        Za = np.where(valid, Z[damped_rows[:, None], np.minimum(shift, T - 1)], np.nan)
+        shift = cols[None, :] + first_col[damped_rows, None]
+        Za = np.where(shift < T, Z[damped_rows[:, None], np.minimum(shift, T - 1)], np.nan)
         D = _damped_prefix(Za)
-
-    # --- backtest: forecasts from every observed origin k to every later observed column j
-    origin_ok = {}
-    u = {}
-    H = t[None, None, :] - t[None, :, None]  # (1, T, T): h = t_j - t_k
+    H = t[None, None, :] - t[None, :, None]
     later = (cols[None, :] > cols[:, None])[None, :, :] & M[:, None, :]
-    p_at = P["n"]  # points up to and including column k
-    Zj = Z[:, None, :]
+    is_damped_row = np.zeros(N, bool)
+    is_damped_row[damped_rows] = True
+    origin_ok, u = {}, {}
     for m in METHODS:
-        ok = M & (p_at >= MIN_FIT_POINTS[m]) & (p_at <= n[:, None] - 1)
+        ok = M & (P["n"] >= MIN_FIT_POINTS[m]) & (P["n"] <= n[:, None] - 1)
         if m == "damped":
-            drow = np.zeros(N, bool)
-            drow[damped_rows] = True
-            ok &= drow[:, None]
+            ok &= is_damped_row[:, None]
         origin_ok[m] = ok
         if m == "naive":
             F = np.broadcast_to(P["zl"][:, :, None], (N, T, T))
@@ -618,22 +618,43 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
         else:
             F = np.full((N, T, T), np.nan)
             if D is not None:
-                k_al = cols[None, :] - first_col[damped_rows, None]  # aligned origin index
-                kk = np.clip(k_al, 0, T - 1)
+                kk = np.clip(cols[None, :] - first_col[damped_rows, None], 0, T - 1)
                 lk = np.take_along_axis(D["l"], kk, 1)
                 bk = np.take_along_axis(D["b"], kk, 1)
                 pk = np.take_along_axis(D["phi"], kk, 1)
                 hh = np.maximum(H[0][None, :, :], 0)
                 F[damped_rows] = lk[:, :, None] + _damped_sum(pk[:, :, None], hh) * bk[:, :, None]
         with np.errstate(all="ignore"):
-            err = (Zj - F) / scale[:, :, None]
-        pair = ok[:, :, None] & later
-        u[m] = np.where(pair, np.abs(err), np.nan)
+            err = np.abs(Z[:, None, :] - F) / scale[:, :, None]
+        u[m] = np.where(ok[:, :, None] & later, err, np.nan)
+    return {"P": P, "n": n, "last_col": last_col, "first_col": first_col, "gap_free": gap_free,
+            "scale": scale, "damped_rows": damped_rows, "D": D, "H": H, "u": u,
+            "origin_ok": origin_ok, "is_damped_row": is_damped_row}
+
+
+def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, level: float,
+            pooled: PooledErrors | None, allowed: Sequence[str] | None = None) -> dict:
+    """Select, calibrate and project every row of Z (N x T, NaN = missing) to target_years.
+
+    Target years must lie after each row's last observation; ``allowed`` restricts the
+    candidate methods (``chosen`` is -1 where none of them can be fitted).
+    Returns arrays (N,) or (N, Y).
+    """
+    N, T = Z.shape
+    Y = len(target_years)
+    B = _backtest(Z, t, kind)
+    P, n, u, origin_ok, H = B["P"], B["n"], B["u"], B["origin_ok"], B["H"]
+    last_col, first_col, scale = B["last_col"], B["first_col"], B["scale"]
+    damped_rows, D = B["damped_rows"], B["D"]
 
     # --- candidates and the choice
     final_ok = {m: n >= MIN_FIT_POINTS[m] for m in METHODS}
     final_ok["damped"] = np.zeros(N, bool)
     final_ok["damped"][damped_rows] = True
+    if allowed is not None:
+        for m in METHODS:
+            if m not in allowed:
+                final_ok[m] = np.zeros(N, bool)
     cand = {m: final_ok[m] & origin_ok[m].any(1) for m in METHODS}
     any_cand = np.zeros(N, bool)
     common = np.ones((N, T), bool)
@@ -662,8 +683,10 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
         if m == "naive":
             npairs = cnt
     has_score = np.isfinite(scores).any(1)
+    fallback = np.where(final_ok["drift"], METHODS.index("drift"),
+                        np.where(final_ok["naive"], METHODS.index("naive"), -1))
     chosen = np.where(has_score, np.argmin(np.where(np.isfinite(scores), scores, np.inf), 1),
-                      METHODS.index("drift"))
+                      fallback)
     chosen = np.where(n >= 2, chosen, -1)
 
     # --- calibration of the chosen method
@@ -765,7 +788,7 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
     return {
         "n": n, "last_col": last_col, "h": h, "chosen": chosen, "scores": scores, "k": k,
         "n_err": n_err, "calibration": calib, "scale": s_final, "center": center, "half": half,
-        "text_half": text_half, "zq": zq, "candidates": cand, "gap_free": gap_free,
+        "text_half": text_half, "zq": zq, "candidates": cand, "gap_free": B["gap_free"],
         "n_origins": n_origins_used, "final": final, "damped_params": damped_params,
         "first_col": first_col, "npairs": npairs,
     }
@@ -900,13 +923,14 @@ def _check_pooled(pooled: PooledErrors | None, transform: Transform) -> None:
 
 def project_path(series: pd.Series, years: Iterable[int], *, lower: float | None = None,
                  upper: float | None = None, level: float = DEFAULT_LEVEL,
-                 pooled_errors: PooledErrors | None = None,
-                 transform: str = "auto") -> list[Projection]:
+                 pooled_errors: PooledErrors | None = None, transform: str = "auto",
+                 methods: Sequence[str] | None = None) -> list[Projection]:
     """Projections to several years with one method choice and one calibration.
 
     The years must lie after the last observation; a chart draws them as a band.
     """
     _check_level(level)
+    _check_methods(methods)
     s = _clean_series(series, lower, upper)
     tr = make_transform(s.to_numpy(), lower, upper, transform)
     _check_pooled(pooled_errors, tr)
@@ -926,8 +950,14 @@ def project_path(series: pd.Series, years: Iterable[int], *, lower: float | None
     z = tr.forward(s.to_numpy())
     Z = np.full((1, len(grid)), np.nan)
     Z[0, (s.index.to_numpy() - grid[0])] = z
-    E = _engine(Z, grid.astype(float), years.astype(float), tr.kind, level, pooled_errors)
+    E = _engine(Z, grid.astype(float), years.astype(float), tr.kind, level, pooled_errors,
+                methods)
     ci = int(E["chosen"][0])
+    if ci < 0:
+        return [_none(y, n, last_year, level, "method_unavailable",
+                      f"None of the methods {', '.join(methods or METHODS)} can be fitted to "
+                      f"{n} points{'' if bool(E['gap_free'][0]) else ' with gaps'}.", tr)
+                for y in years]
     method = METHODS[ci]
     dparams = None
     if method == "damped":
@@ -963,7 +993,8 @@ def project_path(series: pd.Series, years: Iterable[int], *, lower: float | None
 
 def project(series: pd.Series, to_year: int, *, lower: float | None = None,
             upper: float | None = None, level: float = DEFAULT_LEVEL,
-            pooled_errors: PooledErrors | None = None, transform: str = "auto") -> Projection:
+            pooled_errors: PooledErrors | None = None, transform: str = "auto",
+            methods: Sequence[str] | None = None) -> Projection:
     """Project ``series`` (floats indexed by year; gaps allowed) to ``to_year``.
 
     ``lower``/``upper`` are the indicator's natural bounds (0 and 100 for shares): the series is
@@ -972,9 +1003,12 @@ def project(series: pd.Series, to_year: int, *, lower: float | None = None,
     over the other provinces' series of the same indicator) sharpens the choice and calibration
     for short series. If ``to_year`` is an observed year the observation is returned; if it falls
     in a gap, the neighbours are interpolated. Raises BdgInputError for duplicate years, values
-    outside the bounds, or a ``to_year`` before the first observation.
+    outside the bounds, or a ``to_year`` before the first observation. ``methods`` restricts the
+    candidates (e.g. ``("linear",)`` forces a linear trend); ``transform`` overrides the scale
+    (``identity``, ``log``, ``logit``).
     """
     _check_level(level)
+    _check_methods(methods)
     s = _clean_series(series, lower, upper)
     tr = make_transform(s.to_numpy(), lower, upper, transform)
     _check_pooled(pooled_errors, tr)
@@ -1001,7 +1035,7 @@ def project(series: pd.Series, to_year: int, *, lower: float | None = None,
         return _none(to_year, 1, last_year, level, "one_point",
                      "One point only: a trend cannot be estimated, so there is no projection.", tr)
     return project_path(s, [to_year], lower=lower, upper=upper, level=level,
-                        pooled_errors=pooled_errors, transform=transform)[0]
+                        pooled_errors=pooled_errors, transform=transform, methods=methods)[0]
 
 
 def _interpolate(s: pd.Series, to_year: int, tr: Transform, level: float,
@@ -1114,7 +1148,7 @@ def _check_bounds_batch(Y: np.ndarray, years: np.ndarray, labels, lower, upper) 
 
 
 def _many_chunk(args) -> pd.DataFrame:
-    Y, years, to_year, lower, upper, level, pooled, kind, labels = args
+    Y, years, to_year, lower, upper, level, pooled, kind, labels, allowed = args
     kind, Z, delta = _batch_transform(Y, lower, upper, kind)
     N, T = Y.shape
     M = ~np.isnan(Z)
@@ -1137,17 +1171,19 @@ def _many_chunk(args) -> pd.DataFrame:
     inv = lambda z, rows: _inverse(kind, z, lower, upper, delta[rows])  # noqa: E731
     if fwd.any():
         rows = np.flatnonzero(fwd)
-        E = _engine(Z[rows], years.astype(float), np.array([tf]), kind, level, pooled)
+        E = _engine(Z[rows], years.astype(float), np.array([tf]), kind, level, pooled, allowed)
         c = E["center"][:, 0]
         hw = E["half"][:, 0]
         th = E["text_half"][:, 0]
         center[rows], sigma[rows] = c, hw / E["zq"]
         value[rows], low[rows], high[rows] = inv(c, rows), inv(c - hw, rows), inv(c + hw, rows)
         tlow[rows], thigh[rows] = inv(c - th, rows), inv(c + th, rows)
-        method[rows] = np.array(METHODS, dtype=object)[E["chosen"]]
+        names = np.array(METHODS + ("none",), dtype=object)
+        method[rows] = names[E["chosen"]]
         nn = E["n"]
-        code[rows] = np.where(nn == 2, "two_points",
-                              np.where(nn <= SHORT_SERIES, "short_series", "backtest"))
+        code[rows] = np.where(E["chosen"] < 0, "method_unavailable",
+                              np.where(nn == 2, "two_points",
+                                       np.where(nn <= SHORT_SERIES, "short_series", "backtest")))
         calib[rows] = E["calibration"]
     if in_data.any():
         rows = np.flatnonzero(in_data)
@@ -1192,10 +1228,41 @@ def _many_chunk(args) -> pd.DataFrame:
     }, index=labels)
 
 
+def _many_years(Y: np.ndarray, years: np.ndarray, target_years: Sequence[int], *,
+                lower=None, upper=None, level: float = DEFAULT_LEVEL,
+                pooled: PooledErrors | None = None, transform: str = "auto",
+                methods: Sequence[str] | None = None) -> dict:
+    """Projections of every row with two or more points to several years after all the data.
+
+    For benchmarks: arrays (N, Y) of value, low, high, textbook_low, textbook_high and the
+    method of each row ("none" for rows that cannot be projected).
+    """
+    kind, Z, delta = _batch_transform(Y, lower, upper, transform)
+    N = Y.shape[0]
+    Yn = len(target_years)
+    out = {key: np.full((N, Yn), np.nan) for key in
+           ("value", "low", "high", "textbook_low", "textbook_high", "center_z", "sigma_z")}
+    out["method"] = np.full(N, "none", dtype=object)
+    rows = np.flatnonzero((~np.isnan(Z)).sum(1) >= 2)
+    if rows.size == 0:
+        return out
+    E = _engine(Z[rows], years.astype(float), np.asarray(target_years, dtype=float), kind, level,
+                pooled, methods)
+    d = delta[rows][:, None]
+    inv = lambda z: _inverse(kind, z, lower, upper, d)  # noqa: E731
+    c, hw, th = E["center"], E["half"], E["text_half"]
+    out["value"][rows], out["low"][rows], out["high"][rows] = inv(c), inv(c - hw), inv(c + hw)
+    out["textbook_low"][rows], out["textbook_high"][rows] = inv(c - th), inv(c + th)
+    out["center_z"][rows], out["sigma_z"][rows] = c, hw / E["zq"]
+    out["method"][rows] = np.array(METHODS + ("none",), dtype=object)[E["chosen"]]
+    return out
+
+
 def project_many(data, to_year: int, *, years=None, lower: float | None = None,
                  upper: float | None = None, level: float = DEFAULT_LEVEL,
                  pooled_errors: PooledErrors | None = None, transform: str = "auto",
-                 chunk: int = 2000, jobs: int = 1) -> pd.DataFrame:
+                 methods: Sequence[str] | None = None, chunk: int = 2000,
+                 jobs: int = 1) -> pd.DataFrame:
     """Project many series of one indicator to ``to_year`` in one vectorised pass.
 
     ``data`` is a wide frame (one row per series, one column per year, NaN = missing), a 2-D
@@ -1205,6 +1272,7 @@ def project_many(data, to_year: int, *, years=None, lower: float | None = None,
     ``jobs`` > 1 spreads chunks of ``chunk`` rows over processes.
     """
     _check_level(level)
+    _check_methods(methods)
     Y, yrs, labels = _wide(data, years)
     _check_bounds_batch(Y, yrs, labels, lower, upper)
     if pooled_errors is not None:
@@ -1213,7 +1281,7 @@ def project_many(data, to_year: int, *, years=None, lower: float | None = None,
             raise ValueError("pooled_errors were computed with another transform")
     kind = transform
     pieces = [(Y[i:i + chunk], yrs, int(to_year), lower, upper, level, pooled_errors, kind,
-               labels[i:i + chunk]) for i in range(0, Y.shape[0], chunk)]
+               labels[i:i + chunk], methods) for i in range(0, Y.shape[0], chunk)]
     if jobs > 1 and len(pieces) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             frames = list(pool.map(_many_chunk, pieces))
@@ -1248,71 +1316,20 @@ def pooled_backtest_errors(series_list: Iterable[pd.Series], lower: float | None
     kind, Z, _delta = _batch_transform(Y, lower, upper, transform)
     tr = make_transform(np.array([]), lower, upper, transform)
     N, T = Z.shape
-    target = np.array([float(yrs[-1] + 1)])
-    E = _engine_errors(Z, yrs.astype(float), kind)
-    ratios = {}
-    selection = {}
-    for m in METHODS:
-        r = E["ratios"][m]
-        ratios[m] = r[np.isfinite(r)]
-        sel = E["selection"][m]
-        selection[m] = float(np.mean(sel)) if sel.size else math.nan
-    del target
-    return PooledErrors(ratios=ratios, selection=selection,
-                        scale_median=float(np.nanmedian(E["scale"])) if N else math.nan,
-                        n_series=int(np.sum(E["n"] >= 2)), transform_kind=kind,
-                        lower=tr.lower, upper=tr.upper)
-
-
-def _engine_errors(Z: np.ndarray, t: np.ndarray, kind: str) -> dict:
-    """The backtest part of the engine, returning pooled ratios and latest-origin errors."""
-    N, T = Z.shape
-    P = _prefix_stats(Z, t)
-    M = P["M"]
-    n = P["n"][:, -1].astype(int)
-    cols = np.arange(T)
-    last_col = np.where(n > 0, P["last"][:, -1], 0)
-    first_col = np.argmax(M, 1)
-    gap_free = (last_col - first_col + 1) == n
-    scale = np.maximum(P["scale"], _scale_floor(kind, P["absz"]))
-    damped_rows = np.flatnonzero(gap_free & (n >= DAMPED_MIN_POINTS))
-    D = None
-    if damped_rows.size:
-        shift = cols[None, :] + first_col[damped_rows, None]
-        valid = shift < T
-        Za = np.where(valid, Z[damped_rows[:, None], np.minimum(shift, T - 1)], np.nan)
-        D = _damped_prefix(Za)
-    H = t[None, None, :] - t[None, :, None]
-    later = (cols[None, :] > cols[:, None])[None, :, :] & M[:, None, :]
+    B = _backtest(Z, yrs.astype(float), kind)
     ratios, selection = {}, {}
     for m in METHODS:
-        ok = M & (P["n"] >= MIN_FIT_POINTS[m]) & (P["n"] <= n[:, None] - 1)
-        if m == "damped":
-            drow = np.zeros(N, bool)
-            drow[damped_rows] = True
-            ok &= drow[:, None]
-        if m == "naive":
-            F = np.broadcast_to(P["zl"][:, :, None], (N, T, T))
-        elif m == "drift":
-            F = P["zl"][:, :, None] + P["mu"][:, :, None] * H
-        elif m == "linear":
-            F = P["icpt"][:, :, None] + P["slope"][:, :, None] * (t[None, None, :] - P["tmean"])
-        else:
-            F = np.full((N, T, T), np.nan)
-            if D is not None:
-                kk = np.clip(cols[None, :] - first_col[damped_rows, None], 0, T - 1)
-                lk = np.take_along_axis(D["l"], kk, 1)
-                bk = np.take_along_axis(D["b"], kk, 1)
-                pk = np.take_along_axis(D["phi"], kk, 1)
-                hh = np.maximum(H[0][None, :, :], 0)
-                F[damped_rows] = lk[:, :, None] + _damped_sum(pk[:, :, None], hh) * bk[:, :, None]
-        with np.errstate(all="ignore"):
-            err = np.abs(Z[:, None, :] - F) / scale[:, :, None]
-        pair = ok[:, :, None] & later
-        ratios[m] = np.where(pair, err / (H + H0), np.nan).ravel()
+        r = (B["u"][m] / (B["H"] + H0)).ravel()
+        ratios[m] = r[np.isfinite(r)]
+        ok = B["origin_ok"][m]
         from_end = np.cumsum(ok[:, ::-1], 1)[:, ::-1]
-        latest = ok & (from_end <= SELECTION_ORIGINS)
-        sel = np.where(latest[:, :, None] & pair, err, np.nan)
-        selection[m] = sel[np.isfinite(sel)]
-    return {"ratios": ratios, "selection": selection,
-            "scale": scale[np.arange(N), last_col][n >= 2], "n": n}
+        latest = np.where((ok & (from_end <= SELECTION_ORIGINS))[:, :, None], B["u"][m], np.nan)
+        latest = latest[np.isfinite(latest)]
+        selection[m] = float(np.mean(latest)) if latest.size else math.nan
+    usable = B["n"] >= 2
+    final_scale = B["scale"][np.arange(N), B["last_col"]][usable]
+    return PooledErrors(ratios=ratios, selection=selection,
+                        scale_median=float(np.median(final_scale)) if final_scale.size
+                        else math.nan,
+                        n_series=int(usable.sum()), transform_kind=kind,
+                        lower=tr.lower, upper=tr.upper)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -36,8 +37,13 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "report"
 
 
-def execute(notebook: Path, output: Path, parameters: dict, *, timeout: int = 600) -> None:
-    """Execute ``notebook`` with papermill into ``output``; a failure becomes RunError."""
+def execute(notebook: Path, output: Path, parameters: dict, *, timeout: int = 600,
+            start_timeout: int = 60, engine_options: dict | None = None) -> None:
+    """Execute ``notebook`` with papermill into ``output``; a failure becomes RunError.
+
+    ``timeout`` is per cell; ``engine_options`` go to nbclient (e.g. a kernel manager class
+    or ``shutdown_kernel="immediate"``), so batch runs can tune kernel start and stop.
+    """
     import papermill as pm
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
@@ -46,6 +52,7 @@ def execute(notebook: Path, output: Path, parameters: dict, *, timeout: int = 60
             str(notebook), str(output), parameters=parameters, kernel_name="python3",
             progress_bar=False, log_output=False, cwd=str(project_root()),
             execution_timeout=timeout, request_save_on_cell_execute=False,
+            start_timeout=start_timeout, **(engine_options or {}),
             # ipykernel warns "running over TCP without encryption" on every start; only
             # errors from the kernel process itself belong in a scheduled job's log.
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
@@ -78,6 +85,27 @@ def clean_for_readers(nb) -> None:
     nb.cells = kept
 
 
+def cell_timings(nb, execute_seconds: float) -> dict[str, float]:
+    """Split a papermill run into kernel start and overhead, analysis, and report sections.
+
+    papermill records each cell's duration in its metadata; the cell that calls
+    ``report.prepare`` is the analysis, the cells that draw sections are the charts and tables.
+    """
+    analysis = sections = other = 0.0
+    for cell in nb.cells:
+        seconds = cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+        source = cell.get("source", "")
+        if "prepare(" in source:
+            analysis += seconds
+        elif "_html(" in source:
+            sections += seconds
+        else:
+            other += seconds
+    cells = analysis + sections + other
+    return {"kernel_start_and_overhead": max(execute_seconds - cells, 0.0),
+            "analysis": analysis, "sections_and_charts": sections, "other_cells": other}
+
+
 def report_meta(nb) -> dict:
     """What the notebook says about itself (report year, title) in its ``bdg-meta`` cell."""
     for cell in nb.cells:
@@ -89,31 +117,88 @@ def report_meta(nb) -> dict:
     return {}
 
 
-def export_html(executed: Path, *, title: str, lang: str) -> str:
-    """The executed notebook as one HTML page: no code, no prompts, no outside requests."""
-    import nbformat
+@functools.cache
+def _html_exporter():
+    """One exporter per process: building it loads the templates, which a batch pays once."""
     from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
+def export_html(executed: Path, *, title: str, lang: str, provenance: dict | None = None) -> str:
+    """The executed notebook as one HTML page: no code, no prompts, no outside requests.
+
+    Cell ids are renumbered: a notebook saved without ids gets random ones on reading, and
+    identical inputs must give identical pages.
+    """
+    import nbformat
 
     nb = nbformat.read(str(executed), as_version=4)
     clean_for_readers(nb)
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
-    return page(body, title=title, lang=lang)
+    for number, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{number}"
+    body, _ = _html_exporter().from_notebook_node(nb)
+    return page(body, title=title, lang=lang, provenance=provenance)
 
 
-def page(body: str, *, title: str, lang: str) -> str:
-    """Wrap a report body in the house page: print CSS, our own styles, nothing fetched."""
+PROVENANCE_LABELS = {
+    "vi": {"heading": "Nguồn gốc báo cáo", "run_date": "Ngày lập", "notebook": "Sổ tính",
+           "inputs": "Tệp đầu vào", "parameters": "Tham số"},
+    "en": {"heading": "How this report was made", "run_date": "Run date",
+           "notebook": "Notebook", "inputs": "Input files", "parameters": "Parameters"},
+}
+
+
+def provenance_html(provenance: dict, lang: str) -> str:
+    """A small footer naming the version, inputs (with checksums) and parameters of a page.
+
+    The full record is also in ``<meta name="bdg-provenance">`` as JSON for tools.
+    """
+    from bdg_analysis.text import escape
+
+    words = PROVENANCE_LABELS.get(lang, PROVENANCE_LABELS["en"])
+
+    def file_text(item: dict) -> str:
+        return f"{item.get('name', '')} (sha256 {str(item.get('sha256', ''))[:12]})"
+
+    params = ", ".join(f"{k}: {'–' if v is None else v}"
+                       for k, v in sorted(provenance.get("parameters", {}).items()))
+    rows = [(words["run_date"], str(provenance.get("run_date", ""))),
+            (words["notebook"], file_text(provenance.get("notebook", {}))),
+            (words["inputs"], "; ".join(file_text(i) for i in provenance.get("inputs", []))),
+            (words["parameters"], params)]
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    version = f"{provenance.get('package', 'bdg-analysis')} {provenance.get('version', '')}"
+    return ('<footer class="provenance" style="margin-top:2em;border-top:1px solid #ccc;'
+            'font-size:0.8em;color:#555">'
+            f"<p><strong>{escape(words['heading'])}</strong> · {escape(version)}</p>"
+            f"<dl>{items}</dl></footer>")
+
+
+def page(body: str, *, title: str, lang: str, provenance: dict | None = None) -> str:
+    """Wrap a report body in the house page: print CSS, our own styles, nothing fetched.
+
+    With ``provenance``, the page says what built it: a ``<meta>`` record and a footer.
+    """
+    import json
+
     from bdg_analysis.text import escape
 
     css = (Path(__file__).parent / "resources" / "report.css").read_text(encoding="utf-8")
+    head_extra = footer = ""
+    if provenance:
+        record = json.dumps(provenance, ensure_ascii=False, sort_keys=True, default=str)
+        head_extra = f'<meta name="bdg-provenance" content="{escape(record)}">\n'
+        footer = "\n" + provenance_html(provenance, lang)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="bdg-analysis {escape(__version__)}">\n'
+        f"{head_extra}"
         f"<title>{escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
-        f'<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
+        f'<body>\n<main class="report">\n{body}{footer}\n</main>\n</body>\n</html>\n'
     )
 
 
@@ -135,12 +220,13 @@ def write_atomic(path: Path, text: str) -> None:
 
 def province_report(province: str, *, year: int | None, data: str | None, lang: str,
                     out_dir: Path, run_date: str | None = None, timeout: int = 600,
-                    notebook: Path | None = None) -> RunResult:
+                    notebook: Path | None = None, provenance: dict | None = None) -> RunResult:
     """Run the province notebook and write ``<out_dir>/<slug>-<year>-<lang>.html``.
 
     Bad input (an unknown province, a data file with problems) raises BdgInputError before
     any kernel starts; a failing notebook raises RunError. Either way the last good report
-    at the same path is left untouched.
+    at the same path is left untouched. The page records its ``provenance`` (by default:
+    version, input checksums, parameters, run date; see ``batch.provenance``).
     """
     from bdg_analysis import dataset, geo, paths
     from bdg_analysis.errors import BdgInputError
@@ -152,6 +238,11 @@ def province_report(province: str, *, year: int | None, data: str | None, lang: 
     notebook = notebook or notebooks_dir() / PROVINCE_NOTEBOOK
     parameters = {"province": resolved.name, "year": year, "data": data, "lang": lang,
                   "run_date": run_date}
+    if provenance is None:
+        from bdg_analysis import batch
+
+        provenance = batch.provenance(notebook, parameters,
+                                      data_files=[data or paths.default_data_file()])
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bdg-") as tmp:
         executed = Path(tmp) / "executed.ipynb"
@@ -162,10 +253,12 @@ def province_report(province: str, *, year: int | None, data: str | None, lang: 
         import nbformat
 
         nb = nbformat.read(str(executed), as_version=4)
+        timings.update(cell_timings(nb, timings["execute"]))
         meta = report_meta(nb)
         report_year = meta.get("year", year)
         title = meta.get("title", f"{resolved.name} {report_year}")
-        html = export_html(executed, title=title, lang=lang)
+        html = export_html(executed, title=title, lang=lang,
+                           provenance={**provenance, "report_year": report_year})
         timings["export"] = time.perf_counter() - start
     target = Path(out_dir) / f"{slug(resolved.name)}-{report_year}-{lang}.html"
     write_atomic(target, html)

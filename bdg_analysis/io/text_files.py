@@ -1,0 +1,422 @@
+"""Decode text data files and read what their cells mean: encoding, delimiter, numbers, marks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from bdg_analysis.errors import BdgInputError, Problem
+
+#: Cells that mean "no figure": kept as missing, with the marker recorded, never read as 0.
+MISSING_MARKERS = ("", "..", "...", "…", "-", "–", "—", "NA", "n/a", "N/A")
+#: Bounds of a plausible year (as in validate).
+YEAR_RANGE = (1950, 2100)
+
+# ---------------------------------------------------------------- encodings
+
+
+@dataclass
+class Decoded:
+    """Text of a file and how it was decoded (all of it is reported, nothing guessed silently)."""
+
+    text: str
+    encoding: str
+    normalised: bool = False  # some text was not NFC (typed in NFD, or a legacy decoding)
+    sample: str = ""  # a non-ASCII word as read, so a user can check a legacy decoding
+
+    def describe(self) -> str:
+        out = self.encoding
+        if self.encoding.startswith("Windows-1258"):
+            out += f"; check a word as read: {self.sample!r}" if self.sample else ""
+        elif self.normalised:
+            out += "; text typed in NFD (decomposed accents) normalised to NFC"
+        return out
+
+
+_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
+
+
+def decode(data: bytes, shown: str, *, strict: bool = False) -> Decoded:
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 (with BOM) or Windows-1258.
+
+    Windows-1258 writes tone marks as separate combining characters, so the text is
+    NFC-normalised after decoding; any text typed in NFD is normalised too. With ``strict``,
+    only UTF-8 is accepted (the canonical tidy file that reports read).
+
+    Raises
+    ------
+    BdgInputError
+        The bytes are none of these encodings (the line of the first bad byte is named).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        text, label = data[3:].decode("utf-8", errors="strict"), "UTF-8 with BOM"
+        return _normalised(text, label)
+    if not strict and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return _normalised(data.decode("utf-16"), "UTF-16 (with BOM)")
+    try:
+        return _normalised(data.decode("utf-8"), "UTF-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = exc
+    if strict:
+        raise BdgInputError(Problem(
+            shown, line, None,
+            "file is not UTF-8 text; save it as 'CSV UTF-8', or check it with 'bdg validate' "
+            "and convert it with 'bdg import' (which read Windows-1258 too)")) from None
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        raise BdgInputError(Problem(
+            shown, line, None,
+            f"file is neither UTF-8 nor Windows-1258 text (byte {data[bad.start]:#04x}); "
+            "save it as 'CSV UTF-8'")) from None
+    decoded = _normalised(text, "Windows-1258 (the file is not UTF-8)")
+    match = _WORD.search(decoded.text)
+    decoded.sample = match.group(0) if match else ""
+    return decoded
+
+
+def _normalised(text: str, label: str) -> Decoded:
+    if "\r" in text:  # Windows (CRLF) or old Mac (CR) line ends: one convention downstream
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if unicodedata.is_normalized("NFC", text):
+        return Decoded(text, label)
+    return Decoded(unicodedata.normalize("NFC", text), label, normalised=True)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+# ---------------------------------------------------------------- delimiters
+
+DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab", " ": "aligned text (spaces)"}
+
+
+def field_counts(lines: list[str], delimiter: str) -> list[int]:
+    """Fields per non-blank line when split by ``delimiter`` (quotes respected)."""
+    rows = csv.reader(io.StringIO("\n".join(line for line in lines if line.strip())),
+                      delimiter=delimiter)
+    try:
+        return [len(r) for r in rows]
+    except csv.Error:
+        return []
+
+
+def sniff_delimiter(lines: list[str], candidates: Iterable[str] = (";", "\t", ",")) -> str | None:
+    """The delimiter that splits most lines holding digits into the same number (>= 2) of fields.
+
+    Returns None when no candidate splits at least 60 % of those lines alike (an aligned text
+    table, say). Ties prefer ';' then tab then ',' (a decimal comma sits inside cells).
+    """
+    numeric = [line for line in lines if any(ch.isdigit() for ch in line)]
+    if not numeric:
+        numeric = [line for line in lines if line.strip()]
+    best: tuple[float, int, str] | None = None
+    for d in candidates:
+        counts = [c for c in field_counts(numeric, d)]
+        if not counts:
+            continue
+        mode, hits = Counter(counts).most_common(1)[0]
+        share = hits / len(counts)
+        if mode < 2 or share < 0.6:
+            continue
+        if d == "," and any(re.search(r"\d,\d", line) and "  " in line for line in numeric):
+            continue  # an aligned table with decimal commas, not a comma-separated file
+        if best is None or share > best[0] + 1e-9:
+            best = (share, mode, d)
+    return None if best is None else best[2]
+
+
+# ---------------------------------------------------------------- delimited parsing
+
+
+@dataclass
+class Parsed:
+    """Rows of a delimited file: header cells, body rows, their line numbers, row problems."""
+
+    header: list[str]
+    columns: dict[str, list[str] | pd.Series]
+    lines: np.ndarray
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_delimited(text: str, delimiter: str, header_line: int, shown: str) -> Parsed:
+    """Parse the rows below the header (1-based ``header_line``), one record per line.
+
+    Fast path: pyarrow's reader when every record is one line with the header's field count;
+    otherwise the csv module, which names every short or long line (truncated file, stray
+    delimiter) so nothing is dropped silently.
+    """
+    lines = text.split("\n")
+    header_text = lines[header_line - 1]
+    header = next(csv.reader([header_text], delimiter=delimiter))
+    header = [h.strip() for h in header]
+    if '"' not in text and len(header) > 1:
+        fast = _parse_fast(text, lines, delimiter, header, header_line)
+        if fast is not None:
+            return fast
+    return _parse_slow(text, delimiter, header, header_line, shown)
+
+
+def _parse_fast(text: str, lines: list[str], delimiter: str, header: list[str],
+                header_line: int) -> Parsed | None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    body = lines[header_line:]
+    lengths = np.fromiter((len(s.strip()) for s in body), dtype=np.int64, count=len(body))
+    counts = np.fromiter((s.count(delimiter) for s in body), dtype=np.int64, count=len(body))
+    nonblank = lengths > 0
+    if not (counts[nonblank] == len(header) - 1).all():
+        return None
+    payload = "\n".join(s for s, keep in zip(body, nonblank, strict=True) if keep)
+    if not payload:
+        return Parsed(header, {h: [] for h in header}, np.zeros(0, dtype=np.int64))
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(payload.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    line_numbers = np.flatnonzero(nonblank) + header_line + 1
+    if table.num_rows != len(line_numbers):
+        return None
+    dtype = pd.StringDtype(storage="pyarrow", na_value=np.nan)
+    columns = {h: pd.Series(pd.array(table.column(n), dtype=dtype))
+               for h, n in zip(header, names, strict=True)}
+    return Parsed(header, columns, line_numbers)
+
+
+def _parse_slow(text: str, delimiter: str, header: list[str], header_line: int,
+                shown: str) -> Parsed:
+    stream = io.StringIO(text, newline="")
+    for _ in range(header_line):
+        stream.readline()
+    records = csv.reader(stream, delimiter=delimiter)
+    problems: list[Problem] = []
+    body: list[list[str]] = []
+    numbers: list[int] = []
+    try:
+        for row in records:
+            number = records.line_num + header_line
+            if not any(cell.strip() for cell in row):
+                continue  # a blank line carries no data
+            if len(row) != len(header):
+                problems.append(Problem(shown, number, None,
+                                        f"expected {len(header)} fields, found {len(row)} "
+                                        f"(truncated line or unquoted "
+                                        f"{DELIMITER_NAMES.get(delimiter, delimiter)}?)"))
+                continue
+            body.append(row)
+            numbers.append(number)
+    except csv.Error as exc:
+        problems.append(Problem(shown, records.line_num + header_line, None,
+                                f"broken CSV: {exc}"))
+    columns = {h: [r[i] for r in body] for i, h in enumerate(header)}
+    return Parsed(header, columns, np.asarray(numbers, dtype=np.int64), problems)
+
+
+# ---------------------------------------------------------------- numbers
+
+_NUM_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")  # 1.234,5 (vi)
+_NUM_POINT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")  # 1,234.5 (en)
+_AMBIGUOUS = re.compile(r"[+-]?\d{1,3}[.,]\d{3}")  # 1.234 or 1,234: thousands or decimals?
+_EVIDENCE_COMMA = re.compile(r"[+-]?(?:\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+,\d+"
+                             r"|\d{1,3}(?:\.\d{3}){2,})")
+_EVIDENCE_POINT = re.compile(r"[+-]?(?:\d+\.\d{1,2}|\d+\.\d{4,}|\d{1,3}(?:,\d{3})+\.\d+"
+                             r"|\d{1,3}(?:,\d{3}){2,})")
+_MINUS = str.maketrans({"−": "-", "\u00a0": "", "\u202f": ""})
+
+
+@dataclass
+class DecimalMark:
+    """The decimal mark of a file and why: from the numbers seen, or assumed (and said so)."""
+
+    mark: str
+    how: str
+    against: list[str] = field(default_factory=list)  # cells written the other way
+
+    def describe(self) -> str:
+        return f"{self.mark!r} {self.how}"
+
+
+def infer_decimal(cells: Iterable[str], default: str) -> DecimalMark:
+    """Decide the decimal mark from number cells: '96,1' says ',', '96.1' says '.'.
+
+    A cell such as '1.234' fits both (thousands or decimals): when nothing else decides,
+    ``default`` is used and the answer says it was assumed. When both kinds are seen, the
+    majority wins and the cells written the other way are returned in ``against`` so the
+    reader can refuse them one by one.
+    """
+    comma, point, ambiguous = [], [], []
+    for cell in cells:
+        text = cell.strip().translate(_MINUS)
+        if not text or not text[-1].isdigit():
+            continue
+        if _EVIDENCE_COMMA.fullmatch(text):
+            comma.append(text)
+        elif _EVIDENCE_POINT.fullmatch(text):
+            point.append(text)
+        elif _AMBIGUOUS.fullmatch(text):
+            ambiguous.append(text)
+    if comma and (len(comma) >= len(point)):
+        how = f"(seen in {comma[0]!r})" + (f"; {len(point)} cell(s) use '.'" if point else "")
+        return DecimalMark(",", how, point)
+    if point:
+        how = f"(seen in {point[0]!r})" + (f"; {len(comma)} cell(s) use ','" if comma else "")
+        return DecimalMark(".", how, comma)
+    if ambiguous:
+        other = "thousands" if default == "," else "decimals"
+        return DecimalMark(default, f"(assumed: no number showed it; {ambiguous[0]!r} read with "
+                                    f"{'.' if default == ',' else ','} as {other})")
+    return DecimalMark(default, "(whole numbers only)")
+
+
+def number_text(cell: str, mark: str) -> str | None:
+    """The number in ``cell`` written with '.' decimals and no grouping, or None.
+
+    '1.234,5' with mark ',' gives '1234.5'; '96,1' gives '96.1'; '96.1' with mark ',' is None
+    (the other convention: refused rather than guessed).
+    """
+    text = cell.strip().translate(_MINUS)
+    if mark == ",":
+        if _NUM_COMMA.fullmatch(text):
+            return text.replace(".", "").replace(",", ".")
+        return None
+    if _NUM_POINT.fullmatch(text):
+        return text.replace(",", "")
+    return None
+
+
+def normalise_numbers(values: pd.Series, mark: str) -> pd.Series:
+    """Vectorised :func:`number_text` that leaves every other cell as written."""
+    text = values.astype("str")
+    pattern = _NUM_COMMA if mark == "," else _NUM_POINT
+    mask = text.str.fullmatch(pattern.pattern).fillna(False).astype(bool)
+    if not mask.any():
+        return text
+    if mark == ",":
+        fixed = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        fixed = text.str.replace(",", "", regex=False)
+    return text.where(~mask, fixed)
+
+
+def is_missing_marker(cell: str) -> bool:
+    return cell.strip() in MISSING_MARKERS
+
+
+# ---------------------------------------------------------------- footnotes and years
+
+FOOTNOTE = r"(?:\(\*{1,3}\)|\*{1,3}|\(\d{1,2}\)|\([a-z]\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)"
+_TRAILING_FOOTNOTE = re.compile(rf"\s*({FOOTNOTE})$")
+_FOOTNOTE_LINE = re.compile(rf"^\s*({FOOTNOTE})\s*[:.)-]?\s*(\S.*)$")
+
+
+def strip_footnote(text: str) -> tuple[str, str]:
+    """'Hà Nội (*)' -> ('Hà Nội', '(*)'); '96,1*' -> ('96,1', '*'); text without a mark -> ''."""
+    text = text.strip()
+    marks = []
+    while True:
+        match = _TRAILING_FOOTNOTE.search(text)
+        if match is None or match.start() == 0:
+            break
+        marks.insert(0, match.group(1))
+        text = text[: match.start()].rstrip()
+    return text, "".join(marks)
+
+
+def footnote_definition(line: str) -> tuple[str, str] | None:
+    """A footnote line below a table: '(*) Số liệu sơ bộ' -> ('(*)', 'Số liệu sơ bộ')."""
+    match = _FOOTNOTE_LINE.match(line)
+    if match is None or not any(ch.isalpha() for ch in match.group(2)):
+        return None
+    return match.group(1), match.group(2).strip()
+
+
+_QUAL = (r"(?:sơ\s*bộ|so\s*bo|prel(?:iminary)?\.?|provisional|ước\s*tính|uoc\s*tinh|ước|"
+         r"est(?:imated?|\.)?|dự\s*ước)")
+_YEAR_TOKEN = re.compile(
+    rf"(?:(?P<q1>{_QUAL})(?:\s*[-–/]\s*(?P<q2>{_QUAL}))?\s*)?"
+    rf"(?:(?:năm|year)\s+)?(?P<year>\d{{4}})"
+    rf"(?:\s*\((?P<q3>{_QUAL})\))?(?P<mark>\s*{FOOTNOTE})?",
+    re.IGNORECASE,
+)
+_YEAR_WORDS = re.compile(rf"{_QUAL}|\b(?:năm|year)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class YearLabel:
+    """A year as a table labels it: 'Sơ bộ - Prel. 2018' is 2018, provisional."""
+
+    year: int
+    status: str  # official | provisional | estimate
+    text: str
+    mark: str = ""
+
+
+def _status(*qualifiers: str | None) -> str:
+    words = " ".join(q.lower() for q in qualifiers if q)
+    if not words:
+        return "official"
+    if re.search(r"ước|uoc|est|dự", words):
+        return "estimate"
+    return "provisional"
+
+
+def year_labels(text: str) -> list[YearLabel] | None:
+    """Every year label in ``text`` when the text is made only of them, else None.
+
+    '2019 2020 Sơ bộ 2021' gives three labels; 'Prel. 2024 (*)' one; 'Lạng Sơn' None.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    out: list[YearLabel] = []
+    pos = 0
+    for match in _YEAR_TOKEN.finditer(text):
+        if text[pos: match.start()].strip():
+            return None
+        year = int(match.group("year"))
+        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+            return None
+        out.append(YearLabel(year, _status(match.group("q1"), match.group("q2"),
+                                           match.group("q3")),
+                             match.group(0).strip(), (match.group("mark") or "").strip()))
+        pos = match.end()
+    if not out or text[pos:].strip():
+        return None
+    return out
+
+
+def year_label(text: str) -> YearLabel | None:
+    """The single year label that is ``text``, or None."""
+    labels = year_labels(text)
+    return labels[0] if labels and len(labels) == 1 else None
+
+
+def looks_like_year(text: str) -> bool:
+    """True for a label meant as a year: '2O23', '20x2', '2019-2020', '1850', 'Sơ bộ 2O24'.
+
+    Callers try :func:`year_label` first; this tells a mistyped year from other text.
+    """
+    core, _ = strip_footnote(text)
+    core = _YEAR_WORDS.sub(" ", core).strip(" -–/")
+    if not 3 <= len(core) <= 11 or sum(ch.isdigit() for ch in core) < 2:
+        return False
+    return all(ch.isdigit() or ch in "OolIxX-–/ " for ch in core)
