@@ -11,11 +11,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_status_annex(table: pd.DataFrame, path: Path | str, *, sheet: str = "Status",
-                       title: str = "", notes: list[str] | None = None) -> Path:
+                       title: str = "", notes: list[str] | None = None,
+                       created=None) -> Path:
     """Write ``table`` to an .xlsx file, atomically.
 
     Numbers stay numbers; every text cell is stored as text, so a value that starts with
     ``=``, ``+``, ``-`` or ``@`` (from data or params) can never run as a formula.
+    ``created`` (a datetime) fixes the file's timestamps so identical inputs give identical files.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -54,6 +56,9 @@ def write_status_annex(table: pd.DataFrame, path: Path | str, *, sheet: str = "S
     for col, name in enumerate(table.columns, start=1):
         width = max([len(str(name))] + [len(str(v)) for v in table.iloc[:, col - 1]])
         ws.column_dimensions[get_column_letter(col)].width = min(max(10, width + 2), 60)
+    if created is not None:
+        wb.properties.created = created
+        wb.properties.modified = created
     tmp = path.with_name(f".{path.name}.tmp")
     wb.save(tmp)
     tmp.replace(path)

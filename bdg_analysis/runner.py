@@ -262,4 +262,25 @@ def province_report(province: str, *, year: int | None, data: str | None, lang: 
         timings["export"] = time.perf_counter() - start
     target = Path(out_dir) / f"{slug(resolved.name)}-{report_year}-{lang}.html"
     write_atomic(target, html)
+    write_annex(meta, target.with_suffix(".xlsx"), title=title, run_date=run_date)
     return RunResult(target, timings)
+
+
+def write_annex(meta: dict, path: Path, *, title: str, run_date: str | None) -> Path | None:
+    """The Excel annex (status table) beside the report, from the notebook's meta cell."""
+    annex = meta.get("annex")
+    if not annex:
+        return None
+    import datetime as dt
+
+    import pandas as pd
+
+    from bdg_analysis.annex import write_status_annex
+
+    frame = pd.DataFrame(annex["rows"], columns=annex["columns"])
+    notes = []
+    if meta.get("demo_rows"):
+        notes.append("DỮ LIỆU MINH HỌA / DEMONSTRATION DATA: "
+                     f"{meta['demo_rows']} giá trị minh họa (demo values) trong báo cáo.")
+    created = dt.datetime.fromisoformat(run_date) if run_date else None
+    return write_status_annex(frame, path, title=title, notes=notes, created=created)

@@ -48,7 +48,28 @@ LABELS: dict[str, dict[str, str]] = {
     "contents": {"vi": "Mục lục", "en": "Contents"},
     "data_notes": {"vi": "Ghi chú về số liệu", "en": "Data notes"},
     "rows_used": {"vi": "Dòng số liệu sử dụng", "en": "Data rows used"},
-    "summary": {"vi": "Tóm tắt", "en": "Summary"},
+    "summary": {"vi": "Tóm tắt cho lãnh đạo", "en": "Summary for leaders"},
+    "rank_best": {"vi": "tốt nhất", "en": "best"},
+    "rank_worst": {"vi": "kém nhất", "en": "worst"},
+    "rank_title": {"vi": "Thứ hạng trong các tỉnh, thành phố", "en": "Rank among provinces"},
+    "comparison": {"vi": "So sánh với toàn quốc và các tỉnh", "en": "Comparison with the nation "
+                   "and other provinces"},
+    "accountability": {"vi": "Trách nhiệm thực hiện", "en": "Accountability"},
+    "agency": {"vi": "Cơ quan chủ trì", "en": "Responsible agency"},
+    "projection": {"vi": "Dự báo", "en": "Projection"},
+    "probability": {"vi": "Khả năng đạt", "en": "Chance of meeting"},
+    "status": {"vi": "Tình trạng", "en": "Status"},
+    "national_value": {"vi": "Toàn quốc", "en": "National"},
+    "gap": {"vi": "Chênh lệch", "en": "Gap"},
+    "rank": {"vi": "Thứ hạng", "en": "Rank"},
+    "targets_total": {"vi": "Tổng số chỉ tiêu", "en": "Targets"},
+    "biggest_risks": {"vi": "Những rủi ro lớn nhất", "en": "The biggest risks"},
+    "deadline": {"vi": "Thời hạn báo cáo", "en": "Report deadline"},
+    "method": {"vi": "Phương pháp", "en": "Method"},
+    "history_from": {"vi": "Số liệu các năm trước 2025 gộp từ tỉnh cũ",
+                     "en": "Figures before 2025 put together from former provinces"},
+    "gaps": {"vi": "Năm thiếu số liệu", "en": "Years without data"},
+    "chart_projection": {"vi": "Dự báo (khoảng 80%)", "en": "Projection (80% range)"},
 }
 
 
@@ -73,6 +94,13 @@ def fmt_number(value: float | None, lang: str = "vi", decimals: int | None = Non
     if lang == "en":
         return text
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def fmt_value(value: float | None, lang: str = "vi") -> str:
+    """A measured or projected value at a sensible precision: 1 decimal, 2 below 10."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return fmt_number(round(value, 2 if abs(value) < 10 else 1), lang)
 
 
 def fmt_target(target, lang: str = "vi") -> str:
@@ -115,7 +143,7 @@ def status_word(status: str, lang: str = "vi") -> str:
 
 def status_badge(status: str, lang: str = "vi") -> str:
     """HTML badge: symbol and word (readable in grey and by colour-blind readers)."""
-    return (f'<span class="status status-{escape(status)}">{STATUS_SYMBOLS[status]} '
+    return (f'<span class="badge status-{escape(status)}">{STATUS_SYMBOLS[status]} '
             f"{escape(status_word(status, lang))}</span>")
 
 
@@ -133,8 +161,8 @@ def sentence_latest(name: str, year: int, value: float, unit: str, lang: str = "
     unit_text = unit if unit.startswith("/") else f" {unit}"
     unit_text = "%" if unit == "%" else unit_text
     if lang == "en":
-        return f"{name} was {fmt_number(value, lang)}{unit_text} in {year}{flag_text}."
-    return f"{name} năm {year} là {fmt_number(value, lang)}{unit_text}{flag_text}."
+        return f"{name} was {fmt_value(value, lang)}{unit_text} in {year}{flag_text}."
+    return f"{name} năm {year} là {fmt_value(value, lang)}{unit_text}{flag_text}."
 
 
 def sentence_change(first_year: int, change: float, unit: str, higher_is_better: bool,
@@ -149,11 +177,13 @@ def sentence_change(first_year: int, change: float, unit: str, higher_is_better:
     if lang == "en":
         verb = "up" if change > 0 else "down"
         judgement = "an improvement" if good else "a step back"
-        return (f"That is {verb} {fmt_number(abs(change), lang)} {points_en} since {first_year}, "
-                f"{judgement}.")
+        sep = "" if unit.startswith("/") else " "
+        return (f"That is {verb} {fmt_value(abs(change), lang)}{sep}{points_en} since "
+                f"{first_year}, {judgement}.")
     verb = "tăng" if change > 0 else "giảm"
     judgement = "theo hướng tích cực" if good else "theo hướng bất lợi"
-    return (f"So với năm {first_year}, {verb} {fmt_number(abs(change), lang)} {points}, "
+    sep = "" if unit.startswith("/") else " "
+    return (f"So với năm {first_year}, {verb} {fmt_value(abs(change), lang)}{sep}{points}, "
             f"{judgement}.")
 
 
@@ -163,9 +193,9 @@ def sentence_projection(to_year: int, value: float, low: float, high: float, tar
     mục tiêu ≤ 109: 18%.'"""
     chance = fmt_percent(probability, lang)
     if lang == "en":
-        return (f"On the current trend, {to_year} is projected at {fmt_number(value, lang)} "
-                f"(range {fmt_number(low, lang)}–{fmt_number(high, lang)}); chance of meeting "
+        return (f"On the current trend, {to_year} is projected at {fmt_value(value, lang)} "
+                f"(range {fmt_value(low, lang)}–{fmt_value(high, lang)}); chance of meeting "
                 f"the target {target_text}: {chance}.")
-    return (f"Theo xu hướng hiện nay, năm {to_year} dự kiến {fmt_number(value, lang)} "
-            f"(khoảng {fmt_number(low, lang)}–{fmt_number(high, lang)}), khả năng đạt mục tiêu "
+    return (f"Theo xu hướng hiện nay, năm {to_year} dự kiến {fmt_value(value, lang)} "
+            f"(khoảng {fmt_value(low, lang)}–{fmt_value(high, lang)}), khả năng đạt mục tiêu "
             f"{target_text}: {chance}.")

@@ -1,0 +1,186 @@
+"""Where a province stands on every target: series, projection, status, rank (for reports)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from bdg_analysis import catalogue, dataset, geo, plans, progress, trends
+from bdg_analysis import projection as pj
+from bdg_analysis.targets import Target
+
+FLAGGED_STATUSES = ("demo", "provisional", "estimate")
+
+
+@dataclass
+class IndicatorView:
+    """One indicator of one province at the report year, with every number a report shows."""
+
+    indicator: object  # catalogue.Indicator, or a plan's local indicator
+    rows: pd.DataFrame  # the data rows behind ``series`` (file and row of each value)
+    series: pd.Series  # values by year, up to the report year, on current boundaries
+    national: pd.Series
+    targets: list[Target]
+    assessments: list[progress.Assessment]
+    path: list[pj.Projection] = field(default_factory=list)  # yearly, for the chart's band
+    trend: dict = field(default_factory=dict)
+    rank: tuple[int | None, int] = (None, 0)
+    aggregated: bool = False  # history put together from former provinces
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+    @property
+    def latest_row(self) -> pd.Series | None:
+        return None if self.rows.empty else self.rows.iloc[-1]
+
+    @property
+    def headline(self) -> progress.Assessment | None:
+        """The assessment a summary shows: the next target still ahead, else the last one."""
+        if not self.assessments:
+            return None
+        report_year = self.assessments[0].report_year or 0
+        ahead = [a for a in self.assessments if a.target.year > report_year]
+        return ahead[0] if ahead else self.assessments[-1]
+
+    def assessment_for(self, year: int) -> progress.Assessment | None:
+        return next((a for a in self.assessments if a.target.year == year), None)
+
+
+def display_status(assessment: progress.Assessment | None) -> str:
+    """The status word key for a report: a past target missed reads 'not achieved'."""
+    if assessment is None:
+        return "no_target"
+    status = str(assessment.status)
+    past = assessment.report_year is not None and assessment.target.year <= assessment.report_year
+    if past and status not in ("achieved", "insufficient_data"):
+        return "not_achieved"
+    return status
+
+
+class Context:
+    """The observations of one run, on current boundaries, with per-indicator pools cached.
+
+    Built once per notebook run; every province's scorecard reads from it.
+    """
+
+    def __init__(self, observations: pd.DataFrame):
+        self.observations = observations
+
+    @cached_property
+    def current(self) -> pd.DataFrame:
+        """Every series on the 34 current provinces: former provinces put together (geo)."""
+        parts = [geo.aggregate_former(self.observations, ind) for ind in catalogue.indicators()]
+        frame = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+        frame["aggregated"] = frame["note"].fillna("").str.contains("gộp từ tỉnh cũ", regex=False)
+        return frame[frame["value"].notna()].sort_values(["province", "indicator", "year"])
+
+    @cached_property
+    def _groups(self) -> dict[tuple[str, str], pd.DataFrame]:
+        return {key: rows for key, rows in self.current.groupby(["province", "indicator"],
+                                                                 sort=False)}
+
+    def rows(self, province: str, indicator: str, up_to: int) -> pd.DataFrame:
+        rows = self._groups.get((province, indicator))
+        if rows is None:
+            return self.current.iloc[0:0]
+        return rows[rows["year"] <= up_to]
+
+    def series(self, province: str, indicator: str, up_to: int) -> pd.Series:
+        rows = self.rows(province, indicator, up_to)
+        return pd.Series(rows["value"].to_numpy(dtype="float64"),
+                         index=rows["year"].to_numpy(dtype=int), name=indicator)
+
+    def pooled(self, indicator_id: str, up_to: int) -> pj.PooledErrors | None:
+        """Backtest errors of every province's series of one indicator (national row left out)."""
+        key = (indicator_id, up_to)
+        cache = self.__dict__.setdefault("_pooled", {})
+        if key not in cache:
+            ind = catalogue.get(indicator_id)
+            series_list = [self.series(p.name, indicator_id, up_to)
+                           for p in geo.current_provinces()]
+            series_list = [s for s in series_list if len(s) >= 3]
+            cache[key] = None
+            if ind.kind not in ("binary",) and series_list:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    cache[key] = pj.pooled_backtest_errors(
+                        series_list, ind.lower, ind.upper,
+                        transform="identity" if ind.kind == "count" else "auto")
+        return cache[key]
+
+
+def _indicator(plan: plans.Plan, indicator_id: str):
+    return plan.indicator(indicator_id) if hasattr(plan, "indicator") else catalogue.get(
+        indicator_id)
+
+
+def indicator_view(ctx: Context, province: str, plan: plans.Plan, indicator_id: str,
+                   report_year: int) -> IndicatorView:
+    """Series, targets, assessments, projection band, trend and rank of one indicator."""
+    ind = _indicator(plan, indicator_id)
+    known = catalogue.is_known(indicator_id)
+    rows = ctx.rows(province, indicator_id, report_year) if known else pd.DataFrame()
+    series = ctx.series(province, indicator_id, report_year) if known else pd.Series(dtype=float)
+    national = (ctx.series(geo.NATIONAL_NAME, indicator_id, report_year) if known
+                else pd.Series(dtype=float))
+    targets = sorted(plan.targets_for(indicator_id), key=lambda t: t.year)
+    pooled = ctx.pooled(indicator_id, report_year) if known and len(series) else None
+    transform = "identity" if ind.kind == "count" else "auto"
+    assessments = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # one method choice and calibration per series: the chart's band and every future
+        # target's probability come from the same projection path
+        path: list[pj.Projection] = []
+        horizon = max([t.year for t in targets] + [report_year])
+        if len(series) >= 2 and ind.kind != "binary" and horizon > int(series.index[-1]):
+            years = range(int(series.index[-1]) + 1, horizon + 1)
+            path = pj.project_path(series, years, lower=ind.lower, upper=ind.upper,
+                                   pooled_errors=pooled, transform=transform)
+        by_year = {p.to_year: p for p in path}
+        for target in targets:
+            ahead = target.year > report_year
+            assessments.append(progress.assess(
+                target, series, report_year=report_year, lower=ind.lower, upper=ind.upper,
+                direction=ind.direction, pooled_errors=pooled, kind=ind.kind,
+                transform=transform, projection=by_year.get(target.year) if ahead else None))
+    view = IndicatorView(indicator=ind, rows=rows, series=series, national=national,
+                         targets=targets, assessments=assessments, path=path,
+                         trend=trends.summary(series),
+                         aggregated=bool(len(rows) and rows["aggregated"].any()))
+    if known and len(series):
+        view.rank = trends.rank(ctx.current, indicator_id, int(series.index[-1]), province,
+                                ind.direction)
+    return view
+
+
+def province_scorecard(ctx: Context, province: str, plan: plans.Plan,
+                       report_year: int) -> list[IndicatorView]:
+    """Every indicator of the plan (catalogue order, then the plan's own) for one province."""
+    ids = plan.indicator_ids() if hasattr(plan, "indicator_ids") else catalogue.ids()
+    return [indicator_view(ctx, province, plan, i, report_year) for i in ids]
+
+
+def status_counts(views: list[IndicatorView]) -> dict[str, int]:
+    """How many indicators are in each headline status."""
+    counts: dict[str, int] = {}
+    for view in views:
+        key = display_status(view.headline)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def probability(assessment: progress.Assessment | None) -> float:
+    if assessment is None or assessment.probability is None:
+        return math.nan
+    return float(assessment.probability)
+
+
+def load_context(data: str | list[str] | None) -> Context:
+    return Context(dataset.load(data))
