@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -10,11 +11,10 @@ import pandas as pd
 from bdg_analysis import catalogue, geo
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import REQUIRED_COLUMNS, SOURCE_COLUMNS, TIDY_COLUMNS
+from bdg_analysis.io.text_files import MISSING_MARKERS, YEAR_RANGE
 
 SEXES = ("", "female", "male", "total")
 STATUSES = ("", "official", "provisional", "estimate", "demo")
-MISSING_MARKERS = ("", "..", "...", "-", "–", "NA", "n/a", "N/A")
-YEAR_RANGE = (1950, 2100)
 
 OBSERVATION_COLUMNS = (
     "province", "province_code", "former", "indicator", "year", "value", "sex",
@@ -35,13 +35,42 @@ class Checked:
 
 
 def _problems_at(frame: pd.DataFrame, mask, column: str, message) -> list[Problem]:
-    """One problem per flagged row; ``message`` is a string or a function of the row."""
-    rows = frame.loc[mask]
+    """One problem per flagged row; ``message`` is a string or a function of the row.
+
+    For a figure of a wide table (``source_cell`` set), the value column names its cell
+    ('value [2023]', 'value [D7]'): one line of a yearbook holds several figures.
+    """
+    rows = _flagged(frame, mask, column)
+    if not len(rows):
+        return []
+    cells = _cells(rows, column)
     out = []
-    for file, row, cell in zip(rows["source_file"], rows["source_row"], rows[column], strict=True):
-        text = message(cell) if callable(message) else message
-        out.append(Problem(file, int(row), column, text))
+    texts: dict = {}
+    for file, row, cell, where in zip(rows["source_file"].tolist(), rows["source_row"].tolist(),
+                                      rows[column].tolist(), cells, strict=True):
+        if callable(message):
+            if cell not in texts:  # one message per distinct cell text, not per row
+                texts[cell] = message(cell)
+            text = texts[cell]
+        else:
+            text = message
+        out.append(Problem(file, int(row), where, text))
     return out
+
+
+def _flagged(frame: pd.DataFrame, mask, *columns: str) -> pd.DataFrame:
+    """The flagged rows, with only the columns a message needs (a million rows stay fast)."""
+    keep = ["source_file", "source_row", *columns]
+    if "source_cell" in frame.columns:
+        keep.append("source_cell")
+    return frame.loc[mask, list(dict.fromkeys(keep))]
+
+
+def _cells(rows: pd.DataFrame, column: str) -> list[str]:
+    if column != "value" or "source_cell" not in rows.columns:
+        return [column] * len(rows)
+    return [f"value [{c}]" if isinstance(c, str) and c else column
+            for c in rows["source_cell"].tolist()]
 
 
 def check(raw: pd.DataFrame) -> Checked:
@@ -53,7 +82,8 @@ def check(raw: pd.DataFrame) -> Checked:
     problems: list[Problem] = []
     files = raw["source_file"].unique().tolist()
     for file in files:
-        columns = [c for c in raw.loc[raw["source_file"] == file].dropna(axis=1, how="all").columns]
+        part = raw if len(files) == 1 else raw.loc[raw["source_file"] == file]
+        columns = [c for c in part.columns if part[c].notna().any()]
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
             problems.append(Problem(file, 1, None, f"missing column(s): {', '.join(missing)}; "
@@ -65,105 +95,116 @@ def check(raw: pd.DataFrame) -> Checked:
     if problems:
         return Checked(pd.DataFrame(columns=list(OBSERVATION_COLUMNS)), problems)
 
-    frame = raw.copy()
+    frame = raw.reset_index(drop=True)
     for column in TIDY_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
         frame[column] = frame[column].fillna("").astype("str").str.strip()
-    bad = pd.Series(False, index=frame.index)
+    bad = np.zeros(len(frame), dtype=bool)
 
     # indicator
-    known = set(catalogue.ids())
-    mask = ~frame["indicator"].isin(known)
+    known = catalogue.ids()
+    ind_codes, ind_uniques = pd.factorize(frame["indicator"])
+    ind_known = np.array([u in known for u in ind_uniques] + [False], dtype=bool)
+    mask = ~ind_known[ind_codes]
     problems += _problems_at(frame, mask, "indicator", _unknown_indicator)
     bad |= mask
 
     # year
-    year = pd.to_numeric(frame["year"], errors="coerce")
-    mask = year.isna() | (year % 1 != 0) | (year < YEAR_RANGE[0]) | (year > YEAR_RANGE[1])
+    year = _numbers(frame["year"])
+    with np.errstate(invalid="ignore"):
+        mask = (np.isnan(year) | (year % 1 != 0) | (year < YEAR_RANGE[0])
+                | (year > YEAR_RANGE[1]))
     problems += _problems_at(frame, mask, "year",
                              lambda v: f"{v!r} is not a year (expected a whole number "
                                        f"{YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
     bad |= mask
-    frame["year"] = year.where(~mask, 0).astype("int64")
+    frame["year"] = np.where(mask, 0, year).astype("int64")
 
     # value: empty or a missing marker stays missing and the marker is recorded
     raw_value = frame["value"]
-    is_missing = raw_value.isin(MISSING_MARKERS)
-    value = pd.to_numeric(raw_value.where(~is_missing, None), errors="coerce").astype("float64")
-    mask = value.isna() & ~is_missing
-    problems += _problems_at(frame, mask, "value",
-                             lambda v: f"{v!r} is not a number (expected e.g. 12.5; "
-                                       "for '12,5' from Excel use 'bdg import')")
+    is_missing = raw_value.isin(MISSING_MARKERS).to_numpy()
+    value = _numbers(raw_value)
+    value[is_missing] = np.nan
+    mask = np.isnan(value) & ~is_missing
+    problems += _problems_at(frame, mask, "value", _not_a_number)
     bad |= mask
     frame["missing_marker"] = raw_value.where(is_missing, "")
     frame["value"] = value
 
     # value inside the indicator's natural bounds
-    lower = frame["indicator"].map({i.id: i.lower for i in catalogue.indicators()})
-    upper = frame["indicator"].map({i.id: i.upper for i in catalogue.indicators()})
-    lower = pd.to_numeric(lower, errors="coerce").astype("float64")
-    upper = pd.to_numeric(upper, errors="coerce").astype("float64")
-    below = (value < lower).fillna(False).astype(bool)
-    above = (value > upper).fillna(False).astype(bool)
-    mask = (below | above) & ~bad
-    problems += [
-        Problem(f, int(r), "value", _bounds_message(v, ind))
-        for f, r, v, ind in zip(frame.loc[mask, "source_file"], frame.loc[mask, "source_row"],
-                                frame.loc[mask, "value"], frame.loc[mask, "indicator"], strict=True)
-    ]
+    bounds = {i.id: (_bound(i.lower, -np.inf), _bound(i.upper, np.inf))
+              for i in catalogue.indicators()}
+    lower = np.array([bounds.get(u, (-np.inf, np.inf))[0] for u in ind_uniques] + [-np.inf])
+    upper = np.array([bounds.get(u, (-np.inf, np.inf))[1] for u in ind_uniques] + [np.inf])
+    with np.errstate(invalid="ignore"):
+        mask = ((value < lower[ind_codes]) | (value > upper[ind_codes])) & ~bad
+    if mask.any():
+        flagged = _flagged(frame, mask, "value", "indicator")
+        problems += [
+            Problem(f, int(r), where, _bounds_message(v, ind))
+            for f, r, v, ind, where in zip(
+                flagged["source_file"].tolist(), flagged["source_row"].tolist(),
+                flagged["value"].tolist(), flagged["indicator"].tolist(),
+                _cells(flagged, "value"), strict=True)
+        ]
     bad |= mask
 
     # sex and status vocabularies
     for column, allowed in (("sex", SEXES), ("status", STATUSES)):
-        mask = ~frame[column].isin(allowed)
+        mask = ~frame[column].isin(allowed).to_numpy()
         choices = ", ".join(a for a in allowed if a)
         problems += _problems_at(frame, mask, column,
                                  lambda v, c=choices: f"{v!r} is not allowed (expected one of {c}, "
                                                       "or empty)")
         bad |= mask
 
-    # province: resolve each distinct (name, year) once
-    frame["province_code"] = ""
-    frame["former"] = ""
-    mask = frame["province"] == ""
+    # province: resolve each distinct (name, year) once, then spread the answers by code
+    mask = (frame["province"] == "").to_numpy()
     problems += _problems_at(frame, mask, "province", "empty (expected a province name or code)")
     bad |= mask
-    names = frame.loc[~mask, ["province", "year"]].drop_duplicates()
-    resolved: dict[tuple[str, int], tuple[str, str, str]] = {}
-    failed: dict[tuple[str, int], str] = {}
-    for name, yr in zip(names["province"], names["year"], strict=True):
+    name_codes, name_uniques = pd.factorize(frame["province"])
+    years = frame["year"].to_numpy()
+    span = int(years.max()) + 1 if len(years) else 1
+    pair_uniques, pair_codes = np.unique(name_codes.astype(np.int64) * span + years,
+                                         return_inverse=True)
+    pairs = [(name_uniques[c // span], int(c % span)) for c in pair_uniques]
+    names, codes, formers, failed = [], [], [], []
+    for name, yr in pairs:
+        if not name:
+            names.append(""), codes.append(""), formers.append(""), failed.append("")
+            continue
         try:
             res = geo.resolve(name, int(yr) if yr else None)
         except BdgInputError as err:
-            failed[(name, yr)] = err.problems[0].message
+            names.append(""), codes.append(""), formers.append("")
+            failed.append(err.problems[0].message)
             continue
-        former = res.former.name if res.former is not None else ""
-        resolved[(name, yr)] = (res.province.name, res.province.code, former)
-    if failed:
-        keys = list(zip(frame["province"], frame["year"], strict=True))
-        mask = pd.Series([k in failed for k in keys], index=frame.index)
-        problems += [
-            Problem(f, int(r), "province", failed[(p, y)])
-            for f, r, p, y in zip(frame.loc[mask, "source_file"], frame.loc[mask, "source_row"],
-                                  frame.loc[mask, "province"], frame.loc[mask, "year"], strict=True)
-        ]
-        bad |= mask
+        names.append(res.province.name)
+        codes.append(res.province.code)
+        formers.append(res.former.name if res.former is not None else "")
+        failed.append("")
+    failed_arr = np.asarray(failed, dtype=object)[pair_codes]
+    mask = (failed_arr != "") & ~mask
+    if mask.any():
+        flagged = _flagged(frame, mask)
+        problems += [Problem(f, int(r), "province", msg)
+                     for f, r, msg in zip(flagged["source_file"].tolist(),
+                                          flagged["source_row"].tolist(), failed_arr[mask],
+                                          strict=True)]
+    bad |= mask
     good = ~bad
-    mapped = [resolved[(p, y)] for p, y in zip(frame.loc[good, "province"],
-                                               frame.loc[good, "year"], strict=True)]
-    if mapped:
-        names_, codes, formers = zip(*mapped, strict=True)
-        frame.loc[good, "province"] = list(names_)
-        frame.loc[good, "province_code"] = list(codes)
-        frame.loc[good, "former"] = list(formers)
+    frame["province"] = _spread(names, pair_codes).where(good, frame["province"])
+    frame["province_code"] = _spread(codes, pair_codes).where(good, "")
+    frame["former"] = _spread(formers, pair_codes).where(good, "")
 
     # duplicates: one value per place, indicator, year and sex
     keys = ["province", "former", "indicator", "year", "sex"]
-    clean = frame.loc[good]
-    dup = clean.duplicated(keys, keep=False)
+    keyed = frame.loc[good, keys]
+    dup = keyed.duplicated(keep=False).to_numpy()
     if dup.any():
-        for _, group in clean.loc[dup].groupby(keys, sort=False):
+        clean = frame.loc[keyed.index[dup]]
+        for _, group in clean.groupby(keys, sort=False):
             first = group.iloc[0]
             for _, other in group.iloc[1:].iterrows():
                 same = (pd.isna(first["value"]) and pd.isna(other["value"])) or (
@@ -172,14 +213,59 @@ def check(raw: pd.DataFrame) -> Checked:
                 what = "the same value" if same else (
                     f"a different value ({here} here, {there} there)")
                 problems.append(Problem(
-                    other["source_file"], int(other["source_row"]), "value",
-                    f"duplicate of {first['source_file']}:{int(first['source_row'])} "
-                    f"({other['province']}, {other['indicator']}, {other['year']}) with {what}"))
-        bad |= frame.index.isin(clean.index[dup])
+                    other["source_file"], int(other["source_row"]),
+                    _cells(group.loc[[other.name]], "value")[0],
+                    f"duplicate of {first['source_file']}:{int(first['source_row'])}"
+                    f"{_cell_suffix(first)} ({other['province']}, {other['indicator']}, "
+                    f"{other['year']}) with {what}"))
+        bad[clean.index] = True
 
     observations = frame.loc[~bad, list(OBSERVATION_COLUMNS)].reset_index(drop=True)
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
-    return Checked(observations, problems)
+    seen: set[tuple] = set()
+    unique = []
+    for p in problems:  # a label wrong on a yearbook line is wrong once, not once per year
+        k = (p.file, p.row, p.column, p.message)
+        if k not in seen:
+            seen.add(k)
+            unique.append(p)
+    return Checked(observations, unique)
+
+
+def _numbers(text: pd.Series) -> np.ndarray:
+    """Text to floats (NaN where not a number), parsing each distinct text once."""
+    codes, uniques = pd.factorize(text)
+    numbers = pd.to_numeric(pd.Series(uniques, dtype="str"), errors="coerce")
+    numbers = np.append(numbers.astype("float64").to_numpy(), np.nan)
+    return numbers[codes]
+
+
+def _spread(values: list[str], codes: np.ndarray) -> pd.Series:
+    """``values[codes]`` as a text column, without a Python string per row."""
+    import pyarrow as pa
+
+    taken = pa.array(values, type=pa.string()).take(pa.array(codes, type=pa.int64()))
+    return pd.Series(pd.array(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+
+
+def _not_a_number(text: str) -> str:
+    message = f"{text!r} is not a number (expected e.g. 12.5, or '..' / '-' for no figure)"
+    if text.replace(",", "", 1).replace("-", "", 1).isdigit():
+        message += ("; a decimal comma is read from files separated by ';' and from yearbook "
+                    "tables ('bdg import'), not from comma-separated files")
+    return message
+
+
+def _bound(value, default: float) -> float:
+    if value is None:
+        return default
+    value = float(value)
+    return default if np.isnan(value) else value
+
+
+def _cell_suffix(row: pd.Series) -> str:
+    cell = row.get("source_cell")
+    return f" [{cell}]" if isinstance(cell, str) and cell else ""
 
 
 def _fmt(value: float) -> str:
@@ -197,8 +283,12 @@ def _unknown_indicator(value: str) -> str:
 
 
 def _bounds_message(value: float, indicator_id: str) -> str:
+    return f"{value:g} is outside the natural range of {_range_text(indicator_id)}"
+
+
+@lru_cache(maxsize=64)
+def _range_text(indicator_id: str) -> str:
     ind = catalogue.get(indicator_id)
     low = "-∞" if ind.lower is None or np.isnan(ind.lower) else f"{ind.lower:g}"
     high = "∞" if ind.upper is None or np.isnan(ind.upper) else f"{ind.upper:g}"
-    return (f"{value:g} is outside the natural range of {indicator_id} "
-            f"({low} to {high} {ind.unit_en})")
+    return f"{indicator_id} ({low} to {high} {ind.unit_en})"

@@ -56,17 +56,26 @@ def decode(data: bytes, shown: str, *, strict: bool = False) -> Decoded:
     BdgInputError
         The bytes are none of these encodings (the line of the first bad byte is named).
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        text, label = data[3:].decode("utf-8", errors="strict"), "UTF-8 with BOM"
-        return _normalised(text, label)
+    bom = data.startswith(b"\xef\xbb\xbf")
     if not strict and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return _normalised(data.decode("utf-16"), "UTF-16 (with BOM)")
+        try:
+            return _normalised(data.decode("utf-16"), "UTF-16 (with BOM)")
+        except UnicodeDecodeError:
+            raise BdgInputError(Problem(shown, None, None, "file starts as UTF-16 text but is "
+                                        "not: save it again as 'CSV UTF-8'")) from None
     try:
+        if bom:
+            return _normalised(data[3:].decode("utf-8"), "UTF-8 with BOM")
         return _normalised(data.decode("utf-8"), "UTF-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        bad = exc
-    if strict:
+        start = exc.start + (3 if bom else 0)
+        line = data[:start].count(b"\n") + 1
+        bad_byte = data[start]
+    if strict or bom:
+        if bom and not strict:
+            raise BdgInputError(Problem(
+                shown, line, None, f"file starts as UTF-8 (with BOM) but byte {bad_byte:#04x} "
+                "is not UTF-8; save it again as 'CSV UTF-8'"))
         raise BdgInputError(Problem(
             shown, line, None,
             "file is not UTF-8 text; save it as 'CSV UTF-8', or check it with 'bdg validate' "
@@ -76,7 +85,7 @@ def decode(data: bytes, shown: str, *, strict: bool = False) -> Decoded:
     except UnicodeDecodeError:
         raise BdgInputError(Problem(
             shown, line, None,
-            f"file is neither UTF-8 nor Windows-1258 text (byte {data[bad.start]:#04x}); "
+            f"file is neither UTF-8 nor Windows-1258 text (byte {bad_byte:#04x}); "
             "save it as 'CSV UTF-8'")) from None
     decoded = _normalised(text, "Windows-1258 (the file is not UTF-8)")
     match = _WORD.search(decoded.text)
@@ -92,13 +101,9 @@ def _normalised(text: str, label: str) -> Decoded:
     return Decoded(unicodedata.normalize("NFC", text), label, normalised=True)
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 # ---------------------------------------------------------------- delimiters
 
-DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab", " ": "aligned text (spaces)"}
+DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 
 
 def field_counts(lines: list[str], delimiter: str) -> list[int]:
@@ -122,14 +127,14 @@ def sniff_delimiter(lines: list[str], candidates: Iterable[str] = (";", "\t", ",
         numeric = [line for line in lines if line.strip()]
     best: tuple[float, int, str] | None = None
     for d in candidates:
-        counts = [c for c in field_counts(numeric, d)]
+        counts = field_counts(numeric, d)
         if not counts:
             continue
         mode, hits = Counter(counts).most_common(1)[0]
         share = hits / len(counts)
         if mode < 2 or share < 0.6:
             continue
-        if d == "," and any(re.search(r"\d,\d", line) and "  " in line for line in numeric):
+        if d == "," and any(re.search(r"\d\s{2,}[\d.-]", line) for line in numeric):
             continue  # an aligned table with decimal commas, not a comma-separated file
         if best is None or share > best[0] + 1e-9:
             best = (share, mode, d)
@@ -152,50 +157,63 @@ class Parsed:
 def parse_delimited(text: str, delimiter: str, header_line: int, shown: str) -> Parsed:
     """Parse the rows below the header (1-based ``header_line``), one record per line.
 
-    Fast path: pyarrow's reader when every record is one line with the header's field count;
-    otherwise the csv module, which names every short or long line (truncated file, stray
-    delimiter) so nothing is dropped silently.
+    Fast path: pyarrow's reader (a million rows in about a second) when every non-blank line
+    is one record with the header's field count; otherwise the csv module, which names every
+    short or long line (truncated file, stray delimiter, a quoted line break) so nothing is
+    dropped silently.
     """
-    lines = text.split("\n")
-    header_text = lines[header_line - 1]
-    header = next(csv.reader([header_text], delimiter=delimiter))
-    header = [h.strip() for h in header]
-    if '"' not in text and len(header) > 1:
-        fast = _parse_fast(text, lines, delimiter, header, header_line)
+    cut = 0
+    for _ in range(header_line - 1):
+        cut = text.index("\n", cut) + 1
+    end = text.find("\n", cut)
+    header_text = text[cut:] if end < 0 else text[cut:end]
+    header = [h.strip() for h in next(csv.reader([header_text], delimiter=delimiter))]
+    body = "" if end < 0 else text[end + 1:]
+    if len(header) > 1:
+        fast = _parse_fast(body, delimiter, header, header_line)
         if fast is not None:
             return fast
     return _parse_slow(text, delimiter, header, header_line, shown)
 
 
-def _parse_fast(text: str, lines: list[str], delimiter: str, header: list[str],
-                header_line: int) -> Parsed | None:
+def _parse_fast(body: str, delimiter: str, header: list[str], header_line: int
+                ) -> Parsed | None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    body = lines[header_line:]
-    lengths = np.fromiter((len(s.strip()) for s in body), dtype=np.int64, count=len(body))
-    counts = np.fromiter((s.count(delimiter) for s in body), dtype=np.int64, count=len(body))
-    nonblank = lengths > 0
-    if not (counts[nonblank] == len(header) - 1).all():
-        return None
-    payload = "\n".join(s for s, keep in zip(body, nonblank, strict=True) if keep)
-    if not payload:
+    data = body.encode("utf-8")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw == 10)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    blank = ends == starts
+    quoted = bool((raw == ord('"')).any())
+    if not quoted:  # cheap exact check; with quotes pyarrow checks (and the row count below)
+        marks = np.flatnonzero(raw == ord(delimiter))
+        fields = np.searchsorted(marks, ends) - np.searchsorted(marks, starts) + 1
+        if not (fields[~blank] == len(header)).all():
+            return None
+    line_numbers = np.flatnonzero(~blank) + header_line + 1
+    if not len(line_numbers):
         return Parsed(header, {h: [] for h in header}, np.zeros(0, dtype=np.int64))
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(payload.encode("utf-8")),
+            io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter,
+                                             quote_char='"' if quoted else False,
+                                             newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, ValueError):
         return None
-    line_numbers = np.flatnonzero(nonblank) + header_line + 1
     if table.num_rows != len(line_numbers):
         return None
+    table = table.combine_chunks()  # one chunk per column: later takes and filters are faster
     dtype = pd.StringDtype(storage="pyarrow", na_value=np.nan)
     columns = {h: pd.Series(pd.array(table.column(n), dtype=dtype))
                for h, n in zip(header, names, strict=True)}
@@ -214,7 +232,7 @@ def _parse_slow(text: str, delimiter: str, header: list[str], header_line: int,
     try:
         for row in records:
             number = records.line_num + header_line
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue  # a blank line carries no data
             if len(row) != len(header):
                 problems.append(Problem(shown, number, None,
@@ -303,11 +321,15 @@ def number_text(cell: str, mark: str) -> str | None:
     return None
 
 
+def number_pattern(mark: str) -> str:
+    """The regular expression of a number written with ``mark`` as decimal mark."""
+    return (_NUM_COMMA if mark == "," else _NUM_POINT).pattern
+
+
 def normalise_numbers(values: pd.Series, mark: str) -> pd.Series:
     """Vectorised :func:`number_text` that leaves every other cell as written."""
     text = values.astype("str")
-    pattern = _NUM_COMMA if mark == "," else _NUM_POINT
-    mask = text.str.fullmatch(pattern.pattern).fillna(False).astype(bool)
+    mask = text.str.fullmatch(number_pattern(mark)).fillna(False).astype(bool)
     if not mask.any():
         return text
     if mark == ",":
@@ -349,15 +371,15 @@ def footnote_definition(line: str) -> tuple[str, str] | None:
     return match.group(1), match.group(2).strip()
 
 
-_QUAL = (r"(?:sơ\s*bộ|so\s*bo|prel(?:iminary)?\.?|provisional|ước\s*tính|uoc\s*tinh|ước|"
+QUAL = (r"(?:sơ\s*bộ|so\s*bo|prel(?:iminary)?\.?|provisional|ước\s*tính|uoc\s*tinh|ước|"
          r"est(?:imated?|\.)?|dự\s*ước)")
 _YEAR_TOKEN = re.compile(
-    rf"(?:(?P<q1>{_QUAL})(?:\s*[-–/]\s*(?P<q2>{_QUAL}))?\s*)?"
+    rf"(?:(?P<q1>{QUAL})(?:\s*[-–/]\s*(?P<q2>{QUAL}))?\s*)?"
     rf"(?:(?:năm|year)\s+)?(?P<year>\d{{4}})"
-    rf"(?:\s*\((?P<q3>{_QUAL})\))?(?P<mark>\s*{FOOTNOTE})?",
+    rf"(?:\s*\((?P<q3>{QUAL})\))?(?P<mark>\s*{FOOTNOTE})?",
     re.IGNORECASE,
 )
-_YEAR_WORDS = re.compile(rf"{_QUAL}|\b(?:năm|year)\b", re.IGNORECASE)
+_YEAR_WORDS = re.compile(rf"{QUAL}|\b(?:năm|year)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

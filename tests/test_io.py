@@ -1,0 +1,343 @@
+"""Readers: yearbook tables either way round, Excel forms, ';' and decimal commas, encodings.
+
+Each fixture is read to the exact rows expected, and what the reader inferred is reported.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bdg_analysis import importer, io
+from bdg_analysis.errors import BdgInputError
+from bdg_analysis.io import text_files as tf
+from bdg_analysis.io import yearbook as yb
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def to_cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese Windows writes it: base letters precomposed, tones combining."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
+        out += base.encode("cp1258") + "".join(c for c in parts if c in TONES).encode("cp1258")
+    return bytes(out)
+
+
+def rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
+    return [tuple(r) for r in frame[list(columns)].itertuples(index=False)]
+
+
+# ---------------------------------------------------------------- the two real yearbook tables
+
+
+def test_nam_dinh_sample_every_figure_read_with_its_series():
+    table = io.read(FIXTURES / "io_yearbook_nam_dinh_2023_t14.txt")
+    cells = table.cells
+    assert len(cells) == 20  # 4 rows of figures x 2019-2023
+    assert set(cells["year"]) == {2019, 2020, 2021, 2022, 2023}
+    assert (cells["status"] == "official").all()
+    first = cells[cells["line"] == 10]
+    assert first["value"].tolist() == ["96.1", "96.1", "96.0", "96.05", "96.07"]
+    # the Vietnamese heading line above joins its English row into one bilingual series name
+    assert first["label"].iloc[0] == ("Tỷ số giới tính của dân số (Số nam/100 nữ) - "
+                                      "Sex ratio of population (Males per 100 females)")
+    assert cells.loc[cells["line"] == 11, "kind"].unique().tolist() == ["residence"]
+    assert cells.loc[cells["line"] == 14, "value"].tolist() == ["2.74", "2.70", "2.75", "2.75",
+                                                               "2.56"]
+    assert table.inferred["layout"].startswith("yearbook table, years across the top")
+    assert table.inferred["decimal mark"].startswith("','")
+    assert table.inferred["province"].startswith("Nam Định (from the line")
+    # neither series is a catalogue indicator: nothing is imported, and both reasons are given
+    assert table.frame.empty
+    found = {(p.row, p.column): p.message for p in table.problems}
+    assert "names no catalogue indicator" in found[(6, "indicator")]
+    assert "the table holds 2 series" in found[(10, "indicator")]
+
+
+def test_vinh_phuc_sample_years_down_the_side_with_a_preliminary_year():
+    # M4.CT1 only stands in to exercise the layout: the table is the population sex ratio
+    table = io.read(FIXTURES / "io_yearbook_vinh_phuc_2018_t18.txt", indicator="M4.CT1")
+    assert table.problems == []
+    assert rows(table.frame, "province", "year", "value", "sex", "status") == [
+        ("Vĩnh Phúc", "2010", "97.58", "total", "official"),
+        ("Vĩnh Phúc", "2015", "96.76", "total", "official"),
+        ("Vĩnh Phúc", "2016", "96.76", "total", "official"),
+        ("Vĩnh Phúc", "2017", "97.82", "total", "official"),
+        ("Vĩnh Phúc", "2018", "98.10", "total", "provisional"),
+    ]
+    assert table.frame["source_row"].tolist() == [11, 12, 13, 14, 15]
+    apart = table.apart
+    assert sorted(set(apart["label"])) == ["Nông thôn - Rural", "Thành thị - Urban"]
+    assert apart.loc[(apart["year"] == 2016) & (apart["label"] == "Nông thôn - Rural"),
+                     "value"].tolist() == ["100.09"]
+    assert table.inferred["years"] == "2010-2018 (2018 provisional)"
+    assert table.inferred["layout"].startswith("yearbook table, years down the side")
+    assert "Niên giám thống kê tỉnh Vĩnh Phúc 2018" in table.inferred["source"]
+
+
+# ---------------------------------------------------------------- wide tables by province
+
+
+WIDE_ROWS = [
+    ("Toàn quốc", "2021", "112.0", "official"), ("Toàn quốc", "2022", "111.6", "official"),
+    ("Toàn quốc", "2023", "112.0", "official"), ("Toàn quốc", "2024", "111.4", "provisional"),
+    ("Hà Nội", "2021", "113.1", "official"), ("Hà Nội", "2022", "112.8", "official"),
+    ("Hà Nội", "2023", "112.9", "official"), ("Hà Nội", "2024", "112.6", "provisional"),
+    ("Hà Giang", "2021", "109.8", "official"), ("Hà Giang", "2022", "..", "official"),
+    ("Hà Giang", "2023", "110.6", "official"), ("Hà Giang", "2024", "110.2", "provisional"),
+    ("Cao Bằng", "2021", "110.3", "official"), ("Cao Bằng", "2022", "111.0", "official"),
+    ("Cao Bằng", "2023", "-", "official"), ("Cao Bằng", "2024", "112.2", "provisional"),
+    ("Bắc Kạn", "2021", "108.0", "official"), ("Bắc Kạn", "2022", "109.5", "official"),
+    ("Bắc Kạn", "2023", "110.1", "official"), ("Bắc Kạn", "2024", "109.9", "provisional"),
+    ("Thái Nguyên", "2021", "114.5", "official"), ("Thái Nguyên", "2022", "113.8", "official"),
+    ("Thái Nguyên", "2023", "114.2", "official"),
+    ("Thái Nguyên", "2024", "113.6", "provisional"),
+    ("Lạng Sơn", "2021", "115.2", "official"), ("Lạng Sơn", "2022", "114.8", "official"),
+    ("Lạng Sơn", "2023", "113.9", "official"), ("Lạng Sơn", "2024", "113.5", "provisional"),
+]
+
+
+def test_aligned_yearbook_table_by_province_to_tidy_rows():
+    table = io.read(FIXTURES / "io_yearbook_srb_wide.txt")
+    assert table.problems == []
+    assert rows(table.frame, "province", "year", "value", "status") == WIDE_ROWS
+    assert set(table.frame["indicator"]) == {"M4.CT1"}  # from the title, and said so
+    assert table.inferred["indicator"] == (
+        "M4.CT1 (from the title 'Tỷ số giới tính khi sinh phân theo địa phương')")
+    # the two region rows are recognised and kept apart, not taken for provinces
+    assert sorted(set(table.apart["kind"])) == ["region"]
+    assert len(table.apart) == 8
+    # footnote marks stripped from the label and the figure, and recorded with their text
+    frame = table.frame
+    notes = dict(zip(zip(frame["province"], frame["year"], strict=True), frame["note"],
+                     strict=True))
+    assert notes[("Bắc Kạn", "2021")].startswith("(*) Số liệu năm 2022 điều chỉnh")
+    assert notes[("Thái Nguyên", "2024")].startswith("(1) Ước tính")
+    assert notes[("Thái Nguyên", "2023")] == ""
+    assert table.frame.loc[table.frame["year"] == "2024", "source_cell"].unique().tolist() == [
+        "Sơ bộ - Prel. 2024"]
+    for key in ("encoding", "delimiter", "layout", "decimal mark", "years", "footnotes",
+                "missing", "kept apart", "source"):
+        assert key in table.inferred
+
+
+def test_wide_rows_validate_with_former_provinces_placed_and_markers_kept():
+    loaded = importer.check_paths([FIXTURES / "io_yearbook_srb_wide.txt"])
+    assert loaded.problems == []
+    obs = loaded.checked.observations.set_index(["former", "province", "year"])
+    assert obs.loc[("Bắc Kạn", "Thái Nguyên", 2023), "value"] == pytest.approx(110.1)
+    assert obs.loc[("Hà Giang", "Tuyên Quang", 2022), "missing_marker"] == ".."
+    assert math.isnan(obs.loc[("Hà Giang", "Tuyên Quang", 2022), "value"])  # never 0
+    assert obs.loc[("", "Cao Bằng", 2023), "missing_marker"] == "-"  # territory unchanged
+    national = loaded.checked.observations
+    national = national[national["province_code"] == "00"]
+    assert national["year"].tolist() == [2021, 2022, 2023, 2024]
+
+
+def test_pxweb_csv_with_english_labels_and_quirks():
+    table = io.read(FIXTURES / "io_pxweb_srb.csv")
+    assert table.problems == []
+    assert table.inferred["delimiter"] == "','"
+    assert table.inferred["decimal mark"].startswith("'.'")
+    assert table.inferred["indicator"].startswith("M4.CT1 (from the title 'Sex ratio at birth")
+    assert rows(table.frame, "province", "year", "value", "status")[:3] == [
+        ("Toàn quốc", "2022", "111.6", "official"), ("Toàn quốc", "2023", "112.0", "official"),
+        ("Toàn quốc", "2024", "111.4", "provisional")]
+    thai = table.frame[table.frame["province"].str.startswith("Thai")]
+    assert thai["value"].tolist() == ["113.8", "114.2", ".."]
+    assert table.apart["label"].unique().tolist() == ["Red River Delta"]
+    obs = importer.check_paths([FIXTURES / "io_pxweb_srb.csv"]).checked.observations
+    assert set(obs["former"]) == {"", "Thái Nguyên"}  # 'Thai  Nguyen' 2022: the former unit
+    assert set(obs["province"]) == {"Toàn quốc", "Hà Nội", "Thái Nguyên", "Quảng Ninh"}
+
+
+def test_windows_1258_semicolon_yearbook_is_decoded_and_reported():
+    expected = "\r\n".join([
+        "Tỷ số giới tính khi sinh phân theo địa phương;;;",
+        "Tỉnh, thành phố;2022;2023;Sơ bộ 2024",
+        "Cả nước;111,6;112,0;111,4",
+        "Lạng Sơn;114,8;113,9;113,5",
+        "Cao Bằng;111,0;;112,2",
+        "Bắc Ninh;118,2;117,5;116,9",
+    ]) + "\r\n"
+    path = FIXTURES / "io_yearbook_cp1258.csv"
+    assert path.read_bytes() == to_cp1258(expected)  # how the fixture was made
+    table = io.read(path)
+    assert table.inferred["encoding"].startswith("Windows-1258 (the file is not UTF-8)")
+    assert table.inferred["delimiter"] == "';'"
+    assert table.inferred["decimal mark"].startswith("','")
+    assert set(table.frame["province"]) == {"Toàn quốc", "Lạng Sơn", "Cao Bằng", "Bắc Ninh"}
+    assert all(unicodedata.is_normalized("NFC", p) for p in table.frame["province"])
+    cao_bang = table.frame[table.frame["province"] == "Cao Bằng"]
+    assert cao_bang["value"].tolist() == ["111.0", "", "112.2"]  # an empty cell is missing
+
+
+# ---------------------------------------------------------------- tidy files as Excel saves them
+
+
+def test_semicolon_bom_nfd_tidy_file_is_read_and_every_guess_reported():
+    path = FIXTURES / "io_tidy_semicolon_bom.csv"
+    assert unicodedata.normalize("NFD", "Lạng Sơn").encode() in path.read_bytes()
+    table = io.read(path)
+    described = table.describe()
+    for expected in ("UTF-8 with BOM", "NFD", "delimiter: ';'", "decimal mark: ','",
+                     "'Tỉnh' as province", "columns ignored: 'STT'"):
+        assert expected in described
+    assert not table.canonical
+    assert table.frame["value"].tolist() == ["41.5", "42.3", "..", "2"]
+    loaded = importer.check_paths([path])
+    assert loaded.problems == []
+    obs = loaded.checked.observations
+    assert obs["province"].tolist() == ["Lạng Sơn", "Lạng Sơn", "Cao Bằng", "Thái Nguyên"]
+    assert obs["former"].tolist() == ["", "", "", "Bắc Kạn"]
+    assert obs["missing_marker"].tolist() == ["", "", "..", ""]
+
+
+def test_windows_1258_tidy_file():
+    table = io.read(FIXTURES / "io_tidy_cp1258.csv")
+    assert "Windows-1258" in table.inferred["encoding"]
+    assert "'Lạng'" in table.inferred["encoding"]  # a word as read, for the user to check
+    assert table.frame["province"].tolist() == ["Lạng Sơn", "Thái Nguyên", "Đắk Lắk"]
+    assert table.frame["value"].tolist() == ["113.9", "113.6", "108.2"]
+    assert table.frame["note"].tolist() == ["", "ước tính", ""]
+
+
+def test_reports_still_read_only_canonical_files():
+    with pytest.raises(BdgInputError, match=r"io_tidy_cp1258.csv:2: file is not UTF-8"):
+        io.read_table(FIXTURES / "io_tidy_cp1258.csv")
+    with pytest.raises(BdgInputError, match=r"separated by ';'"):
+        io.read_table(FIXTURES / "io_tidy_semicolon_bom.csv")
+    assert io.read(FIXTURES / "tidy_good.csv").canonical
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def test_excel_form_wide_sheet_tidy_sheet_and_instructions():
+    table = io.read(FIXTURES / "io_form.xlsx")
+    assert table.problems == []
+    wide = table.frame[table.frame["source_file"].str.endswith("[M4.CT1]")]
+    assert rows(wide, "province", "year", "value", "source_cell")[:8] == [
+        ("Toàn quốc", "2021", "112", "C5"), ("Toàn quốc", "2022", "111.6", "D5"),
+        ("Toàn quốc", "2023", "112", "E5"), ("Toàn quốc", "2024", "111.4", "F5"),
+        ("Lạng Sơn", "2021", "115.2", "C6"), ("Lạng Sơn", "2022", "114.8", "D6"),
+        ("Lạng Sơn", "2023", "113.9", "E6"), ("Lạng Sơn", "2024", "..", "F6")]
+    assert wide.loc[wide["source_cell"] == "E7", "value"].tolist() == [""]  # empty cell
+    assert wide["source_row"].unique().tolist() == [5, 6, 7, 8]  # spreadsheet rows
+    tidy = table.frame[table.frame["source_file"].str.endswith("[Lao động]")]
+    assert tidy["value"].tolist() == ["41.5", "42.3", "39.8"]  # cells formatted as %
+    assert tidy["source_row"].tolist() == [4, 5, 6]
+    described = table.describe()
+    assert "sheet 'M4.CT1': layout: yearbook table" in described
+    assert "indicator: M4.CT1 (from sheet name 'M4.CT1')" in described
+    assert "3 cell(s) formatted as %" in described
+    assert "sheet 'Hướng dẫn': skipped: no table in it" in described
+    assert importer.check_paths([FIXTURES / "io_form.xlsx"]).problems == []
+
+
+def test_a_sheet_that_is_not_there_names_the_sheets_that_are():
+    with pytest.raises(BdgInputError) as err:
+        io.read(FIXTURES / "io_form.xlsx", sheet="Nope")
+    assert str(err.value) == ("tests/fixtures/io_form.xlsx: sheet: sheet 'Nope' not found; the "
+                              "workbook has 'M4.CT1', 'Lao động', 'Hướng dẫn'")
+
+
+# ---------------------------------------------------------------- the pieces
+
+
+@pytest.mark.parametrize(
+    ("cell", "mark", "expected"),
+    [("96,1", ",", "96.1"), ("1.234,5", ",", "1234.5"), ("1.234", ",", "1234"),
+     ("-3,2", ",", "-3.2"), ("96.1", ",", None), ("96.1", ".", "96.1"),
+     ("1,234.5", ".", "1234.5"), ("12,5", ".", None), ("abc", ",", None)],
+)
+def test_vietnamese_and_english_number_formats(cell, mark, expected):
+    assert tf.number_text(cell, mark) == expected
+
+
+def test_the_decimal_mark_is_decided_by_the_figures_or_said_to_be_assumed():
+    assert tf.infer_decimal(["96,1", "2", ".."], default=".").mark == ","
+    mixed = tf.infer_decimal(["96,1", "97,2", "12.5"], default=",")
+    assert (mixed.mark, mixed.against) == (",", ["12.5"])
+    assumed = tf.infer_decimal(["1.234"], default=",")
+    assert "assumed" in assumed.describe()
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "status", "mark"),
+    [("2023", 2023, "official", ""), ("Sơ bộ - Prel. 2018", 2018, "provisional", ""),
+     ("Prel. 2024", 2024, "provisional", ""), ("Sơ bộ 2024", 2024, "provisional", ""),
+     ("Ước tính 2025", 2025, "estimate", ""), ("2024 (*)", 2024, "official", "(*)"),
+     ("Năm 2019", 2019, "official", "")],
+)
+def test_year_labels(text, year, status, mark):
+    label = tf.year_label(text)
+    assert (label.year, label.status, label.mark) == (year, status, mark)
+
+
+@pytest.mark.parametrize("text", ["2O23", "20x2", "2019-2020", "1850"])
+def test_a_mistyped_year_is_recognised_as_one(text):
+    assert tf.year_label(text) is None
+    assert tf.looks_like_year(text)
+
+
+def test_footnote_marks_are_stripped_and_returned():
+    assert tf.strip_footnote("Hà Nội (*)") == ("Hà Nội", "(*)")
+    assert tf.strip_footnote("96,1*") == ("96,1", "*")
+    assert tf.strip_footnote("Lạng Sơn¹") == ("Lạng Sơn", "¹")
+    assert tf.strip_footnote("Tổng tỷ suất sinh (Số con/phụ nữ)")[1] == ""
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "name"),
+    [("CẢ NƯỚC - WHOLE COUNTRY", "national", "Toàn quốc"), (" WHOLE COUNTRY", "national",
+                                                            "Toàn quốc"),
+     ("Đồng bằng sông Hồng - Red River Delta", "region", "Đồng bằng sông Hồng"),
+     ("Bà Rịa - Vũng Tàu", "place", "Bà Rịa - Vũng Tàu"),
+     ("Lạng Sơn - Lang Son", "place", "Lạng Sơn"), ("Hà Nam", "place", "Hà Nam"),
+     ("Nam - Male", "sex", "male"), ("Nữ - Female", "sex", "female"),
+     ("Tổng số - Total", "sex", "total"), ("Thành thị - Urban", "residence", "Thành thị - Urban"),
+     ("Chia ra - Of which", "group", "Chia ra - Of which"), ("14", "other", "14")],
+)
+def test_row_and_column_labels_are_recognised(label, kind, name):
+    found = yb.classify(label)
+    assert (found.kind, found.name) == (kind, name)
+
+
+def test_unknown_type_and_text_file_with_a_sheet(tmp_path):
+    old = tmp_path / "form.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(BdgInputError, match=r"unknown file type '.xls'.*save it from Excel"):
+        io.read(old)
+    with pytest.raises(BdgInputError, match=r"sheet: --sheet 'A' applies to Excel workbooks"):
+        io.read(FIXTURES / "tidy_good.csv", sheet="A")
+
+
+def test_excel_unicode_text_tab_separated_with_an_estimated_year(tmp_path):
+    # Excel's 'Unicode Text' (.txt): UTF-16 with BOM, tab-separated
+    text = ("Tỷ số giới tính khi sinh phân theo địa phương\n"
+            "Tỉnh\t2023\tƯớc tính 2025\n"
+            "Lạng Sơn\t113,9\t113,0\n"
+            "Cao Bằng\t..\t111,5\n")
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(text.encode("utf-16"))
+    table = io.read(path)
+    assert table.inferred["encoding"] == "UTF-16 (with BOM)"
+    assert table.inferred["delimiter"] == "tab"
+    assert table.inferred["years"] == "2023-2025 (2025 estimate)"
+    assert rows(table.frame, "province", "year", "value", "status") == [
+        ("Lạng Sơn", "2023", "113.9", "official"), ("Lạng Sơn", "2025", "113.0", "estimate"),
+        ("Cao Bằng", "2023", "..", "official"), ("Cao Bằng", "2025", "111.5", "estimate")]
