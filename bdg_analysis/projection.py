@@ -45,6 +45,7 @@ from bdg_analysis.errors import BdgInputError, Problem
 
 __all__ = [
     "METHODS",
+    "band",
     "PooledErrors",
     "Projection",
     "Transform",
@@ -102,7 +103,7 @@ SHORT_WIDEN = 1.5
 POOLED_SCALE_FRACTION = 0.2
 """With pooled errors, a series' yearly movement is taken as at least this share of the median."""
 
-DEFAULT_K = {"naive": 1.21, "drift": 1.13, "linear": 1.26, "damped": 1.17}
+DEFAULT_K = {"naive": 1.20, "drift": 1.10, "linear": 1.16, "damped": 0.94}
 """Default 80 % calibration: quantile of |error| / (scale * (h + H0)) by method.
 
 Derived by ``benchmarks/bench_projection.py --derive-defaults`` from backtests on World
@@ -119,9 +120,9 @@ have finite logits; results are clipped back to the bounds."""
 _SCALE_FLOOR = {"logit": 0.01, "log": 0.002, "neglog": 0.002, "identity": 1e-3}
 """Smallest yearly movement assumed (transformed units; identity: relative to the level)."""
 
-_DAMPED_ALPHAS = (0.05, 0.15, 0.3, 0.5, 0.7, 0.85, 0.9999)
-_DAMPED_BETA_STARS = (1e-4, 0.1, 0.3, 0.6, 0.9999)
-_DAMPED_PHIS = (0.8, 0.86, 0.92, 0.98)
+_DAMPED_ALPHAS = (1e-4, 0.03, 0.1, 0.2, 0.35, 0.5, 0.7, 0.85, 0.9999)
+_DAMPED_BETA_STARS = (1e-4, 0.05, 0.15, 0.35, 0.6, 0.9999)
+_DAMPED_PHIS = (0.8, 0.83, 0.86, 0.89, 0.92, 0.95, 0.98)
 """Grid for (alpha, beta/alpha, phi) inside statsmodels' ETSModel default bounds."""
 
 
@@ -177,7 +178,12 @@ def _inverse(kind, z, lower, upper, delta):
             return np.maximum(lower - delta + np.exp(z), lower)
         if kind == "neglog":
             return np.minimum(upper + delta - np.exp(z), upper)
-    return z.astype(float, copy=True)
+    y = z.astype(float, copy=True)
+    if lower is not None:
+        y = np.maximum(y, lower)
+    if upper is not None:
+        y = np.minimum(y, upper)
+    return y
 
 
 def _log_delta(distances: np.ndarray) -> float:
@@ -233,8 +239,10 @@ class Projection:
     ``center_z`` and ``sigma_z`` describe the projected value on the transformed scale as a
     normal distribution consistent with the calibrated interval; the probability helpers use it.
     ``reason_code`` is one of ``no_data``, ``one_point``, ``two_points``, ``short_series``,
-    ``backtest``, ``observed``, ``interpolated``; ``calibration`` says what the interval rests on
-    (``own+pooled``, ``pooled``, ``own+default``, ``default``, ``default_widened``, ``data``).
+    ``backtest``, ``observed``, ``interpolated``, ``method_unavailable`` (and ``before_data`` in
+    :func:`project_many`); ``calibration`` says what the interval rests on (``own+pooled``,
+    ``pooled``, ``own+default``, ``default``, ``default_widened``; ``data`` for an observed
+    year, ``interpolation`` for a gap, ``none`` without a projection).
     """
 
     value: float
@@ -570,9 +578,14 @@ def _damped_textbook_var(alpha, beta, phi, mse, h) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
+_IDENTITY_ABS_FLOOR = 0.05
+"""Absolute floor of the yearly movement on the identity scale (used for counts): without it a
+flat run of zeros (0, 0, 0, 1) scales errors by ~0 and the interval explodes."""
+
+
 def _scale_floor(kind: str, absz: np.ndarray) -> np.ndarray:
     if kind == "identity":
-        return _SCALE_FLOOR["identity"] * np.abs(absz) + 1e-12
+        return _SCALE_FLOOR["identity"] * np.abs(absz) + _IDENTITY_ABS_FLOOR
     return np.full(np.shape(absz), _SCALE_FLOOR[kind])
 
 
@@ -598,7 +611,7 @@ def _backtest(Z: np.ndarray, t: np.ndarray, kind: str) -> dict:
     if damped_rows.size:
         shift = cols[None, :] + first_col[damped_rows, None]
         Za = np.where(shift < T, Z[damped_rows[:, None], np.minimum(shift, T - 1)], np.nan)
-        D = _damped_prefix(Za)
+        D = _damped_prefix(Za[:, : int(n[damped_rows].max())])
     H = t[None, None, :] - t[None, :, None]
     later = (cols[None, :] > cols[:, None])[None, :, :] & M[:, None, :]
     is_damped_row = np.zeros(N, bool)
@@ -618,7 +631,8 @@ def _backtest(Z: np.ndarray, t: np.ndarray, kind: str) -> dict:
         else:
             F = np.full((N, T, T), np.nan)
             if D is not None:
-                kk = np.clip(cols[None, :] - first_col[damped_rows, None], 0, T - 1)
+                kk = np.clip(cols[None, :] - first_col[damped_rows, None], 0,
+                             D["l"].shape[1] - 1)
                 lk = np.take_along_axis(D["l"], kk, 1)
                 bk = np.take_along_axis(D["b"], kk, 1)
                 pk = np.take_along_axis(D["phi"], kk, 1)
@@ -632,25 +646,13 @@ def _backtest(Z: np.ndarray, t: np.ndarray, kind: str) -> dict:
             "origin_ok": origin_ok, "is_damped_row": is_damped_row}
 
 
-def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, level: float,
-            pooled: PooledErrors | None, allowed: Sequence[str] | None = None) -> dict:
-    """Select, calibrate and project every row of Z (N x T, NaN = missing) to target_years.
-
-    Target years must lie after each row's last observation; ``allowed`` restricts the
-    candidate methods (``chosen`` is -1 where none of them can be fitted).
-    Returns arrays (N,) or (N, Y).
-    """
-    N, T = Z.shape
-    Y = len(target_years)
-    B = _backtest(Z, t, kind)
-    P, n, u, origin_ok, H = B["P"], B["n"], B["u"], B["origin_ok"], B["H"]
-    last_col, first_col, scale = B["last_col"], B["first_col"], B["scale"]
-    damped_rows, D = B["damped_rows"], B["D"]
-
-    # --- candidates and the choice
+def _own_scores(B: dict, allowed: Sequence[str] | None = None) -> dict:
+    """Each row's backtest score of each candidate: mean absolute scaled error on the pairs
+    from the latest SELECTION_ORIGINS origins at which every candidate could be fitted."""
+    n, origin_ok, u = B["n"], B["origin_ok"], B["u"]
+    N, T = origin_ok["naive"].shape
     final_ok = {m: n >= MIN_FIT_POINTS[m] for m in METHODS}
-    final_ok["damped"] = np.zeros(N, bool)
-    final_ok["damped"][damped_rows] = True
+    final_ok["damped"] = B["is_damped_row"].copy()
     if allowed is not None:
         for m in METHODS:
             if m not in allowed:
@@ -663,14 +665,41 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
         any_cand |= cand[m]
     common &= any_cand[:, None]
     from_end = np.cumsum(common[:, ::-1], 1)[:, ::-1]
-    chosen_origins = common & (from_end <= SELECTION_ORIGINS)
-    n_origins_used = chosen_origins.sum(1)
-    scores = np.full((N, len(METHODS)), np.nan)
-    npairs = np.zeros(N)
+    latest = common & (from_end <= SELECTION_ORIGINS)
+    cnt = np.zeros((N, len(METHODS)))
+    tot = np.zeros((N, len(METHODS)))
     for i, m in enumerate(METHODS):
-        um = np.where(chosen_origins[:, :, None], u[m], np.nan)
-        cnt = np.sum(~np.isnan(um), (1, 2))
-        tot = np.nansum(um, (1, 2))
+        um = np.where(latest[:, :, None] & cand[m][:, None, None], u[m], np.nan)
+        cnt[:, i] = np.sum(~np.isnan(um), (1, 2))
+        tot[:, i] = np.nansum(um, (1, 2))
+    with np.errstate(all="ignore"):
+        own = np.where(cnt > 0, tot / cnt, np.nan)
+    return {"final_ok": final_ok, "cand": cand, "any_cand": any_cand, "cnt": cnt, "tot": tot,
+            "own": own, "n_origins": latest.sum(1)}
+
+
+def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, level: float,
+            pooled: PooledErrors | None, allowed: Sequence[str] | None = None) -> dict:
+    """Select, calibrate and project every row of Z (N x T, NaN = missing) to target_years.
+
+    Target years must lie after each row's last observation; ``allowed`` restricts the
+    candidate methods (``chosen`` is -1 where none of them can be fitted).
+    Returns arrays (N,) or (N, Y).
+    """
+    N, T = Z.shape
+    Y = len(target_years)
+    B = _backtest(Z, t, kind)
+    P, n, u, H = B["P"], B["n"], B["u"], B["H"]
+    last_col, first_col, scale = B["last_col"], B["first_col"], B["scale"]
+    damped_rows, D = B["damped_rows"], B["D"]
+
+    # --- candidates and the choice
+    S = _own_scores(B, allowed)
+    final_ok, cand, any_cand = S["final_ok"], S["cand"], S["any_cand"]
+    n_origins_used = S["n_origins"]
+    scores = np.full((N, len(METHODS)), np.nan)
+    for i, m in enumerate(METHODS):
+        cnt, tot = S["cnt"][:, i], S["tot"][:, i]
         prior = None if pooled is None else pooled.selection.get(m)
         with np.errstate(all="ignore"):
             if prior is not None and np.isfinite(prior):
@@ -680,11 +709,11 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
                 sc = np.where(cnt > 0, tot / cnt, np.nan)
                 avail = cand[m]
         scores[:, i] = np.where(avail, sc, np.nan)
-        if m == "naive":
-            npairs = cnt
+    npairs = S["cnt"][:, 0]
     has_score = np.isfinite(scores).any(1)
-    fallback = np.where(final_ok["drift"], METHODS.index("drift"),
-                        np.where(final_ok["naive"], METHODS.index("naive"), -1))
+    fallback = np.full(N, -1)
+    for i in reversed(range(len(METHODS))):  # the simplest method that can be fitted
+        fallback = np.where(final_ok[METHODS[i]], i, fallback)
     chosen = np.where(has_score, np.argmin(np.where(np.isfinite(scores), scores, np.inf), 1),
                       fallback)
     chosen = np.where(n >= 2, chosen, -1)
@@ -824,8 +853,13 @@ def _reason(method: str, n: int, scores: dict, n_origins: int, gap_free: bool,
     """(reason_code, English sentence) for a projection."""
     interval = _interval_sentence(level, calibration, n_err, pooled, method)
     if n == 2:
-        what = ("the straight line through them is extended" if method == "drift"
-                else "the last value is carried forward (pooled errors favour it)")
+        if method == "naive" and "naive" not in scores:
+            what = ("the change between them cannot be told from noise, so the last value is "
+                    "carried forward (on real series this beats extending the line)")
+        elif method == "naive":
+            what = "the last value is carried forward (pooled errors favour it)"
+        else:
+            what = "the straight line through them is extended (pooled errors favour it)"
         return "two_points", f"Only two points: {what}. {interval}"
     if n <= SHORT_SERIES:
         detail = ", ".join(f"{m} {v:.2f}" for m, v in scores.items() if m != method)
@@ -836,6 +870,8 @@ def _reason(method: str, n: int, scores: dict, n_origins: int, gap_free: bool,
                 f"Only {n} points: {METHOD_NAMES[method]} chosen{chosen}; a trend this short "
                 f"is hard to tell from noise. {interval}")
     others = ", ".join(f"{m} {v:.2f}" for m, v in scores.items() if m != method)
+    if pooled is not None:
+        others += "; scores shrunk towards the pooled errors of the same indicator"
     gap_note = "" if gap_free else " Years are missing, so damped smoothing was not considered."
     if gap_free and n < DAMPED_MIN_POINTS:
         gap_note = f" Damped smoothing needs {DAMPED_MIN_POINTS} years and was not considered."
@@ -989,6 +1025,14 @@ def project_path(series: pd.Series, years: Iterable[int], *, lower: float | None
             textbook_high=float(tr.inverse(np.array([c + text_half[j]]))[0]),
         ))
     return out
+
+
+def band(projections: Sequence[Projection]) -> pd.DataFrame:
+    """A chart band (columns year, value, low, high) from projections such as project_path's."""
+    return pd.DataFrame({"year": [p.to_year for p in projections],
+                         "value": [p.value for p in projections],
+                         "low": [p.low for p in projections],
+                         "high": [p.high for p in projections]})
 
 
 def project(series: pd.Series, to_year: int, *, lower: float | None = None,
@@ -1198,9 +1242,12 @@ def _many_chunk(args) -> pd.DataFrame:
             calib[obs] = "data"
             gap = rows[~M[rows, col]]
         else:
-            gap = np.array([], int)
+            gap = rows
         first_col = np.argmax(M, 1)
-        gap = gap[years[first_col[gap]] < to_year] if gap.size else gap
+        if gap.size:
+            before = gap[years[first_col[gap]] > to_year]
+            code[before] = "before_data"
+            gap = gap[years[first_col[gap]] < to_year]
         if gap.size:
             Zg = Z[gap]
             prev = np.max(np.where(M[gap] & (years[None, :] < to_year), np.arange(T), -1), 1)
@@ -1279,9 +1326,19 @@ def project_many(data, to_year: int, *, years=None, lower: float | None = None,
         kind0 = make_transform(np.array([]), lower, upper, transform).kind
         if pooled_errors.transform_kind != kind0:
             raise ValueError("pooled_errors were computed with another transform")
-    kind = transform
-    pieces = [(Y[i:i + chunk], yrs, int(to_year), lower, upper, level, pooled_errors, kind,
-               labels[i:i + chunk], methods) for i in range(0, Y.shape[0], chunk)]
+    # rows observed over the same years go together, each chunk cut to the years it spans:
+    # the backtest arrays grow with the square of the number of years
+    obs = ~np.isnan(Y)
+    has = obs.any(1)
+    first = np.where(has, np.argmax(obs, 1), 0)
+    last = np.where(has, Y.shape[1] - 1 - np.argmax(obs[:, ::-1], 1), 0)
+    order = np.lexsort((last, first))
+    pieces = []
+    for i in range(0, len(order), chunk):
+        idx = order[i:i + chunk]
+        c0, c1 = int(first[idx].min()), int(last[idx].max())
+        pieces.append((Y[idx, c0:c1 + 1], yrs[c0:c1 + 1], int(to_year), lower, upper, level,
+                       pooled_errors, transform, pd.Index(idx), methods))
     if jobs > 1 and len(pieces) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             frames = list(pool.map(_many_chunk, pieces))
@@ -1289,12 +1346,14 @@ def project_many(data, to_year: int, *, years=None, lower: float | None = None,
         frames = [_many_chunk(p) for p in pieces]
     if not frames:
         return pd.DataFrame(columns=["value", "low", "high", "method"])
-    return pd.concat(frames)
+    out = pd.concat(frames).sort_index()
+    out.index = labels
+    return out
 
 
 def pooled_backtest_errors(series_list: Iterable[pd.Series], lower: float | None = None,
-                           upper: float | None = None, *, transform: str = "auto",
-                           level: float = DEFAULT_LEVEL) -> PooledErrors:
+                           upper: float | None = None, *,
+                           transform: str = "auto") -> PooledErrors:
     """Backtest errors of every method pooled over many series of one indicator.
 
     Pass the provinces' series of one indicator; give the result to :func:`project` as
@@ -1318,14 +1377,21 @@ def pooled_backtest_errors(series_list: Iterable[pd.Series], lower: float | None
     N, T = Z.shape
     B = _backtest(Z, yrs.astype(float), kind)
     ratios, selection = {}, {}
-    for m in METHODS:
+    S = _own_scores(B)
+    own = S["own"]
+    naive_all = own[:, 0][np.isfinite(own[:, 0])]
+    for i, m in enumerate(METHODS):
         r = (B["u"][m] / (B["H"] + H0)).ravel()
         ratios[m] = r[np.isfinite(r)]
-        ok = B["origin_ok"][m]
-        from_end = np.cumsum(ok[:, ::-1], 1)[:, ::-1]
-        latest = np.where((ok & (from_end <= SELECTION_ORIGINS))[:, :, None], B["u"][m], np.nan)
-        latest = latest[np.isfinite(latest)]
-        selection[m] = float(np.mean(latest)) if latest.size else math.nan
+        # the mean error of m relative to naive on the series where both were scored, times
+        # naive's mean over all series: methods scored on fewer (longer) series stay comparable
+        both = np.isfinite(own[:, i]) & np.isfinite(own[:, 0])
+        if not both.any() or naive_all.size == 0:
+            selection[m] = math.nan
+            continue
+        base = own[both, 0].mean()
+        rel = own[both, i].mean() / base if base > 0 else 1.0
+        selection[m] = float(rel * naive_all.mean())
     usable = B["n"] >= 2
     final_scale = B["scale"][np.arange(N), B["last_col"]][usable]
     return PooledErrors(ratios=ratios, selection=selection,

@@ -1,0 +1,730 @@
+"""Status of each target at the report year (achieved, on track, ... ) and the reason for it.
+
+The project's own status is probabilistic: the projection to the target year (see
+:mod:`bdg_analysis.projection`) comes with a distribution calibrated on out-of-sample errors,
+and the status follows from the probability that the target will be met in its year. Two
+published methods are computed alongside as references, so a reader can compare:
+
+- the UN ESCAP Current Status and Anticipated Progress indices
+  (:func:`escap_anticipated_progress`), and
+- the Eurostat SDG monitoring method, ratio of actual to required growth
+  (:func:`eurostat_status`; the Open SDG / Statistics Canada variant as an option).
+
+Formulas, thresholds and sources are in ``docs/methods/projection-and-status.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from bdg_analysis import projection as pj
+from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.targets import Target
+
+__all__ = [
+    "Assessment",
+    "BASE_YEAR",
+    "EscapResult",
+    "EurostatResult",
+    "STATUS_ORDER",
+    "Status",
+    "THRESHOLDS",
+    "Thresholds",
+    "assess",
+    "assess_targets",
+    "escap_anticipated_progress",
+    "eurostat_status",
+    "status_from_probability",
+]
+
+
+class Status(StrEnum):
+    """The plain status of a target. Values are the stable ids reports and JSON use."""
+
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    MOVING_AWAY = "moving_away"
+    INSUFFICIENT_DATA = "insufficient_data"
+
+
+STATUS_ORDER = (Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK,
+                Status.MOVING_AWAY, Status.INSUFFICIENT_DATA)
+"""From best to worst (insufficient data last), for sorting and colour scales."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Probability cut points of the probabilistic status, in one place.
+
+    ``on_track``: P(target met in its year) at or above 2/3, "likely" on the IPCC calibrated
+    likelihood scale (Mastrandrea et al. 2010). ``off_track``: at or below 1/3, "unlikely".
+    Between them the target is at risk ("about as likely as not"). ``moving_away``: it is at
+    least 2/3 likely that the value in the target year will be further from the target than the
+    latest value. ``falling_back``: a target already met is "at risk" when the probability it
+    is still met in its year drops below one half.
+    """
+
+    on_track: float = 2 / 3
+    off_track: float = 1 / 3
+    moving_away: float = 2 / 3
+    falling_back: float = 0.5
+
+
+THRESHOLDS = Thresholds()
+
+BASE_YEAR = 2020
+"""Baseline of the National Strategy on Gender Equality 2021-2030 (Resolution 28/NQ-CP), used
+as the base year of the reference methods in :func:`assess`. The reference functions keep their
+published default, 2015 (the SDG baseline)."""
+
+
+def status_from_probability(p: float, thresholds: Thresholds = THRESHOLDS) -> Status:
+    """on_track, at_risk or off_track from P(target met)."""
+    if p >= thresholds.on_track:
+        return Status.ON_TRACK
+    if p <= thresholds.off_track:
+        return Status.OFF_TRACK
+    return Status.AT_RISK
+
+
+# --------------------------------------------------------------------------------------------
+# Reference 1: UN ESCAP Current Status and Anticipated Progress
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscapResult:
+    """UN ESCAP Current Status (CS) and Anticipated Progress (AP) of one series, 0-10 scale.
+
+    ``category`` is the ESCAP dashboard word: ``maintain`` (AP > 9, "will meet target"),
+    ``accelerate`` (0 < AP <= 9), ``reverse`` (AP <= 0) or ``insufficient_data``.
+    """
+
+    base_year: int | None
+    base_value: float
+    base_estimated: bool
+    current_year: int | None
+    current_value: float
+    current_estimated: bool
+    target_year: int
+    target_value: float
+    direction: str
+    growth: float
+    projected: float
+    current_status: float
+    anticipated_progress: float
+    cs_label: str
+    ap_label: str
+    category: str
+    scale: float | None
+
+
+def _escap_index(value: float, base: float, target: float, direction: str) -> float:
+    """ESCAP's index: 10 when the target is reached, else D * (I - I0) / |TV - I0|, D = +/-10."""
+    if direction == "lower" and value <= target:
+        return 10.0
+    if direction == "higher" and value >= target:
+        return 10.0
+    if target == base:
+        return math.nan
+    d = -10.0 if direction == "lower" else 10.0
+    return d * (value - base) / abs(target - base)
+
+
+def escap_anticipated_progress(series: pd.Series, target_value: float, *,
+                               target_year: int = 2030, base_year: int = 2015,
+                               current_year: int | None = None, direction: str = "higher",
+                               scale: float | None = None) -> EscapResult:
+    """UN ESCAP Current Status and Anticipated Progress indices (reference method).
+
+    Method (ESCAP, *Asia and the Pacific SDG Progress Report*, technical notes on measuring
+    progress; Bidarbakht Nia 2017, ESCAP working papers WP/04 and WP/05), as implemented in
+    the UNICEF MENARO port (github.com/spalmas/SDG-MENARO, 03_progress_assessment):
+
+    - growth: the mean over consecutive observations of the yearly change of logit(value/scale)
+      (``scale`` = 100 for percentages; without a scale the logarithm, the limit for unbounded
+      indicators, i.e. geometric growth); the value in any year is projected from the last
+      observation with that growth and transformed back;
+    - base value (``base_year``) and current value (``current_year``, default the latest year)
+      are observed or, if missing, estimated with the same projection;
+    - CS = D * (I_current - I_base) / |TV - I_base| and AP = the same with the value projected
+      to ``target_year``, with D = +10 when increase is desirable and -10 when decrease is,
+      and 10 whenever the value reaches the target;
+    - labels: CS > 9 "On-track", CS <= 0 "Regression", else "Slow progress"; AP > 9 "Will meet
+      target", AP <= 0 "No progress expected", else "Need to accelerate"; one observation gives
+      10 / "Will meet target" if it meets the target, else "Insufficient data".
+
+    Worked example (anchors): 20.0 (2015) -> 24.0 (2022), TV 35 in 2030, scale 100: growth
+    0.033374/yr, projected 29.2000, CS 2.6667, AP 6.1333, "Need to accelerate".
+    """
+    if direction not in ("higher", "lower"):
+        raise ValueError("direction must be 'higher' or 'lower'")
+    s = pj._clean_series(series, None, None)
+    nan = math.nan
+    if s.empty:
+        return EscapResult(None, nan, False, None, nan, False, target_year, float(target_value),
+                           direction, nan, nan, nan, nan, "No data", "No data",
+                           "insufficient_data", scale)
+    years = s.index.to_numpy()
+    vals = s.to_numpy()
+    if len(s) == 1:
+        v = float(vals[0])
+        reached = v >= target_value if direction == "higher" else v <= target_value
+        idx = 10.0 if reached else nan
+        return EscapResult(None, nan, False, int(years[0]), v, False, target_year,
+                           float(target_value), direction, nan, nan, idx, idx,
+                           "On-track" if reached else "Insufficient data",
+                           "Will meet target" if reached else "Insufficient data",
+                           "maintain" if reached else "insufficient_data", scale)
+
+    def fwd(v):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if scale is not None:
+                p = np.asarray(v, dtype=float) / scale
+                return np.log(p / (1 - p))
+            return np.log(np.asarray(v, dtype=float))
+
+    def inv(z):
+        if scale is not None:
+            return scale / (1 + np.exp(-z))
+        return np.exp(z)
+
+    f = fwd(vals)
+    with np.errstate(invalid="ignore"):
+        growth = float(np.mean(np.diff(f) / np.diff(years)))
+
+    def predict(year: int) -> float:
+        if not math.isfinite(growth) or not math.isfinite(f[-1]):
+            return float(vals[-1])  # as the port: constant or boundary values keep the last value
+        return float(inv(f[-1] + growth * (year - years[-1])))
+
+    def value_at(year: int) -> tuple[float, bool]:
+        if year in s.index:
+            return float(s.loc[year]), False
+        return predict(year), True
+
+    cy = int(years[-1]) if current_year is None else int(current_year)
+    base_value, base_est = value_at(base_year)
+    current_value, cur_est = value_at(cy)
+    projected = predict(target_year)
+    cs = _escap_index(current_value, base_value, target_value, direction)
+    ap = _escap_index(projected, base_value, target_value, direction)
+
+    def label(x: float, top: str, mid: str, low: str) -> str:
+        if math.isnan(x):
+            return "Insufficient data"
+        return top if x > 9 else (low if x <= 0 else mid)
+
+    ap_label = label(ap, "Will meet target", "Need to accelerate", "No progress expected")
+    category = {"Will meet target": "maintain", "Need to accelerate": "accelerate",
+                "No progress expected": "reverse"}.get(ap_label, "insufficient_data")
+    return EscapResult(int(base_year), base_value, base_est, cy, current_value, cur_est,
+                       int(target_year), float(target_value), direction, growth, projected, cs,
+                       ap, label(cs, "On-track", "Slow progress", "Regression"), ap_label,
+                       category, scale)
+
+
+# --------------------------------------------------------------------------------------------
+# Reference 2: Eurostat SDG monitoring (and the Open SDG / Statistics Canada variant)
+# --------------------------------------------------------------------------------------------
+
+EUROSTAT_TARGET_CUTS = (0.95, 0.60, 0.0)
+"""Ratio of actual to required growth: significant / moderate / insufficient / movement away."""
+
+EUROSTAT_NO_TARGET_CUTS = (0.01, 0.0, -0.01)
+"""Growth per year in the desired direction without a numeric target."""
+
+OPENSDG_NO_TARGET_CUTS = (0.015, 0.005, 0.0)
+"""Open SDG growth cut points without a target, scaled by the natural-limit coefficient."""
+
+_EUROSTAT_LABELS = {
+    "target_achieved": "Target achieved",
+    "significant_progress": "Significant progress towards the target",
+    "moderate_progress": "Moderate progress towards the target",
+    "insufficient_progress": "Insufficient progress towards the target",
+    "movement_away": "Movement away from the target",
+    "significant_movement_away": "Significant movement away from the objective",
+    "moderate_movement_away": "Moderate movement away from the objective",
+    "substantial_progress": "Substantial progress / on track",
+    "limited_progress": "Limited progress",
+    "deterioration": "Deterioration",
+    "insufficient_data": "Insufficient data",
+}
+
+
+@dataclass(frozen=True)
+class EurostatResult:
+    """Eurostat-style assessment of one series: growth rates, their ratio and the category.
+
+    ``ratio`` is the actual over the required growth (with a target) or None; ``progress`` the
+    value compared with the cut points (the ratio, or the growth in the desired direction);
+    ``expected_value`` the latest value grown at the actual rate to the target year and
+    ``share_of_gap`` the share of the base-to-target distance that value covers (the UNSD 2023
+    measure); ``score`` the Open SDG score in [-5, 5].
+    """
+
+    variant: str
+    base_year: int | None
+    base_value: float
+    current_year: int | None
+    current_value: float
+    target_year: int
+    target_value: float | None
+    direction: str
+    cagr_actual: float
+    cagr_required: float | None
+    ratio: float | None
+    progress: float
+    expected_value: float
+    share_of_gap: float | None
+    category: str
+    label: str
+    score: float | None
+    achieved: bool
+    note: str = ""
+
+
+def _cagr(v1: float, v0: float, t1: float, t0: float) -> float:
+    return (v1 / v0) ** (1.0 / (t1 - t0)) - 1.0
+
+
+def _opensdg_coefficient(base: float, limit: float | None) -> float:
+    """Open SDG natural-limit coefficient C (a = 4.44): thresholds shrink near the limit."""
+    if limit is None:
+        return 1.0
+    b, lim = abs(base), abs(limit)
+    if b >= 2 * lim:
+        return 1.0
+    if b <= lim:
+        return 1.0 - (b / lim) ** 4.44
+    return 1.0 - ((2 * lim - b) / lim) ** 4.44
+
+
+def _opensdg_score(progress: float, with_target: bool, coeff: float, cuts) -> float:
+    """The Open SDG series score in [-5, 5] (sdg-build ProgressMeasure.get_score)."""
+    high, med, low = cuts
+    if with_target:
+        if progress >= 0.6:
+            return min(7.1429 * progress - 4.2857, 5.0)
+        return max(4.1667 * progress - 2.5, -5.0)
+    if progress < low:
+        return max(125 * progress - 2.5, -5.0)
+    if coeff == 0:
+        return 5.0
+    if progress >= high:
+        return min(500 * progress / coeff - 5, 5.0)
+    if progress >= med:
+        return 250 * progress / coeff - 1.25
+    return 500 * progress / coeff - 2.5
+
+
+def eurostat_status(series: pd.Series, target_value: float | None = None, *,
+                    target_year: int = 2030, base_year: int = 2015, direction: str = "higher",
+                    variant: str = "eurostat", limit: float | None = None) -> EurostatResult:
+    """Eurostat SDG monitoring assessment (reference method).
+
+    With a quantified target (Eurostat, *Sustainable development in the European Union -
+    Monitoring report*, methodological annex; same cut points in Open SDG / Statistics Canada,
+    open-sdg/sdg-build ``sdg/ProgressMeasure.py``):
+
+    - CAGR_actual = (x_t / x_b)^(1 / (t - b)) - 1 from the base year b to the latest year t;
+    - CAGR_required = (TV / x_b)^(1 / (T - b)) - 1 to reach the target TV in its year T;
+    - ratio R = sign * d * CAGR_actual / |CAGR_required| (d = +1 if increase is desirable,
+      -1 if decrease is; sign = -1 for a negative base), i.e. actual over required growth;
+    - R >= 95 % significant progress, 60-95 % moderate, 0-60 % insufficient, < 0 movement away
+      (Open SDG: substantial / moderate / limited progress, deterioration); a latest value that
+      meets the target is "target achieved" whatever the trend.
+
+    Without a target, the growth in the desired direction g = sign * d * CAGR_actual: Eurostat
+    g >= 1 % significant progress, 0-1 % moderate, -1-0 % moderate movement away, < -1 %
+    significant movement away; Open SDG 1.5 % and 0.5 % (times the natural-limit coefficient
+    C = 1 - (x_b / L)^4.44 when ``limit`` L is given) and 0.
+
+    Data rules: at least two years; the base year is the first observation at or after
+    ``base_year`` (or the last before it if that leaves one point); a zero base or target is
+    replaced by 0.001 (Open SDG); values of both signs cannot be assessed.
+    """
+    if direction not in ("higher", "lower"):
+        raise ValueError("direction must be 'higher' or 'lower'")
+    if variant not in ("eurostat", "opensdg"):
+        raise ValueError("variant must be 'eurostat' or 'opensdg'")
+    s = pj._clean_series(series, None, None)
+    nan = math.nan
+    d = 1.0 if direction == "higher" else -1.0
+
+    def empty(note: str, base=None, current=None) -> EurostatResult:
+        by, bv = (None, nan) if base is None else base
+        cy, cv = (None, nan) if current is None else current
+        achieved = target_value is not None and math.isfinite(cv) and (
+            cv >= target_value if d > 0 else cv <= target_value)
+        cat = "target_achieved" if achieved else "insufficient_data"
+        return EurostatResult(variant, by, bv, cy, cv, target_year, target_value, direction,
+                              nan, None, None, nan, nan, None, cat, _EUROSTAT_LABELS[cat],
+                              5.0 if achieved else None, achieved, note)
+
+    if s.empty:
+        return empty("no data")
+    cy, cv = int(s.index[-1]), float(s.iloc[-1])
+    after = s[s.index >= base_year]
+    if len(after) >= 2:
+        by, bv = int(after.index[0]), float(after.iloc[0])
+    elif len(s) >= 2:  # the nearest year before that still leaves two points
+        before = s[s.index < cy]
+        by, bv = int(before.index[-1]), float(before.iloc[-1])
+    else:
+        return empty("one observation only", current=(cy, cv))
+    note = ""
+    if bv == 0:
+        bv, note = 0.001, "base value 0 replaced by 0.001"
+    if (bv > 0) != (cv > 0) or cv == 0:
+        return empty("base and latest values must have the same sign", (by, bv), (cy, cv))
+    sign = -1.0 if bv < 0 else 1.0
+    cagr_a = _cagr(cv, bv, cy, by)
+    expected = cv * (1 + cagr_a) ** (target_year - cy)
+    if target_value is not None:
+        tv = 0.001 if target_value == 0 else float(target_value)
+        achieved = cv >= target_value if d > 0 else cv <= target_value
+        cagr_r = _cagr(tv, bv, target_year, by) if target_year > by else nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = float(sign * d * cagr_a / abs(cagr_r)) if cagr_r != 0 else (
+                math.copysign(math.inf, sign * d * cagr_a) if cagr_a != 0 else 0.0)
+        gap = (expected - bv) / (tv - bv) if tv != bv else nan
+        high, med, low = EUROSTAT_TARGET_CUTS
+        if achieved:
+            cat = "target_achieved"
+        elif ratio >= high:
+            cat = "significant_progress" if variant == "eurostat" else "substantial_progress"
+        elif ratio >= med:
+            cat = "moderate_progress"
+        elif ratio >= low:
+            cat = "insufficient_progress" if variant == "eurostat" else "limited_progress"
+        else:
+            cat = "movement_away" if variant == "eurostat" else "deterioration"
+        score = 5.0 if achieved else _opensdg_score(ratio, True, 1.0, EUROSTAT_TARGET_CUTS)
+        return EurostatResult(variant, by, bv, cy, cv, target_year, float(target_value),
+                              direction, cagr_a, cagr_r, ratio, ratio, expected, gap, cat,
+                              _EUROSTAT_LABELS[cat], score, achieved, note)
+    progress = sign * d * cagr_a
+    if variant == "eurostat":
+        high, med, low = EUROSTAT_NO_TARGET_CUTS
+        coeff = 1.0
+        cat = ("significant_progress" if progress >= high else "moderate_progress"
+               if progress >= med else "moderate_movement_away" if progress >= low
+               else "significant_movement_away")
+        cuts = OPENSDG_NO_TARGET_CUTS
+    else:
+        coeff = _opensdg_coefficient(bv, limit)
+        cuts = tuple(c * coeff for c in OPENSDG_NO_TARGET_CUTS)
+        high, med, low = cuts
+        if coeff == 0 and progress >= 0:
+            cat = "substantial_progress"
+        else:
+            cat = ("substantial_progress" if progress >= high else "moderate_progress"
+                   if progress >= med else "limited_progress" if progress >= low
+                   else "deterioration")
+    score = _opensdg_score(progress, False, coeff, cuts)
+    return EurostatResult(variant, by, bv, cy, cv, target_year, None, direction, cagr_a, None,
+                          None, progress, expected, None, cat, _EUROSTAT_LABELS[cat], score,
+                          False, note)
+
+
+# --------------------------------------------------------------------------------------------
+# The project's probabilistic status
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The status of one target at the report year, with the numbers behind it.
+
+    ``probability`` is P(target met in its year) (1 or 0 when judged on data, None when there
+    is nothing to judge). ``p_moving_away`` is P(the value in the target year is further from
+    the target than the latest value). ``reason_code`` is a stable id the report layer
+    translates; ``reason`` the English sentence.
+    """
+
+    target: Target
+    status: Status
+    probability: float | None
+    projection: pj.Projection | None
+    latest_value: float
+    latest_year: int | None
+    reason_code: str
+    reason: str
+    method: str = "probabilistic"
+    escap: EscapResult | None = None
+    eurostat: EurostatResult | None = None
+    report_year: int | None = None
+    n_points: int = 0
+    p_moving_away: float | None = None
+
+
+def _fmt(v: float) -> str:
+    if v is None or not math.isfinite(v):
+        return "n/a"
+    if abs(v) >= 100:
+        return f"{v:,.1f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def _target_text(t: Target) -> str:
+    words = {"ge": "at least", "gt": "above", "le": "at most", "lt": "below"}
+    if t.op == "between":
+        return f"between {_fmt(t.value)} and {_fmt(t.value_high)}"
+    return f"{words[t.op]} {_fmt(t.value)}"
+
+
+def _reference_target(target: Target, latest: float) -> tuple[float, str]:
+    """(target value, direction) for the reference methods; a band uses its nearer bound."""
+    if target.op in ("ge", "gt"):
+        return target.value, "higher"
+    if target.op in ("le", "lt"):
+        return target.value, "lower"
+    if latest > target.value_high:  # type: ignore[operator]
+        return float(target.value_high), "lower"  # type: ignore[arg-type]
+    return target.value, "higher"
+
+
+def _references(target: Target, s: pd.Series, lower, upper, base_year: int
+                ) -> tuple[EscapResult | None, EurostatResult | None]:
+    if s.empty:
+        return None, None
+    tv, direction = _reference_target(target, float(s.iloc[-1]))
+    scale = upper if (lower == 0 and upper is not None) else None
+    try:
+        escap = escap_anticipated_progress(s, tv, target_year=target.year, base_year=base_year,
+                                           direction=direction, scale=scale)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        escap = None
+    try:
+        euro = eurostat_status(s, tv, target_year=target.year, base_year=base_year,
+                               direction=direction)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        euro = None
+    return escap, euro
+
+
+def _p_away(proj: pj.Projection, target: Target, latest: float) -> float:
+    """P(value in the target year further from the target than the latest value)."""
+    if target.op in ("ge", "gt") or (target.op == "between" and latest < target.value):
+        return proj.probability_at_most(latest)
+    return proj.probability_at_least(latest)
+
+
+def _interval_text(p: pj.Projection) -> str:
+    return (f"{_fmt(p.value)} ({p.level:.0%} interval {_fmt(p.low)}-{_fmt(p.high)}, "
+            f"{pj.METHOD_NAMES.get(p.method, p.method)})")
+
+
+def assess(target: Target, series: pd.Series, *, report_year: int, lower: float | None = None,
+           upper: float | None = None, direction: str = "higher",
+           projection: pj.Projection | None = None,
+           pooled_errors: pj.PooledErrors | None = None, kind: str | None = None,
+           base_year: int = BASE_YEAR, transform: str = "auto",
+           thresholds: Thresholds = THRESHOLDS) -> Assessment:
+    """The status of ``target`` at ``report_year`` from ``series`` (values by year).
+
+    Only data up to ``report_year`` are used. A target whose year has passed is judged on the
+    value observed in that year when there is one, else on the interpolated or projected value;
+    a future target on the probability, from the calibrated projection, that it is met in its
+    year (see :class:`Thresholds`). A target already met is "achieved" unless the trend would
+    more likely than not take it back. ``kind="binary"`` (yes/no indicators) skips projection.
+    ``direction`` (the indicator's desirable direction) is checked but the target's operator
+    decides which way is progress, for the status and the reference methods alike (a band uses
+    its nearer bound). ``projection`` may be passed when already computed (its ``to_year``
+    must be the target year). ESCAP and Eurostat references are computed from ``base_year``.
+    """
+    if direction not in ("higher", "lower"):
+        raise ValueError("direction must be 'higher' or 'lower'")
+    s = pj._clean_series(series, lower, upper, f"{target.indicator}")
+    s = s[s.index <= report_year]
+    n = len(s)
+    latest_value = float(s.iloc[-1]) if n else math.nan
+    latest_year = int(s.index[-1]) if n else None
+    ref_s = s[s.index <= target.year] if target.year <= report_year else s
+    escap, euro = _references(target, ref_s, lower, upper, base_year)
+    tt = _target_text(target)
+
+    def result(status: Status, code: str, reason: str, prob: float | None = None,
+               proj: pj.Projection | None = None, p_away: float | None = None) -> Assessment:
+        return Assessment(target=target, status=status, probability=prob, projection=proj,
+                          latest_value=latest_value, latest_year=latest_year, reason_code=code,
+                          reason=reason, escap=escap, eurostat=euro, report_year=report_year,
+                          n_points=n, p_moving_away=p_away)
+
+    if projection is not None and projection.to_year != target.year:
+        raise ValueError(f"the projection is to {projection.to_year}, the target is for "
+                         f"{target.year}")
+    if n == 0:
+        return result(Status.INSUFFICIENT_DATA, "no_data",
+                      f"No data up to {report_year}: the target ({tt} in {target.year}) "
+                      "cannot be assessed.")
+
+    if target.year <= report_year and target.year in s.index:
+        v = float(s.loc[target.year])
+        if target.is_met(v):
+            return result(Status.ACHIEVED, "observed_met",
+                          f"The {target.year} value {_fmt(v)} meets the target ({tt}).", 1.0)
+        return result(Status.OFF_TRACK, "observed_missed",
+                      f"The {target.year} value {_fmt(v)} does not meet the target ({tt}); "
+                      "the target year has passed.", 0.0)
+
+    past = target.year < report_year  # the report year itself is still "will we make it?"
+    if kind == "binary":
+        if target.is_met(latest_value):
+            return result(Status.ACHIEVED, "binary_met",
+                          f"Met in {latest_year} ({tt}).", 1.0)
+        if past:
+            return result(Status.OFF_TRACK, "binary_missed",
+                          f"Not met by {target.year}, the target year ({tt}); latest "
+                          f"{latest_year}.", 0.0)
+        return result(Status.AT_RISK, "binary_not_yet",
+                      f"Not yet met in {latest_year}; a yes/no indicator has no trend to "
+                      f"project, so {target.year} is uncertain.")
+
+    if past:
+        if int(s.index[0]) > target.year:
+            return result(Status.INSUFFICIENT_DATA, "no_data_by_target_year",
+                          f"No value for {target.year} or before, so the {target.year} target "
+                          f"({tt}) cannot be judged.")
+        if n == 1:
+            return result(Status.INSUFFICIENT_DATA, "one_point",
+                          f"No value for {target.year} and a single earlier point "
+                          f"({latest_year}): the {target.year} target ({tt}) cannot be judged.")
+
+    if not past and n == 1:
+        if target.is_met(latest_value):
+            return result(Status.ACHIEVED, "one_point_met",
+                          f"The only value ({_fmt(latest_value)}, {latest_year}) already meets "
+                          f"the target ({tt}).", None)
+        return result(Status.INSUFFICIENT_DATA, "one_point",
+                      f"Only one value ({_fmt(latest_value)}, {latest_year}): no trend to "
+                      f"project to {target.year}.")
+
+    proj = projection
+    if proj is None:
+        proj = pj.project(s, target.year, lower=lower, upper=upper,
+                          pooled_errors=pooled_errors, transform=transform)
+    if not proj.available:
+        return result(Status.INSUFFICIENT_DATA, "no_projection",
+                      f"No projection to {target.year}: {proj.reason}", None, proj)
+    p = float(proj.probability(target.op, target.value, target.value_high))
+    pct = f"{p:.0%}"
+
+    if past:
+        word = "interpolated" if proj.method == "interpolated" else "projected"
+        status = status_from_probability(p, thresholds)
+        code = "interpolated" if word == "interpolated" else "projected_past"
+        return result(status, code,
+                      f"No value for {target.year}, the target year: {word} "
+                      f"{_interval_text(proj)}; probability the target ({tt}) was met {pct}.",
+                      p, proj)
+
+    if target.is_met(latest_value):
+        if p >= thresholds.falling_back:
+            return result(Status.ACHIEVED, "met_now",
+                          f"The latest value {_fmt(latest_value)} ({latest_year}) meets the "
+                          f"target ({tt}); projected {target.year}: {_interval_text(proj)}, "
+                          f"still met with probability {pct}.", p, proj)
+        return result(Status.AT_RISK, "met_now_falling",
+                      f"The latest value {_fmt(latest_value)} ({latest_year}) meets the target "
+                      f"({tt}), but the trend would take it back: projected {target.year} "
+                      f"{_interval_text(proj)}, still met with probability {pct}.", p, proj)
+
+    p_away = float(_p_away(proj, target, latest_value))
+    base = (f"Projected {target.year}: {_interval_text(proj)}; probability of meeting the "
+            f"target ({tt}) {pct}")
+    if p_away >= thresholds.moving_away:
+        return result(Status.MOVING_AWAY, "moving_away",
+                      f"{base}. The trend moves away from the target: {p_away:.0%} likely to "
+                      f"end further from it than the latest value {_fmt(latest_value)} "
+                      f"({latest_year}).", p, proj, p_away)
+    status = status_from_probability(p, thresholds)
+    code = {Status.ON_TRACK: "likely", Status.AT_RISK: "uncertain",
+            Status.OFF_TRACK: "unlikely"}[status]
+    words = {"likely": "likely to be met", "uncertain": "as likely as not to be met",
+             "unlikely": "unlikely to be met"}[code]
+    return result(status, code, f"{base}: {words}.", p, proj, p_away)
+
+
+def _nfc(text) -> str:
+    return unicodedata.normalize("NFC", str(text)).strip()
+
+
+def _series_from_frame(frame: pd.DataFrame, province: str, indicator: str) -> pd.Series:
+    rows = frame[(frame["indicator"] == indicator)
+                 & (frame["province"].map(_nfc) == _nfc(province))]
+    if "former" in rows.columns:
+        rows = rows[rows["former"].fillna("").astype(str) == ""]
+    if "sex" in rows.columns:
+        sexes = rows["sex"].fillna("").astype(str).str.strip().str.lower()
+        if sexes.nunique() > 1:
+            rows = rows[sexes.isin(["", "total"])]
+    rows = rows[pd.to_numeric(rows["value"], errors="coerce").notna()]
+    if rows["year"].duplicated().any():
+        y = rows.loc[rows["year"].duplicated(), "year"].iloc[0]
+        where = rows.loc[rows["year"] == y]
+        src = where["source_file"].iloc[0] if "source_file" in where else "observations"
+        row = int(where["source_row"].iloc[0]) if "source_row" in where else None
+        raise BdgInputError(Problem(str(src), row, f"{indicator} {y}",
+                                    f"{province} has more than one value for {y}"))
+    return pd.Series(pd.to_numeric(rows["value"]).astype(float).to_numpy(),
+                     index=rows["year"].astype(int).to_numpy())
+
+
+def assess_targets(targets: Iterable[Target], observations: pd.DataFrame, province: str, *,
+                   report_year: int, pool: bool = True,
+                   base_year: int = BASE_YEAR) -> list[Assessment]:
+    """Assess every target of a plan for one province from the tidy observations frame.
+
+    Bounds, direction and kind come from the catalogue; an indicator the catalogue does not
+    have (a province's own target) is projected without bounds, its direction taken from the
+    target's operator. With ``pool`` the projection of each indicator borrows the backtest
+    errors of the other provinces' series (the national row excluded), which matters for short
+    series.
+    """
+    from bdg_analysis import catalogue
+
+    out = []
+    pooled_cache: dict[str, pj.PooledErrors | None] = {}
+    for target in targets:
+        if catalogue.is_known(target.indicator):
+            ind = catalogue.get(target.indicator)
+            lower, upper, direction, kind = ind.lower, ind.upper, ind.direction, ind.kind
+        else:
+            lower = upper = kind = None
+            direction = "lower" if target.op in ("le", "lt") else "higher"
+        transform = "identity" if kind == "count" else "auto"
+        series = _series_from_frame(observations, province, target.indicator)
+        if pool and target.indicator not in pooled_cache:
+            others = observations[(observations["indicator"] == target.indicator)
+                                  & (observations["province"].map(_nfc) != _nfc("Toàn quốc"))]
+            names = others["province"].map(_nfc).unique()
+            series_list = []
+            for name in names:
+                try:
+                    one = _series_from_frame(observations, name, target.indicator)
+                except BdgInputError:
+                    continue
+                one = one[one.index <= report_year]
+                if len(one) >= 2:
+                    series_list.append(one)
+            pooled_cache[target.indicator] = (
+                pj.pooled_backtest_errors(series_list, lower, upper, transform=transform)
+                if len(series_list) >= 5 else None)
+        pooled = pooled_cache.get(target.indicator) if pool else None
+        out.append(assess(target, series, report_year=report_year, lower=lower, upper=upper,
+                          direction=direction, pooled_errors=pooled, kind=kind,
+                          base_year=base_year, transform=transform))
+    return out

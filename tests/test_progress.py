@@ -1,0 +1,305 @@
+"""Tests for bdg_analysis.progress: reference methods (golden values) and probabilistic status."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bdg_analysis import progress as pg
+from bdg_analysis import projection as pj
+from bdg_analysis.progress import Status
+from bdg_analysis.targets import Target
+
+FIXTURE = Path(__file__).parent / "fixtures" / "proj_observations.csv"
+
+
+def S(values, years):
+    return pd.Series([float(v) for v in values], index=list(years))
+
+
+# ---------------------------------------------------------------- ESCAP (anchors.md 1.1)
+
+
+def test_escap_worked_example():
+    r = pg.escap_anticipated_progress(S([20, 24], [2015, 2022]), 35, target_year=2030,
+                                      base_year=2015, scale=100)
+    assert r.growth == pytest.approx(0.033374, abs=5e-7)
+    assert r.projected == pytest.approx(29.2000, abs=5e-5)
+    assert r.current_status == pytest.approx(2.6667, abs=5e-5)
+    assert r.anticipated_progress == pytest.approx(6.1333, abs=5e-5)
+    assert r.ap_label == "Need to accelerate" and r.cs_label == "Slow progress"
+    assert r.category == "accelerate"
+
+
+def test_escap_rules_for_one_point_estimated_base_and_regression():
+    met = pg.escap_anticipated_progress(S([40], [2022]), 35, scale=100)
+    assert met.ap_label == "Will meet target" and met.anticipated_progress == 10
+    unmet = pg.escap_anticipated_progress(S([30], [2022]), 35, scale=100)
+    assert unmet.ap_label == "Insufficient data" and math.isnan(unmet.current_status)
+    # no 2015 value: estimated back from the last observation with the same growth
+    est = pg.escap_anticipated_progress(S([22, 24], [2018, 2020]), 35, scale=100)
+    assert est.base_estimated and est.base_value < 22
+    worse = pg.escap_anticipated_progress(S([30, 27], [2015, 2020]), 50, scale=100)
+    assert worse.cs_label == "Regression" and worse.category == "reverse"
+    lower = pg.escap_anticipated_progress(S([112, 111.5], [2015, 2022]), 109,
+                                          direction="lower")
+    assert 0 < lower.current_status < 9 and lower.ap_label == "Need to accelerate"
+
+
+# ---------------------------------------------------------------- Eurostat / Open SDG (1.7)
+
+
+def test_eurostat_example_a_increase_desirable():
+    r = pg.eurostat_status(S([20, 24], [2015, 2022]), 35)
+    assert r.cagr_actual == pytest.approx(0.026388, abs=5e-7)
+    assert r.cagr_required == pytest.approx(0.038012, abs=5e-7)
+    assert r.ratio == pytest.approx(0.694197, abs=5e-7)
+    assert r.expected_value == pytest.approx(29.5600, abs=5e-5)
+    assert r.share_of_gap == pytest.approx(0.637332, abs=5e-7)
+    assert r.category == "moderate_progress"
+    assert r.score == pytest.approx(0.6729, abs=5e-5)
+
+
+def test_eurostat_example_b_decrease_desirable():
+    r = pg.eurostat_status(S([112, 111.5], [2015, 2022]), 109, direction="lower")
+    assert r.cagr_actual == pytest.approx(-0.000639, abs=5e-7)
+    assert r.cagr_required == pytest.approx(-0.001808, abs=5e-7)
+    assert r.ratio == pytest.approx(0.353334, abs=5e-7)
+    assert r.expected_value == pytest.approx(110.9313, abs=5e-5)
+    assert r.share_of_gap == pytest.approx(0.356232, abs=5e-7)
+    assert r.category == "insufficient_progress"
+    assert pg.eurostat_status(S([112, 111.5], [2015, 2022]), 109, direction="lower",
+                              variant="opensdg").category == "limited_progress"
+
+
+def test_example_c_no_target_natural_limit():
+    s = S([60, 66], [2015, 2021])
+    osdg = pg.eurostat_status(s, variant="opensdg", limit=100)
+    assert osdg.cagr_actual == pytest.approx(0.016012, abs=5e-7)
+    assert osdg.category == "substantial_progress"  # above 1.5% x C = 0.013447
+    assert pg._opensdg_coefficient(60, 100) == pytest.approx(0.896488, abs=5e-7)
+    assert pg.eurostat_status(s).category == "significant_progress"  # Eurostat: > 1 %/yr
+
+
+def test_eurostat_example_d_regression():
+    r = pg.eurostat_status(S([30, 27], [2015, 2020]), 50)
+    assert r.cagr_actual == pytest.approx(-0.020852, abs=5e-7)
+    assert r.cagr_required == pytest.approx(0.034642, abs=5e-7)
+    assert r.ratio == pytest.approx(-0.601926, abs=5e-7)
+    assert r.expected_value == pytest.approx(21.8700, abs=5e-5)
+    assert r.share_of_gap == pytest.approx(-0.406500, abs=5e-7)
+    assert r.category == "movement_away" and r.score == -5.0
+
+
+def test_example_e_open_sdg_fixture_no_target_decrease():
+    r = pg.eurostat_status(S([100, 120], [2020, 2021]), variant="opensdg", direction="lower")
+    assert r.cagr_actual == pytest.approx(0.20)
+    assert r.progress == pytest.approx(-0.20)
+    assert r.category == "deterioration" and r.score == -5.0
+
+
+def test_example_f_interim_2025_target():
+    r = pg.eurostat_status(S([20, 22], [2020, 2023]), 25, target_year=2025, base_year=2020)
+    assert r.cagr_actual == pytest.approx(0.032280, abs=5e-7)
+    assert r.cagr_required == pytest.approx(0.045640, abs=5e-7)
+    assert r.ratio == pytest.approx(0.707284, abs=5e-7)
+    assert r.expected_value == pytest.approx(23.4432, abs=5e-5)
+    assert r.share_of_gap == pytest.approx(0.688650, abs=5e-7)
+
+
+def test_eurostat_target_achieved_overrides_trend_and_base_year_falls_forward():
+    r = pg.eurostat_status(S([40, 38], [2015, 2022]), 35)
+    assert r.category == "target_achieved" and r.achieved
+    r = pg.eurostat_status(S([10, 12, 14], [2012, 2017, 2022]), 20)
+    assert r.base_year == 2017  # next available year after the 2015 base
+    one = pg.eurostat_status(S([10], [2022]), 20)
+    assert one.category == "insufficient_data"
+
+
+# ---------------------------------------------------------------- probabilistic status
+
+
+def test_status_values_are_the_contract_strings():
+    assert [s.value for s in Status] == ["achieved", "on_track", "at_risk", "off_track",
+                                         "moving_away", "insufficient_data"]
+    assert Status.ON_TRACK == "on_track"
+    assert pg.status_from_probability(0.9) is Status.ON_TRACK
+    assert pg.status_from_probability(0.5) is Status.AT_RISK
+    assert pg.status_from_probability(0.2) is Status.OFF_TRACK
+
+
+def test_series_that_crosses_its_target_is_on_track():
+    t = Target("M1.CT1", 2030, "ge", 60)
+    s = S([30, 33, 35, 38, 41, 43, 46, 48, 51], range(2016, 2025))
+    a = pg.assess(t, s, report_year=2025, lower=0, upper=100)
+    assert a.status is Status.ON_TRACK and a.reason_code == "likely"
+    assert a.probability >= pg.THRESHOLDS.on_track
+    assert a.projection.value > 60 and a.latest_value == 51 and a.latest_year == 2024
+    assert a.method == "probabilistic"
+    assert a.escap.category in ("maintain", "accelerate") and a.eurostat is not None
+    assert a.eurostat.base_year == pg.BASE_YEAR
+
+
+def test_series_that_moves_away_is_moving_away():
+    t = Target("M1.CT1", 2030, "ge", 60)
+    s = S([50, 49, 47.5, 46, 44, 43, 41, 40], range(2017, 2025))
+    a = pg.assess(t, s, report_year=2025, lower=0, upper=100)
+    assert a.status is Status.MOVING_AWAY and a.reason_code == "moving_away"
+    assert a.p_moving_away >= pg.THRESHOLDS.moving_away
+    assert a.probability < 0.05
+    assert a.eurostat.category == "movement_away" and a.escap.category == "reverse"
+
+
+def test_share_that_would_project_above_100_against_a_100_target():
+    t = Target("M3.CT3", 2030, "ge", 100)
+    s = S([70, 80, 88, 93, 96, 98], range(2019, 2025))
+    a = pg.assess(t, s, report_year=2025, lower=0, upper=100)
+    assert a.projection.high <= 100 and a.projection.value <= 100
+    assert 0.0 < a.probability < 1.0
+    assert a.status in (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
+
+
+def test_two_point_series_is_judged_with_a_wide_interval():
+    t = Target("M1.CT1", 2030, "ge", 60)
+    a = pg.assess(t, S([40, 44], [2023, 2024]), report_year=2025, lower=0, upper=100)
+    assert a.projection.reason_code == "two_points" and not a.projection.calibrated
+    # the last value is carried forward: 44 < 60 but the widened interval leaves a chance
+    assert 0.0 < a.probability < pg.THRESHOLDS.off_track
+    assert a.status is Status.OFF_TRACK
+
+
+def test_series_with_gaps():
+    t = Target("M2.CT2", 2030, "lt", 25)
+    s = S([45, 41, 36, 33, 29], [2012, 2015, 2018, 2021, 2024])
+    a = pg.assess(t, s, report_year=2025, lower=0, upper=100, direction="lower")
+    assert a.projection.horizon == 6
+    assert a.projection.value < 29
+    assert a.status in (Status.ON_TRACK, Status.AT_RISK)
+
+
+def test_between_target():
+    band = Target("X", 2030, "between", 45, 55)
+    inside = pg.assess(band, S([49, 50, 50.5, 50, 49.5, 50], range(2019, 2025)),
+                       report_year=2025, lower=0, upper=100)
+    assert inside.status is Status.ACHIEVED and inside.reason_code == "met_now"
+    assert inside.probability > 0.5
+    below = pg.assess(band, S([38, 39, 40, 41, 42, 43], range(2019, 2025)),
+                      report_year=2025, lower=0, upper=100)
+    p = below.projection
+    expected = p.probability_at_most(55) - p.probability_at_most(45)
+    assert below.probability == pytest.approx(expected, abs=1e-9)
+    assert 45 < p.value < 55 and below.status in (Status.ON_TRACK, Status.AT_RISK)
+    # references use the nearer bound of the band
+    assert below.eurostat.target_value == 45
+    # rising fast enough to overshoot the band by 2030: not on track
+    overshoot = pg.assess(band, S([30, 33, 36, 39, 42, 44], range(2019, 2025)),
+                          report_year=2025, lower=0, upper=100)
+    assert overshoot.projection.value > 55 and overshoot.status is Status.OFF_TRACK
+    above = pg.assess(band, S([70, 68, 66, 64, 62, 60], range(2019, 2025)),
+                      report_year=2025, lower=0, upper=100)
+    assert above.eurostat.target_value == 55 and above.eurostat.direction == "lower"
+
+
+def test_past_target_with_data_is_judged_on_the_data_not_the_projection():
+    t = Target("M1.CT1", 2025, "ge", 60)
+    # rising fast, but the 2025 value itself misses the target
+    s = S([40, 45, 50, 55, 59.5, 70], range(2021, 2027))
+    a = pg.assess(t, s, report_year=2026, lower=0, upper=100)
+    assert a.status is Status.OFF_TRACK and a.reason_code == "observed_missed"
+    assert a.probability == 0.0 and a.projection is None
+    ok = pg.assess(t, S([55, 58, 61], [2023, 2024, 2025]), report_year=2026, lower=0, upper=100)
+    assert ok.status is Status.ACHIEVED and ok.reason_code == "observed_met"
+
+
+def test_past_target_without_that_year_is_interpolated_or_projected():
+    t = Target("M1.CT1", 2025, "ge", 60)
+    gap = pg.assess(t, S([50, 55, 70], [2023, 2024, 2026]), report_year=2026, lower=0, upper=100)
+    assert gap.reason_code == "interpolated" and gap.projection.method == "interpolated"
+    before = pg.assess(t, S([50, 53, 56], [2022, 2023, 2024]), report_year=2026, lower=0,
+                       upper=100)
+    assert before.reason_code == "projected_past" and before.projection.to_year == 2025
+
+
+def test_data_after_the_report_year_is_ignored():
+    t = Target("M1.CT1", 2030, "ge", 60)
+    s = S([40, 42, 44, 46, 80], [2020, 2021, 2022, 2023, 2026])
+    a = pg.assess(t, s, report_year=2024, lower=0, upper=100)
+    assert a.latest_year == 2023 and a.n_points == 4
+
+
+def test_lower_is_better_target_sex_ratio_at_birth():
+    t = Target("M4.CT1", 2030, "le", 109)
+    falling = S([114.0, 113.2, 112.5, 111.6, 111.0, 110.2, 109.6], range(2018, 2025))
+    a = pg.assess(t, falling, report_year=2025, lower=0, direction="lower")
+    assert a.status is Status.ON_TRACK
+    rising = S([110.0, 110.6, 111.1, 111.8, 112.3, 113.0], range(2019, 2025))
+    b = pg.assess(t, rising, report_year=2025, lower=0, direction="lower")
+    assert b.status is Status.MOVING_AWAY
+
+
+def test_met_now_but_falling_back_is_at_risk():
+    t = Target("M1.CT1", 2030, "ge", 60)
+    s = S([75, 72, 70, 67, 65, 62], range(2019, 2025))
+    a = pg.assess(t, s, report_year=2025, lower=0, upper=100)
+    assert a.reason_code == "met_now_falling" and a.status is Status.AT_RISK
+    assert a.probability < pg.THRESHOLDS.falling_back
+    assert a.eurostat.category == "target_achieved"  # the official rule ignores the trend
+
+
+def test_insufficient_data_cases_and_binary_indicators():
+    t = Target("M1.CT1", 2030, "ge", 60)
+    none = pg.assess(t, pd.Series([], dtype=float), report_year=2025, lower=0, upper=100)
+    assert none.status is Status.INSUFFICIENT_DATA and none.reason_code == "no_data"
+    one = pg.assess(t, S([40], [2024]), report_year=2025, lower=0, upper=100)
+    assert one.status is Status.INSUFFICIENT_DATA and one.reason_code == "one_point"
+    one_met = pg.assess(t, S([65], [2024]), report_year=2025, lower=0, upper=100)
+    assert one_met.status is Status.ACHIEVED
+    late = pg.assess(Target("M1.CT1", 2025, "ge", 60), S([50, 55], [2026, 2027]),
+                     report_year=2027, lower=0, upper=100)
+    assert late.status is Status.INSUFFICIENT_DATA
+    binary = Target("M5.CT1", 2030, "ge", 1)
+    b0 = pg.assess(binary, S([0, 0], [2023, 2024]), report_year=2025, lower=0, upper=1,
+                   kind="binary")
+    assert b0.status is Status.AT_RISK and b0.projection is None
+    b1 = pg.assess(binary, S([0, 1], [2023, 2024]), report_year=2025, lower=0, upper=1,
+                   kind="binary")
+    assert b1.status is Status.ACHIEVED
+
+
+def test_projection_passed_in_is_used_and_checked():
+    t = Target("M1.CT1", 2030, "ge", 60)
+    s = S([30, 33, 35, 38, 41, 43, 46, 48, 51], range(2016, 2025))
+    proj = pj.project(s, 2030, lower=0, upper=100)
+    a = pg.assess(t, s, report_year=2025, lower=0, upper=100, projection=proj)
+    assert a.projection is proj
+    with pytest.raises(ValueError, match="2025"):
+        pg.assess(t, s, report_year=2025, lower=0, upper=100,
+                  projection=pj.project(s, 2025, lower=0, upper=100))
+
+
+def test_assess_targets_for_a_province_from_the_tidy_frame():
+    frame = pd.read_csv(FIXTURE, dtype={"province_code": str}, keep_default_na=False,
+                        na_values={"value": [""]})
+    targets = [Target("M1.CT1", 2025, "ge", 60), Target("M1.CT1", 2030, "ge", 75),
+               Target("M4.CT1", 2030, "le", 109)]
+    out = pg.assess_targets(targets, frame, "Lai Châu", report_year=2025)
+    assert [a.target for a in out] == targets
+    assert all(isinstance(a.status, Status) for a in out)
+    assert out[0].n_points == 5  # Lai Châu misses 2020 and 2022
+    # the province borrows the other provinces' errors for its projection
+    assert out[1].projection.calibration in ("own+pooled", "pooled")
+    falling = pg.assess_targets(targets[1:2], frame, "Điện Biên", report_year=2025)[0]
+    assert falling.status is Status.MOVING_AWAY
+    assert np.isfinite(falling.probability) and falling.probability < 0.01
+    # a province's own indicator, not in the catalogue: assessed without bounds
+    own = pg.assess_targets([Target("M1.CT2", 2030, "ge", 40)],
+                            frame.assign(indicator=frame["indicator"].replace("M1.CT1", "M1.CT2")),
+                            "Hà Nội", report_year=2025)[0]
+    assert own.projection.transform.kind == "identity" and own.status is Status.ACHIEVED
+    # a 2025 target in the 2026 report, no 2025 value yet: projected to 2025
+    past = pg.assess_targets(targets[:1], frame, "Hà Nội", report_year=2026)[0]
+    assert past.reason_code == "projected_past" and past.projection.to_year == 2025
