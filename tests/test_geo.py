@@ -76,7 +76,8 @@ def test_former_to_current_mapping(former_code, former_name, current_code, curre
 
 
 def test_mapping_matches_the_shared_table():
-    shared = Path("/work/shared/data/vietnam/province_merger_2025_63_to_34.csv")
+    shared = (Path(__file__).resolve().parents[2] / "shared" / "data" / "vietnam"
+              / "province_merger_2025_63_to_34.csv")  # shared/ lies beside the checkout
     if not shared.exists():
         pytest.skip("shared mapping table not available")
     table = pd.read_csv(shared, dtype=str)

@@ -97,3 +97,24 @@ def test_cli_report_unknown_province_exits_2_without_traceback(tmp_path, capsys)
     err = capsys.readouterr().err
     assert code == 2
     assert "Hà Tây" in err and "Traceback" not in err
+
+
+def test_report_is_small_enough_and_has_its_excel_annex(lang_son):
+    assert lang_son.stat().st_size < 3 * 1024 * 1024
+    annex = lang_son.with_suffix(".xlsx")
+    assert annex.exists()
+    from openpyxl import load_workbook
+
+    ws = load_workbook(annex).active
+    assert ws["A1"].value.startswith("Báo cáo tiến độ")
+    header = [c.value for c in ws[3]]
+    assert "Tình trạng" in header and "Khả năng đạt" in header
+
+
+def test_report_sections_are_all_there(lang_son):
+    html = lang_son.read_text(encoding="utf-8")
+    for anchor in ('id="summary"', 'id="goal-1"', 'id="goal-6"', 'id="comparison"',
+                   'id="accountability"', 'id="data-notes"'):
+        assert anchor in html
+    assert "Những rủi ro lớn nhất" in html
+    assert "@page" in html and "size: A4" in html

@@ -1,0 +1,294 @@
+"""bdg run-all: every report in parallel, failures that keep the last good report, resume,
+provenance, identical pages from identical inputs, and the same files from a Dask cluster."""
+
+import hashlib
+import html
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bdg_analysis import batch, cli, paths
+
+pytestmark = pytest.mark.notebook
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROVINCES = ["Cao Bằng", "Lạng Sơn", "Điện Biên", "Lai Châu"]
+PAGES = {"toan-quoc-2024-vi.html", "cao-bang-2024-vi.html", "lang-son-2024-vi.html",
+         "dien-bien-2024-vi.html", "lai-chau-2024-vi.html"}
+OPTIONS = {"provinces": PROVINCES, "jobs": 2, "run_date": "2026-06-01", "timeout": 30,
+           "notebook": FIXTURES / "batch_report.ipynb",
+           "national_notebook": FIXTURES / "batch_national.ipynb", "progress": False}
+
+
+def run(out: Path, data: str = "batch_good.csv", **options) -> tuple[batch.BatchResult, str]:
+    log = io.StringIO()
+    result = batch.run_all(out_dir=out, data=FIXTURES / data, stream=log,
+                           **{**OPTIONS, **options})
+    return result, log.getvalue()
+
+
+def pages(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.glob("*.html") if p.name != "index.html"}
+
+
+def statuses(result: batch.BatchResult) -> dict[str, str]:
+    return {o.name: o.status for o in result.outcomes}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory) -> tuple[Path, batch.BatchResult, str]:
+    out = tmp_path_factory.mktemp("reports")
+    result, log = run(out)
+    return out, result, log
+
+
+def test_run_all_builds_every_report_and_an_index(baseline):
+    out, result, log = baseline
+    assert result.exit_code == 0, log
+    assert set(pages(out)) == PAGES
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in PAGES:
+        assert f'href="{name}"' in index
+    assert "đã lập: 5" in index and "Toàn quốc" in index
+    assert re.search(r"thời gian \d+ s", index)  # build time
+    assert log.count(" ok ") == 5 and "\x1b" not in log and "\r" not in log  # plain log lines
+    manifest = json.loads((out / batch.MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["reports"]["cao-bang/vi/latest"]["file"] == "cao-bang-2024-vi.html"
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_each_report_records_its_provenance(baseline):
+    out, _, _ = baseline
+    page = (out / "lai-chau-2024-vi.html").read_text(encoding="utf-8")
+    meta = re.search(r'<meta name="bdg-provenance" content="([^"]*)">', page)
+    record = json.loads(html.unescape(meta.group(1)))
+    data = FIXTURES / "batch_good.csv"
+    assert record["version"] == batch.__version__
+    assert record["notebook"]["name"] == "tests/fixtures/batch_report.ipynb"
+    assert record["inputs"][0] == {"name": "tests/fixtures/batch_good.csv", "role": "data",
+                                   "sha256": hashlib.sha256(data.read_bytes()).hexdigest()}
+    assert record["parameters"]["province"] == "Lai Châu"
+    assert record["run_date"] == "2026-06-01" and record["report_year"] == 2024
+    assert 'class="provenance"' in page and "Nguồn gốc báo cáo" in page
+    assert str(paths.project_root()) not in page and str(out) not in page
+
+
+def test_identical_inputs_give_identical_html(baseline, tmp_path):
+    # A second run, with ordinary (spawned) kernels this time instead of forked ones.
+    result, log = run(tmp_path, kernel="spawn", provinces=["Cao Bằng", "Lai Châu"],
+                      national=False)
+    assert result.exit_code == 0, log
+    again = pages(tmp_path)
+    assert set(again) == {"cao-bang-2024-vi.html", "lai-chau-2024-vi.html"}
+    assert again == {name: page for name, page in pages(baseline[0]).items() if name in again}
+
+
+def test_failed_runs_keep_the_previous_reports_and_exit_1(baseline, tmp_path, monkeypatch,
+                                                          capsys):
+    # A project whose province notebook is the test one and which has no national overview.
+    home = tmp_path / "project"
+    (home / "notebooks").mkdir(parents=True)
+    shutil.copy(FIXTURES / "batch_report.ipynb", home / "notebooks" / "province_report.ipynb")
+    monkeypatch.setenv("BDG_HOME", str(home))
+    out = tmp_path / "reports"
+    shutil.copytree(baseline[0], out)
+    before = pages(out)
+    # Lạng Sơn's data make its notebook raise, Điện Biên's kill the kernel, Lai Châu's hang.
+    code = cli.main(["run-all", "--provinces", ",".join(PROVINCES), "--data",
+                     str(FIXTURES / "batch_faults.csv"), "--out", str(out), "--jobs", "2",
+                     "--run-date", "2026-06-01", "--timeout", "8"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.out.strip() == str(out / "index.html")
+    after = pages(out)
+    assert after["cao-bang-2024-vi.html"] != before["cao-bang-2024-vi.html"]  # rebuilt
+    for kept in ("lang-son-2024-vi.html", "dien-bien-2024-vi.html", "lai-chau-2024-vi.html"):
+        assert after[kept] == before[kept]
+    assert not list(out.glob(".*.tmp"))
+    log = captured.err
+    assert "FAILED Lạng Sơn" in log and "cannot be read" in log
+    assert "FAILED Điện Biên" in log and "kernel died" in log
+    assert "FAILED Lai Châu" in log and "timeout" in log
+    assert "previous report kept: lai-chau-2024-vi.html" in log
+    assert "national_overview.ipynb not found" in log
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "lỗi: 3" in index and "đã lập: 1" in index
+    row = re.search(r'<tr class="status-failed"><td>Lạng Sơn</td>.*?</tr>', index).group(0)
+    assert 'href="lang-son-2024-vi.html"' in row and "cannot be read" in row
+    assert "giữ báo cáo trước" in row
+    assert "chưa có sổ tính" in index  # the national overview is missing, and says so
+    entry = json.loads((out / batch.MANIFEST_NAME).read_text(encoding="utf-8"))["reports"]
+    assert entry["lai-chau/vi/latest"]["last_status"] == "failed"
+    assert entry["lai-chau/vi/latest"]["sha256"] == hashlib.sha256(
+        before["lai-chau-2024-vi.html"]).hexdigest()
+
+
+def test_resume_skips_reports_that_are_up_to_date(baseline, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(baseline[0], out)
+    (out / "lai-chau-2024-vi.html").unlink()
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.html")}
+    result, log = run(out, resume=True)
+    assert result.exit_code == 0, log
+    assert statuses(result) == {"Toàn quốc": "current", "Cao Bằng": "current",
+                                "Lạng Sơn": "current", "Điện Biên": "current",
+                                "Lai Châu": "ok"}
+    assert "up to date Cao Bằng" in log
+    for name, stamp in stamps.items():
+        if name != "index.html":
+            assert (out / name).stat().st_mtime_ns == stamp
+    assert pages(out) == pages(baseline[0])
+
+
+def test_an_input_change_makes_a_report_stale():
+    job, _ = batch.plan_jobs(provinces=["Cao Bằng"], data=FIXTURES / "batch_good.csv",
+                             run_date=None, national=False)
+    same, _ = batch.plan_jobs(provinces=["Cao Bằng"], data=FIXTURES / "batch_good.csv",
+                              run_date=None, national=False)
+    other_data, _ = batch.plan_jobs(provinces=["Cao Bằng"], data=FIXTURES / "batch_faults.csv",
+                                    run_date=None, national=False)
+    fixed_date, _ = batch.plan_jobs(provinces=["Cao Bằng"], data=FIXTURES / "batch_good.csv",
+                                    run_date="2026-06-01", national=False)
+    assert job[0].fingerprint == same[0].fingerprint
+    assert job[0].fingerprint != other_data[0].fingerprint
+    assert job[0].fingerprint != fixed_date[0].fingerprint
+
+
+def test_dask_executor_produces_the_same_files_as_the_local_one(baseline, tmp_path):
+    pytest.importorskip("distributed")
+    result, log = run(tmp_path, executor="dask", provinces=["Cao Bằng", "Lạng Sơn"])
+    assert result.exit_code == 0, log
+    on_dask = pages(tmp_path)
+    assert set(on_dask) == {"toan-quoc-2024-vi.html", "cao-bang-2024-vi.html",
+                            "lang-son-2024-vi.html"}
+    assert on_dask == {name: page for name, page in pages(baseline[0]).items()
+                       if name in on_dask}
+
+
+def test_bad_data_fails_fast_with_exit_2_before_any_kernel_starts(tmp_path, capsys):
+    out = tmp_path / "reports"
+    code = cli.main(["run-all", "--data", str(FIXTURES / "batch_bad.csv"), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "batch_bad.csv:2: value: 'abc' is not a number" in err
+    assert not out.exists()
+
+
+def test_unknown_province_exits_2(tmp_path, capsys):
+    code = cli.main(["run-all", "--provinces", "Cao Bằng,Hà Tây", "--out", str(tmp_path),
+                     "--data", str(FIXTURES / "batch_good.csv")])
+    assert code == 2
+    assert "Hà Tây" in capsys.readouterr().err
+
+
+@pytest.fixture
+def refuse_all():
+    def refuse(jobs, options):
+        for job in jobs:
+            yield batch.Outcome(job.key, job.name, job.kind, batch.FAILED, reason="no room")
+
+    batch.register_executor("refuse-all")(refuse)  # an executor is one registered function
+    yield "refuse-all"
+    del batch.EXECUTORS["refuse-all"]
+
+
+def test_an_executor_is_one_registered_function(tmp_path, refuse_all):
+    result, log = run(tmp_path, executor="refuse-all", provinces=["Cao Bằng"], national=False)
+    assert result.exit_code == 1 and statuses(result) == {"Cao Bằng": "failed"}
+    assert "no room" in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_failure_reasons_are_one_line():
+    timeout = batch.failure_reason("x.ipynb: run failed: CellTimeoutError: A cell timed out\n"
+                                   "preview...", 8)
+    assert timeout.startswith("timeout: a cell ran longer than 8 s") and "\n" not in timeout
+    assert batch.failure_reason("x: DeadKernelError: Kernel died").startswith("the kernel died")
+
+
+def test_the_runner_knows_the_notebook_meta_type():
+    from bdg_analysis import report, runner
+
+    assert runner.META_MIME == report.META_MIME
+
+
+def test_notebook_imports_are_what_a_zygote_preloads():
+    names = batch.notebook_imports(FIXTURES / "batch_report.ipynb")
+    assert {"pandas", "matplotlib.pyplot", "bdg_analysis.text", "IPython.display"} <= set(names)
+
+
+def test_papermill_cli_contract_stays_open(tmp_path):
+    out = tmp_path / "out.ipynb"
+    notebook = paths.project_root() / "notebooks" / "province_report.ipynb"
+    subprocess.run([sys.executable, "-m", "papermill", "--prepare-only", str(notebook),
+                    str(out), "-p", "province", "Cao Bằng", "-p", "year", "2025"],
+                   check=True, capture_output=True)
+    injected = [c for c in json.loads(out.read_text(encoding="utf-8"))["cells"]
+                if "injected-parameters" in c["metadata"].get("tags", [])]
+    values: dict = {}
+    exec("".join(injected[0]["source"]), values)  # papermill writes "Cao B\\u1eb1ng"
+    assert values["province"] == "Cao Bằng" and values["year"] == 2025
+    readme = (paths.project_root() / "README.md").read_text(encoding="utf-8")
+    assert '-p province "Cao Bằng" -p year 2025' in readme
+
+
+def test_a_second_run_on_the_same_folder_is_refused(tmp_path, refuse_all):
+    import fcntl
+
+    with (tmp_path / batch.LOCK_NAME).open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(batch.BdgError, match="another bdg run-all"):
+            run(tmp_path, executor="refuse-all", provinces=["Cao Bằng"], national=False)
+
+
+def test_a_terminal_gets_a_progress_bar():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    bar = batch._Progress(2, screen, None)
+    bar.report(batch.Outcome("a", "Cao Bằng", "province", batch.OK, file="a.html"), None)
+    bar.report(batch.Outcome("b", "Lạng Sơn", "province", batch.FAILED, reason="boom"), "b.html")
+    bar.close()
+    text = screen.getvalue()
+    assert "2/2" in text and "\r" in text
+    assert "FAILED Lạng Sơn: boom; previous report kept: b.html" in text
+
+
+def test_forked_kernels_inherit_what_a_warm_up_hook_computed(tmp_path, monkeypatch):
+    import nbformat
+
+    from bdg_analysis import runner
+
+    if not batch.fork_supported():
+        pytest.skip("forked kernels need POSIX")
+    (tmp_path / "bdg_warm_probe.py").write_text(
+        "import os\nWARMED = None\n\ndef bdg_warm_up(parameters):\n    global WARMED\n"
+        "    WARMED = (parameters['data'], os.getpid())\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import os, bdg_warm_probe\nprint(bdg_warm_probe.WARMED[0], "
+        "bdg_warm_probe.WARMED[1] != os.getpid())")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    notebook = tmp_path / "probe.ipynb"
+    nbformat.write(nb, notebook)
+    preload, warm = ("bdg_warm_probe",), json.dumps({"data": "x.csv"})
+    try:
+        manager = batch._fork_kernel_manager(preload, warm)
+        assert batch._ZYGOTES[(preload, warm)].warmed == ["bdg_warm_probe"]
+        runner.execute(notebook, tmp_path / "out.ipynb", {},
+                       engine_options={"kernel_manager_class": manager})
+    finally:
+        zygote = batch._ZYGOTES.pop((preload, warm), None)
+        if zygote:
+            zygote.close()
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert out.cells[0].outputs[0]["text"].strip() == "x.csv True"  # computed in the zygote

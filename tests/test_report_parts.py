@@ -1,0 +1,98 @@
+"""The report's pieces (status table, sentences, sections) from a small dataset, no kernel."""
+
+from pathlib import Path
+
+import pytest
+
+from bdg_analysis import report, scorecard
+
+FIXTURE = Path(__file__).parent / "fixtures" / "report_small.csv"
+
+
+@pytest.fixture(scope="module")
+def vi():
+    return report.prepare("Lạng Sơn", data=str(FIXTURE), lang="vi", run_date="2026-06-01")
+
+
+@pytest.fixture(scope="module")
+def en():
+    return report.prepare("Lang Son", data=str(FIXTURE), lang="en", run_date="2026-06-01")
+
+
+def _view(rep, indicator):
+    return next(v for v in rep.views if v.id == indicator)
+
+
+def test_report_year_defaults_to_the_latest_year_with_data(vi):
+    assert vi.year == 2025
+
+
+def test_statuses_follow_the_data(vi):
+    records = {r["id"]: r for r in report.status_records(vi)}
+    # wage employment rose 3 points a year to 57: the 2030 target (Lạng Sơn: above 60) is likely
+    assert records["M2.CT1"]["status"] in ("on_track", "achieved")
+    # women in agriculture rose from 40 to 53.5: away from "below 25"
+    assert records["M2.CT2"]["status"] in ("moving_away", "off_track")
+    assert records["M2.CT2"]["data_status"] == "demo"
+    # no data at all for most indicators
+    assert records["M6.CT1"]["status"] == "insufficient_data"
+    # the 2025 value of Lạng Sơn is line 65 of the fixture (header + 9 years x 7 rows + 1)
+    assert records["M4.CT1"]["source"].endswith("report_small.csv:65")
+    assert 0 <= records["M4.CT1"]["probability"] <= 1
+
+
+def test_a_past_target_missed_reads_not_achieved(vi):
+    srb = _view(vi, "M4.CT1")
+    a2025 = srb.assessment_for(2025)
+    assert a2025 is not None and srb.series[2025] == pytest.approx(108.8)
+    # 108.8 meets "≤ 111": achieved on the data of 2025, not on a projection
+    assert scorecard.display_status(a2025) == "achieved"
+
+
+def test_risk_sentences_name_the_worst_targets_first(vi):
+    risks = report.risk_sentences(vi)
+    assert 1 <= len(risks) <= 5
+    assert risks[0].startswith("Lao động nữ trong nông nghiệp")
+    assert "khả năng đạt mục tiêu" in risks[0] or "giá trị mới nhất" in risks[0]
+
+
+def test_indicator_sentences_in_vietnamese_and_english(vi, en):
+    vi_text = " ".join(report.indicator_sentences(vi, _view(vi, "M4.CT1")))
+    assert "Tỷ số giới tính khi sinh năm 2025 là 108,8 bé trai/100 bé gái." in vi_text
+    assert "So với năm 2020, giảm 4 bé trai/100 bé gái, theo hướng tích cực." in vi_text
+    en_text = " ".join(report.indicator_sentences(en, _view(en, "M4.CT1")))
+    assert "Sex ratio at birth was 108.8 boys per 100 girls in 2025." in en_text
+
+
+def test_sections_escape_text_from_data(vi):
+    notes = report.data_notes_html(vi)
+    assert "Test source &lt;b&gt;A&lt;/b&gt;" in notes
+    assert "<b>A</b>" not in notes
+
+
+def test_comparison_and_accountability(vi):
+    comparison = report.comparison_html(vi)
+    assert "1/2" in comparison or "2/2" in comparison  # ranked among the two provinces with data
+    accountability = report.accountability_html(vi)
+    assert "Sở Y tế" in accountability
+
+
+def test_merged_province_history_comes_from_its_former_parts():
+    rep = report.prepare("Thái Nguyên", data=str(FIXTURE), lang="vi", run_date="2026-06-01")
+    srb = _view(rep, "M4.CT1")
+    assert srb.aggregated
+    assert set(srb.series.index) == set(range(2016, 2026))
+    header = report.header_html(rep)
+    assert "Bắc Kạn" in header
+
+
+def test_annex_frame_and_meta_are_plain_values(vi):
+    meta = report.meta(vi)
+    assert meta["year"] == 2025 and meta["demo_rows"] > 0
+    assert len(meta["annex"]["rows"]) == len(vi.views)
+    frame = report.annex_frame(vi)
+    assert "Tình trạng" in frame.columns
+
+
+def test_deadlines_come_from_the_plan(vi):
+    assert report.deadline_text(vi)  # Lạng Sơn's plan names its own reporting times
