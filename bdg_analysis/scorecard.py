@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import pickle
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 
-from bdg_analysis import catalogue, dataset, geo, plans, progress, trends
+from bdg_analysis import __version__, catalogue, dataset, geo, paths, plans, progress, trends
 from bdg_analysis import projection as pj
 from bdg_analysis.targets import Target
 
@@ -69,8 +73,9 @@ class Context:
     Built once per notebook run; every province's scorecard reads from it.
     """
 
-    def __init__(self, observations: pd.DataFrame):
+    def __init__(self, observations: pd.DataFrame, cache_dir: Path | None = None):
         self.observations = observations
+        self.cache_dir = cache_dir
 
     @cached_property
     def current(self) -> pd.DataFrame:
@@ -100,6 +105,10 @@ class Context:
         """Backtest errors of every province's series of one indicator (national row left out)."""
         key = (indicator_id, up_to)
         cache = self.__dict__.setdefault("_pooled", {})
+        if key not in cache and self.cache_dir is not None:
+            stored = _read_cache(self._cache_file(indicator_id, up_to))
+            if stored is not None:
+                cache[key] = stored
         if key not in cache:
             ind = catalogue.get(indicator_id)
             series_list = [self.series(p.name, indicator_id, up_to)
@@ -112,7 +121,19 @@ class Context:
                     cache[key] = pj.pooled_backtest_errors(
                         series_list, ind.lower, ind.upper,
                         transform="identity" if ind.kind == "count" else "auto")
+            if self.cache_dir is not None:
+                _write_cache(self._cache_file(indicator_id, up_to), cache[key])
         return cache[key]
+
+    @cached_property
+    def data_digest(self) -> str:
+        """A fingerprint of the observations: the pooled errors depend on nothing else."""
+        cols = ["province", "former", "indicator", "year", "value", "sex"]
+        text = self.observations[cols].to_csv(index=False)
+        return hashlib.sha256((__version__ + text).encode("utf-8")).hexdigest()[:20]
+
+    def _cache_file(self, indicator_id: str, up_to: int) -> Path:
+        return self.cache_dir / f"pooled-{self.data_digest}-{indicator_id}-{up_to}.pkl"
 
 
 def _indicator(plan: plans.Plan, indicator_id: str):
@@ -182,5 +203,34 @@ def probability(assessment: progress.Assessment | None) -> float:
     return float(assessment.probability)
 
 
+def default_cache_dir() -> Path | None:
+    """Where pooled backtest errors are kept between runs (``BDG_CACHE_DIR``; empty: none)."""
+    env = os.environ.get("BDG_CACHE_DIR")
+    if env is not None:
+        return Path(env) if env else None
+    return paths.project_root() / ".cache"
+
+
+def _read_cache(path: Path):
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.PickleError, EOFError, AttributeError):
+        return None
+
+
+def _write_cache(path: Path, value) -> None:
+    """Best effort: a cache that cannot be written only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def load_context(data: str | list[str] | None) -> Context:
-    return Context(dataset.load(data))
+    """Observations of ``data`` (default: the embedded dataset) with the pooled-error cache."""
+    return Context(dataset.load(data), cache_dir=default_cache_dir())

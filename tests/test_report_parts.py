@@ -96,3 +96,18 @@ def test_annex_frame_and_meta_are_plain_values(vi):
 
 def test_deadlines_come_from_the_plan(vi):
     assert report.deadline_text(vi)  # Lạng Sơn's plan names its own reporting times
+
+
+def test_pooled_errors_are_cached_between_runs(tmp_path):
+    from bdg_analysis import dataset
+
+    first = scorecard.Context(dataset.load(FIXTURE), cache_dir=tmp_path)
+    pooled = first.pooled("M4.CT1", 2025)
+    files = list(tmp_path.glob("pooled-*-M4.CT1-2025.pkl"))
+    assert len(files) == 1
+    second = scorecard.Context(dataset.load(FIXTURE), cache_dir=tmp_path)
+    again = second.pooled("M4.CT1", 2025)
+    assert again.scale_median == pooled.scale_median and again.n_series == pooled.n_series
+    other = scorecard.Context(dataset.load(FIXTURE).assign(value=lambda f: f["value"] + 1),
+                              cache_dir=tmp_path)
+    assert other.data_digest != first.data_digest  # other data never reads this cache
