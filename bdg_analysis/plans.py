@@ -16,6 +16,9 @@ from bdg_analysis.catalogue import Indicator
 from bdg_analysis.errors import BdgInputError, Problem, UnknownNameError
 from bdg_analysis.targets import OPERATORS, Target
 
+# the C parser when PyYAML has it: the pure-Python one costs a second per report
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 NATIONAL_FILE = "national.yaml"
 LEVELS = ("national", "province", "district")
 ROLES = ("responsible", "coordinating")
@@ -186,7 +189,7 @@ def _lines(text: str) -> dict[tuple, int]:
                 walk(item, sub)
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return out
     if root is not None:
@@ -513,7 +516,7 @@ def _read(path: Path) -> tuple[object, list[Problem]]:
     except UnicodeDecodeError as err:
         return None, [Problem(file, None, None, f"not UTF-8 text ({err.reason})")]
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -595,7 +598,7 @@ def _scan_cached(folder: str, stamp: tuple) -> tuple[dict, ...]:
     entries = []
     for file in sorted(Path(folder).glob("*.yaml")):
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            data = yaml.load(file.read_text(encoding="utf-8"), Loader=_LOADER)
         except (yaml.YAMLError, UnicodeDecodeError) as err:
             raise BdgInputError(Problem(str(file), None, None, f"not valid YAML: {err}")) from None
         jur = data.get("jurisdiction") if isinstance(data, dict) else None

@@ -90,6 +90,16 @@ class Context:
         return {key: rows for key, rows in self.current.groupby(["province", "indicator"],
                                                                  sort=False)}
 
+    @cached_property
+    def _by_indicator_year(self) -> dict[tuple[str, int], pd.DataFrame]:
+        return {key: rows for key, rows in self.current.groupby(["indicator", "year"],
+                                                                 sort=False)}
+
+    def year_rows(self, indicator: str, year: int) -> pd.DataFrame:
+        """Every place's value of one indicator in one year (for ranks)."""
+        rows = self._by_indicator_year.get((indicator, year))
+        return self.current.iloc[0:0] if rows is None else rows
+
     def rows(self, province: str, indicator: str, up_to: int) -> pd.DataFrame:
         rows = self._groups.get((province, indicator))
         if rows is None:
@@ -176,7 +186,8 @@ def indicator_view(ctx: Context, province: str, plan: plans.Plan, indicator_id: 
                          trend=trends.summary(series),
                          aggregated=bool(len(rows) and rows["aggregated"].any()))
     if known and len(series):
-        view.rank = trends.rank(ctx.current, indicator_id, int(series.index[-1]), province,
+        year = int(series.index[-1])
+        view.rank = trends.rank(ctx.year_rows(indicator_id, year), indicator_id, year, province,
                                 ind.direction)
     return view
 
