@@ -14,10 +14,12 @@ from pathlib import Path
 from bdg_analysis import __version__
 from bdg_analysis.errors import RunError
 from bdg_analysis.paths import notebooks_dir, project_root
-from bdg_analysis.report import META_MIME
 
 PROVINCE_NOTEBOOK = "province_report.ipynb"
 STRIP_TAGS = {"injected-parameters", "parameters", "remove", "bdg-meta"}
+# The same as report.META_MIME (a test checks it); not imported from report, because that
+# loads pandas, matplotlib and statsmodels into every batch worker, which needs none of them.
+META_MIME = "application/vnd.bdg.meta+json"
 
 
 @dataclass
