@@ -144,7 +144,7 @@ def ranking_html(ov: NationalOverview) -> str:
         counts = frame.loc[name].value_counts()
         cells = "".join(f"<td class=\"num\">{int(counts.get(s, 0)) or ''}</td>"
                         for s in STATUS_ORDER)
-        body.append(f"<tr><td class=\"num\">{row['rank']}</td><td>{escape(name)}</td>"
+        body.append(f"<tr><td class=\"num\">{int(row['rank'])}</td><td>{escape(name)}</td>"
                     f"{cells}</tr>")
     return (f'<section id="ranking"><h2>{escape(label("rank", lang))}</h2>'
             f'<table class="ranking"><thead><tr>{head}</tr></thead>'
