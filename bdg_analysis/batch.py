@@ -32,6 +32,7 @@ from typing import TextIO
 
 from bdg_analysis import __version__, paths
 from bdg_analysis.errors import BdgError, BdgInputError
+from bdg_analysis.text import STATUS_ORDER, STATUS_SYMBOLS, STATUS_WORDS, status_word
 
 MANIFEST_NAME = ".bdg-manifest.json"
 INDEX_NAME = "index.html"
@@ -216,6 +217,7 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
     attempts: int = 0
     html: str | None = None
+    meta: dict = field(default_factory=dict)  # the notebook's own account: counts, annex
 
 
 @dataclass
@@ -283,7 +285,7 @@ def run_job(job: Job) -> Outcome:
             attempt += 1
             kernel = job.kernel if attempt == 1 else "spawn"
             try:
-                html, year, timings = _render(job, kernel)
+                html, year, timings, meta = _render(job, kernel)
             except BdgError as err:
                 reason = str(err)
                 if attempt == 1 and _retryable_start_failure(reason):
@@ -299,10 +301,10 @@ def run_job(job: Job) -> Outcome:
                            file=report_file(job.stem, year, job.lang), report_year=year,
                            sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
                            seconds=time.perf_counter() - start, timings=timings,
-                           attempts=attempt, html=html)
+                           attempts=attempt, html=html, meta=meta)
 
 
-def _render(job: Job, kernel: str) -> tuple[str, int | None, dict[str, float]]:
+def _render(job: Job, kernel: str) -> tuple[str, int | None, dict[str, float], dict]:
     """Execute the job's notebook and export its page (with provenance); nothing is written."""
     if kernel == "fork":  # the zygote's imports run while this process imports papermill
         with contextlib.suppress(Exception):  # if it cannot start, the next step says so
@@ -330,7 +332,7 @@ def _render(job: Job, kernel: str) -> tuple[str, int | None, dict[str, float]]:
         html = runner.export_html(executed, title=title, lang=job.lang,
                                   provenance={**job.provenance, "report_year": year})
         timings["export"] = time.perf_counter() - start
-    return html, year, timings
+    return html, year, timings, meta
 
 
 def _retryable_start_failure(reason: str) -> bool:
@@ -817,6 +819,7 @@ def _record(manifest: dict, job: Job, outcome: Outcome) -> None:
                  selection=job.key.split("/", 1)[1], last_status=outcome.status,
                  last_attempt=_now())
     if outcome.status == OK:
+        entry.update(status_counts=outcome.meta.get("status_counts") or {})
         entry.update(file=outcome.file, sha256=outcome.sha256, fingerprint=job.fingerprint,
                      report_year=outcome.report_year, built_at=entry["last_attempt"],
                      seconds=round(outcome.seconds, 2), provenance=job.provenance, reason="")
@@ -830,6 +833,7 @@ INDEX_LABELS = {
     "vi": {"title": "Báo cáo bình đẳng giới các tỉnh, thành phố", "place": "Tỉnh, thành phố",
            "status": "Trạng thái", "report": "Báo cáo", "year": "Năm", "built": "Ngày lập",
            "seconds": "Thời gian (giây)", "note": "Ghi chú", "national": "Toàn quốc",
+           "targets": "Chỉ tiêu theo tình trạng",
            "run": "Lần chạy", "duration": "thời gian", "version": "phiên bản",
            "data": "dữ liệu", "previous": "giữ báo cáo trước", "none": "chưa có báo cáo",
            OK: "đã lập", CURRENT: "đã cập nhật, bỏ qua", FAILED: "lỗi",
@@ -837,6 +841,7 @@ INDEX_LABELS = {
     "en": {"title": "Gender-equality reports of the provinces", "place": "Province",
            "status": "Status", "report": "Report", "year": "Year", "built": "Built",
            "seconds": "Time (s)", "note": "Note", "national": "National overview",
+           "targets": "Targets by status",
            "run": "Run", "duration": "took", "version": "version", "data": "data",
            "previous": "previous report kept", "none": "no report yet",
            OK: "built", CURRENT: "up to date, skipped", FAILED: "failed",
@@ -868,14 +873,20 @@ def index_html(rows: list[dict], *, lang: str, started: str, seconds: float, job
         if r["status"] == FAILED and r.get("file"):
             note = f"{escape(words['previous'])}. {note}"
         seconds_text = f"{r['seconds']:.1f}" if r.get("seconds") else ""
+        counts = " ".join(f"{STATUS_SYMBOLS.get(k, '')} {v}" for k, v in sorted(
+            (r.get("counts") or {}).items(), key=lambda kv: STATUS_ORDER.index(kv[0])
+            if kv[0] in STATUS_ORDER else 99))
+        counts_title = ", ".join(f"{status_word(k, lang)}: {v}" for k, v in
+                                 (r.get("counts") or {}).items() if k in STATUS_WORDS)
         body.append(
             f'<tr class="status-{escape(r["status"])}"><td>{escape(r["name"])}</td>'
             f'<td class="status">{escape(words[r["status"]])}</td><td>{link}</td>'
             f'<td class="num">{escape(r.get("report_year") or "")}</td>'
+            f'<td class="counts" title="{escape(counts_title)}">{escape(counts)}</td>'
             f'<td>{escape(r.get("built") or "")}</td><td class="num">{seconds_text}</td>'
             f'<td class="note">{note}</td></tr>')
     head = "".join(f"<th>{escape(words[k])}</th>" for k in
-                   ("place", "status", "report", "year", "built", "seconds", "note"))
+                   ("place", "status", "report", "year", "targets", "built", "seconds", "note"))
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -907,7 +918,8 @@ def _index_rows(manifest: dict, out_dir: Path, selection: str, outcomes: dict[st
                "report_year": entry.get("report_year"),
                "built": (entry.get("provenance") or {}).get("run_date", ""),
                "seconds": outcome.seconds if outcome and status in (OK, FAILED) else None,
-               "reason": outcome.reason if outcome else ""}
+               "reason": outcome.reason if outcome else "",
+               "counts": entry.get("status_counts") or {}}
         if entry.get("file") and not (out_dir / entry["file"]).exists():
             row["file"] = None
         rows.append(row)
@@ -1123,6 +1135,9 @@ def run_all(*, provinces: Sequence[str] | None = None, year: int | None = None,
                     if outcome.status == OK and outcome.html is not None:
                         try:
                             runner.write_atomic(out / outcome.file, outcome.html)
+                            runner.write_annex(outcome.meta, (out / outcome.file).with_suffix(
+                                ".xlsx"), title=outcome.meta.get("title", outcome.name),
+                                run_date=job.parameters.get("run_date"))
                         except OSError as err:
                             outcome.status, outcome.reason = FAILED, f"cannot write: {err}"
                     outcome.html = None

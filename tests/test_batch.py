@@ -292,3 +292,15 @@ def test_forked_kernels_inherit_what_a_warm_up_hook_computed(tmp_path, monkeypat
             zygote.close()
     out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert out.cells[0].outputs[0]["text"].strip() == "x.csv True"  # computed in the zygote
+
+
+def test_real_report_gets_its_annex_and_status_counts_in_the_index(tmp_path):
+    log = io.StringIO()
+    result = batch.run_all(out_dir=tmp_path, data=FIXTURES / "report_small.csv", stream=log,
+                           provinces=["Lạng Sơn"], jobs=1, run_date="2026-06-01",
+                           national=False, progress=False)
+    assert result.exit_code == 0, log.getvalue()
+    assert (tmp_path / "lang-son-2025-vi.xlsx").exists()
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    counts = re.search(r'<td class="counts" title="([^"]*)">([^<]*)</td>', index)
+    assert counts and "Thiếu số liệu" in counts.group(1) and "?" in counts.group(2)
