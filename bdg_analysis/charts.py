@@ -15,7 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from bdg_analysis.targets import Target  # noqa: E402
-from bdg_analysis.text import fmt_number, label  # noqa: E402
+from bdg_analysis.text import fmt_number, fmt_target, label  # noqa: E402
 
 # Okabe-Ito colours: distinguishable by colour-blind readers; shapes carry meaning too.
 COLOURS = {"series": "#0072B2", "national": "#7f7f7f", "target": "#D55E00", "band": "#56B4E9"}
@@ -60,7 +60,7 @@ def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[T
                 linestyle="none")
         if t.value_high is not None:
             ax.vlines(t.year, t.value, t.value_high, color=COLOURS["target"], linewidth=3)
-        ax.annotate(f"{t.year}: {_target_text(t, lang)}", (t.year, t.value),
+        ax.annotate(f"{t.year}: {fmt_target(t, lang)}", (t.year, t.value),
                     textcoords="offset points", xytext=(-4, 8), ha="right", fontsize=8,
                     color=COLOURS["target"])
     if targets:
@@ -78,13 +78,6 @@ def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[T
         ax.set_xlim(min(years) - 0.5, max(years) + 0.7)
     ax.legend(loc="best", fontsize=8, frameon=False)
     return fig
-
-
-def _target_text(t: Target, lang: str) -> str:
-    symbols = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
-    if t.op == "between":
-        return f"{fmt_number(t.value, lang)}–{fmt_number(t.value_high, lang)}"
-    return f"{symbols[t.op]} {fmt_number(t.value, lang)}"
 
 
 def to_png_base64(fig: Figure) -> str:
