@@ -127,24 +127,3 @@ def goals(lang: str = "vi") -> dict[int, str]:
 def document() -> dict:
     """The resolution the national targets come from (number, date, issuer, title, section)."""
     return dict(_load()[0]["document"])
-
-
-def as_frame(lang: str = "vi"):
-    """The catalogue as a DataFrame, for display in a notebook."""
-    import pandas as pd
-
-    rows = []
-    for ind in indicators():
-        t25, t30 = ind.national_target(2025), ind.national_target(2030)
-        rows.append(
-            {
-                "id": ind.id,
-                "goal": ind.goal,
-                "name": ind.name(lang),
-                "unit": ind.unit(lang),
-                "direction": ind.direction,
-                "target_2025": t25.label() if t25 else "",
-                "target_2030": t30.label() if t30 else "",
-            }
-        )
-    return pd.DataFrame(rows)

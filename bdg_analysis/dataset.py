@@ -44,20 +44,6 @@ def load(files: Iterable[Path | str] | Path | str | None = None) -> pd.DataFrame
     return checked.observations
 
 
-def series(observations: pd.DataFrame, province: str, indicator: str,
-           sex: str | None = None) -> pd.Series:
-    """One province's yearly values of one indicator (current-boundary rows only), by year."""
-    rows = observations[(observations["province"] == province)
-                        & (observations["indicator"] == indicator)
-                        & (observations["former"] == "")]
-    if sex is not None:
-        rows = rows[rows["sex"] == sex]
-    s = rows.set_index("year")["value"].sort_index().astype("float64")
-    s.index = s.index.astype(int)
-    s.name = indicator
-    return s.dropna()
-
-
 def describe_problem_count(problems: list[Problem]) -> str:
     files = sorted({p.file for p in problems})
     return f"{len(problems)} problem(s) in {len(files)} file(s)"
