@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PROVINCE ?= Lạng Sơn
 LANG_REPORT ?= vi
+LAB_PORT ?= 8888
+LAB_ARGS ?=
 
-.PHONY: help report test lint lock clean browser
+.PHONY: help report test lab lint lock clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,6 +23,17 @@ report: $(STAMP) ## write the default report (Lạng Sơn, latest year, Vietname
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest -q
+
+# No browser is opened under CI or without a display (over SSH: forward the port, then open the
+# printed address); root (a container) needs --allow-root. LAB_PORT and LAB_ARGS pass through.
+lab: $(STAMP) ## JupyterLab on notebooks/ with the bdg-analysis kernel (opens the printed URL)
+	$(BIN)/python -m ipykernel install --sys-prefix --name bdg-analysis --display-name "Python (bdg-analysis)" > /dev/null
+	@flags="--notebook-dir=notebooks --port=$(LAB_PORT)"; \
+	if [ -n "$$CI" ] || { [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname -s)" != Darwin ]; }; then \
+		flags="$$flags --no-browser"; fi; \
+	if [ "$$(id -u)" = 0 ]; then flags="$$flags --allow-root"; fi; \
+	echo "JupyterLab: open the address printed below, http://127.0.0.1:<port>/lab?token=<token> (Ctrl-C twice stops it)"; \
+	exec $(BIN)/jupyter lab $$flags $(LAB_ARGS)
 
 browser: ## install Debian's Chromium for the browser tests (needs root)
 	apt-get update -qq

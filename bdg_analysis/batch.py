@@ -1133,13 +1133,16 @@ def run_all(*, provinces: Sequence[str] | None = None, year: int | None = None,
                 for outcome in EXECUTORS[executor](todo, options):
                     job = by_key[outcome.key]
                     if outcome.status == OK and outcome.html is not None:
+                        # The annex first: if it cannot be written, the previous report
+                        # stays whole. Any error here fails this report, not the run.
                         try:
-                            runner.write_atomic(out / outcome.file, outcome.html)
                             runner.write_annex(outcome.meta, (out / outcome.file).with_suffix(
                                 ".xlsx"), title=outcome.meta.get("title", outcome.name),
                                 run_date=job.parameters.get("run_date"))
-                        except OSError as err:
-                            outcome.status, outcome.reason = FAILED, f"cannot write: {err}"
+                            runner.write_atomic(out / outcome.file, outcome.html)
+                        except Exception as err:  # noqa: BLE001 - a scheduled run goes on
+                            outcome.status = FAILED
+                            outcome.reason = f"cannot write: {type(err).__name__}: {err}"
                     outcome.html = None
                     previous = manifest["reports"].get(job.key, {}).get("file")
                     if previous and not (out / previous).exists():

@@ -146,3 +146,239 @@ def status_grid(frame: pd.DataFrame, *, symbols: dict[str, str], title: str) -> 
         spine.set_visible(False)
     ax.set_title(title, loc="left", fontsize=10)
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Exploration charts (notebooks/explore_indicator.ipynb, notebooks/data_quality.ipynb)
+
+from dataclasses import dataclass, field  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+PART_COLOURS = ("#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+PART_MARKERS = ("s", "^", "v", "D", "P", "X")
+_EXPLORE_WORDS = {
+    "current": {"vi": "địa giới hiện nay", "en": "current boundaries"},
+    "former": {"vi": "tỉnh cũ (số liệu riêng)", "en": "former provinces (own figures)"},
+    "flagged": {"vi": "minh họa, sơ bộ hoặc ước tính", "en": "demo, provisional or estimated"},
+    "marked": {"vi": "giá trị bị đánh dấu", "en": "flagged value"},
+    "no_data": {"vi": "không có số liệu", "en": "no data"},
+    "nothing": {"vi": "Không có chuỗi nào để vẽ", "en": "No series to draw"},
+    "merger": {"vi": "sáp nhập 1/7/2025", "en": "merger 1 July 2025"},
+    "better_up": {"vi": "tốt hơn →", "en": "better →"},
+    "better_down": {"vi": "← tốt hơn", "en": "← better"},
+}
+
+
+def _word(key: str, lang: str) -> str:
+    return _EXPLORE_WORDS[key]["en" if lang == "en" else "vi"]
+
+
+@dataclass
+class Panel:
+    """One panel of :func:`small_multiples`: a series, its former parts, flagged/marked years."""
+
+    title: str
+    series: pd.Series
+    flagged_years: Sequence[int] = ()  # drawn hollow (demo, provisional, estimate)
+    parts: dict[str, pd.Series] = field(default_factory=dict)  # thin lines behind the series
+    marked_years: Sequence[int] = ()  # ringed (e.g. values flagged by a quality rule)
+
+
+def _series_points(ax, series: pd.Series, flagged: Sequence[int], size: float) -> None:
+    """Filled points for ordinary values, hollow ones for flagged years."""
+    hollow_set = set(int(y) for y in flagged)
+    solid = [y for y in series.index if int(y) not in hollow_set]
+    hollow = [y for y in series.index if int(y) in hollow_set]
+    ax.plot(solid, series.loc[solid].values, "o", color=COLOURS["series"], markersize=size)
+    ax.plot(hollow, series.loc[hollow].values, "o", markerfacecolor="white",
+            markeredgecolor=COLOURS["series"], markersize=size, markeredgewidth=0.8)
+
+
+def small_multiples(panels: Sequence[Panel], *, title: str, national: pd.Series | None = None,
+                    ncols: int = 7, sharey: bool = True, merger_year: int | None = 2025,
+                    lang: str = "vi") -> Figure:
+    """A grid of small panels, one series each, on shared axes so levels compare at a glance.
+
+    Each panel: the national series (grey, dashed), former parts (thin coloured lines), the
+    series (blue; hollow points are flagged years), marked years ringed in orange, and a dotted
+    line at the merger where the panel has parts. Shapes and line styles carry the meaning, so
+    the grid reads in grey too.
+    """
+    from matplotlib.lines import Line2D
+
+    if not panels:
+        fig, ax = plt.subplots(figsize=(6.4, 1.2), dpi=100, layout="constrained")
+        ax.axis("off")
+        ax.text(0.0, 0.5, _word("nothing", lang), transform=ax.transAxes, fontsize=9)
+        ax.set_title(title, loc="left", fontsize=10)
+        return fig
+    ncols = max(1, min(ncols, len(panels)))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.85 * ncols + 0.4, 1.4 * nrows + 1.1),
+                             dpi=100, sharex=True, sharey=sharey, layout="constrained",
+                             squeeze=False)
+    any_parts = any_marked = any_national = False
+    for ax, panel in zip(axes.flat, panels, strict=False):
+        if national is not None and not national.empty:
+            any_national = True
+            ax.plot(national.index, national.values, color=COLOURS["national"], linewidth=0.9,
+                    linestyle=(0, (3, 2)))
+        for i, part in enumerate(panel.parts.values()):
+            if not part.empty:
+                any_parts = True
+                ax.plot(part.index, part.values, color=PART_COLOURS[i % len(PART_COLOURS)],
+                        linewidth=0.9, marker=PART_MARKERS[i % len(PART_MARKERS)], markersize=2)
+        s = panel.series
+        if not s.empty:
+            ax.plot(s.index, s.values, color=COLOURS["series"], linewidth=1.6)
+            _series_points(ax, s, panel.flagged_years, 2.6)
+            marked = [y for y in s.index if int(y) in {int(m) for m in panel.marked_years}]
+            if marked:
+                any_marked = True
+                ax.plot(marked, s.loc[marked].values, "o", markersize=8, markerfacecolor="none",
+                        markeredgecolor=COLOURS["target"], markeredgewidth=1.6)
+        else:
+            ax.text(0.5, 0.5, _word("no_data", lang), transform=ax.transAxes, ha="center",
+                    va="center", fontsize=7, color="#888888")
+        if panel.parts and merger_year is not None:
+            ax.axvline(merger_year - 0.5, color="#bbbbbb", linewidth=0.8, linestyle=":")
+        ax.set_title(panel.title, fontsize=7.5, loc="left", pad=2)
+        ax.tick_params(labelsize=6.5, length=2, labelbottom=True)
+        ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang)))
+        ax.grid(axis="y", color="#eeeeee", linewidth=0.5)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    handles = [Line2D([], [], color=COLOURS["series"], linewidth=1.6, marker="o", markersize=3,
+                      label=_word("current", lang)),
+               Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
+                      markeredgecolor=COLOURS["series"], markersize=4,
+                      label=_word("flagged", lang))]
+    if any_parts:
+        handles.append(Line2D([], [], color=PART_COLOURS[0], linewidth=0.9, marker="s",
+                              markersize=2, label=_word("former", lang)))
+    if any_national:
+        handles.append(Line2D([], [], color=COLOURS["national"], linewidth=0.9,
+                              linestyle=(0, (3, 2)), label=label("chart_national", lang)))
+    if any_marked:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7,
+                              markerfacecolor="none", markeredgecolor=COLOURS["target"],
+                              markeredgewidth=1.6, label=_word("marked", lang)))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=7.5,
+               frameon=False)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    return fig
+
+
+def distribution_chart(values: pd.Series, *, title: str, unit: str,
+                       national: float | None = None, targets: Sequence[Target] = (),
+                       direction: str | None = None, lang: str = "vi") -> Figure:
+    """Where the provinces' values lie: one dot each, the middle half as a box, the median,
+    the national value (grey, dashed) and the targets (orange); the extremes are named.
+
+    ``values`` is indexed by province name.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 2.4), dpi=110, layout="constrained")
+    v = pd.to_numeric(values, errors="coerce").dropna().sort_values()
+    ax.set_title(title, loc="left", fontsize=10)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    if v.empty:
+        ax.text(0.5, 0.5, _word("no_data", lang), transform=ax.transAxes, ha="center")
+        return fig
+    q1, med, q3 = np.percentile(v.to_numpy(), [25, 50, 75])
+    blue = COLOURS["series"]
+    ax.add_patch(plt.Rectangle((q1, -0.3), q3 - q1, 0.6, facecolor="#dcecf9", edgecolor=blue,
+                               linewidth=1, zorder=1))
+    ax.plot([med, med], [-0.3, 0.3], color=blue, linewidth=2.2, zorder=2)
+    ax.plot([v.iloc[0], q1], [0, 0], color=blue, linewidth=1, zorder=1)
+    ax.plot([q3, v.iloc[-1]], [0, 0], color=blue, linewidth=1, zorder=1)
+    offsets = ((np.arange(len(v)) % 5) - 2) * 0.1
+    ax.plot(v.to_numpy(), offsets, "o", color=blue, alpha=0.75, markersize=4.5, zorder=3)
+    ax.annotate(str(v.index[0]), (v.iloc[0], offsets[0]), textcoords="offset points",
+                xytext=(0, -12), ha="center", fontsize=7.5)
+    if len(v) > 1:
+        ax.annotate(str(v.index[-1]), (v.iloc[-1], offsets[-1]), textcoords="offset points",
+                    xytext=(0, 8), ha="center", fontsize=7.5)
+    xs = list(v.to_numpy())
+    top = 0.62
+    if national is not None and np.isfinite(national):
+        ax.axvline(national, color=COLOURS["national"], linestyle=(0, (4, 2)), linewidth=1.2)
+        ax.text(national, top, f"{label('chart_national', lang)}: {fmt_number(national, lang)}",
+                fontsize=7.5, color="#555555", ha="center")
+        xs.append(national)
+    for i, t in enumerate(targets):
+        ax.axvline(t.value, color=COLOURS["target"], linewidth=1.2)
+        if t.value_high is not None:
+            ax.axvspan(t.value, t.value_high, color=COLOURS["target"], alpha=0.12, linewidth=0)
+            xs.append(t.value_high)
+        ax.plot([t.value], [-0.55], marker="D", color=COLOURS["target"], markersize=6)
+        ax.text(t.value, -0.78 - 0.17 * i, f"{t.year}: {fmt_target(t, lang)}", fontsize=7.5,
+                color=COLOURS["target"], ha="center")
+        xs.append(t.value)
+    span = (max(xs) - min(xs)) or 1.0
+    ax.set_xlim(min(xs) - 0.08 * span, max(xs) + 0.08 * span)
+    ax.set_ylim(-1.15, 0.85)
+    better = {"higher": "better_up", "lower": "better_down"}.get(direction or "")
+    ax.set_xlabel(f"{unit}    ({_word(better, lang)})" if better else unit)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt_number(x, lang)))
+    return fig
+
+
+def parts_chart(parts: dict[str, pd.Series], merged: pd.Series, *, title: str, unit: str,
+                national: pd.Series | None = None, flagged_years: Sequence[int] = (),
+                merger_year: int | None = 2025, lang: str = "vi") -> Figure:
+    """A merged province (bold blue) with each former province's own series (coloured lines,
+    a different marker each) and the nation (grey); a dotted line marks the merger."""
+    fig, ax = plt.subplots(figsize=(6.4, 2.9), dpi=110, layout="constrained")
+    if national is not None and not national.empty:
+        ax.plot(national.index, national.values, color=COLOURS["national"], linewidth=1.1,
+                linestyle=(0, (4, 2)), label=label("chart_national", lang))
+    for i, (name, s) in enumerate(parts.items()):
+        if s.empty:
+            continue
+        ax.plot(s.index, s.values, color=PART_COLOURS[i % len(PART_COLOURS)], linewidth=1.2,
+                marker=PART_MARKERS[i % len(PART_MARKERS)], markersize=4, label=name)
+    if not merged.empty:
+        name = f"{merged.name} ({_word('current', lang)})" if parts else str(merged.name)
+        ax.plot(merged.index, merged.values, color=COLOURS["series"], linewidth=2.2, label=name)
+        _series_points(ax, merged, flagged_years, 4.5)
+    if parts and merger_year is not None:
+        ax.axvline(merger_year - 0.5, color="#999999", linewidth=0.9, linestyle=":")
+        ax.text(merger_year - 0.45, 1.0, _word("merger", lang), transform=ax.get_xaxis_transform(),
+                fontsize=7, color="#666666", va="top")
+    ax.set_title(title, loc="left", fontsize=10)
+    ax.set_ylabel(unit)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang)))
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize=7.5, frameon=False)
+    else:
+        ax.text(0.5, 0.5, _word("no_data", lang), transform=ax.transAxes, ha="center")
+    return fig
+
+
+def coverage_chart(matrix: pd.DataFrame, *, title: str, lang: str = "vi") -> Figure:
+    """A heat map of shares 0-1 (rows by columns), each cell's percentage written in it."""
+    values = matrix.apply(pd.to_numeric, errors="coerce").astype("float64").to_numpy()
+    n_rows, n_cols = values.shape
+    fig, ax = plt.subplots(figsize=(0.34 * n_cols + 2.6, 0.24 * n_rows + 1.3), dpi=100,
+                           layout="constrained")
+    ax.imshow(np.where(np.isnan(values), 0, values), cmap="Blues", vmin=0, vmax=1.6,
+              aspect="auto")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            cell = values[i, j]
+            shown = "–" if np.isnan(cell) else fmt_number(round(100 * cell), lang, decimals=0)
+            ax.text(j, i, shown, ha="center", va="center", fontsize=6,
+                    color="white" if (not np.isnan(cell) and cell > 0.85) else "black")
+    ax.set_xticks(range(n_cols), [str(c) for c in matrix.columns], rotation=90, fontsize=6.5)
+    ax.set_yticks(range(n_rows), [str(r) for r in matrix.index], fontsize=6.5)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_title(title, loc="left", fontsize=9)
+    return fig

@@ -1,0 +1,301 @@
+"""The notebook API: bdg.load, bdg.indicator, bdg.plan, bdg.series, tables and charts."""
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import bdg_analysis as bdg
+from bdg_analysis import catalogue, explore, plans, text
+from bdg_analysis.errors import BdgInputError, UnknownNameError
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "tests" / "fixtures" / "explore_small.csv"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# ------------------------------------------------------------------ the package namespace
+
+
+def test_import_stays_light_and_the_helpers_are_found_lazily():
+    code = ("import sys, bdg_analysis as bdg; assert 'pandas' not in sys.modules; "
+            "names = dir(bdg); assert 'load' in names and 'former_series' in names; "
+            "bdg.load; assert 'bdg_analysis.explore' in sys.modules; print(bdg.__version__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == bdg.__version__
+
+
+def test_every_explore_name_is_exported_and_nothing_else():
+    assert bdg._EXPLORE == set(explore.__all__)
+    assert bdg.series is explore.series and bdg.project.__module__ == "bdg_analysis.projection"
+    with pytest.raises(AttributeError):
+        bdg.no_such_helper  # noqa: B018
+
+
+@pytest.fixture(scope="module")
+def shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    yield InteractiveShell.instance(user_ns={"bdg": bdg})
+    InteractiveShell.clear_instance()
+
+
+@pytest.mark.parametrize("name", [n for n in explore.__all__ if n[0].islower()])
+def test_docstrings_reach_jupyter_contextual_help(shell, name):
+    """JupyterLab's contextual help shows what the kernel answers an inspect request with."""
+    help_text = shell.object_inspect_mime(f"bdg.{name}")["text/plain"]
+    for part in ("Signature:", "Parameters", "Examples"):
+        assert part in help_text, (name, part)
+
+
+# ------------------------------------------------------------------ load, catalogue, plan
+
+
+def test_load_joins_the_catalogue_and_keeps_the_trace():
+    obs = bdg.load(SMALL)
+    assert isinstance(obs, bdg.Table)
+    row = obs[(obs["former"] == "Hà Giang") & (obs["year"] == 2020)
+              & (obs["indicator"] == "M4.CT1")].iloc[0]
+    assert row["province"] == "Tuyên Quang"
+    assert row["value"] == 112.5 and row["unit"] == "bé trai/100 bé gái"
+    assert row["short"] == catalogue.get("M4.CT1").short_vi and row["goal"] == 4
+    assert row["source_file"] == "tests/fixtures/explore_small.csv" and row["source_row"] == 52
+    english = bdg.load(SMALL, lang="en")
+    assert set(english.loc[english["indicator"] == "M4.CT1", "unit"]) == {"boys per 100 girls"}
+
+
+def test_load_on_current_boundaries_puts_former_provinces_together():
+    cur = bdg.load(SMALL, current=True)
+    tq = cur[(cur["province"] == "Tuyên Quang") & (cur["indicator"] == "M4.CT1")]
+    assert tq["year"].tolist() == list(range(2018, 2026))
+    assert tq["aggregated"].tolist() == [True] * 7 + [False]
+    assert "Hà Giang" not in set(cur["province"])
+
+
+def test_load_reads_a_file_again_only_when_it_changed(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text(SMALL.read_text(encoding="utf-8"), encoding="utf-8")
+    assert explore._context(data) is explore._context(str(data))
+    before = bdg.series("Lạng Sơn", "M4.CT1", data=data)[2025]
+    data.write_text(SMALL.read_text(encoding="utf-8").replace(
+        "Lạng Sơn,M4.CT1,2025,115.4", "Lạng Sơn,M4.CT1,2025,114.0"), encoding="utf-8")
+    assert (before, bdg.series("Lạng Sơn", "M4.CT1", data=data)[2025]) == (115.4, 114.0)
+
+
+def test_load_refuses_a_bad_file_naming_the_row(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("province,indicator,year,value\nLạng Sơn,M4.CT1,2024,abc\n", encoding="utf-8")
+    with pytest.raises(BdgInputError, match=r"bad.csv:2: value"):
+        bdg.load(bad)
+
+
+def test_an_in_memory_frame_is_checked_like_a_file():
+    raw = pd.DataFrame({"province": ["Lang Son", "Hà Giang"], "indicator": ["M4.CT1"] * 2,
+                        "year": [2024, 2020], "value": [117.5, float("nan")]})
+    obs = bdg.load(raw)
+    assert obs["province"].tolist() == ["Lạng Sơn", "Tuyên Quang"]
+    assert obs["former"].tolist() == ["", "Hà Giang"]
+    assert math.isnan(obs["value"].iloc[1])
+    with pytest.raises(BdgInputError, match="<DataFrame>:2: indicator"):
+        bdg.load(raw.assign(indicator="M9.CT9"))
+
+
+def test_indicator_is_the_catalogue_entry_and_shows_its_metadata():
+    srb = bdg.indicator(" m4.ct1 ")
+    assert isinstance(srb, catalogue.Indicator) and srb.id == "M4.CT1"
+    assert srb.national_target(2030).value == catalogue.get("M4.CT1").national_target(2030).value
+    html = srb._repr_html_()
+    assert "Tỷ số giới tính khi sinh" in html and "thấp hơn là tốt hơn" in html and "≤ 109" in html
+    assert "lower is better" in srb.table("en").styled().to_html()
+    with pytest.raises(UnknownNameError, match="M4.CT9.*did you mean"):
+        bdg.indicator("M4.CT9")
+
+
+def test_indicators_lists_the_catalogue():
+    cat = bdg.indicators()
+    assert cat["id"].tolist() == catalogue.ids()
+    assert cat.loc[cat["id"] == "M4.CT1", "target_2030"].item() == "≤ 109"
+    assert "Mục tiêu 2030" in cat._repr_html_()
+    assert "Target 2030" in bdg.indicators("en")._repr_html_()
+
+
+def test_plan_is_the_reports_plan_with_a_targets_table():
+    ls = bdg.plan("Lang Son")
+    assert isinstance(ls, plans.Plan) and ls.jurisdiction == "Lạng Sơn"
+    base = plans.load_plan("Lạng Sơn")
+    assert ls.target("M4.CT1", 2030) == base.target("M4.CT1", 2030)
+    table = ls.table()
+    assert len(table) == len(base.targets)
+    own = table[(table["id"] == "M2.CT1") & (table["year"] == 2030)]
+    assert own["origin"].item() == "kế hoạch riêng"
+    assert base.document_label() in ls._repr_html_()
+    assert "Plan Lạng Sơn" in repr(ls)
+
+
+# ------------------------------------------------------------------ series
+
+
+def test_series_is_on_current_boundaries_with_status_and_trace():
+    s = bdg.series("Tuyên Quang", "M4.CT1", data=SMALL)
+    assert s.index.tolist() == list(range(2018, 2026)) and s.name == "Tuyên Quang"
+    assert s[2025] == 110.3 and s.attrs["status"][2025] == "estimate"
+    assert s.attrs["aggregated"] == list(range(2018, 2025))
+    assert min(109.8, 112.5) < s[2020] < max(109.8, 112.5)  # a weighted mean of the two parts
+    assert bdg.series("Tuyên Quang", "M4.CT1", data=SMALL, up_to=2020).index.max() == 2020
+
+
+def test_series_refuses_a_former_province_and_points_to_former_series():
+    with pytest.raises(BdgInputError, match=r"former_series\('Tuyên Quang'"):
+        bdg.series("Hà Giang", "M4.CT1", data=SMALL)
+    with pytest.raises(UnknownNameError):
+        bdg.series("Hà Tây", "M4.CT1", data=SMALL)
+
+
+def test_former_series_puts_the_parts_beside_the_merged_province():
+    wide = bdg.former_series("Hà Giang", "M4.CT1", data=SMALL)
+    assert list(wide.columns) == ["Hà Giang (cũ)", "Tuyên Quang (cũ)", "Tuyên Quang (hiện nay)"]
+    assert wide.loc[2020, "Hà Giang (cũ)"] == 112.5 and wide.loc[2020, "Tuyên Quang (cũ)"] == 109.8
+    assert math.isnan(wide.loc[2025, "Hà Giang (cũ)"]) and wide.loc[2025].iloc[-1] == 110.3
+    assert wide.loc[2020].iloc[-1] == bdg.series("Tuyên Quang", "M4.CT1", data=SMALL)[2020]
+    assert "Hà Giang và Tuyên Quang" in wide.attrs["caption"]
+    assert "trọng số" in wide.attrs["caption"]  # how the parts were weighted
+    single = bdg.former_series("Lạng Sơn", "M4.CT1", data=SMALL)
+    assert list(single.columns) == ["Lạng Sơn"]
+    with pytest.raises(BdgInputError, match="whole country"):
+        bdg.former_series("Toàn quốc", "M4.CT1", data=SMALL)
+
+
+# ------------------------------------------------------------------ one indicator, every province
+
+
+def test_latest_ranks_every_province_by_the_indicators_direction():
+    srb = bdg.latest("M4.CT1", data=SMALL)  # lower is better
+    assert len(srb) == 34
+    top = srb.head(3)
+    assert top["province"].tolist() == ["Tuyên Quang", "Cao Bằng", "Lạng Sơn"]
+    assert top["rank"].tolist() == [1, 2, 3] and top["national"].tolist() == [111.2] * 3
+    assert top["gap"].iloc[2] == pytest.approx(115.4 - 111.2)
+    assert top["merged_from"].iloc[0] == "Hà Giang, Tuyên Quang"
+    assert srb["rank"].isna().sum() == 31
+    wage = bdg.latest("M2.CT1", data=SMALL)  # higher is better
+    assert wage["province"].iloc[0] == "Lạng Sơn" and wage["status"].iloc[0] == "provisional"
+    earlier = bdg.latest("M4.CT1", 2021, data=SMALL)
+    assert earlier.set_index("province").loc["Cao Bằng", "year"] == 2021
+
+
+def test_movers_rank_improvement_in_the_good_direction():
+    srb = bdg.movers("M4.CT1", since=2018, data=SMALL)
+    ls = srb.set_index("province").loc["Lạng Sơn"]
+    assert ls["slope"] < 0 < ls["improvement"] and ls["improvement"] == -ls["slope"]
+    assert ls["first_year"] == 2018 and ls["latest_value"] == 115.4
+    assert srb["rank"].iloc[0] == 1
+    ranked = srb.dropna(subset=["improvement"])
+    assert ranked["improvement"].tolist() == sorted(ranked["improvement"], reverse=True)
+    with pytest.raises(BdgInputError, match="since"):
+        bdg.movers("M4.CT1", 2020, since=2020, data=SMALL)
+
+
+def test_status_gives_the_report_statuses_in_words_and_colours():
+    st = bdg.status("Lạng Sơn", data=SMALL)
+    assert st.attrs["caption"].startswith("Lạng Sơn, 2025")
+    assert set(st["status"]) <= set(text.STATUS_WORDS)
+    srb = st.set_index("id").loc["M4.CT1"]
+    assert srb["latest"] == 115.4 and srb["indicator"] == catalogue.get("M4.CT1").short_vi
+    html = st._repr_html_()
+    for key in set(st["status"]):
+        assert text.status_word(key) in html and text.STATUS_SYMBOLS[key] in html
+    assert "Khả năng đạt" in html
+
+
+# ------------------------------------------------------------------ display
+
+
+def test_tables_show_vietnamese_labels_numbers_units_and_status_colours():
+    wage = bdg.latest("M2.CT1", data=SMALL)
+    html = wage._repr_html_()
+    assert "Tỉnh, thành phố" in html and "Giá trị (%)" in html and "28,1" in html
+    assert "sơ bộ" in html and explore.DATA_STATUS_COLOURS["provisional"] in html
+    english = wage.styled(lang="en").to_html()
+    assert "Province" in english and "28.1" in english and "provisional" in english
+    assert isinstance(wage.head(2), bdg.Table) and wage.head(2).attrs["unit"] == "%"
+
+
+def test_long_tables_show_their_ends_and_empty_ones_say_so():
+    obs = bdg.load(SMALL)
+    html = obs._repr_html_()
+    assert "78 dòng; hiển thị 5 dòng đầu và 5 dòng cuối" in html
+    assert html.count("<tr") < 20
+    empty = bdg.table(pd.DataFrame({"province": []}), caption="Xung đột")
+    assert "Xung đột (không có dòng nào)" in empty._repr_html_()
+    with pytest.raises(BdgInputError, match="lang"):
+        bdg.table(obs, lang="fr")
+
+
+def test_figures_show_as_images_in_a_notebook(shell):
+    explore._show_figures_in_notebooks()
+    fig = bdg.chart("Lạng Sơn", "M4.CT1", data=SMALL)
+    data, _ = shell.display_formatter.format(fig)
+    assert data["image/png"][:4] == b"\x89PNG"
+    assert not plt.fignum_exists(fig.number)  # closed once shown: pyplot does not pile up
+
+
+def test_in_a_jupyter_kernel_pyplot_goes_back_to_the_inline_backend(monkeypatch):
+    """charts forces Agg; a kernel's own s.plot() must still show, so explore restores inline."""
+    import types
+
+    import IPython
+    from IPython.core.formatters import DisplayFormatter
+
+    calls = []
+    fake = types.SimpleNamespace(display_formatter=DisplayFormatter(),
+                                 enable_matplotlib=lambda gui: calls.append(gui))
+    monkeypatch.setattr(IPython, "get_ipython", lambda: fake)
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    explore._show_figures_in_notebooks()
+    assert calls == ["inline"]
+    fig = plt.figure()
+    assert fake.display_formatter.format(fig)[0]["image/png"][:4] == b"\x89PNG"
+    monkeypatch.delenv("MPLBACKEND")
+    explore._show_figures_in_notebooks()  # a terminal IPython: the backend is left alone
+    assert calls == ["inline"]
+
+
+# ------------------------------------------------------------------ charts
+
+
+def test_small_multiples_draw_every_province_with_former_parts_behind():
+    fig = bdg.small_multiples("M4.CT1", data=SMALL)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 34
+    by_title = {ax.get_title(loc="left"): ax for ax in panels}
+    assert len(by_title["Tuyên Quang"].get_lines()) > len(by_title["Lạng Sơn"].get_lines())
+    assert any(t.get_text() == "không có số liệu" for t in by_title["Hà Nội"].texts)
+
+
+def test_distribution_former_and_outlier_charts_draw():
+    from bdg_analysis import quality
+
+    dist = bdg.distribution("M4.CT1", data=SMALL, lang="en")
+    labels = {t.get_text() for t in dist.axes[0].texts}
+    assert "Lạng Sơn" in labels and any(t.startswith("National") for t in labels)
+    parts = bdg.former_chart("Tuyên Quang", "M4.CT1", data=SMALL)
+    legend = [t.get_text() for t in parts.axes[0].get_legend().get_texts()]
+    assert "Hà Giang (cũ)" in legend and "Tuyên Quang (địa giới hiện nay)" in legend
+    obs = quality.read(SMALL).observations
+    flagged = quality.outliers(obs)
+    fig = bdg.outlier_chart(flagged, data=obs)
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
+    assert "Cao Bằng · M2.CT1 (%)" in titles
+    empty = bdg.outlier_chart(flagged.iloc[0:0], data=obs)
+    assert "Không có chuỗi nào để vẽ" in {t.get_text() for t in empty.axes[0].texts}

@@ -1,0 +1,189 @@
+"""Data-quality checks: coverage, flagged values, outliers with their rule, conflicts."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bdg_analysis import quality
+from bdg_analysis.errors import BdgInputError
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "tests" / "fixtures" / "explore_small.csv"
+CONFLICT = ROOT / "tests" / "fixtures" / "explore_conflict.csv"
+
+
+@pytest.fixture(scope="module")
+def audit() -> quality.Audit:
+    return quality.read([SMALL, CONFLICT])
+
+
+@pytest.fixture(scope="module")
+def obs() -> pd.DataFrame:
+    return quality.read(SMALL).observations
+
+
+# ------------------------------------------------------------------ robust z
+
+
+def test_robust_z_scales_by_the_median_absolute_deviation():
+    z = quality.robust_z([1.0, 1.2, 0.9, 1.1, 1.0, 6.0])
+    # median 1.05, MAD 0.1: the last change is 0.6745 * 4.95 / 0.1 = 33.4 deviations out
+    assert z[-1] == pytest.approx(0.6745 * 4.95 / 0.1)
+    assert np.all(np.abs(z[:-1]) < 3.5)
+
+
+def test_robust_z_falls_back_to_the_mean_deviation_and_ignores_float_noise():
+    # more than half the changes equal the median: MAD = 0, MeanAD = 0.5 / 5 = 0.1
+    z = quality.robust_z([0.2, 0.2, 0.2, 0.2, 0.7])
+    assert z[-1] == pytest.approx(0.5 / (1.253314 * 0.1))
+    # 1.93 - 1.96 is not exactly -0.03: the noise must not become a huge z
+    values = np.array([1.98, 1.96, 1.93, 1.91, 1.89, 1.87])
+    assert np.nanmax(np.abs(quality.robust_z(np.diff(values)))) < 10
+    assert np.isnan(quality.robust_z([0.5, 0.5, 0.5])).all()
+    assert np.isnan(quality.robust_z([1.0])).all()
+    assert np.isnan(quality.robust_z([1.0, np.nan, 3.0])[1])
+
+
+def test_robust_z_floor_keeps_one_rounding_step_ordinary():
+    changes = [0.5, 0.5, 0.5, 0.5, 0.5, 0.6, 0.8]  # MAD 0: MeanAD 0.4 / 7
+    assert quality.robust_z(changes)[-1] > 3.5
+    assert quality.robust_z(changes, floor=0.1)[-1] < 3.5
+
+
+def test_precision_is_the_step_figures_are_rounded_to():
+    assert quality.precision([112.3, 111.4, np.nan]) == pytest.approx(0.1)
+    assert quality.precision([46.0, 52.0]) == 1.0
+    assert quality.precision([1.94, 1.8]) == pytest.approx(0.01)
+    assert quality.precision([112.060323536889]) == 0.0
+
+
+# ------------------------------------------------------------------ outliers
+
+
+def test_a_spike_is_flagged_once_at_its_peak_with_the_rule(obs):
+    found = quality.outliers(obs)
+    cao = found[(found["province"] == "Cao Bằng") & (found["indicator"] == "M2.CT1")]
+    assert cao["year"].tolist() == [2022]  # 2023, the way back, is not flagged again
+    row = cao.iloc[0]
+    assert row["pattern"] == "đỉnh đột biến" and row["previous_value"] == 16.9
+    assert row["change_per_year"] == pytest.approx(10.6)
+    assert row["median_change"] == pytest.approx(0.6)
+    assert row["z"] == pytest.approx(0.6745 * 10.0 / 0.1)
+    assert row["rule"] == ("thay đổi +10,6/năm so với trung vị +0,6 của chuỗi: |z| = 67,5 > 3,5")
+    assert row["source"] == "tests/fixtures/explore_small.csv:38"
+    assert "MAD" in found.attrs["rule"] and "3,5" in found.attrs["rule"]
+    assert found.attrs["caption"] == found.attrs["rule"]
+    assert found["z"].abs().tolist() == sorted(found["z"].abs(), reverse=True)
+
+
+def test_outlier_parameters_and_boundaries(obs):
+    assert quality.outliers(obs, threshold=100).empty
+    assert quality.outliers(obs, min_changes=8).empty  # no series has 8 changes
+    current = quality.outliers(obs)
+    merger = current[current["province"] == "Tuyên Quang"]
+    assert merger["across_merger"].all() and (merger["year"] == 2025).all()
+    assert merger["source"].str.contains("explore_small.csv").all()
+    recorded = quality.outliers(obs, boundaries="recorded", lang="en")
+    assert "Tuyên Quang" not in set(recorded["province"])  # former series end in 2024
+    assert "as recorded" in recorded.attrs["rule"] and recorded.attrs["boundaries"] == "recorded"
+    assert set(recorded["pattern"]) <= {"spike", "jump"}
+    with pytest.raises(BdgInputError, match="boundaries"):
+        quality.outliers(obs, boundaries="old")
+
+
+# ------------------------------------------------------------------ coverage
+
+
+def test_coverage_by_year_counts_the_provinces_of_that_years_map(obs):
+    by_year = quality.coverage_matrix(obs)
+    assert list(by_year.columns) == list(range(2018, 2026))
+    # 2020: Lạng Sơn, Hà Giang, Tuyên Quang of the 63 (Cao Bằng's cell is empty)
+    assert by_year.loc["M4.CT1", 2020] == pytest.approx(3 / 63)
+    assert by_year.loc["M4.CT1", 2025] == pytest.approx(3 / 34)
+    assert by_year.attrs["percent"] and by_year.attrs["heat"]
+
+
+def test_coverage_by_province_counts_each_former_part(obs):
+    by_province = quality.coverage_matrix(obs, by="province", lang="en")
+    assert len(by_province) == 34
+    assert by_province.loc["Tuyên Quang", "M4.CT1"] == 1.0  # both parts 2018-24, and 2025
+    assert by_province.loc["Cao Bằng", "M4.CT1"] == pytest.approx(7 / 8)
+    assert by_province.loc["Hà Nội", "M4.CT1"] == 0.0
+    assert "each former province" in by_province.attrs["caption"]
+    with pytest.raises(BdgInputError, match="by"):
+        quality.coverage_matrix(obs, by="district")
+
+
+def test_gaps_say_whether_a_cell_is_empty_or_has_no_row(obs):
+    gaps = quality.gaps(obs)
+    cao = gaps[(gaps["province"] == "Cao Bằng") & (gaps["indicator"] == "M4.CT1")]
+    assert cao[["year", "reason"]].values.tolist() == [[2020, "ô trống"]]
+    bac_ninh = gaps[(gaps["province"] == "Bắc Ninh") & (gaps["year"] == 2020)
+                    & (gaps["indicator"] == "M4.CT1")]
+    assert sorted(bac_ninh["place"]) == ["Bắc Giang (cũ)", "Bắc Ninh (cũ)"]
+    assert set(bac_ninh["reason"]) == {"không có dòng"}
+
+
+# ------------------------------------------------------------------ statuses
+
+
+def test_status_counts_and_flagged_rows(obs):
+    counts = quality.status_counts(obs)
+    assert counts.loc["M4.CT1", "demo"] == 7  # Cao Bằng's empty 2020 cell is not a value
+    assert counts.loc["M2.CT1", "provisional"] == 1
+    assert (counts["total"] == counts.drop(columns="total").sum(axis=1)).all()
+    flagged = quality.flagged(obs)
+    assert set(flagged["status"]) == {"provisional", "estimate"}
+    est = flagged[flagged["status"] == "estimate"].iloc[0]
+    assert (est["province"], est["year"], est["source_row"]) == ("Tuyên Quang", 2025, 64)
+    assert len(quality.flagged(obs, ["demo"])) == 8
+
+
+# ------------------------------------------------------------------ reading, conflicts
+
+
+def test_read_keeps_going_past_problems():
+    audit = quality.read([SMALL, ROOT / "no-such-file.csv"])
+    assert len(audit.observations) == 78
+    assert [p.message for p in audit.problems] == ["file not found"]
+
+
+def test_conflicts_across_files_name_both_values_and_rows(audit):
+    found = quality.conflicts(audit)
+    assert found["kind"].tolist() == ["xung đột", "xung đột"]
+    ls = found[found["province"] == "Lạng Sơn"].iloc[0]
+    assert (ls["indicator"], ls["year"], ls["value_a"], ls["value_b"]) == ("M4.CT1", 2023, 116.1,
+                                                                          119.0)
+    assert ls["where_a"] == "tests/fixtures/explore_small.csv:23"
+    assert ls["where_b"] == "tests/fixtures/explore_conflict.csv:2"
+    hg = found[found["place"] == "Hà Giang"].iloc[0]
+    assert hg["province"] == "Tuyên Quang" and hg["status_b"] == "provisional"
+    both = quality.conflicts(audit, include_repeats=True, lang="en")
+    assert sorted(both["kind"]) == ["conflict", "conflict", "repeat"]
+
+
+def test_summary_and_problem_table(audit, tmp_path):
+    summary = quality.summary(audit)["count"]
+    assert summary["Tệp số liệu"] == 2 and summary["Dòng đã đọc"] == 81
+    assert summary["Xung đột (cùng ô, khác giá trị)"] == 2
+    assert summary["Trùng lặp (cùng giá trị)"] == 1
+    assert summary["Ô trống (thiếu)"] == 1
+    assert quality.problems_table(audit).empty  # duplicates are left to conflicts()
+    assert len(quality.problems_table(audit, include_duplicates=True)) == 3
+    bad = tmp_path / "bad.csv"
+    bad.write_text("province,indicator,year,value\nLạng Sơn,M4.CT1,2024,abc\n", encoding="utf-8")
+    table = quality.problems_table(quality.read(bad))
+    assert table["row"].tolist() == [2] and table["column"].tolist() == ["value"]
+    assert "not a number" in table["message"].iloc[0]
+
+
+def test_checks_run_on_the_embedded_data():
+    audit = quality.read()
+    assert not audit.problems and quality.conflicts(audit).empty
+    found = quality.outliers(audit.observations)
+    assert len(found) and not found["z"].isna().any()
+    assert (found["z"].abs() > quality.Z_THRESHOLD).all()
+    assert not math.isinf(found["z"].abs().max())
