@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bdg_analysis import __version__, paths
+from bdg_analysis import __version__, cache, paths
 from bdg_analysis.errors import BdgError, BdgInputError
 from bdg_analysis.text import STATUS_ORDER, STATUS_SYMBOLS, STATUS_WORDS, status_word
 
@@ -104,17 +104,6 @@ def params_files() -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
-@functools.cache
-def code_digest() -> str:
-    """Checksum of the package's code and resources: a report is stale when they change."""
-    digest = hashlib.sha256()
-    for path in sorted(paths.PACKAGE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            digest.update(path.relative_to(paths.PACKAGE_DIR).as_posix().encode())
-            digest.update(sha256_file(path).encode())
-    return digest.hexdigest()
-
-
 def provenance(notebook: Path | str, parameters: dict, *, data_files: Sequence[Path | str],
                run_date: str | None = None) -> dict:
     """What a report is built from: version, notebook and input checksums, parameters, date.
@@ -145,7 +134,7 @@ def fingerprint(record: dict, *, include_run_date: bool) -> str:
     """
     params = {k: v for k, v in record["parameters"].items()
               if k != "run_date" or include_run_date}
-    key = {"version": record["version"], "code": code_digest(),
+    key = {"version": record["version"], "code": cache.code_digest(),
            "notebook": record["notebook"]["sha256"],
            "inputs": [[i["name"], i["sha256"]] for i in record["inputs"]],
            "parameters": params}
@@ -1016,7 +1005,8 @@ def plan_jobs(*, provinces: Sequence[str] | None = None, year: int | None = None
               timeout: int = 600, kernel: str = "auto", notebook: Path | str | None = None,
               national_notebook: Path | str | None = None,
               national: bool = True) -> tuple[list[Job], list[Outcome]]:
-    """The jobs of a run (national overview first, then provinces in code order).
+    """The jobs of a run: provinces in code order and the national overview (last when the
+    analysis cache is on, so it reuses the provinces' scorecards; else first, the long pole).
 
     Returns the jobs and, for a national overview whose notebook is missing, a ready
     ``missing`` outcome. Unknown province names raise BdgInputError.
@@ -1069,6 +1059,10 @@ def plan_jobs(*, provinces: Sequence[str] | None = None, year: int | None = None
         jobs.append(make("province", place.name, slug(place.name), province_nb,
                          {"province": place.name, "year": year, "data": data_param,
                           "lang": lang, "run_date": date}))
+    if cache.default_dir() is not None:
+        # The overview needs every province's scorecard: run last, it reads those the
+        # province reports stored (scorecard.cached_scorecard) instead of computing them again.
+        jobs.sort(key=lambda job: job.kind == "national")
     return jobs, missing
 
 
@@ -1161,7 +1155,8 @@ def run_all(*, provinces: Sequence[str] | None = None, year: int | None = None,
                                 "jobs": jobs, "executor": executor, "counts": counts,
                                 "exit_code": 1 if counts[FAILED] else 0}
         _save_manifest(out, manifest)
-        order = [o.key for o in outcomes_ready] + [j.key for j in planned]
+        order = [o.key for o in outcomes_ready] + [j.key for j in sorted(
+            planned, key=lambda job: job.kind != "national")]  # the overview heads the index
         rows = _index_rows(manifest, out, _selection(lang, year),
                            {o.key: o for o in all_outcomes}, order)
         data_record = planned[0].provenance["inputs"][0] if planned else None

@@ -29,6 +29,44 @@ plt.rcParams.update({
 })
 
 
+# Report charts are laid out with margins measured from their own tick labels, not with
+# matplotlib's constrained layout: that draws every chart twice and was about 40 % of a report's
+# chart time. Title and legend sit above the axes in fixed places, so nothing is searched for.
+_TITLE_IN = 0.30  # inches above the axes for the title line
+_LEGEND_IN = 0.24  # and for the legend line under it
+_BOTTOM_IN = 0.30  # x tick labels (years)
+_RIGHT_IN = 0.12
+_PAD_IN = 0.10
+
+
+def _text_width_in(fig: Figure, texts: Sequence[str], size: float) -> float:
+    """The widest of ``texts`` at font ``size``, in inches (measured with the figure's fonts)."""
+    from matplotlib.font_manager import FontProperties
+
+    if not texts:
+        return 0.0
+    renderer = fig.canvas.get_renderer()
+    props = FontProperties(family=plt.rcParams["font.family"], size=size)
+    widest = max(renderer.get_text_width_height_descent(t, props, ismath=False)[0]
+                 for t in texts)
+    return widest / fig.dpi
+
+
+def _set_margins(fig: Figure, ax, *, left_in: float, top_in: float) -> None:
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=min(left_in / width, 0.6), right=1 - _RIGHT_IN / width,
+                        bottom=_BOTTOM_IN / height, top=1 - top_in / height)
+
+
+def _new_figure(width: float, height: float, dpi: int = 110):
+    """A figure outside pyplot's registry (nothing to close, nothing kept between charts)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
 def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[Target],
                 national: pd.Series | None = None, estimated_years: Sequence[int] = (),
                 band: pd.DataFrame | None = None, lang: str = "vi") -> Figure:
@@ -37,23 +75,25 @@ def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[T
     ``estimated_years`` are drawn hollow (demo, provisional or estimated values);
     ``band`` (columns year, value, low, high) is a projection drawn dashed with its interval.
     """
-    fig, ax = plt.subplots(figsize=(6.4, 2.9), dpi=110, layout="constrained")
+    fig, ax = _new_figure(6.4, 2.9)
+    handles = []
     if national is not None and not national.empty:
-        ax.plot(national.index, national.values, color=COLOURS["national"], linewidth=1.2,
-                linestyle=(0, (4, 2)), marker="s", markersize=3,
-                label=label("chart_national", lang))
+        handles += ax.plot(national.index, national.values, color=COLOURS["national"],
+                           linewidth=1.2, linestyle=(0, (4, 2)), marker="s", markersize=3,
+                           label=label("chart_national", lang))
     if not series.empty:
-        ax.plot(series.index, series.values, color=COLOURS["series"], linewidth=2,
-                label=label("chart_series", lang))
+        handles += ax.plot(series.index, series.values, color=COLOURS["series"], linewidth=2,
+                           label=label("chart_series", lang))
         solid = [y for y in series.index if y not in set(estimated_years)]
         hollow = [y for y in series.index if y in set(estimated_years)]
         ax.plot(solid, series.loc[solid].values, "o", color=COLOURS["series"], markersize=5)
         ax.plot(hollow, series.loc[hollow].values, "o", markerfacecolor="white",
                 markeredgecolor=COLOURS["series"], markersize=5)
     if band is not None and not band.empty:
-        ax.fill_between(band["year"], band["low"], band["high"], color=COLOURS["band"], alpha=0.3,
-                        linewidth=0, hatch="///", edgecolor="#9cc9e6",
-                        label=label("chart_projection", lang))
+        handles.append(ax.fill_between(band["year"], band["low"], band["high"],
+                                       color=COLOURS["band"], alpha=0.3, linewidth=0,
+                                       hatch="///", edgecolor="#9cc9e6",
+                                       label=label("chart_projection", lang)))
         ax.plot(band["year"], band["value"], color=COLOURS["series"], linestyle="--", linewidth=1.2)
     for t in targets:
         ax.plot([t.year], [t.value], marker="D", color=COLOURS["target"], markersize=7,
@@ -64,9 +104,8 @@ def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[T
                     textcoords="offset points", xytext=(-4, 8), ha="right", fontsize=8,
                     color=COLOURS["target"])
     if targets:
-        ax.plot([], [], marker="D", color=COLOURS["target"], linestyle="none",
-                label=label("chart_target", lang))
-    ax.set_title(title, loc="left", fontsize=10)
+        handles += ax.plot([], [], marker="D", color=COLOURS["target"], linestyle="none",
+                           label=label("chart_target", lang))
     ax.set_ylabel(unit)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang)))
@@ -76,7 +115,18 @@ def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[T
         years += list(band["year"])
     if years:
         ax.set_xlim(min(years) - 0.5, max(years) + 0.7)
-    ax.legend(loc="best", fontsize=8, frameon=False)
+    top_in = _TITLE_IN + (_LEGEND_IN if handles else 0.0)
+    _set_margins(fig, ax, left_in=0.6, top_in=top_in)  # the y ticks depend on the height
+    low, high = ax.get_ylim()
+    ticks = [fmt_number(v, lang) for v in ax.get_yticks() if low <= v <= high]
+    left_in = _PAD_IN + 0.22 + _text_width_in(fig, ticks, plt.rcParams["font.size"]) + 0.08
+    _set_margins(fig, ax, left_in=left_in, top_in=top_in)
+    x0 = ax.get_position().x0
+    fig.text(0.01, 1 - 0.06 / 2.9, title, ha="left", va="top", fontsize=10)
+    if handles:
+        fig.legend(handles=handles, loc="upper left", ncols=len(handles), fontsize=8,
+                   frameon=False, bbox_to_anchor=(x0 - 0.01, 1 - (_TITLE_IN - 0.02) / 2.9),
+                   borderaxespad=0, handlelength=1.8, columnspacing=1.2)
     return fig
 
 
@@ -96,7 +146,7 @@ def rank_strip(rows: Sequence[tuple[str, int | None, int]], *, province: str,
     blue dot with its rank written beside it, so the chart reads without colour.
     """
     height = 0.32 * max(len(rows), 1) + 0.9
-    fig, ax = plt.subplots(figsize=(6.4, height), dpi=110, layout="constrained")
+    fig, ax = _new_figure(6.4, height)
     for i, (_, rank, n) in enumerate(rows):
         y = len(rows) - 1 - i
         if n:
@@ -107,11 +157,17 @@ def rank_strip(rows: Sequence[tuple[str, int | None, int]], *, province: str,
             ax.plot([x], [y], "o", color=COLOURS["series"], markersize=8)
             ax.annotate(f"{rank}/{n}", (x, y), textcoords="offset points", xytext=(7, -3),
                         fontsize=7.5)
-    ax.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)], fontsize=7.5)
+    names = [r[0] for r in reversed(rows)]
+    ax.set_yticks(range(len(rows)), names, fontsize=7.5)
+    ax.set_ylim(-0.6, max(len(rows), 1) - 0.4)
     ax.set_xticks([0, 1], [label("rank_worst", lang), label("rank_best", lang)])
     ax.set_xlim(-0.05, 1.12)
-    ax.set_title(f"{label('rank_title', lang)}: {province}", loc="left", fontsize=10)
     ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    left_in = _PAD_IN + _text_width_in(fig, names, 7.5) + 0.08
+    _set_margins(fig, ax, left_in=left_in, top_in=_TITLE_IN + 0.05)
+    fig.text(0.01, 1 - 0.06 / height, f"{label('rank_title', lang)}: {province}", ha="left",
+             va="top", fontsize=10)
     return fig
 
 
@@ -307,7 +363,8 @@ def distribution_chart(values: pd.Series, *, title: str, unit: str,
     if national is not None and np.isfinite(national):
         ax.axvline(national, color=COLOURS["national"], linestyle=(0, (4, 2)), linewidth=1.2)
         ax.text(national, top, f"{label('chart_national', lang)}: {fmt_number(national, lang)}",
-                fontsize=7.5, color="#555555", ha="center")
+                fontsize=7.5, color="#555555", ha="center", zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
         xs.append(national)
     for i, t in enumerate(targets):
         ax.axvline(t.value, color=COLOURS["target"], linewidth=1.2)
@@ -316,7 +373,8 @@ def distribution_chart(values: pd.Series, *, title: str, unit: str,
             xs.append(t.value_high)
         ax.plot([t.value], [-0.55], marker="D", color=COLOURS["target"], markersize=6)
         ax.text(t.value, -0.78 - 0.17 * i, f"{t.year}: {fmt_target(t, lang)}", fontsize=7.5,
-                color=COLOURS["target"], ha="center")
+                color=COLOURS["target"], ha="center", zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
         xs.append(t.value)
     span = (max(xs) - min(xs)) or 1.0
     ax.set_xlim(min(xs) - 0.08 * span, max(xs) + 0.08 * span)

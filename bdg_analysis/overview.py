@@ -53,8 +53,8 @@ def prepare(year: int | None = None, data: str | list[str] | None = None, lang: 
     cards = {}
     for name in names:
         place = geo.resolve(name).province
-        cards[place.name] = scorecard.province_scorecard(context, place.name,
-                                                         plans.load_plan(place.name), report_year)
+        cards[place.name] = scorecard.cached_scorecard(context, place.name,
+                                                       plans.load_plan(place.name), report_year)
     national_plan = plans.load_plan(geo.NATIONAL_NAME)
     national = [scorecard.indicator_view(context, geo.NATIONAL_NAME, national_plan, ind.id,
                                          report_year) for ind in catalogue.indicators()]

@@ -78,7 +78,7 @@ def prepare(province: str, year: int | None = None, data: str | list[str] | None
         raise BdgInputError(f"no data for {place.name} in the data file(s)")
     report_year = int(year) if year is not None else int(own["year"].max())
     plan = plans.load_plan(place.name)
-    views = scorecard.province_scorecard(context, place.name, plan, report_year)
+    views = scorecard.cached_scorecard(context, place.name, plan, report_year)
     files = sorted(context.observations["source_file"].unique().tolist())
     return ProvinceReport(province=place, year=report_year, lang=lang, plan=plan,
                           context=context, views=views,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
-import os
-import pickle
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bdg_analysis import __version__, catalogue, dataset, geo, paths, plans, progress, trends
+from bdg_analysis import cache, catalogue, dataset, geo, paths, plans, progress, trends
 from bdg_analysis import projection as pj
 from bdg_analysis.targets import Target
 
@@ -114,33 +113,34 @@ class Context:
     def pooled(self, indicator_id: str, up_to: int) -> pj.PooledErrors | None:
         """Backtest errors of every province's series of one indicator (national row left out)."""
         key = (indicator_id, up_to)
-        cache = self.__dict__.setdefault("_pooled", {})
-        if key not in cache and self.cache_dir is not None:
-            stored = _read_cache(self._cache_file(indicator_id, up_to))
+        memo = self.__dict__.setdefault("_pooled", {})
+        if key not in memo and self.cache_dir is not None:
+            stored = cache.read(self._cache_file(indicator_id, up_to))
             if stored is not None:
-                cache[key] = stored
-        if key not in cache:
+                memo[key] = stored
+        if key not in memo:
             ind = catalogue.get(indicator_id)
             series_list = [self.series(p.name, indicator_id, up_to)
                            for p in geo.current_provinces()]
             series_list = [s for s in series_list if len(s) >= 3]
-            cache[key] = None
+            memo[key] = None
             if ind.kind not in ("binary",) and series_list:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    cache[key] = pj.pooled_backtest_errors(
+                    memo[key] = pj.pooled_backtest_errors(
                         series_list, ind.lower, ind.upper,
                         transform="identity" if ind.kind == "count" else "auto")
             if self.cache_dir is not None:
-                _write_cache(self._cache_file(indicator_id, up_to), cache[key])
-        return cache[key]
+                cache.write(self._cache_file(indicator_id, up_to), memo[key])
+        return memo[key]
 
     @cached_property
     def data_digest(self) -> str:
-        """A fingerprint of the observations: the pooled errors depend on nothing else."""
+        """A fingerprint of the observations and the package code: pooled errors and
+        scorecards depend on nothing else (and, for scorecards, the plans)."""
         cols = ["province", "former", "indicator", "year", "value", "sex"]
         text = self.observations[cols].to_csv(index=False)
-        return hashlib.sha256((__version__ + text).encode("utf-8")).hexdigest()[:20]
+        return hashlib.sha256((cache.code_digest() + text).encode("utf-8")).hexdigest()[:20]
 
     def _cache_file(self, indicator_id: str, up_to: int) -> Path:
         return self.cache_dir / f"pooled-{self.data_digest}-{indicator_id}-{up_to}.pkl"
@@ -199,6 +199,28 @@ def province_scorecard(ctx: Context, province: str, plan: plans.Plan,
     return [indicator_view(ctx, province, plan, i, report_year) for i in ids]
 
 
+def cached_scorecard(ctx: Context, province: str, plan: plans.Plan,
+                     report_year: int) -> list[IndicatorView]:
+    """:func:`province_scorecard`, kept on disk so the same analysis is done once.
+
+    The province report, its other language and the national overview all need the same
+    scorecard; in ``bdg run-all`` the overview runs last and reads the provinces' results.
+    The key holds the data and code fingerprint, the plans in the params folder (``plan`` must
+    come from there, as ``plans.load_plan(name)`` gives it), the province and the year.
+    """
+    if ctx.cache_dir is None:
+        return province_scorecard(ctx, province, plan, report_year)
+    key = hashlib.sha256(json.dumps([ctx.data_digest, cache.params_digest(), plan.jurisdiction,
+                                     province, int(report_year)], ensure_ascii=False
+                                    ).encode("utf-8")).hexdigest()[:24]
+    path = ctx.cache_dir / f"scorecard-{key}.pkl"
+    views = cache.read(path)
+    if not isinstance(views, list):
+        views = province_scorecard(ctx, province, plan, report_year)
+        cache.write(path, views)
+    return views
+
+
 def status_counts(views: list[IndicatorView]) -> dict[str, int]:
     """How many indicators are in each headline status."""
     counts: dict[str, int] = {}
@@ -214,34 +236,58 @@ def probability(assessment: progress.Assessment | None) -> float:
     return float(assessment.probability)
 
 
-def default_cache_dir() -> Path | None:
-    """Where pooled backtest errors are kept between runs (``BDG_CACHE_DIR``; empty: none)."""
-    env = os.environ.get("BDG_CACHE_DIR")
-    if env is not None:
-        return Path(env) if env else None
-    return paths.project_root() / ".cache"
+_WARM: dict[tuple, Context] = {}
+"""Contexts prepared by :func:`bdg_warm_up`, keyed by the data files and their sizes and times."""
 
 
-def _read_cache(path: Path):
-    try:
-        with path.open("rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.PickleError, EOFError, AttributeError):
-        return None
-
-
-def _write_cache(path: Path, value) -> None:
-    """Best effort: a cache that cannot be written only costs time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(value, fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+def _data_key(data: str | Path | list[str] | None) -> tuple | None:
+    """The files behind ``data`` with size and modification time (None if one is missing)."""
+    files = [paths.default_data_file()] if data is None else (
+        [data] if isinstance(data, (str, Path)) else list(data))
+    key = []
+    for file in files:
+        try:
+            path = Path(file).resolve()
+            stat = path.stat()
+        except OSError:
+            return None
+        key.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(key)
 
 
 def load_context(data: str | list[str] | None) -> Context:
-    """Observations of ``data`` (default: the embedded dataset) with the pooled-error cache."""
-    return Context(dataset.load(data), cache_dir=default_cache_dir())
+    """Observations of ``data`` (default: the embedded dataset) with the pooled-error cache.
+
+    In a run-all worker the context was built once by :func:`bdg_warm_up` before the
+    kernels were forked; it is reused only while the files are unchanged.
+    """
+    warm = _WARM.get(_data_key(data)) if _WARM else None
+    if warm is not None:
+        return warm
+    return Context(dataset.load(data), cache_dir=cache.default_dir())
+
+
+def bdg_warm_up(parameters: dict) -> None:
+    """Build once, before ``bdg run-all`` forks its kernels, what every report of the run shares.
+
+    Loading and checking the data, putting former provinces together and the pooled backtest
+    errors are the same for every province; forked kernels inherit them instead of redoing
+    them (about 2-5 s per report). The values are exactly those the kernel would compute.
+    """
+    data = parameters.get("data")
+    key = _data_key(data)
+    if key is None:
+        return  # a missing file: the report itself says so
+    ctx = Context(dataset.load(data), cache_dir=cache.default_dir())
+    current = ctx.current
+    ctx.year_rows("", 0)  # builds the per-year groups
+    ctx.rows("", "", 0)  # and the per-province groups
+    if parameters.get("year") is not None:
+        years = {int(parameters["year"])}
+    else:  # each province's latest year (what report.prepare uses by default)
+        years = set(current.groupby("province")["year"].max().astype(int).tolist())
+    for year in sorted(years):
+        for indicator_id in catalogue.ids():
+            ctx.pooled(indicator_id, year)
+    ctx.data_digest  # noqa: B018 - computed once here
+    _WARM[key] = ctx

@@ -8,7 +8,7 @@ and runs the empty notebook through run-all too, which separates the cost of the
 (kernels, export, writing) from the cost of the report's own content.
 
     .venv/bin/python benchmarks/bench_run_all.py [--jobs N] [--kernel auto|fork|spawn]
-        [--data FILE] [--notebook FILE] [--provinces "A,B"] [--out DIR] [--json]
+        [--data FILE] [--notebook FILE] [--provinces "A,B"] [--out DIR] [--json] [--warm-cache]
 """
 
 from __future__ import annotations
@@ -74,7 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--machinery-only", action="store_true",
                         help="only the floor and the empty notebook through run-all")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--warm-cache", action="store_true",
+                        help="keep the analysis cache (.cache/); by default the run starts cold, "
+                             "as a scheduled run after a data revision does")
     args = parser.parse_args(argv)
+    if not args.warm_cache:  # kernels inherit the environment
+        os.environ["BDG_CACHE_DIR"] = tempfile.mkdtemp(prefix="bdg-bench-cache-")
 
     floor = measure_floor()
     provinces = [p.strip() for p in args.provinces.split(",")] if args.provinces else None

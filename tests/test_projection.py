@@ -220,6 +220,92 @@ def test_damped_recursion_equals_statsmodels_ets():
     assert res.forecast(8).iloc[-1] == pytest.approx(ours, abs=1e-9)
 
 
+def damped_prefix_one_grid_point_at_a_time(Z: np.ndarray, min_points: int = 8) -> dict:
+    """The grid search written plainly, one (alpha, beta, phi) after another: the oracle
+    for the vectorised ``pj._damped_prefix``."""
+    N, T = Z.shape
+    M = ~np.isnan(Z)
+    Z0 = np.where(M, Z, 0.0)
+    best = {
+        "sse": np.full((N, T), np.inf), "l": np.full((N, T), np.nan),
+        "b": np.full((N, T), np.nan), "alpha": np.full((N, T), np.nan),
+        "beta": np.full((N, T), np.nan), "phi": np.full((N, T), np.nan),
+        "l0": np.full((N, T), np.nan), "b0": np.full((N, T), np.nan),
+    }
+    for a, b, phi in pj._damped_grid():
+        F = np.array([[1 - a, phi * (1 - a)], [-b, phi * (1 - b)]])
+        c = np.empty((T, 2))
+        G = np.empty((T, 2, 2))
+        Fp = np.eye(2)
+        for s in range(T):
+            c[s] = np.array([1.0, phi]) @ Fp
+            Fp = F @ Fp
+            G[s] = Fp
+        lvl = np.zeros(N)
+        trd = np.zeros(N)
+        ey = np.empty((N, T))
+        Ly = np.empty((N, T))
+        By = np.empty((N, T))
+        for s in range(T):
+            yhat = lvl + phi * trd
+            e = Z0[:, s] - yhat
+            ey[:, s] = e
+            lvl = yhat + a * e
+            trd = phi * trd + b * e
+            Ly[:, s] = lvl
+            By[:, s] = trd
+        ey = np.where(M, ey, 0.0)
+        Scc = np.cumsum(c[:, :, None] * c[:, None, :], 0)
+        Sc0 = np.cumsum(ey * c[None, :, 0], 1)
+        Sc1 = np.cumsum(ey * c[None, :, 1], 1)
+        See = np.cumsum(ey * ey, 1)
+        A11, A12, A22 = Scc[:, 0, 0], Scc[:, 0, 1], Scc[:, 1, 1]
+        with np.errstate(all="ignore"):
+            det = A11 * A22 - A12 * A12
+            x0 = (A22 * Sc0 - A12 * Sc1) / det
+            x1 = (A11 * Sc1 - A12 * Sc0) / det
+        sse = See - (x0 * Sc0 + x1 * Sc1)
+        sse[:, : min_points - 1] = np.inf
+        sse = np.where(M & np.isfinite(sse), sse, np.inf)
+        lend = Ly + G[None, :, 0, 0] * x0 + G[None, :, 0, 1] * x1
+        bend = By + G[None, :, 1, 0] * x0 + G[None, :, 1, 1] * x1
+        with np.errstate(invalid="ignore"):
+            better = sse < best["sse"] - 1e-12 * np.abs(sse)
+        best["sse"] = np.where(better, sse, best["sse"])
+        for key, val in (("l", lend), ("b", bend), ("alpha", a), ("beta", b), ("phi", phi),
+                         ("l0", x0), ("b0", x1)):
+            best[key] = np.where(better, val, best[key])
+    return best
+
+
+def test_vectorised_damped_grid_equals_the_plain_loop():
+    rng = np.random.default_rng(21)
+    for _ in range(25):
+        n_rows, n_years = int(rng.integers(1, 30)), int(rng.integers(8, 18))
+        Z = np.cumsum(rng.normal(0.4, 1.0, (n_rows, n_years)), 1) + 40
+        for i in range(n_rows):  # left-aligned rows of different lengths
+            Z[i, int(rng.integers(8, n_years + 1)):] = np.nan
+        plain = damped_prefix_one_grid_point_at_a_time(Z)
+        fast = pj._damped_prefix(Z)
+        for key, expected in plain.items():
+            assert np.array_equal(np.isnan(expected), np.isnan(fast[key])), key
+            if key in ("alpha", "beta", "phi"):  # the same grid point is chosen
+                assert np.array_equal(expected, fast[key], equal_nan=True), key
+            else:
+                ok = np.isfinite(expected)
+                assert np.allclose(fast[key][ok], expected[ok], rtol=1e-8, atol=1e-9), key
+
+
+def test_damped_grid_in_row_chunks_equals_all_rows_at_once(monkeypatch):
+    rng = np.random.default_rng(22)
+    Z = np.cumsum(rng.normal(0.4, 1.0, (7, 10)), 1)
+    whole = pj._damped_prefix(Z)
+    monkeypatch.setattr(pj, "_DAMPED_CHUNK", 1)  # one row per chunk
+    chunked = pj._damped_prefix(Z)
+    for key in whole:
+        assert np.array_equal(whole[key], chunked[key], equal_nan=True), key
+
+
 def test_project_many_matches_project_on_chosen_methods_and_special_rows():
     rng = np.random.default_rng(9)
     series = [random_series(rng, n, gaps=g) for n, g in

@@ -111,3 +111,37 @@ def test_pooled_errors_are_cached_between_runs(tmp_path):
     other = scorecard.Context(dataset.load(FIXTURE).assign(value=lambda f: f["value"] + 1),
                               cache_dir=tmp_path)
     assert other.data_digest != first.data_digest  # other data never reads this cache
+
+
+def _sections(rep) -> str:
+    return "".join([report.summary_html(rep), *(report.goal_section_html(rep, g)
+                                                 for g in range(1, 7)),
+                    report.comparison_html(rep), report.data_notes_html(rep)])
+
+
+def test_a_cached_scorecard_gives_the_same_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("BDG_CACHE_DIR", str(tmp_path))
+    fresh = report.prepare("Lạng Sơn", data=str(FIXTURE), lang="vi", run_date="2026-06-01")
+    stored = list(tmp_path.glob("scorecard-*.pkl"))
+    assert len(stored) == 1
+    again = report.prepare("Lạng Sơn", data=str(FIXTURE), lang="vi", run_date="2026-06-01")
+    assert again.views is not fresh.views  # read back from the file, not the same objects
+    assert _sections(again) == _sections(fresh)
+
+
+def test_the_scorecard_cache_key_follows_data_plans_and_province(tmp_path, monkeypatch):
+    from bdg_analysis import cache, dataset, plans
+
+    monkeypatch.setenv("BDG_CACHE_DIR", str(tmp_path))
+    ctx = scorecard.Context(dataset.load(FIXTURE), cache_dir=tmp_path)
+    plan = plans.load_plan("Lạng Sơn")
+    scorecard.cached_scorecard(ctx, "Lạng Sơn", plan, 2025)
+    scorecard.cached_scorecard(ctx, "Lạng Sơn", plan, 2024)  # another year
+    other = scorecard.Context(dataset.load(FIXTURE).assign(value=lambda f: f["value"] * 1.01),
+                              cache_dir=tmp_path)
+    scorecard.cached_scorecard(other, "Lạng Sơn", plan, 2025)  # other data
+    monkeypatch.setattr(cache, "params_digest", lambda: "edited plans")
+    scorecard.cached_scorecard(ctx, "Lạng Sơn", plan, 2025)  # a plan was edited
+    assert len(list(tmp_path.glob("scorecard-*.pkl"))) == 4
+    scorecard.cached_scorecard(ctx, "Lạng Sơn", plan, 2025)  # nothing new: read back
+    assert len(list(tmp_path.glob("scorecard-*.pkl"))) == 4

@@ -1,0 +1,75 @@
+"""On-disk cache of analysis results, keyed by everything they are computed from."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from bdg_analysis import paths
+
+
+def sha256_file(path: Path | str) -> str:
+    """Checksum of a file's bytes (inputs in provenance records and cache keys)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _folder_digest(folder: Path, suffixes: tuple[str, ...] | None = None) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if (path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+                and (suffixes is None or path.suffix in suffixes)):
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(sha256_file(path).encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """Checksum of the package's code and resources: results are stale when they change.
+
+    Computed once per process: code does not change under a running kernel.
+    """
+    return _folder_digest(paths.PACKAGE_DIR)
+
+
+def params_digest() -> str:
+    """Checksum of the plans in the params folder (read afresh: plans may be edited)."""
+    folder = paths.params_dir()
+    return _folder_digest(folder, (".yaml", ".yml")) if folder.exists() else ""
+
+
+def default_dir() -> Path | None:
+    """Where results are kept between runs (``BDG_CACHE_DIR``; set but empty: no cache)."""
+    env = os.environ.get("BDG_CACHE_DIR")
+    if env is not None:
+        return Path(env) if env else None
+    return paths.project_root() / ".cache"
+
+
+def read(path: Path):
+    """What was stored at ``path``, or None when it is missing or unreadable."""
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+
+
+def write(path: Path, value) -> None:
+    """Best effort and atomic: a cache that cannot be written only costs time, and a reader
+    never sees half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
