@@ -320,8 +320,30 @@ def load_frame(sources: Path) -> Frame:
 
 
 # --------------------------------------------------------------------------- demo models
+# Portable arithmetic: the file must come out byte-identical on every machine. numpy's dot
+# (BLAS) and its SIMD exp/log can differ in the last bit between CPUs, which moves a value
+# sitting on a rounding boundary (34.75 -> 34.7 or 34.8); math.fsum and libm's exp/log do not.
+def pdot(w: np.ndarray, x: np.ndarray) -> float:
+    """Sum of w * x, correctly rounded (the same on every CPU)."""
+    return math.fsum((np.asarray(w, dtype=float) * np.asarray(x, dtype=float)).ravel().tolist())
+
+
+def psum(x: np.ndarray) -> float:
+    return math.fsum(np.asarray(x, dtype=float).ravel().tolist())
+
+
+def pexp(x) -> np.ndarray:
+    arr = np.asarray(x, dtype=float)
+    return np.array([math.exp(v) for v in arr.ravel().tolist()]).reshape(arr.shape)
+
+
+def plog(x) -> np.ndarray:
+    arr = np.asarray(x, dtype=float)
+    return np.array([math.log(v) for v in arr.ravel().tolist()]).reshape(arr.shape)
+
+
 def expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    return 1.0 / (1.0 + pexp(-np.asarray(x, dtype=float)))
 
 
 @dataclass(frozen=True)
@@ -417,26 +439,26 @@ def anchor_path(indicator: str, real: list[Row], sources: Path) -> np.ndarray:
 def link(scale: str, v: np.ndarray) -> np.ndarray:
     if scale == "logit":
         p = v / 100.0
-        return np.log(p / (1.0 - p))
-    return np.log(v) if scale == "log" else v
+        return plog(p / (1.0 - p))
+    return plog(v) if scale == "log" else v
 
 
 def unlink(scale: str, x: np.ndarray) -> np.ndarray:
     if scale == "logit":
         return 100.0 * expit(x)
-    return np.exp(x) if scale == "log" else x
+    return pexp(x) if scale == "log" else x
 
 
 def calibrate(scale: str, x: np.ndarray, w: np.ndarray, target: float) -> np.ndarray:
     """Shift one year's province values (link scale) so their weighted mean is ``target``."""
     if scale == "identity":
-        return x + (target - np.dot(w, x))
+        return x + (target - pdot(w, x))
     if scale == "log":
-        return x + math.log(target / float(np.dot(w, np.exp(x))))
+        return x + math.log(target / pdot(w, pexp(x)))
     lo, hi = -10.0, 10.0
     for _ in range(80):  # bisection: deterministic and exact enough (1e-12)
         mid = (lo + hi) / 2
-        if float(np.dot(w, unlink(scale, x + mid))) < target:
+        if pdot(w, unlink(scale, x + mid)) < target:
             lo = mid
         else:
             hi = mid
@@ -448,14 +470,14 @@ def survey_values(ind: str, frame: Frame, anchor: np.ndarray,
     """Former provinces x years (2015-2025) for a statistics-office indicator."""
     spec = SURVEYS[ind]
     n = len(frame.former)
-    w = frame.weight / frame.weight.sum()
+    w = frame.weight / psum(frame.weight)
     t = np.array(YEARS) - 2020.0
     if ind == "M4.CT1":
         base = np.array([srb_level(p.name, frame, rng) for p in frame.former])
         noise_sd = np.clip(spec.noise * np.sqrt(1000.0 / frame.total), 0.8, 3.0)
     else:
-        urban = frame.urban - np.dot(w, frame.urban)
-        remote = frame.remote - np.dot(w, frame.remote)
+        urban = frame.urban - pdot(w, frame.urban)
+        remote = frame.remote - pdot(w, frame.remote)
         base = spec.urban * urban + spec.remote * remote + rng.normal(0, spec.spread, n)
         noise_sd = np.clip(spec.noise * np.sqrt(1000.0 / frame.total), spec.noise / 2,
                            spec.noise * 2.5)
@@ -487,9 +509,9 @@ def admin_values(ind: str, frame: Frame, commitment: np.ndarray,
     start = (rng.uniform(spec.low, spec.high, n) + 4.0 * commitment
              + spec.urban * (frame.urban - 0.3) + spec.remote * frame.remote)
     start = np.minimum(start, spec.aim)
-    speed = rng.uniform(spec.k_low, spec.k_high, n) * np.exp(0.3 * commitment)
+    speed = rng.uniform(spec.k_low, spec.k_high, n) * pexp(0.3 * commitment)
     t = np.maximum(np.array(YEARS) - spec.start, 0)
-    level = spec.aim - (spec.aim - start[:, None]) * np.exp(-speed[:, None] * t[None, :])
+    level = spec.aim - (spec.aim - start[:, None]) * pexp(-speed[:, None] * t[None, :])
     values = level + rng.normal(0, spec.noise, (n, len(YEARS)))
     values = np.clip(values, 0.0, 100.0)
     values[:, np.array(YEARS) < spec.start] = np.nan
@@ -527,16 +549,16 @@ def binary_values(frame: Frame, rng: np.random.Generator) -> np.ndarray:
 def combine(kind: str, values: np.ndarray, weights: np.ndarray) -> float:
     """Put provinces together: counts summed, binary 1 only if all are 1, else weighted mean."""
     if kind == "count":
-        return float(values.sum())
+        return psum(values)
     if kind == "binary":
         return float(values.min())
-    return float(np.dot(weights, values) / weights.sum())
+    return pdot(weights, values) / psum(weights)
 
 
 def national_value(kind: str, values: np.ndarray, weights: np.ndarray) -> float:
     """The national demo value: sum (counts), weighted majority (binary), weighted mean."""
     if kind == "binary":
-        return float(np.dot(weights, values) / weights.sum() >= 0.5)
+        return float(pdot(weights, values) / psum(weights) >= 0.5)
     return combine(kind, values, weights)
 
 
