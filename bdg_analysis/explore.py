@@ -5,6 +5,7 @@ from __future__ import annotations
 import io as _io
 import math
 import os
+import textwrap
 import weakref
 from collections.abc import Sequence
 from dataclasses import fields
@@ -15,8 +16,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from bdg_analysis import (
+    cache,
+    charts,
+    dataset,
+    geo,
+    plans,
+    progress,
+    quality,
+    scorecard,
+    text,
+    trends,
+)
 from bdg_analysis import catalogue as _catalogue
-from bdg_analysis import charts, dataset, geo, paths, plans, progress, scorecard, text, trends
 from bdg_analysis.errors import BdgInputError, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -108,7 +120,9 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "change_per_year": ("Thay đổi mỗi năm", "Change per year"),
     "median_change": ("Trung vị thay đổi", "Median change"),
     "mad": ("MAD", "MAD"),
+    "sigma": ("Độ lệch chuẩn vững σ", "Robust std. dev. σ"),
     "z": ("Điểm z vững", "Robust z"),
+    "shared": ("Chuỗi khác cùng năm", "Other series, same year"),
     "pattern": ("Dạng", "Pattern"),
     "across_merger": ("Qua sáp nhập?", "Across the merger?"),
     "rule": ("Quy tắc", "Rule"),
@@ -134,12 +148,13 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
 # Columns holding values in the indicator's unit: the header names the unit when one applies.
 VALUE_COLUMNS = frozenset({
     "value", "latest", "national", "gap", "first_value", "latest_value", "change", "slope",
-    "improvement", "previous_value", "change_per_year", "median_change", "mad", "projection",
+    "improvement", "previous_value", "change_per_year", "median_change", "mad", "sigma",
+    "projection",
     "low", "high", "value_a", "value_b",
 })
 SIGNED_COLUMNS = frozenset({"gap", "change", "slope", "improvement", "change_per_year",
                             "median_change"})
-PLAIN_INT_COLUMNS = frozenset({"source_row", "row", "rank", "goal", "n_points"})
+PLAIN_INT_COLUMNS = frozenset({"source_row", "row", "rank", "goal", "n_points", "shared"})
 PERCENT_COLUMNS = frozenset({"probability"})
 
 DATA_STATUSES = ("official", "provisional", "estimate", "demo")
@@ -182,7 +197,12 @@ _WORDS = {
                     "provinces"),
     "outlier_title": ("Giá trị bất thường so với lịch sử của chính chuỗi",
                       "Values out of line with their own series' history"),
+    "demo_tag": ("(có số liệu minh họa, không phải số liệu thống kê đã công bố)",
+                 "(includes demonstration values, not published statistics)"),
+    "demo_short": ("(số liệu minh họa)", "(demonstration data)"),
 }
+# Raw catalogue keys kept in ``load()`` columns (for filtering), shown as words.
+_VALUE_WORDS = {"kind": KIND_WORDS, "direction": DIRECTION_WORDS}
 
 
 def _w(key: str, lang: str) -> str:
@@ -194,6 +214,17 @@ def _check_lang(lang: str) -> str:
         raise BdgInputError(Problem("<argument>", None, "lang",
                                     f"{lang!r} is not a language here (expected 'vi' or 'en')"))
     return lang
+
+
+def _with_demo_note(caption: str, statuses, lang: str) -> str:
+    """The caption led by a demonstration-data warning when any of ``statuses`` is demo."""
+    note = quality.demo_note(statuses, lang)
+    return f"{note} {caption}" if note else caption
+
+
+def _with_demo_tag(title: str, statuses, lang: str) -> str:
+    """A chart title with a second line saying it shows demonstration values, if it does."""
+    return f"{title}\n{_w('demo_tag', lang)}" if quality.demo_note(statuses, lang) else title
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,6 +346,8 @@ def _cell_text(value: object, column: object, attrs: dict, lang: str) -> str:
     """One cell as a reader sees it: '–' for missing, local number format, yes/no words."""
     if _is_missing(value):
         return "–"
+    if column in _VALUE_WORDS and isinstance(value, str) and value in _VALUE_WORDS[column]:
+        return _VALUE_WORDS[column][value][1 if lang == "en" else 0]
     if isinstance(value, (bool, np.bool_)):
         return _w("yes" if value else "no", lang)
     if isinstance(value, (int, np.integer)):
@@ -334,7 +367,9 @@ def _cell_text(value: object, column: object, attrs: dict, lang: str) -> str:
         if column in PLAIN_INT_COLUMNS and number.is_integer():
             return str(int(number))
         if column == "z":
-            shown = text.fmt_number(number, lang, decimals=1)
+            decimals = (quality.z_decimals(number, float(attrs["threshold"]))
+                        if "threshold" in attrs else 1)
+            shown = text.fmt_number(number, lang, decimals=decimals)
         else:
             shown = text.fmt_value(number, lang)
         if column in SIGNED_COLUMNS and number > 0:
@@ -363,11 +398,17 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
     """Translate headers and cells, colour statuses, shade heat maps, truncate long tables."""
     caption = attrs.get("caption") or ""
     limit = int(pd.get_option("display.max_rows") or 60)
+    # row numbers (a RangeIndex, or what is left of one after filtering) are not shown
+    plain_index = isinstance(frame.index, pd.RangeIndex) or (
+        frame.index.name is None and pd.api.types.is_integer_dtype(frame.index)
+        and not isinstance(frame.index, pd.MultiIndex))
+    cut = None  # where the rows left out would be (an ellipsis row is shown there)
     if len(frame) > limit:
         k = max(int(pd.get_option("display.min_rows") or 10) // 2, 1)
         note = _w("rows_note", lang).format(n=text.fmt_number(len(frame), lang, 0), k=k)
         caption = f"{caption} ({note})" if caption else note
         frame = pd.concat([frame.iloc[:k], frame.iloc[-k:]])
+        cut = k
     elif frame.empty:
         caption = f"{caption} ({_w('no_rows', lang)})" if caption else _w("no_rows", lang)
     kinds = {c: _status_kind(frame[c]) if not pd.api.types.is_numeric_dtype(frame[c]) else None
@@ -387,7 +428,6 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
         else:
             headers.append(_header(c, attrs, lang))
     shown.columns = _unique(headers)
-    plain_index = isinstance(frame.index, pd.RangeIndex)
     if not plain_index:
         index_column = "year" if frame.index.name == "year" else frame.index.name
         shown.index = _unique([str(int(v)) if isinstance(v, (int, np.integer))
@@ -404,9 +444,13 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
         elif pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
                 frame[c]):
             css.iloc[:, i] = "text-align: right; white-space: nowrap"
+    if cut is not None:
+        shown, css = _with_gap_row(shown, cut, "…"), _with_gap_row(css, cut, "")
     styler = shown.style.apply(lambda _: css, axis=None)
     if attrs.get("heat"):
         numbers = frame.apply(pd.to_numeric, errors="coerce").astype("float64").fillna(0.0)
+        if cut is not None:
+            numbers = _with_gap_row(numbers, cut, 0.0)
         numbers.index, numbers.columns = shown.index, shown.columns
         finite = numbers.to_numpy()[np.isfinite(numbers.to_numpy())]
         high = 1.0 if attrs.get("percent") or not finite.size else max(float(finite.max()), 1.0)
@@ -424,6 +468,15 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
     ])
 
 
+def _with_gap_row(frame: pd.DataFrame, at: int, fill: object) -> pd.DataFrame:
+    """``frame`` with a row of ``fill`` after its first ``at`` rows, where rows were left out;
+    the index becomes unique labels ('…' for the gap)."""
+    gap = pd.DataFrame([[fill] * frame.shape[1]], columns=frame.columns, index=["…"])
+    out = pd.concat([frame.iloc[:at], gap, frame.iloc[at:]])
+    out.index = pd.Index(_unique([str(v) for v in out.index]), name=frame.index.name)
+    return out
+
+
 def _unique(names: list[str]) -> list[str]:
     """Headers made unique (a Styler needs them so): a repeated label gets a counter."""
     seen: dict[str, int] = {}
@@ -439,11 +492,7 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def _files(data: str | Path | Sequence[str | Path] | None) -> list[Path]:
-    if data is None:
-        return [paths.default_data_file()]
-    if isinstance(data, (str, Path)):
-        return [Path(data)]
-    return [Path(d) for d in data]
+    return quality.data_files(data)
 
 
 def _signature(path: Path) -> tuple[str, int | None, int | None]:
@@ -457,7 +506,7 @@ def _signature(path: Path) -> tuple[str, int | None, int | None]:
 @lru_cache(maxsize=8)
 def _context_for(key: tuple) -> scorecard.Context:
     files = [Path(k[0]) for k in key]
-    return scorecard.Context(dataset.load(files), cache_dir=scorecard.default_cache_dir())
+    return scorecard.Context(dataset.load(files), cache_dir=cache.default_dir())
 
 
 _FRAME_CONTEXTS: dict[int, tuple[weakref.ref, scorecard.Context]] = {}
@@ -471,7 +520,7 @@ def _context(data: Data) -> scorecard.Context:
         if held is not None and held[0]() is data:
             return held[1]
         ctx = scorecard.Context(_observations_from_frame(data),
-                                cache_dir=scorecard.default_cache_dir())
+                                cache_dir=cache.default_dir())
         for key in [k for k, (ref, _) in _FRAME_CONTEXTS.items() if ref() is None]:
             del _FRAME_CONTEXTS[key]
         _FRAME_CONTEXTS[id(data)] = (weakref.ref(data), ctx)
@@ -559,8 +608,9 @@ def load(data: Data = None, *, current: bool = False, lang: str = "vi") -> Table
     frame = ctx.current if current else ctx.observations
     out = table(_catalogue_columns(frame.reset_index(drop=True), lang), lang=lang)
     files = ", ".join(sorted(frame["source_file"].dropna().astype(str).unique())[:3])
-    out.attrs["caption"] = (f"{text.fmt_number(len(out), lang, 0)} "
-                            f"{'rows' if lang == 'en' else 'dòng'}: {files}")
+    out.attrs["caption"] = _with_demo_note(
+        f"{text.fmt_number(len(out), lang, 0)} {'rows' if lang == 'en' else 'dòng'}: {files}",
+        frame.loc[frame["value"].notna(), "status"], lang)
     return out
 
 
@@ -836,8 +886,15 @@ def _merged_place(province: str) -> geo.Province:
     return place
 
 
-def _parts_frame(ctx: scorecard.Context, place: geo.Province,
-                 indicator_id: str) -> dict[geo.Province, pd.Series]:
+def _part_label(part: geo.Province, lang: str) -> str:
+    """A former province's name marked as such ('Hà Giang (cũ)', 'Hà Giang (former)')."""
+    if part.era == "former" and part.changed:
+        return f"{part.name} ({'former' if lang == 'en' else 'cũ'})"
+    return part.name
+
+
+def _parts_frame(ctx: scorecard.Context, place: geo.Province, indicator_id: str,
+                 lang: str = "vi") -> dict[geo.Province, pd.Series]:
     """The recorded series of each former part of a current province (years before 2025)."""
     obs = ctx.observations
     rows = obs[(obs["indicator"] == indicator_id) & (obs["province"] == place.name)
@@ -847,7 +904,7 @@ def _parts_frame(ctx: scorecard.Context, place: geo.Province,
     out: dict[geo.Province, pd.Series] = {}
     for part in parts:
         mine = rows[rows["former"] == part.name] if part.changed else rows[rows["former"] == ""]
-        out[part] = _to_series(mine.sort_values("year"), part.label())
+        out[part] = _to_series(mine.sort_values("year"), _part_label(part, lang))
     return out
 
 
@@ -880,18 +937,23 @@ def former_series(province: str, indicator: str, *, data: Data = None,
     ctx = _context(data)
     merged = _to_series(_series_rows(ctx, place.name, ind.id), place.name)
     if not geo.is_merged(place):
-        out = table(merged.to_frame(), lang=lang, unit=ind.unit(lang),
-                    caption=_w("not_merged", lang).format(name=place.name))
-        return out
-    columns = {s.name: s for s in _parts_frame(ctx, place, ind.id).values()}
+        caption = _with_demo_note(_w("not_merged", lang).format(name=place.name),
+                                  _series_rows(ctx, place.name, ind.id)["status"], lang)
+        return table(merged.to_frame(), lang=lang, unit=ind.unit(lang), caption=caption)
+    columns = {s.name: s for s in _parts_frame(ctx, place, ind.id, lang).values()}
     current_label = f"{place.name} ({_w('current', lang)})"
     columns[current_label] = merged
     wide = pd.DataFrame(columns)
     wide.index.name = "year"
     caption = f"{ind.id} {ind.short(lang)} ({ind.unit(lang)}). {geo.history_note(place, lang)}"
-    method = _method_note(_series_rows(ctx, place.name, ind.id))
+    rows = _series_rows(ctx, place.name, ind.id)
+    method = _method_note(rows)
     if method:
         caption = f"{caption} {ind.id}: {method}."
+    parts = ctx.observations
+    parts = parts[(parts["province"] == place.name) & (parts["indicator"] == ind.id)
+                  & parts["value"].notna()]
+    caption = _with_demo_note(caption, pd.concat([rows["status"], parts["status"]]), lang)
     return table(wide.sort_index(), lang=lang, unit=ind.unit(lang), caption=caption)
 
 
@@ -959,7 +1021,8 @@ def status(province: str, year: int | None = None, *, data: Data = None,
     frame["indicator"] = [the_plan.indicator(i).short(lang) for i in frame["id"]]
     for column in ("latest_year", "headline_year"):
         frame[column] = frame[column].astype("Int64")
-    caption = (f"{place.name}, {report_year}: {the_plan.title(lang)}")
+    caption = _with_demo_note(f"{place.name}, {report_year}: {the_plan.title(lang)}",
+                              frame["data_status"] if "data_status" in frame else [], lang)
     return table(frame, lang=lang, caption=caption)
 
 
@@ -1019,6 +1082,7 @@ def latest(indicator: str, year: int | None = None, *, data: Data = None,
     caption = _w("latest_caption", lang).format(
         id=ind.id, name=ind.short(lang), year=year,
         direction=DIRECTION_WORDS[ind.direction][1 if lang == "en" else 0])
+    caption = _with_demo_note(caption, frame["status"], lang)
     return table(frame, lang=lang, unit=ind.unit(lang), caption=caption)
 
 
@@ -1113,6 +1177,9 @@ def movers(indicator: str, year: int | None = None, *, since: int | None = None,
     caption = _w("movers_caption", lang).format(
         id=ind.id, name=ind.short(lang), since=since, year=year, unit=ind.unit(lang),
         direction=DIRECTION_WORDS[ind.direction][1 if lang == "en" else 0])
+    provincial = rows[rows["province_code"] != geo.NATIONAL_CODE]
+    caption = _with_demo_note(caption, provincial.loc[provincial["value"].notna(), "status"],
+                              lang)
     return table(frame.reset_index(drop=True), lang=lang, unit=ind.unit(lang), caption=caption)
 
 
@@ -1161,7 +1228,8 @@ def _flagged_years(rows: pd.DataFrame) -> list[int]:
 def chart(province: str, indicator: str, *, data: Data = None, lang: str = "vi") -> Figure:
     """The report's chart of one series: the province, the nation in grey, the plan's targets.
 
-    Hollow points are demonstration, provisional or estimated values.
+    Hollow points are demonstration, provisional or estimated values, so a reader sees which
+    figures are not final; the title says when the series holds demonstration values.
 
     Parameters
     ----------
@@ -1173,6 +1241,11 @@ def chart(province: str, indicator: str, *, data: Data = None, lang: str = "vi")
         A data file, files or observations frame; None for the embedded data.
     lang
         ``"vi"`` or ``"en"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Shown as an image in a notebook; ``fig.savefig("x.png")`` keeps it.
 
     Examples
     --------
@@ -1188,8 +1261,10 @@ def chart(province: str, indicator: str, *, data: Data = None, lang: str = "vi")
         national = _to_series(_series_rows(ctx, geo.NATIONAL_NAME, ind.id), geo.NATIONAL_NAME)
     targets = plans.load_plan(place.name).targets_for(ind.id)
     _show_figures_in_notebooks()
-    return charts.trend_chart(_to_series(rows, place.name),
-                              title=f"{place.name}: {ind.short(lang)}", unit=ind.unit(lang),
+    title = f"{place.name}: {ind.short(lang)}"
+    if quality.demo_note(rows["status"], lang):  # one line: the report's chart has room for one
+        title = f"{title} {_w('demo_short', lang)}"
+    return charts.trend_chart(_to_series(rows, place.name), title=title, unit=ind.unit(lang),
                               targets=targets, national=national,
                               estimated_years=_flagged_years(rows), lang=lang)
 
@@ -1209,6 +1284,11 @@ def former_chart(province: str, indicator: str, *, data: Data = None,
     lang
         ``"vi"`` or ``"en"``.
 
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Shown as an image in a notebook; ``fig.savefig("x.png")`` keeps it.
+
     Examples
     --------
     >>> bdg.former_chart("Tuyên Quang", "M4.CT1")
@@ -1218,12 +1298,17 @@ def former_chart(province: str, indicator: str, *, data: Data = None,
     ind = _catalogue.get(indicator)
     ctx = _context(data)
     rows = _series_rows(ctx, place.name, ind.id)
-    parts = _parts_frame(ctx, place, ind.id) if geo.is_merged(place) else {}
+    parts = _parts_frame(ctx, place, ind.id, lang) if geo.is_merged(place) else {}
     national = _to_series(_series_rows(ctx, geo.NATIONAL_NAME, ind.id), geo.NATIONAL_NAME)
     _show_figures_in_notebooks()
+    recorded = ctx.observations
+    recorded = recorded[(recorded["province"] == place.name) & (recorded["indicator"] == ind.id)
+                        & recorded["value"].notna()]
+    title = _with_demo_tag(f"{place.name}: {ind.short(lang)}",
+                           pd.concat([rows["status"], recorded["status"]]), lang)
     return charts.parts_chart({s.name: s for s in parts.values()},
                               _to_series(rows, place.name),
-                              title=f"{place.name}: {ind.short(lang)}", unit=ind.unit(lang),
+                              title=title, unit=ind.unit(lang),
                               national=national, flagged_years=_flagged_years(rows),
                               merger_year=geo.MERGER_YEAR, lang=lang)
 
@@ -1244,6 +1329,11 @@ def distribution(indicator: str, year: int | None = None, *, data: Data = None,
     lang
         ``"vi"`` or ``"en"``.
 
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Shown as an image in a notebook; ``fig.savefig("x.png")`` keeps it.
+
     Examples
     --------
     >>> bdg.distribution("M4.CT1", 2025)
@@ -1258,7 +1348,8 @@ def distribution(indicator: str, year: int | None = None, *, data: Data = None,
     national = float(nat_rows["value"].iloc[-1]) if len(nat_rows) else None
     targets = [t for t in ind.national_targets if t.year >= year] or list(ind.national_targets)
     _show_figures_in_notebooks()
-    return charts.distribution_chart(values, title=f"{ind.id} {ind.short(lang)}, {year}",
+    title = _with_demo_tag(f"{ind.id} {ind.short(lang)}, {year}", frame["status"], lang)
+    return charts.distribution_chart(values, title=title,
                                      unit=ind.unit(lang), national=national,
                                      targets=targets[:2], direction=ind.direction, lang=lang)
 
@@ -1283,6 +1374,11 @@ def small_multiples(indicator: str, year: int | None = None, *, data: Data = Non
     lang
         ``"vi"`` or ``"en"``.
 
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Shown as an image in a notebook; ``fig.savefig("x.png")`` keeps it.
+
     Examples
     --------
     >>> bdg.small_multiples("M2.CT1")
@@ -1302,6 +1398,11 @@ def small_multiples(indicator: str, year: int | None = None, *, data: Data = Non
         panels.append(charts.Panel(title=p.name, series=_to_series(mine, p.name),
                                    flagged_years=_flagged_years(mine), parts=parts))
     title = _w("small_title", lang).format(id=ind.id, name=ind.short(lang), unit=ind.unit(lang))
+    shown = ctx.observations
+    shown = shown[(shown["indicator"] == ind.id) & (shown["year"] <= year)
+                  & shown["value"].notna()]
+    title = _with_demo_tag(title, pd.concat([rows.loc[rows["value"].notna(), "status"],
+                                             shown["status"]]), lang)
     _show_figures_in_notebooks()
     return charts.small_multiples(panels, title=title, national=national,
                                   merger_year=geo.MERGER_YEAR, lang=lang)
@@ -1324,6 +1425,11 @@ def outlier_chart(outliers: pd.DataFrame, *, data: Data = None, lang: str = "vi"
     max_panels
         At most this many series are drawn (the first ones in the table).
 
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Shown as an image in a notebook; ``fig.savefig("x.png")`` keeps it.
+
     Examples
     --------
     >>> from bdg_analysis import quality
@@ -1334,7 +1440,7 @@ def outlier_chart(outliers: pd.DataFrame, *, data: Data = None, lang: str = "vi"
     ctx = _context(data)
     recorded = outliers.attrs.get("boundaries") == "recorded"
     keys = ["province", "former", "indicator"] if recorded else ["province", "indicator"]
-    panels = []
+    panels, statuses = [], []
     if len(outliers):
         for key, group in outliers.groupby(keys, sort=False):
             if len(panels) >= max_panels:
@@ -1350,12 +1456,16 @@ def outlier_chart(outliers: pd.DataFrame, *, data: Data = None, lang: str = "vi"
             else:
                 rows = _series_rows(ctx, key["province"], ind.id)
                 name = key["province"]
+            statuses.append(rows["status"])
             panels.append(charts.Panel(
-                title=f"{name} · {ind.id} ({ind.unit(lang)})", series=_to_series(rows, name),
+                title=textwrap.fill(f"{name} · {ind.id} ({ind.unit(lang)})", width=34),
+                series=_to_series(rows, name),
                 flagged_years=_flagged_years(rows),
                 marked_years=[int(y) for y in group["year"]]))
     _show_figures_in_notebooks()
-    return charts.small_multiples(panels, title=_w("outlier_title", lang), sharey=False,
+    title = _with_demo_tag(_w("outlier_title", lang),
+                           pd.concat(statuses) if statuses else [], lang)
+    return charts.small_multiples(panels, title=title, sharey=False,
                                   ncols=4, merger_year=None, lang=lang)
 
 

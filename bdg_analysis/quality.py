@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ __all__ = [
     "Z_THRESHOLD",
     "conflicts",
     "coverage_matrix",
+    "data_files",
+    "demo_note",
     "flagged",
     "gaps",
     "outlier_rule",
@@ -26,9 +29,11 @@ __all__ = [
     "precision",
     "problems_table",
     "read",
+    "robust_scale",
     "robust_z",
     "status_counts",
     "summary",
+    "z_decimals",
 ]
 
 #: Flag a year-on-year change whose robust z-score exceeds this (Iglewicz and Hoaglin, 1993).
@@ -39,6 +44,8 @@ MIN_CHANGES = 5
 _MAD_FACTOR = 0.6745
 #: When MAD is 0, the mean absolute deviation times 1.2533 (sqrt(pi/2)) estimates it instead.
 _MEANAD_FACTOR = 1.253314
+#: 1.349 is the interquartile range of the standard normal: IQR / 1.349 estimates the std. dev.
+_IQR_FACTOR = 1.349
 
 _DUPLICATE = re.compile(
     r"^duplicate of (?P<file>.+):(?P<row>\d+)(?: \[(?P<cell>[^\]]*)\])? "
@@ -72,19 +79,27 @@ _WORDS = {
 
 _RULE = {
     "vi": ("Quy tắc: với mỗi chuỗi ({boundaries}), lấy thay đổi mỗi năm giữa hai năm có số liệu "
-           "liền nhau (Δ); điểm z vững = 0,6745 × (Δ − trung vị Δ) / MAD, MAD là trung vị độ lệch "
-           "tuyệt đối của chính chuỗi (khi MAD = 0: (Δ − trung vị) / (1,2533 × độ lệch tuyệt đối "
-           "trung bình)); MAD không nhỏ hơn bước làm tròn của số liệu (0,1 với số liệu một chữ số "
-           "thập phân). Đánh dấu khi |z| > {threshold}; chỉ xét chuỗi có ít nhất {min_changes} "
-           "lần thay đổi. Một đỉnh đột biến (tăng rồi giảm lại, hoặc ngược lại) chỉ đánh dấu ở "
-           "năm đỉnh. Năm đầu của chuỗi không có thay đổi để so."),
+           "liền nhau (Δ); điểm z vững = (Δ − trung vị Δ) / σ, σ là độ lệch chuẩn vững của chính"
+           " chuỗi: số lớn hơn giữa MAD / 0,6745 (MAD: trung vị độ lệch tuyệt đối, không nhỏ hơn"
+           " bước làm tròn của số liệu, 0,1 với số liệu một chữ số thập phân) và IQR / 1,349 "
+           "(khoảng tứ phân vị, để chuỗi đổi chiều xu hướng không bị đánh dấu cả đoạn); khi MAD "
+           "= 0 thì σ không nhỏ hơn 1,2533 × độ lệch tuyệt đối trung bình. Đánh dấu khi |z| > "
+           "{threshold}; chỉ xét chuỗi có ít nhất {min_changes} lần thay đổi. Một đỉnh đột biến "
+           "(tăng rồi giảm lại, hoặc ngược lại) chỉ đánh dấu ở năm đỉnh. Năm đầu của chuỗi không"
+           " có thay đổi để so. Cột «Chuỗi khác cùng năm» đếm các chuỗi khác của cùng chỉ tiêu "
+           "bị đánh dấu cùng năm, cùng chiều: nhiều chuỗi cùng lúc gợi ý một thay đổi chung (ví "
+           "dụ đổi phương pháp điều tra), không phải lỗi của một tỉnh."),
     "en": ("Rule: for each series ({boundaries}), take the change per year between consecutive "
-           "years with data (Δ); robust z = 0.6745 × (Δ − median Δ) / MAD, MAD being the series' "
-           "own median absolute deviation (when MAD = 0: (Δ − median) / (1.2533 × mean absolute "
-           "deviation)); the MAD is no smaller than the step the figures are rounded to (0.1 for "
-           "figures with one decimal). Flag |z| > {threshold}; only series with at least "
-           "{min_changes} changes are judged. A spike (out and back) is flagged once, at its peak "
-           "year. A series' first year has no change to judge."),
+           "years with data (Δ); robust z = (Δ − median Δ) / σ, σ being the series' own robust "
+           "standard deviation: the larger of MAD / 0.6745 (MAD: median absolute deviation, no "
+           "smaller than the step the figures are rounded to, 0.1 for figures with one decimal) "
+           "and IQR / 1.349 (interquartile range, so a series that changes direction is not "
+           "flagged all along); when MAD = 0, σ is at least 1.2533 × the mean absolute deviation. "
+           "Flag |z| > {threshold}; only series with at least {min_changes} changes are judged. "
+           "A spike (out and back) is flagged once, at its peak year. A series' first year has "
+           "no change to judge. 'Other series, same year' counts the other series of the "
+           "indicator flagged in the same year and direction: many at once suggest a shared "
+           "change (e.g. a new survey method), not one province's error."),
 }
 _BOUNDARIES = {
     "current": ("theo địa giới hiện nay, năm trước 2025 của tỉnh sáp nhập gộp từ tỉnh cũ",
@@ -100,6 +115,42 @@ def _w(key: str, lang: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Reading without stopping at the first problem
+
+
+def data_files(data: str | Path | Sequence[str | Path] | None) -> list[Path]:
+    """The files ``data=`` names; a relative path missing from the working folder is looked for
+    in the project folder, so ``data/my_data.csv`` works from a notebook in ``notebooks/``."""
+    if data is None:
+        return [paths.default_data_file()]
+    named = [data] if isinstance(data, (str, Path)) else list(data)
+    out = []
+    for item in named:
+        path = Path(item)
+        if not path.is_absolute() and not path.exists():
+            in_project = paths.project_root() / path
+            if in_project.exists():
+                path = in_project
+        out.append(path)
+    return out
+
+
+def demo_note(statuses: Sequence[str] | pd.Series, lang: str = "vi") -> str:
+    """A warning when demonstration values are among ``statuses`` (else ''), so no table or
+    chart of generated figures can be mistaken for published statistics."""
+    values = pd.Series(statuses, dtype="object").dropna().astype(str)
+    values = values[values != ""]
+    n = int((values == "demo").sum())
+    if not n:
+        return ""
+    from bdg_analysis.text import fmt_number
+
+    count = fmt_number(n, lang, 0)
+    total = fmt_number(len(values), lang, 0)
+    if lang == "en":
+        return (f"DEMONSTRATION DATA: {count} of {total} values here are demonstration values, "
+                "not published statistics.")
+    return (f"DỮ LIỆU MINH HỌA: {count} trong {total} giá trị ở đây là số liệu minh họa, không "
+            "phải số liệu thống kê đã công bố.")
 
 
 @dataclass
@@ -136,12 +187,7 @@ def read(data: str | Path | Sequence[str | Path] | None = None) -> Audit:
     >>> audit = quality.read(["data/observations.csv", "data/my_data.csv"])
     >>> len(audit.problems), quality.conflicts(audit)
     """
-    if data is None:
-        files = [paths.default_data_file()]
-    elif isinstance(data, (str, Path)):
-        files = [Path(data)]
-    else:
-        files = [Path(d) for d in data]
+    files = data_files(data)
     frames, problems = [], []
     for file in files:
         try:
@@ -178,7 +224,8 @@ def summary(audit: Audit, lang: str = "vi") -> pd.DataFrame:
 
     for status in ("official", "provisional", "estimate", "demo"):
         count = int((obs["status"] == status).sum()) if len(obs) else 0
-        items.append((_w("status", lang).format(word=label(status, lang)), count))
+        name = _w("status", lang).format(word=label(status, lang))
+        items.append((name[:1].upper() + name[1:], count))
     items += [
         (_w("problems", lang), len(audit.problems)),
         (_w("conflicts", lang), n_conflicts),
@@ -186,6 +233,9 @@ def summary(audit: Audit, lang: str = "vi") -> pd.DataFrame:
     ]
     frame = pd.DataFrame({"count": [n for _, n in items]},
                          index=pd.Index([k for k, _ in items], name="field"))
+    note = demo_note(obs.loc[obs["value"].notna(), "status"] if len(obs) else [], lang)
+    if note:
+        frame.attrs["caption"] = note
     return frame
 
 
@@ -197,7 +247,7 @@ class _Places:
     label: dict[tuple[str, str], str]  # (era, code) -> name shown
 
 
-def _places() -> _Places:
+def _places(lang: str = "vi") -> _Places:
     former = geo.former_provinces()
     current = geo.current_provinces()
     return _Places(
@@ -205,19 +255,20 @@ def _places() -> _Places:
         single_part={p.code: geo.former_parts(p)[0].code for p in current
                      if not geo.is_merged(p)},
         successor={p.code: p.successor_code for p in former},
-        label={**{("former", p.code): p.label() for p in former},
+        label={**{("former", p.code): (f"{p.name} (former)" if lang == "en" and p.changed
+                                       else p.label()) for p in former},
                **{("current", p.code): p.name for p in current}},
     )
 
 
-def _cells(obs: pd.DataFrame) -> pd.DataFrame:
+def _cells(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Every (indicator, year, place) a complete dataset would hold, with what is there.
 
     Places are those of the year's map: the 63 former provinces up to 2024, the 34 current
     ones from 2025; the national row is left out. Years run over each indicator's own span
     (first to last year any province has a value).
     """
-    places = _places()
+    places = _places(lang)
     rows = obs[(obs["province_code"] != geo.NATIONAL_CODE)
                & obs["indicator"].isin(catalogue.ids())].copy()
     old = rows["year"] < geo.MERGER_YEAR
@@ -312,7 +363,7 @@ def gaps(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     year's map, e.g. 'Hà Giang (cũ)'), ``reason``. Expected cells as in
     :func:`coverage_matrix`.
     """
-    cells = _cells(obs)
+    cells = _cells(obs, lang)
     missing = cells[~cells["has_value"]].copy()
     missing["reason"] = np.where(missing["has_row"], _w("empty_cell", lang), _w("no_row", lang))
     return missing[["indicator", "year", "province", "place", "reason"]].sort_values(
@@ -348,9 +399,39 @@ def flagged(obs: pd.DataFrame,
 # Outliers against a series' own history
 
 
+def robust_scale(values: Sequence[float] | np.ndarray,
+                 floor: float = 0.0) -> tuple[float, float, float]:
+    """The median, MAD and robust standard deviation σ that :func:`robust_z` judges by.
+
+    σ is the larger of MAD / 0.6745 and IQR / 1.349: both estimate the standard deviation of
+    normal changes, but the IQR stays wide when a series changes direction (rising, then
+    falling), where the MAD of two tight clusters would flag every ordinary year. When the MAD
+    is 0, σ is at least 1.2533 × the mean absolute deviation. NaN where undefined (fewer than
+    two finite values, or every value equal). ``floor`` is the smallest MAD taken.
+    """
+    x = np.asarray(values, dtype="float64")
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return math.nan, math.nan, math.nan
+    med = float(np.median(x))
+    dev = np.abs(x - med)
+    # changes of rounded figures differ by float noise (0.03 - 0.02 != 0.01): below this, 0
+    noise = 1e-9 * max(1.0, float(np.max(np.abs(x))))
+    dev = np.where(dev < noise, 0.0, dev)
+    mad = max(float(np.median(dev)), floor)
+    q1, q3 = np.percentile(x, [25, 75])
+    iqr = float(q3 - q1) if q3 - q1 > noise else 0.0
+    sigma = max(mad / _MAD_FACTOR, iqr / _IQR_FACTOR)
+    if mad <= noise:  # more than half the changes equal the median
+        sigma = max(sigma, _MEANAD_FACTOR * float(dev.mean()))
+    if sigma <= noise:
+        return med, mad, math.nan
+    return med, mad, sigma
+
+
 def robust_z(changes: Sequence[float] | np.ndarray, floor: float = 0.0) -> np.ndarray:
-    """Robust z-scores: 0.6745 (x - median) / MAD, or (x - median) / (1.2533 MeanAD) when the
-    MAD is 0; NaN where undefined (fewer than two finite values, or every value equal).
+    """Robust z-scores, (x - median) / σ with σ from :func:`robust_scale`, so one wild value
+    cannot hide itself by inflating the yardstick; NaN where undefined.
 
     Differences below float noise (1e-9 of the largest value) count as 0. ``floor`` is the
     smallest MAD taken (e.g. the precision figures are published at), so a very smooth series
@@ -362,23 +443,15 @@ def robust_z(changes: Sequence[float] | np.ndarray, floor: float = 0.0) -> np.nd
     """
     x = np.asarray(changes, dtype="float64")
     out = np.full(x.shape, np.nan)
+    med, _, sigma = robust_scale(x, floor)
     finite = np.isfinite(x)
-    if finite.sum() < 2:
+    if not np.isfinite(sigma):
         return out
     values = x[finite]
-    med = np.median(values)
     dev = np.abs(values - med)
-    # changes of rounded figures differ by float noise (0.03 - 0.02 != 0.01): below this, 0
     noise = 1e-9 * max(1.0, float(np.max(np.abs(values))))
     dev = np.where(dev < noise, 0.0, dev)
-    mad = max(float(np.median(dev)), floor)
-    if mad > noise:
-        scale = mad / _MAD_FACTOR
-    elif dev.mean() > noise:  # more than half the changes equal the median
-        scale = _MEANAD_FACTOR * dev.mean()
-    else:
-        return out
-    out[finite] = np.sign(values - med) * dev / scale
+    out[finite] = np.sign(values - med) * dev / sigma
     return out
 
 
@@ -430,8 +503,8 @@ def outliers(obs: pd.DataFrame, *, threshold: float = Z_THRESHOLD,
     """Values out of line with their own series' history, each with the rule that flagged it.
 
     A value is flagged when the change per year that led to it lies more than ``threshold``
-    robust z-scores from the series' median change (the scale is the series' own median
-    absolute deviation: see :func:`outlier_rule`). A spike (out and back) is flagged once, at
+    robust z-scores from the series' median change (the scale is the series' own robust
+    standard deviation: see :func:`outlier_rule`). A spike (out and back) is flagged once, at
     its peak. Use it to ask whether a provisional figure is out of line.
 
     Parameters
@@ -453,10 +526,11 @@ def outliers(obs: pd.DataFrame, *, threshold: float = Z_THRESHOLD,
     -------
     DataFrame
         ``province``, ``former``, ``indicator``, ``year``, ``value``, ``status``,
-        ``previous_year``, ``previous_value``, ``change_per_year``, ``median_change``, ``mad``,
-        ``z``, ``pattern`` (spike or jump), ``across_merger`` (the change runs from 2024 to
-        2025 in a merged province), ``rule``, ``source``; largest |z| first. ``attrs["rule"]``
-        states the rule.
+        ``previous_year``, ``previous_value``, ``change_per_year``, ``median_change``,
+        ``sigma`` (the series' robust standard deviation), ``z``, ``pattern`` (spike or jump),
+        ``shared`` (other series of the indicator flagged the same year, same direction),
+        ``across_merger`` (the change runs from 2024 to 2025 in a merged province), ``rule``,
+        ``source``; largest |z| first. ``attrs["rule"]`` states the rule.
 
     Examples
     --------
@@ -474,21 +548,17 @@ def outliers(obs: pd.DataFrame, *, threshold: float = Z_THRESHOLD,
     frame["change_per_year"] = ((frame["value"] - frame["previous_value"])
                                 / (frame["year"] - frame["previous_year"]))
     n = len(frame)
-    z_all, med_all, mad_all = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    z_all, med_all, sigma_all = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     count_all = np.zeros(n, dtype="int64")
     changes_all = frame["change_per_year"].to_numpy(dtype="float64")
     values_all = frame["value"].to_numpy(dtype="float64")
     for idx in g.indices.values():
         changes = changes_all[idx]
-        finite = changes[np.isfinite(changes)]
         floor = precision(values_all[idx])
         z_all[idx] = robust_z(changes, floor=floor)
-        if finite.size:
-            med = float(np.median(finite))
-            med_all[idx] = med
-            mad_all[idx] = max(float(np.median(np.abs(finite - med))), floor)
-        count_all[idx] = finite.size
-    frame["z"], frame["median_change"], frame["mad"] = z_all, med_all, mad_all
+        med_all[idx], _, sigma_all[idx] = robust_scale(changes, floor)
+        count_all[idx] = int(np.isfinite(changes).sum())
+    frame["z"], frame["median_change"], frame["sigma"] = z_all, med_all, sigma_all
     frame["n_changes"] = count_all
     hit = (frame["n_changes"] >= min_changes) & (frame["z"].abs() > threshold)
     # a spike out and back flags two changes of opposite sign: keep the first (the peak year)
@@ -504,12 +574,16 @@ def outliers(obs: pd.DataFrame, *, threshold: float = Z_THRESHOLD,
                             & (out["year"] >= geo.MERGER_YEAR)
                             & out["province"].isin(merged) & (out["former"] == ""))
     out["previous_year"] = out["previous_year"].astype("Int64")
+    # the same indicator, year and direction flagged in other series: a shared change?
+    direction = np.sign(out["z"])
+    out["shared"] = (out.groupby([out["indicator"], out["year"], direction])["z"]
+                     .transform("size").astype("int64") - 1)
     out["rule"] = [_rule_text(c, m, z, threshold, en) for c, m, z in
                    zip(out["change_per_year"], out["median_change"], out["z"], strict=True)]
     out["source"] = [_trace(r) for r in out.to_dict("records")]
     columns = ["province", "former", "indicator", "year", "value", "status", "previous_year",
-               "previous_value", "change_per_year", "median_change", "mad", "z", "pattern",
-               "across_merger", "rule", "source"]
+               "previous_value", "change_per_year", "median_change", "sigma", "z", "pattern",
+               "shared", "across_merger", "rule", "source"]
     out = out.assign(_abs=out["z"].abs()).sort_values(["_abs", "indicator", "province"],
                                                       ascending=[False, True, True])
     result = out[columns].reset_index(drop=True)
@@ -525,11 +599,20 @@ def _signed(value: float, lang: str) -> str:
     return f"+{shown}" if value > 0 else shown
 
 
+def z_decimals(z: float, threshold: float) -> int:
+    """Decimals that show a flagged |z| above its threshold (3.52 as '3,52', not '3,5 > 3,5')."""
+    for decimals in (1, 2, 3):
+        if round(abs(z), decimals) > threshold:
+            return decimals
+    return 4
+
+
 def _rule_text(change: float, median: float, z: float, threshold: float, en: bool) -> str:
     from bdg_analysis.text import fmt_number
 
     lang = "en" if en else "vi"
-    z_text = fmt_number(abs(z), lang, decimals=1) if np.isfinite(z) else "∞"
+    z_text = (fmt_number(abs(z), lang, decimals=z_decimals(z, threshold)) if np.isfinite(z)
+              else "∞")
     if en:
         return (f"change {_signed(change, lang)}/year against the series' median "
                 f"{_signed(median, lang)}: |z| = {z_text} > {fmt_number(threshold, lang)}")

@@ -80,8 +80,11 @@ def test_notebooks_take_parameters_and_define_nothing(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and "data = None" in tagged[0].source
+    for line in tagged[0].source.splitlines():  # papermill reads '=' in a comment as code
+        assert "=" not in line.partition("#")[2], line
     for cell in nb.cells:
         if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None  # committed clean
             for word in ("def ", "lambda", "class ", "import pandas", "import matplotlib"):
                 assert word not in cell.source, (name, word)
 
@@ -110,6 +113,7 @@ def test_explore_notebook_on_the_embedded_data(runs):
     assert "Hạng" in text and "Tỉnh, thành phố" in text  # Vietnamese headers
     assert "Hà Giang (cũ)" in text and "Tuyên Quang (hiện nay)" in text
     assert "minh họa" in text  # the demo status is shown in words
+    assert "DỮ LIỆU MINH HỌA" in text  # ... and the tables say they hold demonstration data
 
 
 def test_explore_notebook_on_the_fixture_in_english(runs):
@@ -118,6 +122,8 @@ def test_explore_notebook_on_the_fixture_in_english(runs):
     assert "110.3" in text and "115.4" in text  # Tuyên Quang's estimate, Lạng Sơn's value
     assert "estimate" in text
     assert "Tuyên Quang (current)" in text  # 'Hà Giang' was taken as its successor's parts
+    assert "Hà Giang (former)" in text and "(cũ)" not in text  # English all through
+    assert "DEMONSTRATION DATA" in text and "Better when" in text  # the indicator's own table
 
 
 def test_quality_notebook_on_the_embedded_data(runs):
@@ -127,6 +133,7 @@ def test_quality_notebook_on_the_embedded_data(runs):
     assert "Quy tắc" in text and "MAD" in text  # the outlier rule is stated
     assert "13.287" in text  # rows read, in the Vietnamese number format
     assert "không có dòng nào" in text  # no conflicts in the embedded data
+    assert "DỮ LIỆU MINH HỌA" in text and "Chuỗi khác cùng năm" in text
 
 
 def test_quality_notebook_finds_the_fixture_conflicts_and_spike(runs):

@@ -170,6 +170,9 @@ def test_former_series_puts_the_parts_beside_the_merged_province():
     assert wide.loc[2020].iloc[-1] == bdg.series("Tuyên Quang", "M4.CT1", data=SMALL)[2020]
     assert "Hà Giang và Tuyên Quang" in wide.attrs["caption"]
     assert "trọng số" in wide.attrs["caption"]  # how the parts were weighted
+    english = bdg.former_series("Tuyên Quang", "M4.CT1", data=SMALL, lang="en")
+    assert list(english.columns) == ["Hà Giang (former)", "Tuyên Quang (former)",
+                                     "Tuyên Quang (current)"]
     single = bdg.former_series("Lạng Sơn", "M4.CT1", data=SMALL)
     assert list(single.columns) == ["Lạng Sơn"]
     with pytest.raises(BdgInputError, match="whole country"):
@@ -235,19 +238,38 @@ def test_long_tables_show_their_ends_and_empty_ones_say_so():
     obs = bdg.load(SMALL)
     html = obs._repr_html_()
     assert "78 dòng; hiển thị 5 dòng đầu và 5 dòng cuối" in html
-    assert html.count("<tr") < 20
+    assert html.count("<tr") == 1 + 5 + 1 + 5  # header, head, the '…' row, tail
+    assert ">…</td>" in html and 'class="row_heading' not in html  # no stray 0-based index
+    assert "tỷ số" in html and "thấp hơn là tốt hơn" in html  # kind, direction as words
+    assert set(obs["direction"]) == {"higher", "lower"}  # ... but plain keys to filter on
     empty = bdg.table(pd.DataFrame({"province": []}), caption="Xung đột")
     assert "Xung đột (không có dòng nào)" in empty._repr_html_()
     with pytest.raises(BdgInputError, match="lang"):
         bdg.table(obs, lang="fr")
 
 
-def test_figures_show_as_images_in_a_notebook(shell):
+def _all_text(fig) -> list[str]:
+    """Every string drawn on a figure: figure texts, axes titles and annotations."""
+    out = [t.get_text() for t in fig.texts]
+    if fig._suptitle is not None:
+        out.append(fig._suptitle.get_text())
+    for ax in fig.axes:
+        out += [ax.get_title(loc=loc) for loc in ("left", "center", "right")]
+        out += [t.get_text() for t in ax.texts]
+    return out
+
+
+def test_chart_draws_the_series_the_nation_and_the_plans_targets(shell):
     explore._show_figures_in_notebooks()
+    before = plt.get_fignums()
     fig = bdg.chart("Lạng Sơn", "M4.CT1", data=SMALL)
+    drawn = _all_text(fig)
+    assert any("Lạng Sơn: Tỷ số giới tính khi sinh" in t for t in drawn)
+    for target in plans.load_plan("Lạng Sơn").targets_for("M4.CT1"):
+        assert f"{target.year}: {text.fmt_target(target)}" in drawn
     data, _ = shell.display_formatter.format(fig)
     assert data["image/png"][:4] == b"\x89PNG"
-    assert not plt.fignum_exists(fig.number)  # closed once shown: pyplot does not pile up
+    assert plt.get_fignums() == before  # closed once shown: pyplot does not pile up
 
 
 def test_in_a_jupyter_kernel_pyplot_goes_back_to_the_inline_backend(monkeypatch):
@@ -269,6 +291,33 @@ def test_in_a_jupyter_kernel_pyplot_goes_back_to_the_inline_backend(monkeypatch)
     monkeypatch.delenv("MPLBACKEND")
     explore._show_figures_in_notebooks()  # a terminal IPython: the backend is left alone
     assert calls == ["inline"]
+
+
+def test_demonstration_values_are_named_in_captions_and_titles():
+    srb = bdg.latest("M4.CT1", data=SMALL)  # Cao Bằng's values are demo
+    n_demo = int((srb["status"] == "demo").sum())
+    assert srb.attrs["caption"].startswith(f"DỮ LIỆU MINH HỌA: {n_demo} trong 3 giá trị")
+    assert "DEMONSTRATION DATA" in bdg.movers("M4.CT1", data=SMALL, lang="en").attrs["caption"]
+    assert "DỮ LIỆU MINH HỌA" in bdg.load(SMALL).attrs["caption"]
+    fig = bdg.small_multiples("M4.CT1", data=SMALL)
+    assert "có số liệu minh họa" in fig._suptitle.get_text()
+    demo_titles = [t for t in _all_text(bdg.chart("Cao Bằng", "M4.CT1", data=SMALL))
+                   if "(số liệu minh họa)" in t]
+    assert demo_titles and not [t for t in _all_text(bdg.chart("Lạng Sơn", "M4.CT1", data=SMALL))
+                                if "minh họa" in t]  # Lạng Sơn's fixture figures are official
+    real = bdg.load(SMALL)
+    real = real[real["status"] != "demo"]
+    assert "MINH HỌA" not in bdg.latest("M4.CT1", data=real).attrs["caption"]
+    fig = bdg.distribution("M4.CT1", data=real)
+    assert "minh họa" not in fig.axes[0].get_title(loc="left")
+
+
+def test_relative_data_paths_are_found_from_the_notebooks_folder(monkeypatch):
+    monkeypatch.chdir(ROOT / "notebooks")  # where JupyterLab starts the kernel
+    s = bdg.series("Lạng Sơn", "M4.CT1", data="tests/fixtures/explore_small.csv")
+    assert s[2025] == 115.4
+    with pytest.raises(BdgInputError, match="no-such.csv"):
+        bdg.load("no-such.csv")
 
 
 # ------------------------------------------------------------------ charts

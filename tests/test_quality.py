@@ -53,6 +53,30 @@ def test_robust_z_floor_keeps_one_rounding_step_ordinary():
     assert quality.robust_z(changes, floor=0.1)[-1] < 3.5
 
 
+def test_a_series_that_changes_direction_is_not_flagged_all_along():
+    # the national M4.CT3 series of the embedded data: a drop in 2014, rising to 2019, falling
+    years = np.array([2010, 2013, 2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023,
+                      2024, 2025])
+    values = np.array([38.0, 36.0, 30.1, 34.0, 34.2, 34.5, 34.8, 35.0, 34.2, 33.5, 32.7, 32.0,
+                       31.2, 30.5])
+    changes = np.diff(values) / np.diff(years)
+    med, mad, sigma = quality.robust_scale(changes, floor=0.1)
+    assert med == pytest.approx(-0.7) and mad == pytest.approx(0.1)
+    # the MAD alone (two tight clusters) would put every rising year 6-7 deviations out
+    assert abs(0.6745 * (0.3 - med) / mad) > 3.5
+    q1, q3 = np.percentile(changes, [25, 75])
+    assert sigma == pytest.approx((q3 - q1) / 1.349)  # the IQR sets σ instead
+    z = quality.robust_z(changes, floor=0.1)
+    assert np.all(np.abs(z[3:7]) < 3.5)  # 2016-2019: ordinary
+    assert abs(z[1]) > 3.5  # 2014: out of line
+
+
+def test_z_is_shown_with_the_decimals_that_put_it_above_the_threshold():
+    assert quality.z_decimals(35.07, 3.5) == 1
+    assert quality.z_decimals(3.52, 3.5) == 2
+    assert quality.z_decimals(-3.5004, 3.5) == 4
+
+
 def test_precision_is_the_step_figures_are_rounded_to():
     assert quality.precision([112.3, 111.4, np.nan]) == pytest.approx(0.1)
     assert quality.precision([46.0, 52.0]) == 1.0
@@ -125,6 +149,8 @@ def test_gaps_say_whether_a_cell_is_empty_or_has_no_row(obs):
                     & (gaps["indicator"] == "M4.CT1")]
     assert sorted(bac_ninh["place"]) == ["Bắc Giang (cũ)", "Bắc Ninh (cũ)"]
     assert set(bac_ninh["reason"]) == {"không có dòng"}
+    english = quality.gaps(obs, lang="en")
+    assert "Bắc Giang (former)" in set(english["place"]) and "no row" in set(english["reason"])
 
 
 # ------------------------------------------------------------------ statuses
@@ -143,6 +169,15 @@ def test_status_counts_and_flagged_rows(obs):
 
 
 # ------------------------------------------------------------------ reading, conflicts
+
+
+def test_relative_paths_are_found_in_the_project_folder(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert quality.data_files("tests/fixtures/explore_small.csv") == [SMALL]
+    assert quality.data_files(["missing.csv"]) == [Path("missing.csv")]  # reported, not hidden
+    assert quality.data_files(None)[0].name == "observations.csv"
+    (tmp_path / "tests").mkdir()  # a file in the working folder wins
+    assert quality.data_files("tests")[0] == Path("tests")
 
 
 def test_read_keeps_going_past_problems():
@@ -187,3 +222,14 @@ def test_checks_run_on_the_embedded_data():
     assert len(found) and not found["z"].isna().any()
     assert (found["z"].abs() > quality.Z_THRESHOLD).all()
     assert not math.isinf(found["z"].abs().max())
+    # the national M4.CT3 series rises 2015-19 then falls: only its 2014 drop is out of line
+    nat = found[(found["province"] == "Toàn quốc") & (found["indicator"] == "M4.CT3")]
+    assert nat["year"].tolist() == [2014]
+    # the 2022 break of the national wage-employment series shows in many provinces at once
+    wage = found[(found["indicator"] == "M2.CT1") & (found["year"] == 2022)]
+    assert len(wage) >= 10 and (wage["shared"] == len(wage) - 1).all()
+    for row in found.itertuples():  # the rule's |z| is never shown equal to the threshold
+        shown = row.rule.split("|z| = ")[1].split(" >")[0]
+        assert float(shown.replace(",", ".")) > quality.Z_THRESHOLD
+    caption = quality.summary(audit).attrs["caption"]
+    assert caption.startswith("DỮ LIỆU MINH HỌA: 13.129 trong 13.162 giá trị")
