@@ -45,5 +45,5 @@ lint: $(STAMP) ## ruff over the package, tests, scripts and benchmarks
 lock: $(STAMP) ## refresh requirements.lock from the venv (after changing pyproject.toml)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^bdg-analysis' > requirements.lock
 
-clean: ## remove the venv and generated reports
-	rm -rf $(VENV) reports
+clean: ## remove the venv, generated reports and the analysis cache
+	rm -rf $(VENV) reports .cache test-artifacts

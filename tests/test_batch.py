@@ -304,3 +304,15 @@ def test_real_report_gets_its_annex_and_status_counts_in_the_index(tmp_path):
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     counts = re.search(r'<td class="counts" title="([^"]*)">([^<]*)</td>', index)
     assert counts and "Thiếu số liệu" in counts.group(1) and "?" in counts.group(2)
+
+
+def test_the_overview_runs_last_to_reuse_scorecards_but_heads_the_index(baseline, monkeypatch):
+    jobs, _ = batch.plan_jobs(provinces=["Cao Bằng", "Lạng Sơn"],
+                              data=FIXTURES / "batch_good.csv", run_date="2026-06-01")
+    assert [j.kind for j in jobs] == ["province", "province", "national"]
+    monkeypatch.setenv("BDG_CACHE_DIR", "")  # no cache: nothing to reuse, the long pole first
+    jobs, _ = batch.plan_jobs(provinces=["Cao Bằng", "Lạng Sơn"],
+                              data=FIXTURES / "batch_good.csv", run_date="2026-06-01")
+    assert [j.kind for j in jobs] == ["national", "province", "province"]
+    index = (baseline[0] / "index.html").read_text(encoding="utf-8")
+    assert index.index("toan-quoc-2024-vi.html") < index.index("cao-bang-2024-vi.html")

@@ -145,3 +145,21 @@ def test_the_scorecard_cache_key_follows_data_plans_and_province(tmp_path, monke
     assert len(list(tmp_path.glob("scorecard-*.pkl"))) == 4
     scorecard.cached_scorecard(ctx, "Lạng Sơn", plan, 2025)  # nothing new: read back
     assert len(list(tmp_path.glob("scorecard-*.pkl"))) == 4
+
+
+def test_a_warmed_up_context_is_reused_only_while_the_data_file_is_unchanged(tmp_path,
+                                                                              monkeypatch):
+    import os
+    import shutil
+
+    data = tmp_path / "data.csv"
+    shutil.copy(FIXTURE, data)
+    monkeypatch.setattr(scorecard, "_WARM", {})
+    scorecard.bdg_warm_up({"data": str(data), "year": None, "lang": "vi"})
+    warm = scorecard.load_context(str(data))
+    assert scorecard.load_context(str(data)) is warm
+    assert "current" in warm.__dict__ and warm.__dict__.get("_pooled")  # computed up front
+    assert scorecard.load_context(str(FIXTURE)) is not warm  # other data
+    stat = data.stat()
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # file replaced
+    assert scorecard.load_context(str(data)) is not warm
