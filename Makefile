@@ -13,9 +13,13 @@ LAB_ARGS ?=
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml requirements.lock
+# The kernel config keeps ipykernel's "Kernel is running over TCP without encryption" warning
+# (logged on every start) out of papermill's logs: kernels of this venv log errors only.
+$(STAMP): pyproject.toml requirements.lock config/ipython/ipython_kernel_config.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	mkdir -p $(VENV)/etc/ipython
+	cp config/ipython/ipython_kernel_config.json $(VENV)/etc/ipython/
 	touch $(STAMP)
 
 report: $(STAMP) ## write the default report (Lạng Sơn, latest year, Vietnamese) to reports/

@@ -316,3 +316,24 @@ def test_the_overview_runs_last_to_reuse_scorecards_but_heads_the_index(baseline
     assert [j.kind for j in jobs] == ["national", "province", "province"]
     index = (baseline[0] / "index.html").read_text(encoding="utf-8")
     assert index.index("toan-quoc-2024-vi.html") < index.index("cao-bang-2024-vi.html")
+
+
+def test_plain_papermill_runs_log_no_kernel_tcp_warning(tmp_path):
+    import nbformat
+
+    config = Path(sys.prefix) / "etc" / "ipython" / "ipython_kernel_config.json"
+    if not config.exists():
+        pytest.skip("this environment was not set up by make (no kernel config)")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "tiny.ipynb")
+    result = subprocess.run([sys.executable, "-m", "papermill", str(tmp_path / "tiny.ipynb"),
+                             str(tmp_path / "out.ipynb")], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Kernel is running over TCP" not in result.stderr
+    assert config.read_text(encoding="utf-8") == (
+        paths.project_root() / "config" / "ipython" / "ipython_kernel_config.json"
+    ).read_text(encoding="utf-8")  # the venv has the project's current config

@@ -348,3 +348,14 @@ def test_distribution_former_and_outlier_charts_draw():
     assert "Cao Bằng · M2.CT1 (%)" in titles
     empty = bdg.outlier_chart(flagged.iloc[0:0], data=obs)
     assert "Không có chuỗi nào để vẽ" in {t.get_text() for t in empty.axes[0].texts}
+
+
+def test_a_column_of_values_is_shown_at_one_precision():
+    from bdg_analysis import explore
+
+    frame = pd.DataFrame({"value": [105.8, 108.0, 112.0], "change": [-1.04, -0.6, 2.0]})
+    html_text = explore.table(frame)._repr_html_()
+    for shown in ("105,8", "108,0", "112,0", "-1,04", "-0,60", "+2,00"):
+        assert f">{shown}<" in html_text, shown
+    counts = explore.table(pd.DataFrame({"value": [2.0, 3.0]}))._repr_html_()
+    assert ">2<" in counts and ">3<" in counts  # whole numbers stay whole
