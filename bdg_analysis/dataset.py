@@ -11,18 +11,25 @@ from bdg_analysis import io, paths, validate
 from bdg_analysis.errors import BdgInputError, Problem
 
 
-def check_files(files: Iterable[Path | str]) -> validate.Checked:
-    """Read and validate every file, collecting all problems rather than stopping at one."""
+def read_files(files: Iterable[Path | str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The rows of every readable file, concatenated (None if no file could be read), and the
+    problems of those that could not: one bad file does not hide the others' problems."""
     frames, problems = [], []
     for file in files:
         try:
             frames.append(io.read_table(file))
         except BdgInputError as err:
             problems += err.problems
-    if not frames:
+    return (pd.concat(frames, ignore_index=True) if frames else None), problems
+
+
+def check_files(files: Iterable[Path | str]) -> validate.Checked:
+    """Read and validate every file, collecting all problems rather than stopping at one."""
+    raw, problems = read_files(files)
+    if raw is None:
         empty = pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS))
         return validate.Checked(empty, problems)
-    checked = validate.check(pd.concat(frames, ignore_index=True))
+    checked = validate.check(raw)
     checked.problems = problems + checked.problems
     return checked
 

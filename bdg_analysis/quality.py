@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bdg_analysis import catalogue, geo, io, paths, validate
+from bdg_analysis import catalogue, dataset, geo, io, paths, validate
 from bdg_analysis.errors import BdgInputError, Problem
 
 __all__ = [
@@ -188,17 +188,11 @@ def read(data: str | Path | Sequence[str | Path] | None = None) -> Audit:
     >>> len(audit.problems), quality.conflicts(audit)
     """
     files = data_files(data)
-    frames, problems = [], []
-    for file in files:
-        try:
-            frames.append(io.read_table(file))
-        except BdgInputError as err:
-            problems += err.problems
+    raw, problems = dataset.read_files(files)
     shown = [io.display_path(f) for f in files]
-    if not frames:
+    if raw is None:
         empty = pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS))
         return Audit(empty, problems, pd.DataFrame(), shown)
-    raw = pd.concat(frames, ignore_index=True)
     checked = validate.check(raw)
     return Audit(checked.observations, problems + checked.problems, raw, shown)
 
