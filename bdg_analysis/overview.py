@@ -161,7 +161,7 @@ def national_html(ov: NationalOverview) -> str:
     for view in ov.national:
         last = view.latest_row
         latest = label("no_data", lang) if last is None else (
-            f"{fmt_value(float(last['value']), lang)} ({int(last['year'])})")
+            f"{fmt_value(float(last['value']), lang, view.decimals)} ({int(last['year'])})")
         targets = "<br>".join(f"{t.year}: {escape(fmt_target(t, lang))}" for t in view.targets)
         head_a = view.headline
         body.append(

@@ -13,7 +13,6 @@ from bdg_analysis.scorecard import FLAGGED_STATUSES, IndicatorView, display_stat
 from bdg_analysis.text import (
     STATUS_ORDER,
     escape,
-    fmt_number,
     fmt_percent,
     fmt_target,
     fmt_value,
@@ -297,9 +296,10 @@ def risk_sentences(rep: ProvinceReport, limit: int = 5) -> list[str]:
         target = fmt_target(head.target, lang)
         if proj is not None and _finite(proj.value) and head.target.year > rep.year:
             detail = sentence_projection(head.target.year, proj.value, proj.low, proj.high,
-                                         target, head.probability, lang)
+                                         target, head.probability, lang, view.decimals)
         else:
-            latest = (fmt_number(head.latest_value, lang) if _finite(head.latest_value)
+            latest = (fmt_value(head.latest_value, lang, view.decimals)
+                      if _finite(head.latest_value)
                       else label("no_data", lang))
             detail = (f"latest value {latest}, target {head.target.year}: {target}." if lang == "en"
                       else f"giá trị mới nhất {latest}, mục tiêu năm {head.target.year}: {target}.")
@@ -316,16 +316,18 @@ def status_table_html(rep: ProvinceReport) -> str:
     body = []
     for rec, view in zip(status_records(rep), rep.views, strict=True):
         latest = label("no_data", lang) if rec["latest"] is None else (
-            f"{fmt_value(rec['latest'], lang)}<br><span class=\"year\">{rec['latest_year']}"
+            f"{fmt_value(rec['latest'], lang, view.decimals)}<br>"
+            f"<span class=\"year\">{rec['latest_year']}"
             f"</span>{_flag(rec['data_status'], lang)}")
         targets = "<br>".join(
             f"{y}: {escape(rec[k])}" for y, k in ((2025, "target_2025"), (2030, "target_2030"))
             if rec[k]) or "–"
         proj = "–"
         if rec["projection"] is not None:
-            proj = (f"{rec['headline_year']}: {fmt_value(rec['projection'], lang)}<br>"
-                    f"<span class=\"range\">({fmt_value(rec['low'], lang)}–"
-                    f"{fmt_value(rec['high'], lang)})</span>")
+            dec = view.decimals
+            proj = (f"{rec['headline_year']}: {fmt_value(rec['projection'], lang, dec)}<br>"
+                    f"<span class=\"range\">({fmt_value(rec['low'], lang, dec)}–"
+                    f"{fmt_value(rec['high'], lang, dec)})</span>")
         body.append(
             f"<tr><td><a href=\"#ind-{escape(view.id)}\"><span class=\"id\">{escape(view.id)}"
             f"</span></a> {escape(_name(view, lang, short=True))} "
@@ -336,7 +338,8 @@ def status_table_html(rep: ProvinceReport) -> str:
             f"<td class=\"num\">{escape(fmt_percent(rec['probability'], lang))}</td>"
             f"<td>{status_badge(rec['status'], lang)}</td></tr>")
     return (f'<table class="status"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+            f"<tbody>{''.join(body)}</tbody></table>"
+            f'<p class="table-note">{escape(label("status_table_note", lang))}</p>')
 
 
 def _flag(status: str, lang: str) -> str:
@@ -374,16 +377,18 @@ def indicator_sentences(rep: ProvinceReport, view: IndicatorView) -> list[str]:
         return [f"{name}: {label('no_data', lang)}."]
     unit = _unit(view, lang)
     flag = label(str(last["status"]), lang) if str(last["status"]) in FLAGGED_STATUSES else ""
-    out = [sentence_latest(name, int(last["year"]), float(last["value"]), unit, lang, flag)]
+    out = [sentence_latest(name, int(last["year"]), float(last["value"]), unit, lang, flag,
+                           view.decimals)]
     trend = view.trend
     if trend.get("change_5y_from") is not None and _finite(trend.get("change_5y")):
         out.append(sentence_change(trend["change_5y_from"], trend["change_5y"], unit,
-                                   view.indicator.direction == "higher", lang))
+                                   view.indicator.direction == "higher", lang, view.decimals))
     for a in view.assessments:
         target = fmt_target(a.target, lang)
         if a.target.year > rep.year and a.projection is not None and _finite(a.projection.value):
             out.append(sentence_projection(a.target.year, a.projection.value, a.projection.low,
-                                           a.projection.high, target, a.probability, lang))
+                                           a.projection.high, target, a.probability, lang,
+                                           view.decimals))
         else:
             status = status_word(display_status(a), lang)
             out.append(f"{label('target', lang)} {a.target.year} ({target}): {status}.")
@@ -424,8 +429,8 @@ def chart_alt_text(rep: ProvinceReport, view: IndicatorView) -> str:
     else:
         first, last = int(series.index[0]), int(series.index[-1])
         year_word = "" if lang == "en" else "năm "
-        data = (f"{year_word}{first}: {fmt_number(series.iloc[0], lang)}; "
-                f"{year_word}{last}: {fmt_number(series.iloc[-1], lang)}")
+        data = (f"{year_word}{first}: {fmt_value(series.iloc[0], lang, view.decimals)}; "
+                f"{year_word}{last}: {fmt_value(series.iloc[-1], lang, view.decimals)}")
     goals = "; ".join(f"{label('target', lang)} {t.year}: {fmt_target(t, lang)}"
                       for t in view.targets)
     return ". ".join(x for x in (name, data, goals) if x) + "."
@@ -471,9 +476,10 @@ def comparison_html(rep: ProvinceReport) -> str:
         body.append(
             f"<tr><td><span class=\"id\">{escape(view.id)}</span> "
             f"{escape(_name(view, lang, short=True))}</td>"
-            f"<td class=\"num\">{fmt_value(float(last['value']), lang)} ({year})</td>"
-            f"<td class=\"num\">{fmt_value(nat, lang) if comparable else '–'}</td>"
-            f"<td class=\"num\">{_signed(gap, lang)}</td>"
+            f"<td class=\"num\">{fmt_value(float(last['value']), lang, view.decimals)} "
+            f"({year})</td>"
+            f"<td class=\"num\">{fmt_value(nat, lang, view.decimals) if comparable else '–'}</td>"
+            f"<td class=\"num\">{_signed(gap, lang, view.decimals)}</td>"
             f"<td class=\"num\">{'–' if rank is None else f'{rank}/{n}'}</td></tr>")
         if comparable:
             strip.append((f"{view.id} {_name(view, lang, short=True)}"[:48], rank, n))
@@ -489,11 +495,11 @@ def comparison_html(rep: ProvinceReport) -> str:
     return "\n".join(parts)
 
 
-def _signed(value: float, lang: str) -> str:
+def _signed(value: float, lang: str, decimals: int | None = None) -> str:
     if not _finite(value):
         return "–"
     sign = "+" if value > 0 else ("−" if value < 0 else "")
-    return sign + fmt_value(abs(value), lang)
+    return sign + fmt_value(abs(value), lang, decimals)
 
 
 def accountability_html(rep: ProvinceReport) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bdg_analysis import cache, catalogue, dataset, geo, paths, plans, progress, trends
+from bdg_analysis import cache, catalogue, dataset, geo, paths, plans, progress, text, trends
 from bdg_analysis import projection as pj
 from bdg_analysis.targets import Target
 
@@ -37,6 +37,16 @@ class IndicatorView:
     @property
     def id(self) -> str:
         return self.indicator.id
+
+    @property
+    def decimals(self) -> int | None:
+        """The precision the values are recorded at in their files (0-2 decimals), so every
+        number of this indicator is shown alike; values put together from former provinces
+        (weighted means) do not count. None when nothing was recorded directly."""
+        if self.rows.empty:
+            return None
+        recorded = self.rows[~self.rows["aggregated"]] if "aggregated" in self.rows else self.rows
+        return text.recorded_decimals(recorded["value"].tolist())
 
     @property
     def latest_row(self) -> pd.Series | None:

@@ -58,6 +58,16 @@ LABELS: dict[str, dict[str, str]] = {
     "agency": {"vi": "Cơ quan chủ trì", "en": "Responsible agency"},
     "projection": {"vi": "Dự báo", "en": "Projection"},
     "probability": {"vi": "Khả năng đạt", "en": "Chance of meeting"},
+    "status_table_note": {
+        "vi": "Dự báo: giá trị dự kiến vào năm của mục tiêu theo xu hướng hiện nay, trong ngoặc "
+              "là khoảng 80%. Khả năng đạt: xác suất giá trị năm đó đạt mục tiêu. Một chỉ tiêu "
+              "“Đã đạt” (giá trị mới nhất đã đạt mục tiêu) vẫn có thể có khả năng đạt dưới "
+              "100%: đó là khả năng giữ được mức đã đạt đến năm của mục tiêu.",
+        "en": "Projection: the value expected in the target year on the current trend, with its "
+              "80% range in brackets. Chance of meeting: the probability that the value in that "
+              "year meets the target. An “achieved” indicator (its latest value already meets "
+              "the target) can still show a chance below 100%: the chance of holding on to it "
+              "until the target year."},
     "status": {"vi": "Tình trạng", "en": "Status"},
     "national_value": {"vi": "Toàn quốc", "en": "National"},
     "gap": {"vi": "Chênh lệch", "en": "Gap"},
@@ -96,11 +106,32 @@ def fmt_number(value: float | None, lang: str = "vi", decimals: int | None = Non
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def fmt_value(value: float | None, lang: str = "vi") -> str:
-    """A measured or projected value at a sensible precision: 1 decimal, 2 below 10."""
+def fmt_value(value: float | None, lang: str = "vi", decimals: int | None = None) -> str:
+    """A measured or projected value at a sensible precision: 1 decimal, 2 below 10.
+
+    ``decimals`` is the precision the series is recorded at (``IndicatorView.decimals``): then
+    every value of the series shows that many decimals (108,0 beside 105,8; counts whole), never
+    more than the sensible precision.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return fmt_number(round(value, 2 if abs(value) < 10 else 1), lang)
+    sensible = 2 if abs(value) < 10 else 1
+    if decimals is None:
+        return fmt_number(round(value, sensible), lang)
+    shown = min(decimals, sensible)
+    return fmt_number(round(value, shown), lang, decimals=shown)
+
+
+def recorded_decimals(values) -> int | None:
+    """How many decimals (0-2) the values are recorded with; None when there are none."""
+    found = None
+    for value in values:
+        if value is None or not math.isfinite(float(value)):
+            continue
+        number = float(value)
+        used = 0 if number == round(number) else (1 if number == round(number, 1) else 2)
+        found = used if found is None else max(found, used)
+    return found
 
 
 def fmt_target(target, lang: str = "vi") -> str:
@@ -155,18 +186,18 @@ def fmt_percent(probability: float | None, lang: str = "vi") -> str:
 
 
 def sentence_latest(name: str, year: int, value: float, unit: str, lang: str = "vi",
-                    flag: str = "") -> str:
+                    flag: str = "", decimals: int | None = None) -> str:
     """'Tỷ số giới tính khi sinh năm 2024 là 112,3 bé trai/100 bé gái.'"""
     flag_text = f" ({flag})" if flag else ""
     unit_text = unit if unit.startswith("/") else f" {unit}"
     unit_text = "%" if unit == "%" else unit_text
     if lang == "en":
-        return f"{name} was {fmt_value(value, lang)}{unit_text} in {year}{flag_text}."
-    return f"{name} năm {year} là {fmt_value(value, lang)}{unit_text}{flag_text}."
+        return f"{name} was {fmt_value(value, lang, decimals)}{unit_text} in {year}{flag_text}."
+    return f"{name} năm {year} là {fmt_value(value, lang, decimals)}{unit_text}{flag_text}."
 
 
 def sentence_change(first_year: int, change: float, unit: str, higher_is_better: bool,
-                    lang: str = "vi") -> str:
+                    lang: str = "vi", decimals: int | None = None) -> str:
     """How the value moved since ``first_year``, and whether that is the good direction."""
     points = "điểm phần trăm" if unit == "%" else unit
     points_en = "percentage points" if unit == "%" else unit
@@ -178,24 +209,27 @@ def sentence_change(first_year: int, change: float, unit: str, higher_is_better:
         verb = "up" if change > 0 else "down"
         judgement = "an improvement" if good else "a step back"
         sep = "" if unit.startswith("/") else " "
-        return (f"That is {verb} {fmt_value(abs(change), lang)}{sep}{points_en} since "
+        return (f"That is {verb} {fmt_value(abs(change), lang, decimals)}{sep}{points_en} since "
                 f"{first_year}, {judgement}.")
     verb = "tăng" if change > 0 else "giảm"
     judgement = "theo hướng tích cực" if good else "theo hướng bất lợi"
     sep = "" if unit.startswith("/") else " "
-    return (f"So với năm {first_year}, {verb} {fmt_value(abs(change), lang)}{sep}{points}, "
-            f"{judgement}.")
+    change_text = fmt_value(abs(change), lang, decimals)
+    return f"So với năm {first_year}, {verb} {change_text}{sep}{points}, {judgement}."
 
 
 def sentence_projection(to_year: int, value: float, low: float, high: float, target_text: str,
-                        probability: float | None, lang: str = "vi") -> str:
+                        probability: float | None, lang: str = "vi",
+                        decimals: int | None = None) -> str:
     """'Theo xu hướng hiện nay, năm 2030 dự kiến 110,8 (khoảng 109,1–112,6), khả năng đạt
     mục tiêu ≤ 109: 18%.'"""
     chance = fmt_percent(probability, lang)
     if lang == "en":
-        return (f"On the current trend, {to_year} is projected at {fmt_value(value, lang)} "
-                f"(range {fmt_value(low, lang)}–{fmt_value(high, lang)}); chance of meeting "
+        return (f"On the current trend, {to_year} is projected at "
+                f"{fmt_value(value, lang, decimals)} (range {fmt_value(low, lang, decimals)}–"
+                f"{fmt_value(high, lang, decimals)}); chance of meeting "
                 f"the target {target_text}: {chance}.")
-    return (f"Theo xu hướng hiện nay, năm {to_year} dự kiến {fmt_value(value, lang)} "
-            f"(khoảng {fmt_value(low, lang)}–{fmt_value(high, lang)}), khả năng đạt mục tiêu "
+    return (f"Theo xu hướng hiện nay, năm {to_year} dự kiến {fmt_value(value, lang, decimals)} "
+            f"(khoảng {fmt_value(low, lang, decimals)}–{fmt_value(high, lang, decimals)}), "
+            f"khả năng đạt mục tiêu "
             f"{target_text}: {chance}.")

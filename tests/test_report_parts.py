@@ -59,9 +59,12 @@ def test_risk_sentences_name_the_worst_targets_first(vi):
 def test_indicator_sentences_in_vietnamese_and_english(vi, en):
     vi_text = " ".join(report.indicator_sentences(vi, _view(vi, "M4.CT1")))
     assert "Tỷ số giới tính khi sinh năm 2025 là 108,8 bé trai/100 bé gái." in vi_text
-    assert "So với năm 2020, giảm 4 bé trai/100 bé gái, theo hướng tích cực." in vi_text
+    # the series is recorded with one decimal, so a whole change still shows it: 4,0 not 4
+    assert "So với năm 2020, giảm 4,0 bé trai/100 bé gái, theo hướng tích cực." in vi_text
+    assert "năm 2030 dự kiến 105,0 (khoảng" in vi_text
     en_text = " ".join(report.indicator_sentences(en, _view(en, "M4.CT1")))
     assert "Sex ratio at birth was 108.8 boys per 100 girls in 2025." in en_text
+    assert "down 4.0 boys per 100 girls since 2020" in en_text
 
 
 def test_sections_escape_text_from_data(vi):
@@ -163,3 +166,8 @@ def test_a_warmed_up_context_is_reused_only_while_the_data_file_is_unchanged(tmp
     stat = data.stat()
     os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # file replaced
     assert scorecard.load_context(str(data)) is not warm
+
+
+def test_the_status_table_says_what_projection_and_chance_mean(vi, en):
+    assert "khả năng giữ được mức đã đạt" in report.summary_html(vi)
+    assert "the chance of holding on to it" in report.summary_html(en)

@@ -33,3 +33,17 @@ def test_targets_read_as_the_document_words_them():
 def test_text_from_data_is_escaped():
     assert escape('<script>alert("x")</script>') == (
         "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;")
+
+
+def test_values_show_the_precision_their_series_is_recorded_at():
+    from bdg_analysis.text import fmt_value, recorded_decimals
+
+    assert recorded_decimals([105.8, 108.0, None, float("nan")]) == 1
+    assert recorded_decimals([2.0, 3.0]) == 0
+    assert recorded_decimals([52.35, 50.0]) == 2
+    assert recorded_decimals([]) is None
+    assert fmt_value(108.0, "vi") == "108"  # no precision known: trailing zeros dropped
+    assert fmt_value(108.0, "vi", 1) == "108,0"
+    assert fmt_value(2.0, "vi", 0) == "2"
+    assert fmt_value(1234.56, "en", 2) == "1,234.6"  # never beyond 1 decimal from 10 up
+    assert fmt_value(0.5, "vi", 2) == "0,50"
