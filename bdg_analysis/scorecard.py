@@ -38,7 +38,7 @@ class IndicatorView:
     def id(self) -> str:
         return self.indicator.id
 
-    @property
+    @cached_property
     def decimals(self) -> int | None:
         """The precision the values are recorded at in their files (0-2 decimals), so every
         number of this indicator is shown alike; values put together from former provinces
