@@ -971,7 +971,7 @@ def former_series(province: str, indicator: str, *, data: Data = None,
     wide.index.name = "year"
     caption = f"{ind.id} {ind.short(lang)} ({ind.unit(lang)}). {geo.history_note(place, lang)}"
     rows = _series_rows(ctx, place.name, ind.id)
-    method = _method_note(rows)
+    method = _method_note(rows, lang)
     if method:
         caption = f"{caption} {ind.id}: {method}."
     parts = ctx.observations
@@ -981,14 +981,14 @@ def former_series(province: str, indicator: str, *, data: Data = None,
     return table(wide.sort_index(), lang=lang, unit=ind.unit(lang), caption=caption)
 
 
-def _method_note(rows: pd.DataFrame) -> str:
+def _method_note(rows: pd.DataFrame, lang: str = "vi") -> str:
     """How the latest put-together year was made (weights, source), from its note."""
     agg = rows[rows["aggregated"].astype(bool)] if "aggregated" in rows else rows.iloc[0:0]
     if agg.empty:
         return ""
     parts = [p.strip() for p in str(agg["note"].iloc[-1]).split("; ")]
-    keep = [p for p in parts if not p.startswith(("gộp từ tỉnh cũ", "dòng nguồn"))]
-    return "; ".join(keep)
+    keep = "; ".join(p for p in parts if not p.startswith(("gộp từ tỉnh cũ", "dòng nguồn")))
+    return geo.weight_note_in_english(keep) if lang == "en" else keep
 
 
 # ---------------------------------------------------------------------------------------------

@@ -93,6 +93,33 @@ WEIGHT_LABELS_VI = {
 }
 
 
+WEIGHT_LABELS_EN = {
+    "births": "live births",
+    "women_15_19": "women aged 15-19",
+    "employed_women": "employed women",
+    "population": "population",
+    "female_population": "female population",
+    "male_population": "male population",
+}
+
+
+def weight_note_in_english(note: str) -> str:
+    """The weighting part of a put-together row's note (written by :func:`aggregate_former` in
+    Vietnamese) in English, for English tables; source names stay as published."""
+    phrases = [("ước tính: thiếu ", "estimate: "),
+               (" làm trọng số, dùng ", " not available as weights, weighted by "),
+               ("bình quân gia quyền theo ", "weighted mean by "),
+               ("(nguồn trọng số: ", "(weights: "), ("(nguồn: ", "(source: "),
+               ("không ghi", "not stated"), ("PX-Web bảng ", "PX-Web table "),
+               ("(cập nhật ", "(updated ")]
+    labels = sorted(((WEIGHT_LABELS_VI[k], WEIGHT_LABELS_EN[k]) for k in WEIGHT_LABELS_VI),
+                    key=lambda pair: -len(pair[0]))  # "dân số nữ" before "dân số"
+    out = note
+    for vi, en in phrases + labels:
+        out = out.replace(vi, en)
+    return re.sub(r"(population) năm ([\d, ]+)", r"\1 of \2", out)
+
+
 @dataclass(frozen=True)
 class Province:
     """One province: current (34, since 1 July 2025), former (63, before) or the nation.

@@ -359,3 +359,10 @@ def test_a_column_of_values_is_shown_at_one_precision():
         assert f">{shown}<" in html_text, shown
     counts = explore.table(pd.DataFrame({"value": [2.0, 3.0]}))._repr_html_()
     assert ">2<" in counts and ">3<" in counts  # whole numbers stay whole
+
+
+def test_english_captions_of_former_provinces_are_in_english():
+    caption = bdg.former_series("Tuyên Quang", "M4.CT1", lang="en").attrs["caption"]
+    assert "weighted by female population" in caption
+    for vietnamese in ("ước tính", "làm trọng số", "dân số", "nguồn"):
+        assert vietnamese not in caption

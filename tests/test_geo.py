@@ -349,3 +349,15 @@ def test_frames_checked_by_validate_use_the_former_column():
     assert list(out["province"]) == ["Thái Nguyên", "Lạng Sơn"]
     assert out.iloc[0]["value"] == pytest.approx(114.0)
     assert out.iloc[0]["former"] == "" and out.iloc[1]["value"] == 112.0
+
+
+def test_weight_notes_read_in_english():
+    note = ("ước tính: thiếu số phụ nữ 15-19 tuổi làm trọng số, dùng dân số nữ năm 2019 "
+            f"(nguồn: {geo.POPULATION_SOURCE})")
+    english = geo.weight_note_in_english(note)
+    assert english.startswith("estimate: women aged 15-19 not available as weights, weighted "
+                              "by female population of 2019 (source: Tổng cục Thống kê (GSO)")
+    assert "bảng" not in english and "cập nhật" not in english
+    assert geo.weight_note_in_english("bình quân gia quyền theo dân số nữ (nguồn trọng số: "
+                                      "không ghi)") == ("weighted mean by female population "
+                                                        "(weights: not stated)")
