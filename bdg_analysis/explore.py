@@ -236,8 +236,10 @@ class Table(pd.DataFrame):
 
     Computations see plain column names (``value``, ``status``, ``year``); only the display
     changes. ``attrs`` may hold ``lang`` ("vi" or "en"), ``caption``, ``unit`` (appended to the
-    headers of value columns), ``percent`` (numbers are 0-1 shares) and ``heat`` (shade cells by
-    value). Long tables show their first and last rows, like pandas.
+    headers of value columns), ``percent`` (numbers are 0-1 shares), ``heat`` (shade cells by
+    value) and ``decimals_from`` (a column shown at the precision of others, e.g. a change at that
+    of its values). A column shows all its numbers at one precision. Long tables show their
+    first and last rows, like pandas.
 
     Examples
     --------
@@ -435,8 +437,12 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
         caption = f"{caption} ({_w('no_rows', lang)})" if caption else _w("no_rows", lang)
     kinds = {c: _status_kind(frame[c]) if not pd.api.types.is_numeric_dtype(frame[c]) else None
              for c in frame.columns}
-    attrs = {**attrs, "_decimals": {c: _column_decimals(frame[c].tolist())
-                                    for c in frame.columns if not kinds[c]}}
+    decimals = {c: _column_decimals(frame[c].tolist()) for c in frame.columns if not kinds[c]}
+    for column, sources in attrs.get("decimals_from", {}).items():  # e.g. a change: as values
+        found = [decimals[c] for c in sources if decimals.get(c) is not None]
+        if column in decimals and found:
+            decimals[column] = max(found)
+    attrs = {**attrs, "_decimals": decimals}
     cells = {}
     for i, c in enumerate(frame.columns):
         values = frame[c].tolist()
@@ -1204,7 +1210,9 @@ def movers(indicator: str, year: int | None = None, *, since: int | None = None,
     provincial = rows[rows["province_code"] != geo.NATIONAL_CODE]
     caption = _with_demo_note(caption, provincial.loc[provincial["value"].notna(), "status"],
                               lang)
-    return table(frame.reset_index(drop=True), lang=lang, unit=ind.unit(lang), caption=caption)
+    out = table(frame.reset_index(drop=True), lang=lang, unit=ind.unit(lang), caption=caption)
+    out.attrs["decimals_from"] = {"change": ["first_value", "latest_value"]}  # 107,3 - 111,6
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

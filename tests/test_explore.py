@@ -366,3 +366,11 @@ def test_english_captions_of_former_provinces_are_in_english():
     assert "weighted by female population" in caption
     for vietnamese in ("ước tính", "làm trọng số", "dân số", "nguồn"):
         assert vietnamese not in caption
+
+
+def test_a_change_is_shown_at_the_precision_of_its_values():
+    movers = bdg.movers("M4.CT1", 2025)
+    shown = movers.styled().data  # the cells as displayed
+    change = shown.iloc[:, list(movers.columns).index("change")]
+    assert all(c == "–" or len(c.split(",")[-1]) == 1 for c in change if "," in c)
+    assert any("," in c for c in change)
