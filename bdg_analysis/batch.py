@@ -1099,6 +1099,7 @@ def run_all(*, provinces: Sequence[str] | None = None, year: int | None = None,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with _run_lock(out):
+        cache.prune()  # results of old data or old code
         started, clock = _now(), time.perf_counter()
         manifest = load_manifest(out)
         todo, done = [], {}

@@ -73,3 +73,26 @@ def write(path: Path, value) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def prune(folder: Path | None = None, older_than_days: float = 60) -> int:
+    """Delete results not written for ``older_than_days`` (old data, old code); returns how many.
+
+    Called at the start of ``bdg run-all``, so a scheduled server's cache does not grow without
+    end; anything deleted is only computed again if it is needed.
+    """
+    import time
+
+    folder = default_dir() if folder is None else folder
+    if folder is None or not folder.is_dir():
+        return 0
+    limit = time.time() - older_than_days * 86400
+    removed = 0
+    for path in folder.glob("*.pkl"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue  # another run removed or replaced it
+    return removed

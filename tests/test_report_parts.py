@@ -171,3 +171,20 @@ def test_a_warmed_up_context_is_reused_only_while_the_data_file_is_unchanged(tmp
 def test_the_status_table_says_what_projection_and_chance_mean(vi, en):
     assert "khả năng giữ được mức đã đạt" in report.summary_html(vi)
     assert "the chance of holding on to it" in report.summary_html(en)
+
+
+def test_old_cache_entries_are_pruned(tmp_path):
+    import os
+    import time
+
+    from bdg_analysis import cache
+
+    old, new = tmp_path / "pooled-old.pkl", tmp_path / "scorecard-new.pkl"
+    other = tmp_path / "notes.txt"
+    for path in (old, new, other):
+        path.write_bytes(b"x")
+    days_ago = time.time() - 61 * 86400
+    os.utime(old, (days_ago, days_ago))
+    os.utime(other, (days_ago, days_ago))
+    assert cache.prune(tmp_path, older_than_days=60) == 1
+    assert not old.exists() and new.exists() and other.exists()  # only results are removed
