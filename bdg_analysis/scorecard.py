@@ -152,6 +152,13 @@ class Context:
         text = self.observations[cols].to_csv(index=False)
         return hashlib.sha256((cache.code_digest() + text).encode("utf-8")).hexdigest()[:20]
 
+    @cached_property
+    def rows_digest(self) -> str:
+        """A fingerprint of every column of the observations and the code: a scorecard keeps
+        rows (status, note, file and row of each value), so any change there makes a new one."""
+        text_ = self.observations.to_csv(index=False)
+        return hashlib.sha256((cache.code_digest() + text_).encode("utf-8")).hexdigest()[:20]
+
     def _cache_file(self, indicator_id: str, up_to: int) -> Path:
         return self.cache_dir / f"pooled-{self.data_digest}-{indicator_id}-{up_to}.pkl"
 
@@ -215,12 +222,12 @@ def cached_scorecard(ctx: Context, province: str, plan: plans.Plan,
 
     The province report, its other language and the national overview all need the same
     scorecard; in ``bdg run-all`` the overview runs last and reads the provinces' results.
-    The key holds the data and code fingerprint, the plans in the params folder (``plan`` must
+    The key holds every column of the data, the code, the plans in the params folder (``plan`` must
     come from there, as ``plans.load_plan(name)`` gives it), the province and the year.
     """
     if ctx.cache_dir is None:
         return province_scorecard(ctx, province, plan, report_year)
-    key = hashlib.sha256(json.dumps([ctx.data_digest, cache.params_digest(), plan.jurisdiction,
+    key = hashlib.sha256(json.dumps([ctx.rows_digest, cache.params_digest(), plan.jurisdiction,
                                      province, int(report_year)], ensure_ascii=False
                                     ).encode("utf-8")).hexdigest()[:24]
     path = ctx.cache_dir / f"scorecard-{key}.pkl"
@@ -300,4 +307,5 @@ def bdg_warm_up(parameters: dict) -> None:
         for indicator_id in catalogue.ids():
             ctx.pooled(indicator_id, year)
     ctx.data_digest  # noqa: B018 - computed once here
+    ctx.rows_digest  # noqa: B018
     _WARM[key] = ctx

@@ -143,11 +143,15 @@ def test_the_scorecard_cache_key_follows_data_plans_and_province(tmp_path, monke
     other = scorecard.Context(dataset.load(FIXTURE).assign(value=lambda f: f["value"] * 1.01),
                               cache_dir=tmp_path)
     scorecard.cached_scorecard(other, "Lạng Sơn", plan, 2025)  # other data
+    relabelled = scorecard.Context(dataset.load(FIXTURE).assign(status="official"),
+                                   cache_dir=tmp_path)
+    assert relabelled.data_digest == ctx.data_digest  # the same values: the same pooled errors
+    scorecard.cached_scorecard(relabelled, "Lạng Sơn", plan, 2025)  # but rows show the status
     monkeypatch.setattr(cache, "params_digest", lambda: "edited plans")
     scorecard.cached_scorecard(ctx, "Lạng Sơn", plan, 2025)  # a plan was edited
-    assert len(list(tmp_path.glob("scorecard-*.pkl"))) == 4
+    assert len(list(tmp_path.glob("scorecard-*.pkl"))) == 5
     scorecard.cached_scorecard(ctx, "Lạng Sơn", plan, 2025)  # nothing new: read back
-    assert len(list(tmp_path.glob("scorecard-*.pkl"))) == 4
+    assert len(list(tmp_path.glob("scorecard-*.pkl"))) == 5
 
 
 def test_a_warmed_up_context_is_reused_only_while_the_data_file_is_unchanged(tmp_path,
