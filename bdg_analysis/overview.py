@@ -88,7 +88,9 @@ def ranking(ov: NationalOverview) -> pd.DataFrame:
 
 
 def meta(ov: NationalOverview) -> dict:
-    return {"year": ov.year, "title": title(ov), "lang": ov.lang, "demo_rows": ov.demo_count}
+    """What the runner needs; the counts are the nation's own targets (the index shows them)."""
+    return {"year": ov.year, "title": title(ov), "lang": ov.lang, "demo_rows": ov.demo_count,
+            "status_counts": scorecard.status_counts(ov.national)}
 
 
 def title(ov: NationalOverview) -> str:

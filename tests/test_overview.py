@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bdg_analysis import catalogue, overview
+from bdg_analysis import catalogue, overview, text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_small.csv"
 
@@ -36,3 +36,9 @@ def test_pages_show_words_and_symbols_not_colour_alone(ov):
     assert "<td class=\"num\">1</td><td>" in ranking
     national = overview.national_html(ov)
     assert "Tỷ số giới tính khi sinh" in national
+
+
+def test_meta_counts_the_nations_own_targets(ov):
+    counts = overview.meta(ov)["status_counts"]
+    assert sum(counts.values()) == len(ov.national)
+    assert set(counts) <= set(text.STATUS_ORDER)
