@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bdg_analysis import __version__, cache, paths
+from bdg_analysis.cache import sha256_file
 from bdg_analysis.errors import BdgError, BdgInputError
 from bdg_analysis.text import STATUS_ORDER, STATUS_SYMBOLS, STATUS_WORDS, status_word
 
@@ -58,23 +59,6 @@ _START_FAILURES = ("Kernel didn't respond", "Kernel died before replying to kern
 # ------------------------------------------------------------------ provenance and inputs
 
 
-_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def sha256_file(path: Path | str) -> str:
-    """Checksum of a file, cached by path, size and modification time within a process."""
-    p = Path(path).resolve()
-    st = p.stat()
-    key = (str(p), st.st_size, st.st_mtime_ns)
-    if key not in _HASHES:
-        digest = hashlib.sha256()
-        with p.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        _HASHES[key] = digest.hexdigest()
-    return _HASHES[key]
-
-
 def shown_name(path: Path | str) -> str:
     """A file name fit for a report: relative to the project when inside it, else the name.
 
@@ -98,11 +82,6 @@ def _file_record(path: Path | str, role: str | None = None) -> dict:
     return record
 
 
-def params_files() -> list[Path]:
-    """The plan files a report reads (national defaults and jurisdiction overrides)."""
-    folder = paths.params_dir()
-    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
-
 
 def provenance(notebook: Path | str, parameters: dict, *, data_files: Sequence[Path | str],
                run_date: str | None = None) -> dict:
@@ -120,7 +99,7 @@ def provenance(notebook: Path | str, parameters: dict, *, data_files: Sequence[P
         "version": __version__,
         "notebook": _file_record(notebook),
         "inputs": ([_file_record(f, "data") for f in data_files]
-                   + [_file_record(f, "params") for f in params_files()]),
+                   + [_file_record(f, "params") for f in paths.params_files()]),
         "parameters": shown,
         "run_date": date,
     }

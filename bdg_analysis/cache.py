@@ -10,23 +10,29 @@ from pathlib import Path
 
 from bdg_analysis import paths
 
+_HASHES: dict[tuple[str, int, int], str] = {}
+
 
 def sha256_file(path: Path | str) -> str:
-    """Checksum of a file's bytes (inputs in provenance records and cache keys)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """Checksum of a file (provenance records, cache keys), kept by path, size and modification
+    time within a process, so an unchanged file is read once."""
+    p = Path(path).resolve()
+    st = p.stat()
+    key = (str(p), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        digest = hashlib.sha256()
+        with p.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        _HASHES[key] = digest.hexdigest()
+    return _HASHES[key]
 
 
-def _folder_digest(folder: Path, suffixes: tuple[str, ...] | None = None) -> str:
+def _files_digest(files: list[Path], folder: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if (path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-                and (suffixes is None or path.suffix in suffixes)):
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(sha256_file(path).encode())
+    for path in files:
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(sha256_file(path).encode())
     return digest.hexdigest()
 
 
@@ -36,13 +42,15 @@ def code_digest() -> str:
 
     Computed once per process: code does not change under a running kernel.
     """
-    return _folder_digest(paths.PACKAGE_DIR)
+    folder = paths.PACKAGE_DIR
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file()
+             and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    return _files_digest(files, folder)
 
 
 def params_digest() -> str:
-    """Checksum of the plans in the params folder (read afresh: plans may be edited)."""
-    folder = paths.params_dir()
-    return _folder_digest(folder, (".yaml", ".yml")) if folder.exists() else ""
+    """Checksum of the plans in the params folder (checked each time: plans may be edited)."""
+    return _files_digest(paths.params_files(), paths.params_dir())
 
 
 def default_dir() -> Path | None:

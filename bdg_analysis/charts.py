@@ -52,7 +52,7 @@ def _text_width_in(fig: Figure, texts: Sequence[str], size: float) -> float:
     return widest / fig.dpi
 
 
-def _set_margins(fig: Figure, ax, *, left_in: float, top_in: float) -> None:
+def _set_margins(fig: Figure, *, left_in: float, top_in: float) -> None:
     width, height = fig.get_size_inches()
     fig.subplots_adjust(left=min(left_in / width, 0.6), right=1 - _RIGHT_IN / width,
                         bottom=_BOTTOM_IN / height, top=1 - top_in / height)
@@ -116,11 +116,11 @@ def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[T
     if years:
         ax.set_xlim(min(years) - 0.5, max(years) + 0.7)
     top_in = _TITLE_IN + (_LEGEND_IN if handles else 0.0)
-    _set_margins(fig, ax, left_in=0.6, top_in=top_in)  # the y ticks depend on the height
+    _set_margins(fig, left_in=0.6, top_in=top_in)  # the y ticks depend on the height
     low, high = ax.get_ylim()
     ticks = [fmt_number(v, lang) for v in ax.get_yticks() if low <= v <= high]
     left_in = _PAD_IN + 0.22 + _text_width_in(fig, ticks, plt.rcParams["font.size"]) + 0.08
-    _set_margins(fig, ax, left_in=left_in, top_in=top_in)
+    _set_margins(fig, left_in=left_in, top_in=top_in)
     x0 = ax.get_position().x0
     fig.text(0.01, 1 - 0.06 / 2.9, title, ha="left", va="top", fontsize=10)
     if handles:
@@ -165,7 +165,7 @@ def rank_strip(rows: Sequence[tuple[str, int | None, int]], *, province: str,
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     left_in = _PAD_IN + _text_width_in(fig, names, 7.5) + 0.08
-    _set_margins(fig, ax, left_in=left_in, top_in=_TITLE_IN + 0.05)
+    _set_margins(fig, left_in=left_in, top_in=_TITLE_IN + 0.05)
     fig.text(0.01, 1 - 0.06 / height, f"{label('rank_title', lang)}: {province}", ha="left",
              va="top", fontsize=10)
     return fig

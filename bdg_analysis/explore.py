@@ -344,23 +344,12 @@ def _year_like(name: object) -> bool:
     return name in YEAR_COLUMNS
 
 
-def _own_decimals(number: float) -> int:
-    """The precision a value is shown at (text.fmt_value): 1 decimal, 2 below 10."""
-    return 2 if abs(number) < 10 else 1
-
-
 def _column_decimals(values: list) -> int | None:
     """Decimals for a whole column, so 108,0 stands under 105,8 (not 108): the most any of its
-    values needs at its own precision; None when the column holds no fractional numbers."""
-    needed = None
-    for value in values:
-        if isinstance(value, (float, np.floating)) and math.isfinite(float(value)):
-            number = float(value)
-            own = _own_decimals(number)
-            text_ = f"{round(number, own):.{own}f}".rstrip("0")
-            used = len(text_.split(".")[1]) if "." in text_ else 0
-            needed = used if needed is None else max(needed, used)
-    return needed
+    values needs at its own precision; None when the column holds no finite numbers."""
+    numbers = [float(v) for v in values
+               if isinstance(v, (float, np.floating)) and math.isfinite(float(v))]
+    return text.recorded_decimals(round(v, text.sensible_decimals(v)) for v in numbers)
 
 
 def _cell_text(value: object, column: object, attrs: dict, lang: str) -> str:
@@ -392,10 +381,7 @@ def _cell_text(value: object, column: object, attrs: dict, lang: str) -> str:
                         if "threshold" in attrs else 1)
             shown = text.fmt_number(number, lang, decimals=decimals)
         else:
-            own = _own_decimals(number)
-            column_decimals = attrs.get("_decimals", {}).get(column)
-            decimals = own if column_decimals is None else min(column_decimals, own)
-            shown = text.fmt_number(round(number, decimals), lang, decimals=decimals)
+            shown = text.fmt_value(number, lang, attrs.get("_decimals", {}).get(column))
         if column in SIGNED_COLUMNS and number > 0:
             shown = "+" + shown
         return shown

@@ -28,6 +28,12 @@ def params_dir() -> Path:
     return project_root() / "params"
 
 
+def params_files() -> list[Path]:
+    """The plan files a report reads (national defaults and jurisdiction overrides)."""
+    folder = params_dir()
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
 def notebooks_dir() -> Path:
     return project_root() / "notebooks"
 

@@ -115,11 +115,16 @@ def fmt_value(value: float | None, lang: str = "vi", decimals: int | None = None
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    sensible = 2 if abs(value) < 10 else 1
+    sensible = sensible_decimals(value)
     if decimals is None:
         return fmt_number(round(value, sensible), lang)
     shown = min(decimals, sensible)
     return fmt_number(round(value, shown), lang, decimals=shown)
+
+
+def sensible_decimals(value: float) -> int:
+    """The most decimals a value is shown with: 1, or 2 below 10."""
+    return 2 if abs(value) < 10 else 1
 
 
 def recorded_decimals(values) -> int | None:
