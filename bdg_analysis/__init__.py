@@ -2,15 +2,32 @@
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from bdg_analysis.version import __version__  # noqa: F401 - bdg.__version__
 
 # ``import bdg_analysis as bdg`` in a notebook: bdg.load(), bdg.plan(...), bdg.series(...) and
 # the rest of bdg_analysis.explore, imported on first use so ``import bdg_analysis`` stays fast.
-_EXPLORE = frozenset({
-    "IndicatorInfo", "PlanInfo", "Table", "chart", "distribution", "former_chart",
-    "former_series", "indicator", "indicators", "latest", "load", "movers", "outlier_chart",
-    "plan", "series", "small_multiples", "status", "table",
-})
+_EXPLORE = frozenset(
+    {
+        "IndicatorInfo",
+        "PlanInfo",
+        "Table",
+        "chart",
+        "distribution",
+        "former_chart",
+        "former_series",
+        "indicator",
+        "indicators",
+        "latest",
+        "load",
+        "movers",
+        "outlier_chart",
+        "plan",
+        "series",
+        "small_multiples",
+        "status",
+        "table",
+    }
+)
 
 if TYPE_CHECKING:  # pragma: no cover - for editors and completion; nothing is imported at run time
     from bdg_analysis.explore import (  # noqa: F401

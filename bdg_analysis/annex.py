@@ -10,9 +10,15 @@ import pandas as pd
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_status_annex(table: pd.DataFrame, path: Path | str, *, sheet: str = "Status",
-                       title: str = "", notes: list[str] | None = None,
-                       created=None) -> Path:
+def write_status_annex(
+    table: pd.DataFrame,
+    path: Path | str,
+    *,
+    sheet: str = "Status",
+    title: str = "",
+    notes: list[str] | None = None,
+    created=None,
+) -> Path:
     """Write ``table`` to an .xlsx file, atomically.
 
     Numbers stay numbers; every text cell is stored as text, so a value that starts with
@@ -42,8 +48,9 @@ def write_status_annex(table: pd.DataFrame, path: Path | str, *, sheet: str = "S
             cell = ws.cell(row=row, column=col)
             if isinstance(value, bool):
                 _text_cell(cell, str(value))
-            elif isinstance(value, (int, float)) and not (isinstance(value, float)
-                                                          and math.isnan(value)):
+            elif isinstance(value, (int, float)) and not (
+                isinstance(value, float) and math.isnan(value)
+            ):
                 cell.value = value
             elif value is None or (isinstance(value, float) and math.isnan(value)):
                 cell.value = None

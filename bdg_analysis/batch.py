@@ -30,10 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bdg_analysis import __version__, cache, paths
+from bdg_analysis import cache, paths
 from bdg_analysis.cache import sha256_file
 from bdg_analysis.errors import BdgError, BdgInputError
-from bdg_analysis.text import STATUS_ORDER, STATUS_SYMBOLS, STATUS_WORDS, status_word
+from bdg_analysis.text import STATUS_ORDER, STATUS_SYMBOLS, status_word
+from bdg_analysis.version import __version__
+from bdg_analysis.words import has_word
 
 MANIFEST_NAME = ".bdg-manifest.json"
 INDEX_NAME = "index.html"
@@ -48,12 +50,20 @@ OK, CURRENT, FAILED, MISSING, KEPT = "ok", "current", "failed", "missing", "kept
 
 # Kernels started by a batch: a fixed hash seed and one BLAS thread each, so identical
 # inputs give identical pages and parallel kernels do not oversubscribe the cores.
-KERNEL_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-              "MKL_NUM_THREADS": "1"}
+KERNEL_ENV = {
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
 
 # Failures that happen before the kernel answers (port races, slow starts) are retried once.
-_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying to kernel_info",
-                   "Address already in use", "ZMQError")
+_START_FAILURES = (
+    "Kernel didn't respond",
+    "Kernel died before replying to kernel_info",
+    "Address already in use",
+    "ZMQError",
+)
 
 
 # ------------------------------------------------------------------ provenance and inputs
@@ -82,9 +92,13 @@ def _file_record(path: Path | str, role: str | None = None) -> dict:
     return record
 
 
-
-def provenance(notebook: Path | str, parameters: dict, *, data_files: Sequence[Path | str],
-               run_date: str | None = None) -> dict:
+def provenance(
+    notebook: Path | str,
+    parameters: dict,
+    *,
+    data_files: Sequence[Path | str],
+    run_date: str | None = None,
+) -> dict:
     """What a report is built from: version, notebook and input checksums, parameters, date.
 
     Recorded in the page (``<meta name="bdg-provenance">`` and a footer) and in the manifest,
@@ -98,8 +112,10 @@ def provenance(notebook: Path | str, parameters: dict, *, data_files: Sequence[P
         "package": "bdg-analysis",
         "version": __version__,
         "notebook": _file_record(notebook),
-        "inputs": ([_file_record(f, "data") for f in data_files]
-                   + [_file_record(f, "params") for f in paths.params_files()]),
+        "inputs": (
+            [_file_record(f, "data") for f in data_files]
+            + [_file_record(f, "params") for f in paths.params_files()]
+        ),
         "parameters": shown,
         "run_date": date,
     }
@@ -111,12 +127,14 @@ def fingerprint(record: dict, *, include_run_date: bool) -> str:
     The run date only counts when the user fixed it: a report is not stale because a day
     has passed.
     """
-    params = {k: v for k, v in record["parameters"].items()
-              if k != "run_date" or include_run_date}
-    key = {"version": record["version"], "code": cache.code_digest(),
-           "notebook": record["notebook"]["sha256"],
-           "inputs": [[i["name"], i["sha256"]] for i in record["inputs"]],
-           "parameters": params}
+    params = {k: v for k, v in record["parameters"].items() if k != "run_date" or include_run_date}
+    key = {
+        "version": record["version"],
+        "code": cache.code_digest(),
+        "notebook": record["notebook"]["sha256"],
+        "inputs": [[i["name"], i["sha256"]] for i in record["inputs"]],
+        "parameters": params,
+    }
     return hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -142,8 +160,9 @@ def notebook_imports(notebook: Path | str) -> tuple[str, ...]:
                 names += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names.append(node.module)
-                names += [f"{node.module}.{alias.name}" for alias in node.names
-                          if alias.name != "*"]
+                names += [
+                    f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"
+                ]
     return tuple(dict.fromkeys(names))
 
 
@@ -258,18 +277,39 @@ def run_job(job: Job) -> Outcome:
                 reason = str(err)
                 if attempt == 1 and _retryable_start_failure(reason):
                     continue
-                return Outcome(job.key, job.name, job.kind, FAILED,
-                               reason=failure_reason(reason, job.timeout),
-                               seconds=time.perf_counter() - start, attempts=attempt)
+                return Outcome(
+                    job.key,
+                    job.name,
+                    job.kind,
+                    FAILED,
+                    reason=failure_reason(reason, job.timeout),
+                    seconds=time.perf_counter() - start,
+                    attempts=attempt,
+                )
             except Exception as err:  # noqa: BLE001 - a scheduled run must go on
-                return Outcome(job.key, job.name, job.kind, FAILED,
-                               reason=f"{type(err).__name__}: {err}",
-                               seconds=time.perf_counter() - start, attempts=attempt)
-            return Outcome(job.key, job.name, job.kind, OK,
-                           file=report_file(job.stem, year, job.lang), report_year=year,
-                           sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
-                           seconds=time.perf_counter() - start, timings=timings,
-                           attempts=attempt, html=html, meta=meta)
+                return Outcome(
+                    job.key,
+                    job.name,
+                    job.kind,
+                    FAILED,
+                    reason=f"{type(err).__name__}: {err}",
+                    seconds=time.perf_counter() - start,
+                    attempts=attempt,
+                )
+            return Outcome(
+                job.key,
+                job.name,
+                job.kind,
+                OK,
+                file=report_file(job.stem, year, job.lang),
+                report_year=year,
+                sha256=hashlib.sha256(html.encode("utf-8")).hexdigest(),
+                seconds=time.perf_counter() - start,
+                timings=timings,
+                attempts=attempt,
+                html=html,
+                meta=meta,
+            )
 
 
 def _render(job: Job, kernel: str) -> tuple[str, int | None, dict[str, float], dict]:
@@ -282,14 +322,21 @@ def _render(job: Job, kernel: str) -> tuple[str, int | None, dict[str, float], d
     from bdg_analysis import runner
 
     manager = _fork_kernel_manager(job.preload, job.warm_up) if kernel == "fork" else None
-    options: dict = {"shutdown_kernel": "immediate",  # the outputs are in; no need to wait
-                     "kernel_manager_class": manager or _kernel_manager_class(None)}
+    options: dict = {
+        "shutdown_kernel": "immediate",  # the outputs are in; no need to wait
+        "kernel_manager_class": manager or _kernel_manager_class(None),
+    }
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bdg-") as tmp:
         executed = Path(tmp) / "executed.ipynb"
         start = time.perf_counter()
-        runner.execute(Path(job.notebook), executed, job.parameters, timeout=job.timeout,
-                       engine_options=options)
+        runner.execute(
+            Path(job.notebook),
+            executed,
+            job.parameters,
+            timeout=job.timeout,
+            engine_options=options,
+        )
         timings["execute"] = time.perf_counter() - start
         start = time.perf_counter()
         nb = nbformat.read(str(executed), as_version=4)
@@ -297,8 +344,9 @@ def _render(job: Job, kernel: str) -> tuple[str, int | None, dict[str, float], d
         meta = runner.report_meta(nb)
         year = meta.get("year", job.parameters.get("year"))
         title = meta.get("title", f"{job.name} {year}" if year else job.name)
-        html = runner.export_html(executed, title=title, lang=job.lang,
-                                  provenance={**job.provenance, "report_year": year})
+        html = runner.export_html(
+            executed, title=title, lang=job.lang, provenance={**job.provenance, "report_year": year}
+        )
         timings["export"] = time.perf_counter() - start
     return html, year, timings, meta
 
@@ -369,8 +417,12 @@ def fork_supported() -> bool:
     """Forked kernels need fork, Unix sockets and descriptor passing (Linux, macOS)."""
     import socket
 
-    return (hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
-            and sys.platform != "win32")
+    return (
+        hasattr(os, "fork")
+        and hasattr(socket, "AF_UNIX")
+        and hasattr(socket, "send_fds")
+        and sys.platform != "win32"
+    )
 
 
 class _Zygote:
@@ -384,9 +436,11 @@ class _Zygote:
         self.ready = False
         self.warmed: list[str] = []  # modules whose bdg_warm_up ran
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bdg_analysis.batch", "zygote", self.path, warm_up,
-             *preload],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=str(paths.project_root()))
+            [sys.executable, "-m", "bdg_analysis.batch", "zygote", self.path, warm_up, *preload],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=str(paths.project_root()),
+        )
 
     def wait_ready(self, timeout: float = 120.0) -> None:
         """Wait until the zygote has imported everything; RuntimeError if it cannot fork."""
@@ -400,7 +454,7 @@ class _Zygote:
         if line.split(" ")[0] != "ready":
             self.close()
             raise RuntimeError(f"kernel zygote did not start ({line or 'no answer'})")
-        self.warmed = [m for m in line[len("ready"):].strip().split(",") if m]
+        self.warmed = [m for m in line[len("ready") :].strip().split(",") if m]
         self.ready = True
 
     def alive(self) -> bool:
@@ -441,8 +495,10 @@ def _fork_kernel_manager(preload: tuple[str, ...], warm_up: str = "{}"):
             zygote = _start_zygote(preload, warm_up)
             zygote.wait_ready()
         except Exception as err:  # noqa: BLE001 - fall back to ordinary kernels
-            print(f"bdg run-all: forked kernels unavailable, using ordinary ones: {err}",
-                  file=sys.stderr)
+            print(
+                f"bdg run-all: forked kernels unavailable, using ordinary ones: {err}",
+                file=sys.stderr,
+            )
             _ZYGOTE_BROKEN.add((preload, warm_up))
             return None
     return _kernel_manager_class(zygote.path) if zygote else None
@@ -550,8 +606,11 @@ def _call_warm_ups(parameters: dict, preload: Sequence[str]) -> list[str]:
     A failing one is reported and skipped: the kernels then compute the same themselves.
     """
     warmed = []
-    names = [name for name in sorted(sys.modules)
-             if name.split(".")[0] == "bdg_analysis" or name in preload]
+    names = [
+        name
+        for name in sorted(sys.modules)
+        if name.split(".")[0] == "bdg_analysis" or name in preload
+    ]
     for name in names:
         try:
             hook = getattr(sys.modules[name], "bdg_warm_up", None)
@@ -715,22 +774,30 @@ def _dask_executor(jobs: Sequence[Job], options: ExecutorOptions) -> Iterator[Ou
 
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError as err:
-        raise BdgInputError("the dask executor needs dask and distributed: "
-                            "pip install 'bdg-analysis[dask]'") from err
+        raise BdgInputError(
+            "the dask executor needs dask and distributed: pip install 'bdg-analysis[dask]'"
+        ) from err
     cluster = None
     try:
         if options.scheduler:
             client = Client(options.scheduler, timeout=60)
         else:
-            cluster = LocalCluster(n_workers=options.jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = LocalCluster(
+                n_workers=options.jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             client = Client(cluster)
     except (OSError, TimeoutError) as err:
         where = options.scheduler or "a local cluster"
         raise BdgError(f"cannot reach the Dask scheduler ({where}): {err}") from None
     try:
-        futures = {client.submit(run_job, job, key=f"bdg-{job.key}-{os.getpid()}-{i}",
-                                 pure=False): job for i, job in enumerate(jobs)}
+        futures = {
+            client.submit(run_job, job, key=f"bdg-{job.key}-{os.getpid()}-{i}", pure=False): job
+            for i, job in enumerate(jobs)
+        }
         for future in as_completed(futures):
             job = futures[future]
             try:
@@ -762,8 +829,10 @@ def load_manifest(out_dir: Path | str) -> dict:
 def _save_manifest(out_dir: Path, manifest: dict) -> None:
     from bdg_analysis import runner
 
-    runner.write_atomic(out_dir / MANIFEST_NAME,
-                        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    runner.write_atomic(
+        out_dir / MANIFEST_NAME,
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+    )
 
 
 def up_to_date(entry: dict | None, job: Job, out_dir: Path) -> bool:
@@ -783,14 +852,27 @@ def _now() -> str:
 
 def _record(manifest: dict, job: Job, outcome: Outcome) -> None:
     entry = manifest["reports"].setdefault(job.key, {})
-    entry.update(name=job.name, kind=job.kind, lang=job.lang, stem=job.stem,
-                 selection=job.key.split("/", 1)[1], last_status=outcome.status,
-                 last_attempt=_now())
+    entry.update(
+        name=job.name,
+        kind=job.kind,
+        lang=job.lang,
+        stem=job.stem,
+        selection=job.key.split("/", 1)[1],
+        last_status=outcome.status,
+        last_attempt=_now(),
+    )
     if outcome.status == OK:
         entry.update(status_counts=outcome.meta.get("status_counts") or {})
-        entry.update(file=outcome.file, sha256=outcome.sha256, fingerprint=job.fingerprint,
-                     report_year=outcome.report_year, built_at=entry["last_attempt"],
-                     seconds=round(outcome.seconds, 2), provenance=job.provenance, reason="")
+        entry.update(
+            file=outcome.file,
+            sha256=outcome.sha256,
+            fingerprint=job.fingerprint,
+            report_year=outcome.report_year,
+            built_at=entry["last_attempt"],
+            seconds=round(outcome.seconds, 2),
+            provenance=job.provenance,
+            reason="",
+        )
     elif outcome.status == FAILED:
         entry.update(reason=outcome.reason)
 
@@ -798,40 +880,81 @@ def _record(manifest: dict, job: Job, outcome: Outcome) -> None:
 # ------------------------------------------------------------------ index page
 
 INDEX_LABELS = {
-    "vi": {"title": "Báo cáo bình đẳng giới các tỉnh, thành phố", "place": "Tỉnh, thành phố",
-           "status": "Trạng thái", "report": "Báo cáo", "year": "Năm", "built": "Ngày lập",
-           "seconds": "Thời gian (giây)", "note": "Ghi chú", "national": "Toàn quốc",
-           "targets": "Chỉ tiêu theo tình trạng",
-           "run": "Lần chạy", "duration": "thời gian", "version": "phiên bản",
-           "data": "dữ liệu", "previous": "giữ báo cáo trước", "none": "chưa có báo cáo",
-           OK: "đã lập", CURRENT: "đã cập nhật, bỏ qua", FAILED: "lỗi",
-           MISSING: "chưa có sổ tính", KEPT: "không chạy lần này"},
-    "en": {"title": "Gender-equality reports of the provinces", "place": "Province",
-           "status": "Status", "report": "Report", "year": "Year", "built": "Built",
-           "seconds": "Time (s)", "note": "Note", "national": "National overview",
-           "targets": "Targets by status",
-           "run": "Run", "duration": "took", "version": "version", "data": "data",
-           "previous": "previous report kept", "none": "no report yet",
-           OK: "built", CURRENT: "up to date, skipped", FAILED: "failed",
-           MISSING: "notebook missing", KEPT: "not in this run"},
+    "vi": {
+        "title": "Báo cáo bình đẳng giới các tỉnh, thành phố",
+        "place": "Tỉnh, thành phố",
+        "status": "Trạng thái",
+        "report": "Báo cáo",
+        "year": "Năm",
+        "built": "Ngày lập",
+        "seconds": "Thời gian (giây)",
+        "note": "Ghi chú",
+        "national": "Toàn quốc",
+        "targets": "Chỉ tiêu theo tình trạng",
+        "run": "Lần chạy",
+        "duration": "thời gian",
+        "version": "phiên bản",
+        "data": "dữ liệu",
+        "previous": "giữ báo cáo trước",
+        "none": "chưa có báo cáo",
+        OK: "đã lập",
+        CURRENT: "đã cập nhật, bỏ qua",
+        FAILED: "lỗi",
+        MISSING: "chưa có sổ tính",
+        KEPT: "không chạy lần này",
+    },
+    "en": {
+        "title": "Gender-equality reports of the provinces",
+        "place": "Province",
+        "status": "Status",
+        "report": "Report",
+        "year": "Year",
+        "built": "Built",
+        "seconds": "Time (s)",
+        "note": "Note",
+        "national": "National overview",
+        "targets": "Targets by status",
+        "run": "Run",
+        "duration": "took",
+        "version": "version",
+        "data": "data",
+        "previous": "previous report kept",
+        "none": "no report yet",
+        OK: "built",
+        CURRENT: "up to date, skipped",
+        FAILED: "failed",
+        MISSING: "notebook missing",
+        KEPT: "not in this run",
+    },
 }
 
 
-def index_html(rows: list[dict], *, lang: str, started: str, seconds: float, jobs: int,
-               data_record: dict | None) -> str:
+def index_html(
+    rows: list[dict],
+    *,
+    lang: str,
+    started: str,
+    seconds: float,
+    jobs: int,
+    data_record: dict | None,
+) -> str:
     """The index page: status counts, build time, and a row per report with its link."""
     from bdg_analysis.text import escape
 
     words = INDEX_LABELS.get(lang, INDEX_LABELS["en"])
     css = (paths.RESOURCES_DIR / "index.css").read_text(encoding="utf-8")
-    counts = {s: sum(r["status"] == s for r in rows) for s in (OK, CURRENT, FAILED, MISSING,
-                                                                KEPT)}
-    summary = " · ".join(f'<span class="count status-{s}">{escape(words[s])}: {n}</span>'
-                         for s, n in counts.items() if n)
+    counts = {s: sum(r["status"] == s for r in rows) for s in (OK, CURRENT, FAILED, MISSING, KEPT)}
+    summary = " · ".join(
+        f'<span class="count status-{s}">{escape(words[s])}: {n}</span>'
+        for s, n in counts.items()
+        if n
+    )
     data_text = ""
     if data_record:
-        data_text = (f" · {escape(words['data'])}: {escape(data_record['name'])} "
-                     f"(sha256 {escape(data_record['sha256'][:12])})")
+        data_text = (
+            f" · {escape(words['data'])}: {escape(data_record['name'])} "
+            f"(sha256 {escape(data_record['sha256'][:12])})"
+        )
     body = []
     for r in rows:
         link = escape(words["none"])
@@ -841,20 +964,30 @@ def index_html(rows: list[dict], *, lang: str, started: str, seconds: float, job
         if r["status"] == FAILED and r.get("file"):
             note = f"{escape(words['previous'])}. {note}"
         seconds_text = f"{r['seconds']:.1f}" if r.get("seconds") else ""
-        counts = " ".join(f"{STATUS_SYMBOLS.get(k, '')} {v}" for k, v in sorted(
-            (r.get("counts") or {}).items(), key=lambda kv: STATUS_ORDER.index(kv[0])
-            if kv[0] in STATUS_ORDER else 99))
-        counts_title = ", ".join(f"{status_word(k, lang)}: {v}" for k, v in
-                                 (r.get("counts") or {}).items() if k in STATUS_WORDS)
+        counts = " ".join(
+            f"{STATUS_SYMBOLS.get(k, '')} {v}"
+            for k, v in sorted(
+                (r.get("counts") or {}).items(),
+                key=lambda kv: STATUS_ORDER.index(kv[0]) if kv[0] in STATUS_ORDER else 99,
+            )
+        )
+        counts_title = ", ".join(
+            f"{status_word(k, lang)}: {v}"
+            for k, v in (r.get("counts") or {}).items()
+            if has_word(f"status.{k}")
+        )
         body.append(
             f'<tr class="status-{escape(r["status"])}"><td>{escape(r["name"])}</td>'
             f'<td class="status">{escape(words[r["status"]])}</td><td>{link}</td>'
             f'<td class="num">{escape(r.get("report_year") or "")}</td>'
             f'<td class="counts" title="{escape(counts_title)}">{escape(counts)}</td>'
             f'<td>{escape(r.get("built") or "")}</td><td class="num">{seconds_text}</td>'
-            f'<td class="note">{note}</td></tr>')
-    head = "".join(f"<th>{escape(words[k])}</th>" for k in
-                   ("place", "status", "report", "year", "targets", "built", "seconds", "note"))
+            f'<td class="note">{note}</td></tr>'
+        )
+    head = "".join(
+        f"<th>{escape(words[k])}</th>"
+        for k in ("place", "status", "report", "year", "targets", "built", "seconds", "note")
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -867,27 +1000,34 @@ def index_html(rows: list[dict], *, lang: str, started: str, seconds: float, job
         f"{escape(words['duration'])} {seconds:.0f} s (jobs: {jobs}) · "
         f"bdg-analysis {escape(words['version'])} {escape(__version__)}{data_text}</p>\n"
         f'<table class="reports"><thead><tr>{head}</tr></thead>\n<tbody>\n'
-        + "\n".join(body) + "\n</tbody></table>\n</main>\n</body>\n</html>\n")
+        + "\n".join(body)
+        + "\n</tbody></table>\n</main>\n</body>\n</html>\n"
+    )
 
 
-def _index_rows(manifest: dict, out_dir: Path, selection: str, outcomes: dict[str, Outcome],
-                order: list[str]) -> list[dict]:
+def _index_rows(
+    manifest: dict, out_dir: Path, selection: str, outcomes: dict[str, Outcome], order: list[str]
+) -> list[dict]:
     """Rows for this run's selection: this run's outcomes first in plan order, then the rest."""
     reports = manifest["reports"]
-    keys = list(order) + sorted(k for k, e in reports.items()
-                                if k not in outcomes and e.get("selection") == selection)
+    keys = list(order) + sorted(
+        k for k, e in reports.items() if k not in outcomes and e.get("selection") == selection
+    )
     rows = []
     for key in keys:
         entry = reports.get(key, {})
         outcome = outcomes.get(key)
         status = outcome.status if outcome else KEPT
-        row = {"name": entry.get("name") or (outcome.name if outcome else key),
-               "status": status, "file": entry.get("file"),
-               "report_year": entry.get("report_year"),
-               "built": (entry.get("provenance") or {}).get("run_date", ""),
-               "seconds": outcome.seconds if outcome and status in (OK, FAILED) else None,
-               "reason": outcome.reason if outcome else "",
-               "counts": entry.get("status_counts") or {}}
+        row = {
+            "name": entry.get("name") or (outcome.name if outcome else key),
+            "status": status,
+            "file": entry.get("file"),
+            "report_year": entry.get("report_year"),
+            "built": (entry.get("provenance") or {}).get("run_date", ""),
+            "seconds": outcome.seconds if outcome and status in (OK, FAILED) else None,
+            "reason": outcome.reason if outcome else "",
+            "counts": entry.get("status_counts") or {},
+        }
         if entry.get("file") and not (out_dir / entry["file"]).exists():
             row["file"] = None
         rows.append(row)
@@ -908,8 +1048,9 @@ class _Progress:
         if bar:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, file=stream, unit="report", dynamic_ncols=True,
-                            desc="bdg run-all")
+            self.bar = tqdm(
+                total=total, file=stream, unit="report", dynamic_ncols=True, desc="bdg run-all"
+            )
 
     def log(self, text: str) -> None:
         if self.bar is not None:
@@ -951,8 +1092,16 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _check_options(*, lang: str, jobs: int, timeout: int, run_date: str | None,
-                   executor: str, scheduler: str | None, kernel: str) -> None:
+def _check_options(
+    *,
+    lang: str,
+    jobs: int,
+    timeout: int,
+    run_date: str | None,
+    executor: str,
+    scheduler: str | None,
+    kernel: str,
+) -> None:
     problems = []
     if lang not in ("vi", "en"):
         problems.append(f"lang must be 'vi' or 'en', not {lang!r}")
@@ -966,24 +1115,34 @@ def _check_options(*, lang: str, jobs: int, timeout: int, run_date: str | None,
         except ValueError:
             problems.append(f"run date must be YYYY-MM-DD, not {run_date!r}")
     if executor not in EXECUTORS:
-        problems.append(f"unknown executor {executor!r}; expected one of "
-                        f"{', '.join(sorted(EXECUTORS))}")
+        problems.append(
+            f"unknown executor {executor!r}; expected one of {', '.join(sorted(EXECUTORS))}"
+        )
     if scheduler and executor != "dask":
         problems.append("--scheduler needs --executor dask")
     if executor == "dask" and importlib.util.find_spec("distributed") is None:
-        problems.append("the dask executor needs dask and distributed: "
-                        "pip install 'bdg-analysis[dask]'")
+        problems.append(
+            "the dask executor needs dask and distributed: pip install 'bdg-analysis[dask]'"
+        )
     if kernel not in ("auto", "fork", "spawn"):
         problems.append(f"kernel must be auto, fork or spawn, not {kernel!r}")
     if problems:
         raise BdgInputError("; ".join(problems))
 
 
-def plan_jobs(*, provinces: Sequence[str] | None = None, year: int | None = None,
-              data: Path | str | None = None, lang: str = "vi", run_date: str | None = None,
-              timeout: int = 600, kernel: str = "auto", notebook: Path | str | None = None,
-              national_notebook: Path | str | None = None,
-              national: bool = True) -> tuple[list[Job], list[Outcome]]:
+def plan_jobs(
+    *,
+    provinces: Sequence[str] | None = None,
+    year: int | None = None,
+    data: Path | str | None = None,
+    lang: str = "vi",
+    run_date: str | None = None,
+    timeout: int = 600,
+    kernel: str = "auto",
+    notebook: Path | str | None = None,
+    national_notebook: Path | str | None = None,
+    national: bool = True,
+) -> tuple[list[Job], list[Outcome]]:
     """The jobs of a run: provinces in code order and the national overview (last when the
     analysis cache is on, so it reuses the provinces' scorecards; else first, the long pole).
 
@@ -1011,12 +1170,21 @@ def plan_jobs(*, provinces: Sequence[str] | None = None, year: int | None = None
 
     def make(kind: str, name: str, stem: str, nb_path: Path, parameters: dict) -> Job:
         record = provenance(nb_path, parameters, data_files=[data_file])
-        return Job(key=f"{stem}/{selection}", kind=kind, name=name, stem=stem, lang=lang,
-                   notebook=str(nb_path), parameters=parameters, provenance=record,
-                   fingerprint=fingerprint(record, include_run_date=run_date is not None),
-                   timeout=timeout, kernel=mode,
-                   preload=notebook_imports(nb_path) if mode == "fork" else (),
-                   warm_up=warm_up)
+        return Job(
+            key=f"{stem}/{selection}",
+            kind=kind,
+            name=name,
+            stem=stem,
+            lang=lang,
+            notebook=str(nb_path),
+            parameters=parameters,
+            provenance=record,
+            fingerprint=fingerprint(record, include_run_date=run_date is not None),
+            timeout=timeout,
+            kernel=mode,
+            preload=notebook_imports(nb_path) if mode == "fork" else (),
+            warm_up=warm_up,
+        )
 
     jobs: list[Job] = []
     missing: list[Outcome] = []
@@ -1024,20 +1192,45 @@ def plan_jobs(*, provinces: Sequence[str] | None = None, year: int | None = None
     national_name = INDEX_LABELS[lang]["national"]
     if national:
         if national_nb.exists():
-            jobs.append(make("national", national_name, NATIONAL_STEM, national_nb,
-                             {"year": year, "data": data_param, "lang": lang,
-                              "run_date": date}))
+            jobs.append(
+                make(
+                    "national",
+                    national_name,
+                    NATIONAL_STEM,
+                    national_nb,
+                    {"year": year, "data": data_param, "lang": lang, "run_date": date},
+                )
+            )
         else:
-            missing.append(Outcome(f"{NATIONAL_STEM}/{selection}", national_name, "national",
-                                   MISSING, reason=f"{shown_name(national_nb)} not found; "
-                                   "the national overview was not built"))
+            missing.append(
+                Outcome(
+                    f"{NATIONAL_STEM}/{selection}",
+                    national_name,
+                    "national",
+                    MISSING,
+                    reason=f"{shown_name(national_nb)} not found; "
+                    "the national overview was not built",
+                )
+            )
     province_nb = Path(notebook or paths.notebooks_dir() / PROVINCE_NOTEBOOK)
     if not province_nb.exists():
         raise BdgInputError(f"{shown_name(province_nb)}: notebook not found")
     for place in chosen:
-        jobs.append(make("province", place.name, slug(place.name), province_nb,
-                         {"province": place.name, "year": year, "data": data_param,
-                          "lang": lang, "run_date": date}))
+        jobs.append(
+            make(
+                "province",
+                place.name,
+                slug(place.name),
+                province_nb,
+                {
+                    "province": place.name,
+                    "year": year,
+                    "data": data_param,
+                    "lang": lang,
+                    "run_date": date,
+                },
+            )
+        )
     if cache.default_dir() is not None:
         # The overview needs every province's scorecard: run last, it reads those the
         # province reports stored (scorecard.cached_scorecard) instead of computing them again.
@@ -1045,14 +1238,26 @@ def plan_jobs(*, provinces: Sequence[str] | None = None, year: int | None = None
     return jobs, missing
 
 
-def run_all(*, provinces: Sequence[str] | None = None, year: int | None = None,
-            data: Path | str | None = None, lang: str = "vi",
-            out_dir: Path | str = "reports", jobs: int | None = None,
-            run_date: str | None = None, resume: bool = False, timeout: int = 600,
-            executor: str = "local", scheduler: str | None = None, kernel: str = "auto",
-            notebook: Path | str | None = None, national_notebook: Path | str | None = None,
-            national: bool = True, progress: bool | None = None,
-            stream: TextIO | None = None) -> BatchResult:
+def run_all(
+    *,
+    provinces: Sequence[str] | None = None,
+    year: int | None = None,
+    data: Path | str | None = None,
+    lang: str = "vi",
+    out_dir: Path | str = "reports",
+    jobs: int | None = None,
+    run_date: str | None = None,
+    resume: bool = False,
+    timeout: int = 600,
+    executor: str = "local",
+    scheduler: str | None = None,
+    kernel: str = "auto",
+    notebook: Path | str | None = None,
+    national_notebook: Path | str | None = None,
+    national: bool = True,
+    progress: bool | None = None,
+    stream: TextIO | None = None,
+) -> BatchResult:
     """Build every province's report (or ``provinces``) and the national overview.
 
     Bad input (an unknown province, problems in the data file, bad options) raises
@@ -1064,16 +1269,31 @@ def run_all(*, provinces: Sequence[str] | None = None, year: int | None = None,
 
     stream = stream or sys.stderr
     jobs = jobs or default_jobs()
-    _check_options(lang=lang, jobs=jobs, timeout=timeout, run_date=run_date,
-                   executor=executor, scheduler=scheduler, kernel=kernel)
+    _check_options(
+        lang=lang,
+        jobs=jobs,
+        timeout=timeout,
+        run_date=run_date,
+        executor=executor,
+        scheduler=scheduler,
+        kernel=kernel,
+    )
     data_file = Path(data) if data else paths.default_data_file()
     checked = dataset.check_files([data_file])  # once, before any kernel starts
     if checked.problems:
         raise BdgInputError(checked.problems)
     planned, outcomes_ready = plan_jobs(
-        provinces=provinces, year=year, data=data, lang=lang, run_date=run_date,
-        timeout=timeout, kernel=kernel, notebook=notebook, national_notebook=national_notebook,
-        national=national)
+        provinces=provinces,
+        year=year,
+        data=data,
+        lang=lang,
+        run_date=run_date,
+        timeout=timeout,
+        kernel=kernel,
+        notebook=notebook,
+        national_notebook=national_notebook,
+        national=national,
+    )
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -1085,22 +1305,34 @@ def run_all(*, provinces: Sequence[str] | None = None, year: int | None = None,
         for job in planned:
             entry = manifest["reports"].get(job.key)
             if resume and up_to_date(entry, job, out):
-                done[job.key] = Outcome(job.key, job.name, job.kind, CURRENT,
-                                        file=entry["file"],
-                                        report_year=entry.get("report_year"))
+                done[job.key] = Outcome(
+                    job.key,
+                    job.name,
+                    job.kind,
+                    CURRENT,
+                    file=entry["file"],
+                    report_year=entry.get("report_year"),
+                )
             else:
                 todo.append(job)
         by_key = {job.key: job for job in planned}
         bar = _Progress(len(planned) + len(outcomes_ready), stream, progress)
-        bar.log(f"{len(todo)} report(s) to build, {len(done)} up to date, "
-                f"executor {executor}, jobs {jobs}, kernels {planned[0].kernel}"
-                if planned else "nothing to build")
+        bar.log(
+            f"{len(todo)} report(s) to build, {len(done)} up to date, "
+            f"executor {executor}, jobs {jobs}, kernels {planned[0].kernel}"
+            if planned
+            else "nothing to build"
+        )
         try:
             for outcome in [*outcomes_ready, *done.values()]:
                 if outcome.status == MISSING:
                     manifest["reports"].setdefault(outcome.key, {}).update(
-                        name=outcome.name, kind=outcome.kind, lang=lang,
-                        selection=outcome.key.split("/", 1)[1], last_status=MISSING)
+                        name=outcome.name,
+                        kind=outcome.kind,
+                        lang=lang,
+                        selection=outcome.key.split("/", 1)[1],
+                        last_status=MISSING,
+                    )
                 bar.report(outcome, None)
             if todo:
                 options = ExecutorOptions(jobs=jobs, scheduler=scheduler)
@@ -1110,9 +1342,12 @@ def run_all(*, provinces: Sequence[str] | None = None, year: int | None = None,
                         # The annex first: if it cannot be written, the previous report
                         # stays whole. Any error here fails this report, not the run.
                         try:
-                            runner.write_annex(outcome.meta, (out / outcome.file).with_suffix(
-                                ".xlsx"), title=outcome.meta.get("title", outcome.name),
-                                run_date=job.parameters.get("run_date"))
+                            runner.write_annex(
+                                outcome.meta,
+                                (out / outcome.file).with_suffix(".xlsx"),
+                                title=outcome.meta.get("title", outcome.name),
+                                run_date=job.parameters.get("run_date"),
+                            )
                             runner.write_atomic(out / outcome.file, outcome.html)
                         except Exception as err:  # noqa: BLE001 - a scheduled run goes on
                             outcome.status = FAILED
@@ -1129,20 +1364,36 @@ def run_all(*, provinces: Sequence[str] | None = None, year: int | None = None,
             bar.close()
         all_outcomes = [*outcomes_ready, *(done[j.key] for j in planned if j.key in done)]
         seconds = time.perf_counter() - clock
-        counts = {s: sum(o.status == s for o in all_outcomes)
-                  for s in (OK, CURRENT, FAILED, MISSING)}
-        manifest["last_run"] = {"started": started, "seconds": round(seconds, 1),
-                                "jobs": jobs, "executor": executor, "counts": counts,
-                                "exit_code": 1 if counts[FAILED] else 0}
+        counts = {
+            s: sum(o.status == s for o in all_outcomes) for s in (OK, CURRENT, FAILED, MISSING)
+        }
+        manifest["last_run"] = {
+            "started": started,
+            "seconds": round(seconds, 1),
+            "jobs": jobs,
+            "executor": executor,
+            "counts": counts,
+            "exit_code": 1 if counts[FAILED] else 0,
+        }
         _save_manifest(out, manifest)
-        order = [o.key for o in outcomes_ready] + [j.key for j in sorted(
-            planned, key=lambda job: job.kind != "national")]  # the overview heads the index
-        rows = _index_rows(manifest, out, _selection(lang, year),
-                           {o.key: o for o in all_outcomes}, order)
+        order = [o.key for o in outcomes_ready] + [
+            j.key for j in sorted(planned, key=lambda job: job.kind != "national")
+        ]  # the overview heads the index
+        rows = _index_rows(
+            manifest, out, _selection(lang, year), {o.key: o for o in all_outcomes}, order
+        )
         data_record = planned[0].provenance["inputs"][0] if planned else None
-        runner.write_atomic(out / INDEX_NAME,
-                            index_html(rows, lang=lang, started=started, seconds=seconds,
-                                       jobs=jobs, data_record=data_record))
+        runner.write_atomic(
+            out / INDEX_NAME,
+            index_html(
+                rows,
+                lang=lang,
+                started=started,
+                seconds=seconds,
+                jobs=jobs,
+                data_record=data_record,
+            ),
+        )
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     bar.log(f"done in {seconds:.1f} s: {summary}; index {out / INDEX_NAME}")
     for outcome in all_outcomes:

@@ -43,8 +43,11 @@ def code_digest() -> str:
     Computed once per process: code does not change under a running kernel.
     """
     folder = paths.PACKAGE_DIR
-    files = [p for p in sorted(folder.rglob("*")) if p.is_file()
-             and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    files = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    ]
     return _files_digest(files, folder)
 
 

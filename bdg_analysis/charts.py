@@ -20,13 +20,15 @@ from bdg_analysis.text import fmt_number, fmt_target, label  # noqa: E402
 # Okabe-Ito colours: distinguishable by colour-blind readers; shapes carry meaning too.
 COLOURS = {"series": "#0072B2", "national": "#7f7f7f", "target": "#D55E00", "band": "#56B4E9"}
 
-plt.rcParams.update({
-    "font.family": "DejaVu Sans",  # has every Vietnamese diacritic
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "svg.hashsalt": "bdg",  # stable output for identical inputs
-})
+plt.rcParams.update(
+    {
+        "font.family": "DejaVu Sans",  # has every Vietnamese diacritic
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.hashsalt": "bdg",  # stable output for identical inputs
+    }
+)
 
 
 # Report charts are laid out with margins measured from their own tick labels, not with
@@ -47,15 +49,18 @@ def _text_width_in(fig: Figure, texts: Sequence[str], size: float) -> float:
         return 0.0
     renderer = fig.canvas.get_renderer()
     props = FontProperties(family=plt.rcParams["font.family"], size=size)
-    widest = max(renderer.get_text_width_height_descent(t, props, ismath=False)[0]
-                 for t in texts)
+    widest = max(renderer.get_text_width_height_descent(t, props, ismath=False)[0] for t in texts)
     return widest / fig.dpi
 
 
 def _set_margins(fig: Figure, *, left_in: float, top_in: float) -> None:
     width, height = fig.get_size_inches()
-    fig.subplots_adjust(left=min(left_in / width, 0.6), right=1 - _RIGHT_IN / width,
-                        bottom=_BOTTOM_IN / height, top=1 - top_in / height)
+    fig.subplots_adjust(
+        left=min(left_in / width, 0.6),
+        right=1 - _RIGHT_IN / width,
+        bottom=_BOTTOM_IN / height,
+        top=1 - top_in / height,
+    )
 
 
 def _new_figure(width: float, height: float, dpi: int = 110):
@@ -67,9 +72,17 @@ def _new_figure(width: float, height: float, dpi: int = 110):
     return fig, fig.add_subplot()
 
 
-def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[Target],
-                national: pd.Series | None = None, estimated_years: Sequence[int] = (),
-                band: pd.DataFrame | None = None, lang: str = "vi") -> Figure:
+def trend_chart(
+    series: pd.Series,
+    *,
+    title: str,
+    unit: str,
+    targets: Sequence[Target],
+    national: pd.Series | None = None,
+    estimated_years: Sequence[int] = (),
+    band: pd.DataFrame | None = None,
+    lang: str = "vi",
+) -> Figure:
     """The province's series (solid), the national series (grey), targets as labelled diamonds.
 
     ``estimated_years`` are drawn hollow (demo, provisional or estimated values);
@@ -78,34 +91,74 @@ def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[T
     fig, ax = _new_figure(6.4, 2.9)
     handles = []
     if national is not None and not national.empty:
-        handles += ax.plot(national.index, national.values, color=COLOURS["national"],
-                           linewidth=1.2, linestyle=(0, (4, 2)), marker="s", markersize=3,
-                           label=label("chart_national", lang))
+        handles += ax.plot(
+            national.index,
+            national.values,
+            color=COLOURS["national"],
+            linewidth=1.2,
+            linestyle=(0, (4, 2)),
+            marker="s",
+            markersize=3,
+            label=label("chart_national", lang),
+        )
     if not series.empty:
-        handles += ax.plot(series.index, series.values, color=COLOURS["series"], linewidth=2,
-                           label=label("chart_series", lang))
+        handles += ax.plot(
+            series.index,
+            series.values,
+            color=COLOURS["series"],
+            linewidth=2,
+            label=label("chart_series", lang),
+        )
         solid = [y for y in series.index if y not in set(estimated_years)]
         hollow = [y for y in series.index if y in set(estimated_years)]
         ax.plot(solid, series.loc[solid].values, "o", color=COLOURS["series"], markersize=5)
-        ax.plot(hollow, series.loc[hollow].values, "o", markerfacecolor="white",
-                markeredgecolor=COLOURS["series"], markersize=5)
+        ax.plot(
+            hollow,
+            series.loc[hollow].values,
+            "o",
+            markerfacecolor="white",
+            markeredgecolor=COLOURS["series"],
+            markersize=5,
+        )
     if band is not None and not band.empty:
-        handles.append(ax.fill_between(band["year"], band["low"], band["high"],
-                                       color=COLOURS["band"], alpha=0.3, linewidth=0,
-                                       hatch="///", edgecolor="#9cc9e6",
-                                       label=label("chart_projection", lang)))
+        handles.append(
+            ax.fill_between(
+                band["year"],
+                band["low"],
+                band["high"],
+                color=COLOURS["band"],
+                alpha=0.3,
+                linewidth=0,
+                hatch="///",
+                edgecolor="#9cc9e6",
+                label=label("chart_projection", lang),
+            )
+        )
         ax.plot(band["year"], band["value"], color=COLOURS["series"], linestyle="--", linewidth=1.2)
     for t in targets:
-        ax.plot([t.year], [t.value], marker="D", color=COLOURS["target"], markersize=7,
-                linestyle="none")
+        ax.plot(
+            [t.year], [t.value], marker="D", color=COLOURS["target"], markersize=7, linestyle="none"
+        )
         if t.value_high is not None:
             ax.vlines(t.year, t.value, t.value_high, color=COLOURS["target"], linewidth=3)
-        ax.annotate(f"{t.year}: {fmt_target(t, lang)}", (t.year, t.value),
-                    textcoords="offset points", xytext=(-4, 8), ha="right", fontsize=8,
-                    color=COLOURS["target"])
+        ax.annotate(
+            f"{t.year}: {fmt_target(t, lang)}",
+            (t.year, t.value),
+            textcoords="offset points",
+            xytext=(-4, 8),
+            ha="right",
+            fontsize=8,
+            color=COLOURS["target"],
+        )
     if targets:
-        handles += ax.plot([], [], marker="D", color=COLOURS["target"], linestyle="none",
-                           label=label("chart_target", lang))
+        handles += ax.plot(
+            [],
+            [],
+            marker="D",
+            color=COLOURS["target"],
+            linestyle="none",
+            label=label("chart_target", lang),
+        )
     ax.set_ylabel(unit)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang)))
@@ -124,9 +177,17 @@ def trend_chart(series: pd.Series, *, title: str, unit: str, targets: Sequence[T
     x0 = ax.get_position().x0
     fig.text(0.01, 1 - 0.06 / 2.9, title, ha="left", va="top", fontsize=10)
     if handles:
-        fig.legend(handles=handles, loc="upper left", ncols=len(handles), fontsize=8,
-                   frameon=False, bbox_to_anchor=(x0 - 0.01, 1 - (_TITLE_IN - 0.02) / 2.9),
-                   borderaxespad=0, handlelength=1.8, columnspacing=1.2)
+        fig.legend(
+            handles=handles,
+            loc="upper left",
+            ncols=len(handles),
+            fontsize=8,
+            frameon=False,
+            bbox_to_anchor=(x0 - 0.01, 1 - (_TITLE_IN - 0.02) / 2.9),
+            borderaxespad=0,
+            handlelength=1.8,
+            columnspacing=1.2,
+        )
     return fig
 
 
@@ -138,8 +199,9 @@ def to_png_base64(fig: Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def rank_strip(rows: Sequence[tuple[str, int | None, int]], *, province: str,
-               lang: str = "vi") -> Figure:
+def rank_strip(
+    rows: Sequence[tuple[str, int | None, int]], *, province: str, lang: str = "vi"
+) -> Figure:
     """Where the province ranks among the provinces on each indicator (1 = best, at the right).
 
     ``rows`` holds (label, rank, n). Every province is a grey tick; the province is a large
@@ -155,8 +217,9 @@ def rank_strip(rows: Sequence[tuple[str, int | None, int]], *, province: str,
         if rank is not None and n:
             x = 1 - (rank - 1) / max(n - 1, 1)
             ax.plot([x], [y], "o", color=COLOURS["series"], markersize=8)
-            ax.annotate(f"{rank}/{n}", (x, y), textcoords="offset points", xytext=(7, -3),
-                        fontsize=7.5)
+            ax.annotate(
+                f"{rank}/{n}", (x, y), textcoords="offset points", xytext=(7, -3), fontsize=7.5
+            )
     names = [r[0] for r in reversed(rows)]
     ax.set_yticks(range(len(rows)), names, fontsize=7.5)
     ax.set_ylim(-0.6, max(len(rows), 1) - 0.4)
@@ -166,14 +229,27 @@ def rank_strip(rows: Sequence[tuple[str, int | None, int]], *, province: str,
     ax.tick_params(axis="y", length=0)
     left_in = _PAD_IN + _text_width_in(fig, names, 7.5) + 0.08
     _set_margins(fig, left_in=left_in, top_in=_TITLE_IN + 0.05)
-    fig.text(0.01, 1 - 0.06 / height, f"{label('rank_title', lang)}: {province}", ha="left",
-             va="top", fontsize=10)
+    fig.text(
+        0.01,
+        1 - 0.06 / height,
+        f"{label('rank_title', lang)}: {province}",
+        ha="left",
+        va="top",
+        fontsize=10,
+    )
     return fig
 
 
-STATUS_COLOURS = {"achieved": "#009E73", "on_track": "#56B4E9", "at_risk": "#E69F00",
-                  "off_track": "#D55E00", "moving_away": "#CC79A7", "not_achieved": "#D55E00",
-                  "insufficient_data": "#e0e0e0", "no_target": "#ffffff"}
+STATUS_COLOURS = {
+    "achieved": "#009E73",
+    "on_track": "#56B4E9",
+    "at_risk": "#E69F00",
+    "off_track": "#D55E00",
+    "moving_away": "#CC79A7",
+    "not_achieved": "#D55E00",
+    "insufficient_data": "#e0e0e0",
+    "no_target": "#ffffff",
+}
 
 
 def status_grid(frame: pd.DataFrame, *, symbols: dict[str, str], title: str) -> Figure:
@@ -183,19 +259,29 @@ def status_grid(frame: pd.DataFrame, *, symbols: dict[str, str], title: str) -> 
     grid reads in grey and for colour-blind readers.
     """
     n_rows, n_cols = frame.shape
-    fig, ax = plt.subplots(figsize=(0.34 * n_cols + 2.2, 0.24 * n_rows + 1.3), dpi=110,
-                           layout="constrained")
+    fig, ax = plt.subplots(
+        figsize=(0.34 * n_cols + 2.2, 0.24 * n_rows + 1.3), dpi=110, layout="constrained"
+    )
     for i, (_, row) in enumerate(frame.iterrows()):
         for j, status in enumerate(row):
             colour = STATUS_COLOURS.get(status, "#ffffff")
-            ax.add_patch(plt.Rectangle((j, n_rows - 1 - i), 1, 1, facecolor=colour,
-                                       edgecolor="white", linewidth=0.8))
-            ax.text(j + 0.5, n_rows - 0.5 - i, symbols.get(status, ""), ha="center",
-                    va="center", fontsize=6.5, color="black")
+            ax.add_patch(
+                plt.Rectangle(
+                    (j, n_rows - 1 - i), 1, 1, facecolor=colour, edgecolor="white", linewidth=0.8
+                )
+            )
+            ax.text(
+                j + 0.5,
+                n_rows - 0.5 - i,
+                symbols.get(status, ""),
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                color="black",
+            )
     ax.set_xlim(0, n_cols)
     ax.set_ylim(0, n_rows)
-    ax.set_xticks([j + 0.5 for j in range(n_cols)], list(frame.columns), rotation=90,
-                  fontsize=6.5)
+    ax.set_xticks([j + 0.5 for j in range(n_cols)], list(frame.columns), rotation=90, fontsize=6.5)
     ax.set_yticks([n_rows - 0.5 - i for i in range(n_rows)], list(frame.index), fontsize=6.5)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
@@ -247,13 +333,27 @@ def _series_points(ax, series: pd.Series, flagged: Sequence[int], size: float) -
     solid = [y for y in series.index if int(y) not in hollow_set]
     hollow = [y for y in series.index if int(y) in hollow_set]
     ax.plot(solid, series.loc[solid].values, "o", color=COLOURS["series"], markersize=size)
-    ax.plot(hollow, series.loc[hollow].values, "o", markerfacecolor="white",
-            markeredgecolor=COLOURS["series"], markersize=size, markeredgewidth=0.8)
+    ax.plot(
+        hollow,
+        series.loc[hollow].values,
+        "o",
+        markerfacecolor="white",
+        markeredgecolor=COLOURS["series"],
+        markersize=size,
+        markeredgewidth=0.8,
+    )
 
 
-def small_multiples(panels: Sequence[Panel], *, title: str, national: pd.Series | None = None,
-                    ncols: int = 7, sharey: bool = True, merger_year: int | None = 2025,
-                    lang: str = "vi") -> Figure:
+def small_multiples(
+    panels: Sequence[Panel],
+    *,
+    title: str,
+    national: pd.Series | None = None,
+    ncols: int = 7,
+    sharey: bool = True,
+    merger_year: int | None = 2025,
+    lang: str = "vi",
+) -> Figure:
     """A grid of small panels, one series each, on shared axes so levels compare at a glance.
 
     Each panel: the national series (grey, dashed), former parts (thin coloured lines), the
@@ -271,20 +371,38 @@ def small_multiples(panels: Sequence[Panel], *, title: str, national: pd.Series 
         return fig
     ncols = max(1, min(ncols, len(panels)))
     nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.85 * ncols + 0.4, 1.4 * nrows + 1.1),
-                             dpi=100, sharex=True, sharey=sharey, layout="constrained",
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(1.85 * ncols + 0.4, 1.4 * nrows + 1.1),
+        dpi=100,
+        sharex=True,
+        sharey=sharey,
+        layout="constrained",
+        squeeze=False,
+    )
     any_parts = any_marked = any_national = False
     for ax, panel in zip(axes.flat, panels, strict=False):
         if national is not None and not national.empty:
             any_national = True
-            ax.plot(national.index, national.values, color=COLOURS["national"], linewidth=0.9,
-                    linestyle=(0, (3, 2)))
+            ax.plot(
+                national.index,
+                national.values,
+                color=COLOURS["national"],
+                linewidth=0.9,
+                linestyle=(0, (3, 2)),
+            )
         for i, part in enumerate(panel.parts.values()):
             if not part.empty:
                 any_parts = True
-                ax.plot(part.index, part.values, color=PART_COLOURS[i % len(PART_COLOURS)],
-                        linewidth=0.9, marker=PART_MARKERS[i % len(PART_MARKERS)], markersize=2)
+                ax.plot(
+                    part.index,
+                    part.values,
+                    color=PART_COLOURS[i % len(PART_COLOURS)],
+                    linewidth=0.9,
+                    marker=PART_MARKERS[i % len(PART_MARKERS)],
+                    markersize=2,
+                )
         s = panel.series
         if not s.empty:
             ax.plot(s.index, s.values, color=COLOURS["series"], linewidth=1.6)
@@ -292,11 +410,26 @@ def small_multiples(panels: Sequence[Panel], *, title: str, national: pd.Series 
             marked = [y for y in s.index if int(y) in {int(m) for m in panel.marked_years}]
             if marked:
                 any_marked = True
-                ax.plot(marked, s.loc[marked].values, "o", markersize=8, markerfacecolor="none",
-                        markeredgecolor=COLOURS["target"], markeredgewidth=1.6)
+                ax.plot(
+                    marked,
+                    s.loc[marked].values,
+                    "o",
+                    markersize=8,
+                    markerfacecolor="none",
+                    markeredgecolor=COLOURS["target"],
+                    markeredgewidth=1.6,
+                )
         else:
-            ax.text(0.5, 0.5, _word("no_data", lang), transform=ax.transAxes, ha="center",
-                    va="center", fontsize=7, color="#888888")
+            ax.text(
+                0.5,
+                0.5,
+                _word("no_data", lang),
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="#888888",
+            )
         if panel.parts and merger_year is not None:
             ax.axvline(merger_year - 0.5, color="#bbbbbb", linewidth=0.8, linestyle=":")
         ax.set_title(panel.title, fontsize=7.5, loc="left", pad=2)
@@ -305,32 +438,83 @@ def small_multiples(panels: Sequence[Panel], *, title: str, national: pd.Series 
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang)))
         ax.grid(axis="y", color="#eeeeee", linewidth=0.5)
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
-    handles = [Line2D([], [], color=COLOURS["series"], linewidth=1.6, marker="o", markersize=3,
-                      label=_word("current", lang)),
-               Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
-                      markeredgecolor=COLOURS["series"], markersize=4,
-                      label=_word("flagged", lang))]
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=COLOURS["series"],
+            linewidth=1.6,
+            marker="o",
+            markersize=3,
+            label=_word("current", lang),
+        ),
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markerfacecolor="white",
+            markeredgecolor=COLOURS["series"],
+            markersize=4,
+            label=_word("flagged", lang),
+        ),
+    ]
     if any_parts:
-        handles.append(Line2D([], [], color=PART_COLOURS[0], linewidth=0.9, marker="s",
-                              markersize=2, label=_word("former", lang)))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=PART_COLOURS[0],
+                linewidth=0.9,
+                marker="s",
+                markersize=2,
+                label=_word("former", lang),
+            )
+        )
     if any_national:
-        handles.append(Line2D([], [], color=COLOURS["national"], linewidth=0.9,
-                              linestyle=(0, (3, 2)), label=label("chart_national", lang)))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=COLOURS["national"],
+                linewidth=0.9,
+                linestyle=(0, (3, 2)),
+                label=label("chart_national", lang),
+            )
+        )
     if any_marked:
-        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7,
-                              markerfacecolor="none", markeredgecolor=COLOURS["target"],
-                              markeredgewidth=1.6, label=_word("marked", lang)))
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=7.5,
-               frameon=False)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=7,
+                markerfacecolor="none",
+                markeredgecolor=COLOURS["target"],
+                markeredgewidth=1.6,
+                label=_word("marked", lang),
+            )
+        )
+    fig.legend(
+        handles=handles, loc="outside lower center", ncols=len(handles), fontsize=7.5, frameon=False
+    )
     fig.suptitle(title, x=0.01, ha="left", fontsize=10)
     return fig
 
 
-def distribution_chart(values: pd.Series, *, title: str, unit: str,
-                       national: float | None = None, targets: Sequence[Target] = (),
-                       direction: str | None = None, lang: str = "vi") -> Figure:
+def distribution_chart(
+    values: pd.Series,
+    *,
+    title: str,
+    unit: str,
+    national: float | None = None,
+    targets: Sequence[Target] = (),
+    direction: str | None = None,
+    lang: str = "vi",
+) -> Figure:
     """Where the provinces' values lie: one dot each, the middle half as a box, the median,
     the national value (grey, dashed) and the targets (orange); the extremes are named.
 
@@ -346,25 +530,47 @@ def distribution_chart(values: pd.Series, *, title: str, unit: str,
         return fig
     q1, med, q3 = np.percentile(v.to_numpy(), [25, 50, 75])
     blue = COLOURS["series"]
-    ax.add_patch(plt.Rectangle((q1, -0.3), q3 - q1, 0.6, facecolor="#dcecf9", edgecolor=blue,
-                               linewidth=1, zorder=1))
+    ax.add_patch(
+        plt.Rectangle(
+            (q1, -0.3), q3 - q1, 0.6, facecolor="#dcecf9", edgecolor=blue, linewidth=1, zorder=1
+        )
+    )
     ax.plot([med, med], [-0.3, 0.3], color=blue, linewidth=2.2, zorder=2)
     ax.plot([v.iloc[0], q1], [0, 0], color=blue, linewidth=1, zorder=1)
     ax.plot([q3, v.iloc[-1]], [0, 0], color=blue, linewidth=1, zorder=1)
     offsets = ((np.arange(len(v)) % 5) - 2) * 0.1
     ax.plot(v.to_numpy(), offsets, "o", color=blue, alpha=0.75, markersize=4.5, zorder=3)
-    ax.annotate(str(v.index[0]), (v.iloc[0], offsets[0]), textcoords="offset points",
-                xytext=(0, -12), ha="center", fontsize=7.5)
+    ax.annotate(
+        str(v.index[0]),
+        (v.iloc[0], offsets[0]),
+        textcoords="offset points",
+        xytext=(0, -12),
+        ha="center",
+        fontsize=7.5,
+    )
     if len(v) > 1:
-        ax.annotate(str(v.index[-1]), (v.iloc[-1], offsets[-1]), textcoords="offset points",
-                    xytext=(0, 8), ha="center", fontsize=7.5)
+        ax.annotate(
+            str(v.index[-1]),
+            (v.iloc[-1], offsets[-1]),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+            fontsize=7.5,
+        )
     xs = list(v.to_numpy())
     top = 0.62
     if national is not None and np.isfinite(national):
         ax.axvline(national, color=COLOURS["national"], linestyle=(0, (4, 2)), linewidth=1.2)
-        ax.text(national, top, f"{label('chart_national', lang)}: {fmt_number(national, lang)}",
-                fontsize=7.5, color="#555555", ha="center", zorder=4,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
+        ax.text(
+            national,
+            top,
+            f"{label('chart_national', lang)}: {fmt_number(national, lang)}",
+            fontsize=7.5,
+            color="#555555",
+            ha="center",
+            zorder=4,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+        )
         xs.append(national)
     for i, t in enumerate(targets):
         ax.axvline(t.value, color=COLOURS["target"], linewidth=1.2)
@@ -372,9 +578,16 @@ def distribution_chart(values: pd.Series, *, title: str, unit: str,
             ax.axvspan(t.value, t.value_high, color=COLOURS["target"], alpha=0.12, linewidth=0)
             xs.append(t.value_high)
         ax.plot([t.value], [-0.55], marker="D", color=COLOURS["target"], markersize=6)
-        ax.text(t.value, -0.78 - 0.17 * i, f"{t.year}: {fmt_target(t, lang)}", fontsize=7.5,
-                color=COLOURS["target"], ha="center", zorder=4,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
+        ax.text(
+            t.value,
+            -0.78 - 0.17 * i,
+            f"{t.year}: {fmt_target(t, lang)}",
+            fontsize=7.5,
+            color=COLOURS["target"],
+            ha="center",
+            zorder=4,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+        )
         xs.append(t.value)
     span = (max(xs) - min(xs)) or 1.0
     ax.set_xlim(min(xs) - 0.08 * span, max(xs) + 0.08 * span)
@@ -385,28 +598,56 @@ def distribution_chart(values: pd.Series, *, title: str, unit: str,
     return fig
 
 
-def parts_chart(parts: dict[str, pd.Series], merged: pd.Series, *, title: str, unit: str,
-                national: pd.Series | None = None, flagged_years: Sequence[int] = (),
-                merger_year: int | None = 2025, lang: str = "vi") -> Figure:
+def parts_chart(
+    parts: dict[str, pd.Series],
+    merged: pd.Series,
+    *,
+    title: str,
+    unit: str,
+    national: pd.Series | None = None,
+    flagged_years: Sequence[int] = (),
+    merger_year: int | None = 2025,
+    lang: str = "vi",
+) -> Figure:
     """A merged province (bold blue) with each former province's own series (coloured lines,
     a different marker each) and the nation (grey); a dotted line marks the merger."""
     fig, ax = plt.subplots(figsize=(6.4, 2.9), dpi=110, layout="constrained")
     if national is not None and not national.empty:
-        ax.plot(national.index, national.values, color=COLOURS["national"], linewidth=1.1,
-                linestyle=(0, (4, 2)), label=label("chart_national", lang))
+        ax.plot(
+            national.index,
+            national.values,
+            color=COLOURS["national"],
+            linewidth=1.1,
+            linestyle=(0, (4, 2)),
+            label=label("chart_national", lang),
+        )
     for i, (name, s) in enumerate(parts.items()):
         if s.empty:
             continue
-        ax.plot(s.index, s.values, color=PART_COLOURS[i % len(PART_COLOURS)], linewidth=1.2,
-                marker=PART_MARKERS[i % len(PART_MARKERS)], markersize=4, label=name)
+        ax.plot(
+            s.index,
+            s.values,
+            color=PART_COLOURS[i % len(PART_COLOURS)],
+            linewidth=1.2,
+            marker=PART_MARKERS[i % len(PART_MARKERS)],
+            markersize=4,
+            label=name,
+        )
     if not merged.empty:
         name = f"{merged.name} ({_word('current', lang)})" if parts else str(merged.name)
         ax.plot(merged.index, merged.values, color=COLOURS["series"], linewidth=2.2, label=name)
         _series_points(ax, merged, flagged_years, 4.5)
     if parts and merger_year is not None:
         ax.axvline(merger_year - 0.5, color="#999999", linewidth=0.9, linestyle=":")
-        ax.text(merger_year - 0.45, 1.0, _word("merger", lang), transform=ax.get_xaxis_transform(),
-                fontsize=7, color="#666666", va="top")
+        ax.text(
+            merger_year - 0.45,
+            1.0,
+            _word("merger", lang),
+            transform=ax.get_xaxis_transform(),
+            fontsize=7,
+            color="#666666",
+            va="top",
+        )
     ax.set_title(title, loc="left", fontsize=10)
     ax.set_ylabel(unit)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -423,16 +664,23 @@ def coverage_chart(matrix: pd.DataFrame, *, title: str, lang: str = "vi") -> Fig
     """A heat map of shares 0-1 (rows by columns), each cell's percentage written in it."""
     values = matrix.apply(pd.to_numeric, errors="coerce").astype("float64").to_numpy()
     n_rows, n_cols = values.shape
-    fig, ax = plt.subplots(figsize=(0.34 * n_cols + 2.6, 0.24 * n_rows + 1.3), dpi=100,
-                           layout="constrained")
-    ax.imshow(np.where(np.isnan(values), 0, values), cmap="Blues", vmin=0, vmax=1.6,
-              aspect="auto")
+    fig, ax = plt.subplots(
+        figsize=(0.34 * n_cols + 2.6, 0.24 * n_rows + 1.3), dpi=100, layout="constrained"
+    )
+    ax.imshow(np.where(np.isnan(values), 0, values), cmap="Blues", vmin=0, vmax=1.6, aspect="auto")
     for i in range(n_rows):
         for j in range(n_cols):
             cell = values[i, j]
             shown = "–" if np.isnan(cell) else fmt_number(round(100 * cell), lang, decimals=0)
-            ax.text(j, i, shown, ha="center", va="center", fontsize=6,
-                    color="white" if (not np.isnan(cell) and cell > 0.85) else "black")
+            ax.text(
+                j,
+                i,
+                shown,
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="white" if (not np.isnan(cell) and cell > 0.85) else "black",
+            )
     ax.set_xticks(range(n_cols), [str(c) for c in matrix.columns], rotation=90, fontsize=6.5)
     ax.set_yticks(range(n_rows), [str(r) for r in matrix.index], fontsize=6.5)
     ax.tick_params(length=0)

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bdg_analysis import __version__
 from bdg_analysis.errors import BdgError, BdgInputError
+from bdg_analysis.version import __version__
 
 MAX_PROBLEM_LINES = 1000
 
@@ -20,9 +20,14 @@ class _Parser(argparse.ArgumentParser):
 def _cmd_report(args: argparse.Namespace) -> int:
     from bdg_analysis import runner
 
-    result = runner.province_report(args.province, year=args.year, data=args.data,
-                                    lang=args.lang, out_dir=Path(args.out),
-                                    run_date=args.run_date)
+    result = runner.province_report(
+        args.province,
+        year=args.year,
+        data=args.data,
+        lang=args.lang,
+        out_dir=Path(args.out),
+        run_date=args.run_date,
+    )
     print(result.html)
     if args.timings:
         for stage, seconds in result.timings.items():
@@ -55,14 +60,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(dataset.describe_problem_count(loaded.problems), file=sys.stderr)
         return 2
     obs = loaded.checked.observations
-    print(f"OK: {len(obs)} rows, {obs['province'].nunique()} places, "
-          f"{obs['indicator'].nunique()} indicators, years "
-          f"{obs['year'].min()}-{obs['year'].max()}, {int(obs['value'].isna().sum())} missing "
-          f"values, {int((obs['status'] == 'demo').sum())} demo rows")
+    print(
+        f"OK: {len(obs)} rows, {obs['province'].nunique()} places, "
+        f"{obs['indicator'].nunique()} indicators, years "
+        f"{obs['year'].min()}-{obs['year'].max()}, {int(obs['value'].isna().sum())} missing "
+        f"values, {int((obs['status'] == 'demo').sum())} demo rows"
+    )
     for table in loaded.tables:
         if not table.canonical:
-            print(f"note: reports read only tidy UTF-8 CSV with ',' (or .xlsx/.parquet); write "
-                  f"one with: bdg import {table.file} --out FILE.csv", file=sys.stderr)
+            print(
+                f"note: reports read only tidy UTF-8 CSV with ',' (or .xlsx/.parquet); write "
+                f"one with: bdg import {table.file} --out FILE.csv",
+                file=sys.stderr,
+            )
     return 0
 
 
@@ -71,10 +81,19 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from bdg_analysis.errors import Problem
 
     if Path(args.out).suffix.lower() != ".csv":
-        raise BdgInputError(Problem(args.out, None, "--out",
-                                    "the output is a tidy CSV file: give a name ending in .csv"))
-    result = importer.import_file(args.path, args.out, indicator=args.indicator,
-                                  sheet=args.sheet, province=args.province, revise=args.revise)
+        raise BdgInputError(
+            Problem(
+                args.out, None, "--out", "the output is a tidy CSV file: give a name ending in .csv"
+            )
+        )
+    result = importer.import_file(
+        args.path,
+        args.out,
+        indicator=args.indicator,
+        sheet=args.sheet,
+        province=args.province,
+        revise=args.revise,
+    )
     _print_inferred(result.loaded.tables)
     if result.problems:
         _print_problems(result.problems)
@@ -88,13 +107,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     obs = result.loaded.checked.observations
     blank_status = int((obs["status"] == "").sum())
     if blank_status:
-        print(f"note: {blank_status} row(s) without a status written as 'official'",
-              file=sys.stderr)
+        print(
+            f"note: {blank_status} row(s) without a status written as 'official'", file=sys.stderr
+        )
     state = "written" if merged.written else "unchanged"
     line = f"{args.out}: {state} ({merged.summary()})"
     if merged.history:
-        line += (f"; {len(merged.history)} old value(s) kept in "
-                 f"{importer.history_path(args.out)}")
+        line += f"; {len(merged.history)} old value(s) kept in {importer.history_path(args.out)}"
     print(line)
     return 0
 
@@ -110,13 +129,24 @@ def _cmd_targets(args: argparse.Namespace) -> int:
 def _cmd_run_all(args: argparse.Namespace) -> int:
     from bdg_analysis import batch
 
-    provinces = [name.strip() for item in args.provinces or [] for name in item.split(",")
-                 if name.strip()] or None
-    result = batch.run_all(provinces=provinces, year=args.year, data=args.data, lang=args.lang,
-                           out_dir=Path(args.out), jobs=args.jobs, run_date=args.run_date,
-                           resume=args.resume, timeout=args.timeout, executor=args.executor,
-                           scheduler=args.scheduler, kernel=args.kernel,
-                           national=not args.no_national)
+    provinces = [
+        name.strip() for item in args.provinces or [] for name in item.split(",") if name.strip()
+    ] or None
+    result = batch.run_all(
+        provinces=provinces,
+        year=args.year,
+        data=args.data,
+        lang=args.lang,
+        out_dir=Path(args.out),
+        jobs=args.jobs,
+        run_date=args.run_date,
+        resume=args.resume,
+        timeout=args.timeout,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        kernel=args.kernel,
+        national=not args.no_national,
+    )
     print(result.index)
     return result.exit_code
 
@@ -140,21 +170,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="tidy CSV, Parquet or Excel files")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("import", help="turn a yearbook table or an Excel form into tidy rows",
-                       description="Read PATH (tidy CSV/Excel/Parquet, a yearbook table, an "
-                       "Excel form; ';' and decimal commas, Windows-1258 are recognised and "
-                       "reported), check it like 'bdg validate', and merge its rows into the "
-                       "tidy CSV --out. A value that differs from one already held is refused "
-                       "unless --revise; the old value then goes to OUT.history.csv.")
+    p = sub.add_parser(
+        "import",
+        help="turn a yearbook table or an Excel form into tidy rows",
+        description="Read PATH (tidy CSV/Excel/Parquet, a yearbook table, an "
+        "Excel form; ';' and decimal commas, Windows-1258 are recognised and "
+        "reported), check it like 'bdg validate', and merge its rows into the "
+        "tidy CSV --out. A value that differs from one already held is refused "
+        "unless --revise; the old value then goes to OUT.history.csv.",
+    )
     p.add_argument("path", help="the file to import")
-    p.add_argument("--indicator", default=None,
-                   help="catalogue id of the table's figures (e.g. M4.CT1) when its title "
-                        "does not name one")
+    p.add_argument(
+        "--indicator",
+        default=None,
+        help="catalogue id of the table's figures (e.g. M4.CT1) when its title does not name one",
+    )
     p.add_argument("--sheet", default=None, help="the worksheet to read (default: every sheet)")
-    p.add_argument("--province", default=None,
-                   help="the province of a one-province yearbook table (rows are series)")
-    p.add_argument("--revise", action="store_true",
-                   help="replace values that differ from those held (old ones kept in history)")
+    p.add_argument(
+        "--province",
+        default=None,
+        help="the province of a one-province yearbook table (rows are series)",
+    )
+    p.add_argument(
+        "--revise",
+        action="store_true",
+        help="replace values that differ from those held (old ones kept in history)",
+    )
     p.add_argument("--out", required=True, help="tidy CSV to create or merge into")
     p.set_defaults(func=_cmd_import)
 
@@ -166,31 +207,55 @@ def build_parser() -> argparse.ArgumentParser:
 
     from bdg_analysis import batch
 
-    p = sub.add_parser("run-all", help="write every province's report and index.html",
-                       description="Build every province's report (and the national overview) "
-                       "in parallel. A failed run keeps the previous report and makes the exit "
-                       "code 1; the index and the log say which failed and why.")
+    p = sub.add_parser(
+        "run-all",
+        help="write every province's report and index.html",
+        description="Build every province's report (and the national overview) "
+        "in parallel. A failed run keeps the previous report and makes the exit "
+        "code 1; the index and the log say which failed and why.",
+    )
     p.add_argument("--year", type=int, default=None, help="report year (default: latest in data)")
     p.add_argument("--data", default=None, help="tidy data file (default: data/observations.csv)")
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
-    p.add_argument("--jobs", type=int, default=None,
-                   help=f"reports built at once (default: the number of cores, here "
-                   f"{batch.default_jobs()})")
-    p.add_argument("--provinces", action="append", metavar="NAMES",
-                   help='only these provinces, comma-separated, e.g. "Cao Bằng,Lạng Sơn"')
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help=f"reports built at once (default: the number of cores, here {batch.default_jobs()})",
+    )
+    p.add_argument(
+        "--provinces",
+        action="append",
+        metavar="NAMES",
+        help='only these provinces, comma-separated, e.g. "Cao Bằng,Lạng Sơn"',
+    )
     p.add_argument("--no-national", action="store_true", help="skip the national overview")
     p.add_argument("--lang", choices=("vi", "en"), default="vi")
     p.add_argument("--run-date", default=None, help="date printed on the reports (YYYY-MM-DD)")
-    p.add_argument("--resume", action="store_true",
-                   help="skip reports already built from the same data, params, notebook "
-                   "and version")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip reports already built from the same data, params, notebook and version",
+    )
     p.add_argument("--timeout", type=int, default=600, help="seconds a cell may run (default 600)")
-    p.add_argument("--executor", choices=sorted(batch.EXECUTORS), default="local",
-                   help="where reports run: local processes or a Dask cluster")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
-    p.add_argument("--kernel", choices=("auto", "fork", "spawn"), default="auto",
-                   help="fork kernels from a preloaded process (fast, POSIX) or spawn each")
+    p.add_argument(
+        "--executor",
+        choices=sorted(batch.EXECUTORS),
+        default="local",
+        help="where reports run: local processes or a Dask cluster",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    p.add_argument(
+        "--kernel",
+        choices=("auto", "fork", "spawn"),
+        default="auto",
+        help="fork kernels from a preloaded process (fast, POSIX) or spawn each",
+    )
     p.set_defaults(func=_cmd_run_all)
     return parser
 

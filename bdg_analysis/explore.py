@@ -27,6 +27,7 @@ from bdg_analysis import (
     scorecard,
     text,
     trends,
+    words,
 )
 from bdg_analysis import catalogue as _catalogue
 from bdg_analysis.errors import BdgInputError, Problem
@@ -146,59 +147,103 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "field": ("Mục", "Field"),
 }
 # Columns holding values in the indicator's unit: the header names the unit when one applies.
-VALUE_COLUMNS = frozenset({
-    "value", "latest", "national", "gap", "first_value", "latest_value", "change", "slope",
-    "improvement", "previous_value", "change_per_year", "median_change", "mad", "sigma",
-    "projection",
-    "low", "high", "value_a", "value_b",
-})
-SIGNED_COLUMNS = frozenset({"gap", "change", "slope", "improvement", "change_per_year",
-                            "median_change"})
+VALUE_COLUMNS = frozenset(
+    {
+        "value",
+        "latest",
+        "national",
+        "gap",
+        "first_value",
+        "latest_value",
+        "change",
+        "slope",
+        "improvement",
+        "previous_value",
+        "change_per_year",
+        "median_change",
+        "mad",
+        "sigma",
+        "projection",
+        "low",
+        "high",
+        "value_a",
+        "value_b",
+    }
+)
+SIGNED_COLUMNS = frozenset(
+    {"gap", "change", "slope", "improvement", "change_per_year", "median_change"}
+)
 PLAIN_INT_COLUMNS = frozenset({"source_row", "row", "rank", "goal", "n_points", "shared"})
 PERCENT_COLUMNS = frozenset({"probability"})
 
 DATA_STATUSES = ("official", "provisional", "estimate", "demo")
-DATA_STATUS_COLOURS = {"official": "", "provisional": "#fff1c1", "estimate": "#dcecf9",
-                       "demo": "#ececec"}
-KIND_WORDS = {"share": ("tỷ lệ", "share"), "ratio": ("tỷ số", "ratio"),
-              "rate": ("tỷ suất", "rate"), "count": ("số lượng", "count"),
-              "binary": ("có/không", "yes/no")}
-DIRECTION_WORDS = {"higher": ("cao hơn là tốt hơn", "higher is better"),
-                   "lower": ("thấp hơn là tốt hơn", "lower is better")}
+DATA_STATUS_COLOURS = {
+    "official": "",
+    "provisional": "#fff1c1",
+    "estimate": "#dcecf9",
+    "demo": "#ececec",
+}
+KIND_WORDS = {
+    "share": ("tỷ lệ", "share"),
+    "ratio": ("tỷ số", "ratio"),
+    "rate": ("tỷ suất", "rate"),
+    "count": ("số lượng", "count"),
+    "binary": ("có/không", "yes/no"),
+}
+DIRECTION_WORDS = {
+    "higher": ("cao hơn là tốt hơn", "higher is better"),
+    "lower": ("thấp hơn là tốt hơn", "lower is better"),
+}
 _WORDS = {
     "yes": ("có", "yes"),
     "no": ("không", "no"),
-    "rows_note": ("{n} dòng; hiển thị {k} dòng đầu và {k} dòng cuối",
-                  "{n} rows; showing the first {k} and the last {k}"),
+    "rows_note": (
+        "{n} dòng; hiển thị {k} dòng đầu và {k} dòng cuối",
+        "{n} rows; showing the first {k} and the last {k}",
+    ),
     "current": ("hiện nay", "current"),
     "no_rows": ("không có dòng nào", "no rows"),
     "own": ("kế hoạch riêng", "own plan"),
     "inherited": ("mặc định quốc gia", "national default"),
-    "latest_caption": ("{id} {name}: giá trị mới nhất đến năm {year} của mỗi tỉnh; hạng 1 là "
-                       "tốt nhất ({direction}). Dòng toàn quốc không được xếp hạng.",
-                       "{id} {name}: each province's latest value up to {year}; rank 1 is best "
-                       "({direction}). The national row is not ranked."),
-    "movers_caption": ("{id} {name}: tốc độ thay đổi {since}–{year} (độ dốc bình phương nhỏ "
-                       "nhất, {unit}/năm), xếp theo tiến bộ ({direction}). Dãy trước 2025 của "
-                       "tỉnh sáp nhập được gộp từ tỉnh cũ.",
-                       "{id} {name}: pace of change {since}–{year} (least-squares slope, "
-                       "{unit}/year), ranked by improvement ({direction}). Series of merged "
-                       "provinces before 2025 are put together from their former provinces."),
-    "not_merged": ("{name} không thay đổi địa giới năm 2025: dãy số là của chính tỉnh.",
-                   "{name} kept its territory in 2025: the series is its own."),
-    "former_only": ("{name!r} là tỉnh cũ (thuộc {current} từ 1/7/2025); dãy số theo địa giới "
-                    "hiện nay là của {current}: dùng series({current!r}, ...) hoặc "
-                    "former_series({current!r}, ...) để xem từng tỉnh cũ",
-                    "{name!r} is a former province (part of {current} since 1 July 2025); "
-                    "the series on current boundaries is {current}'s: use "
-                    "series({current!r}, ...), or former_series({current!r}, ...) to see "
-                    "each former province"),
-    "small_title": ("{id} {name} ({unit}): 34 tỉnh, thành phố", "{id} {name} ({unit}): the 34 "
-                    "provinces"),
-    "outlier_title": ("Giá trị bất thường so với lịch sử của chính chuỗi",
-                      "Values out of line with their own series' history"),
-    "demo_tag": ("(có số liệu minh họa, không phải số liệu thống kê đã công bố)",
-                 "(includes demonstration values, not published statistics)"),
+    "latest_caption": (
+        "{id} {name}: giá trị mới nhất đến năm {year} của mỗi tỉnh; hạng 1 là "
+        "tốt nhất ({direction}). Dòng toàn quốc không được xếp hạng.",
+        "{id} {name}: each province's latest value up to {year}; rank 1 is best "
+        "({direction}). The national row is not ranked.",
+    ),
+    "movers_caption": (
+        "{id} {name}: tốc độ thay đổi {since}–{year} (độ dốc bình phương nhỏ "
+        "nhất, {unit}/năm), xếp theo tiến bộ ({direction}). Dãy trước 2025 của "
+        "tỉnh sáp nhập được gộp từ tỉnh cũ.",
+        "{id} {name}: pace of change {since}–{year} (least-squares slope, "
+        "{unit}/year), ranked by improvement ({direction}). Series of merged "
+        "provinces before 2025 are put together from their former provinces.",
+    ),
+    "not_merged": (
+        "{name} không thay đổi địa giới năm 2025: dãy số là của chính tỉnh.",
+        "{name} kept its territory in 2025: the series is its own.",
+    ),
+    "former_only": (
+        "{name!r} là tỉnh cũ (thuộc {current} từ 1/7/2025); dãy số theo địa giới "
+        "hiện nay là của {current}: dùng series({current!r}, ...) hoặc "
+        "former_series({current!r}, ...) để xem từng tỉnh cũ",
+        "{name!r} is a former province (part of {current} since 1 July 2025); "
+        "the series on current boundaries is {current}'s: use "
+        "series({current!r}, ...), or former_series({current!r}, ...) to see "
+        "each former province",
+    ),
+    "small_title": (
+        "{id} {name} ({unit}): 34 tỉnh, thành phố",
+        "{id} {name} ({unit}): the 34 provinces",
+    ),
+    "outlier_title": (
+        "Giá trị bất thường so với lịch sử của chính chuỗi",
+        "Values out of line with their own series' history",
+    ),
+    "demo_tag": (
+        "(có số liệu minh họa, không phải số liệu thống kê đã công bố)",
+        "(includes demonstration values, not published statistics)",
+    ),
     "demo_short": ("(số liệu minh họa)", "(demonstration data)"),
 }
 # Raw catalogue keys kept in ``load()`` columns (for filtering), shown as words.
@@ -211,8 +256,14 @@ def _w(key: str, lang: str) -> str:
 
 def _check_lang(lang: str) -> str:
     if lang not in text.LANGS:
-        raise BdgInputError(Problem("<argument>", None, "lang",
-                                    f"{lang!r} is not a language here (expected 'vi' or 'en')"))
+        raise BdgInputError(
+            Problem(
+                "<argument>",
+                None,
+                "lang",
+                f"{lang!r} is not a language here (expected 'vi' or 'en')",
+            )
+        )
     return lang
 
 
@@ -261,8 +312,9 @@ class Table(pd.DataFrame):
         return _style(pd.DataFrame(self), dict(self.attrs), lang)
 
 
-def table(frame: pd.DataFrame, *, lang: str = "vi", caption: str | None = None,
-          unit: str | None = None) -> Table:
+def table(
+    frame: pd.DataFrame, *, lang: str = "vi", caption: str | None = None, unit: str | None = None
+) -> Table:
     """Show any DataFrame (e.g. a ``quality`` result) the way this module's tables show.
 
     Parameters
@@ -295,7 +347,7 @@ def _tint(colour: str, amount: float = 0.55) -> str:
     """A lighter shade of ``colour`` so black text stays readable on it."""
     if not colour.startswith("#") or len(colour) != 7:
         return colour
-    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     mixed = [round(c + (255 - c) * amount) for c in rgb]
     return "#" + "".join(f"{c:02x}" for c in mixed)
 
@@ -307,7 +359,7 @@ def _status_kind(values: pd.Series) -> str | None:
         return None
     if present <= set(DATA_STATUSES):
         return "data"
-    if present <= set(text.STATUS_WORDS):
+    if present <= set(words.namespace("status")):
         return "target"
     return None
 
@@ -336,8 +388,7 @@ def _is_missing(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-YEAR_COLUMNS = frozenset({"year", "first_year", "latest_year", "previous_year",
-                          "headline_year"})
+YEAR_COLUMNS = frozenset({"year", "first_year", "latest_year", "previous_year", "headline_year"})
 
 
 def _year_like(name: object) -> bool:
@@ -347,8 +398,9 @@ def _year_like(name: object) -> bool:
 def _column_decimals(values: list) -> int | None:
     """Decimals for a whole column, so 108,0 stands under 105,8 (not 108): the most any of its
     values needs at its own precision; None when the column holds no finite numbers."""
-    numbers = [float(v) for v in values
-               if isinstance(v, (float, np.floating)) and math.isfinite(float(v))]
+    numbers = [
+        float(v) for v in values if isinstance(v, (float, np.floating)) and math.isfinite(float(v))
+    ]
     return text.recorded_decimals(round(v, text.sensible_decimals(v)) for v in numbers)
 
 
@@ -377,8 +429,9 @@ def _cell_text(value: object, column: object, attrs: dict, lang: str) -> str:
         if column in PLAIN_INT_COLUMNS and number.is_integer():
             return str(int(number))
         if column == "z":
-            decimals = (quality.z_decimals(number, float(attrs["threshold"]))
-                        if "threshold" in attrs else 1)
+            decimals = (
+                quality.z_decimals(number, float(attrs["threshold"])) if "threshold" in attrs else 1
+            )
             shown = text.fmt_number(number, lang, decimals=decimals)
         else:
             shown = text.fmt_value(number, lang, attrs.get("_decimals", {}).get(column))
@@ -394,7 +447,7 @@ def _header(column: object, attrs: dict, lang: str) -> str:
         head = COLUMN_LABELS[column][1 if lang == "en" else 0]
     elif isinstance(column, str) and column in DATA_STATUSES:
         head = text.label(column, lang)
-    elif isinstance(column, str) and column in text.STATUS_WORDS:
+    elif isinstance(column, str) and words.has_word(f"status.{column}"):
         head = f"{text.STATUS_SYMBOLS[column]} {text.status_word(column, lang)}"
     else:
         head = str(column)
@@ -410,8 +463,10 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
     limit = int(pd.get_option("display.max_rows") or 60)
     # row numbers (a RangeIndex, or what is left of one after filtering) are not shown
     plain_index = isinstance(frame.index, pd.RangeIndex) or (
-        frame.index.name is None and pd.api.types.is_integer_dtype(frame.index)
-        and not isinstance(frame.index, pd.MultiIndex))
+        frame.index.name is None
+        and pd.api.types.is_integer_dtype(frame.index)
+        and not isinstance(frame.index, pd.MultiIndex)
+    )
     cut = None  # where the rows left out would be (an ellipsis row is shown there)
     if len(frame) > limit:
         k = max(int(pd.get_option("display.min_rows") or 10) // 2, 1)
@@ -421,8 +476,10 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
         cut = k
     elif frame.empty:
         caption = f"{caption} ({_w('no_rows', lang)})" if caption else _w("no_rows", lang)
-    kinds = {c: _status_kind(frame[c]) if not pd.api.types.is_numeric_dtype(frame[c]) else None
-             for c in frame.columns}
+    kinds = {
+        c: _status_kind(frame[c]) if not pd.api.types.is_numeric_dtype(frame[c]) else None
+        for c in frame.columns
+    }
     decimals = {c: _column_decimals(frame[c].tolist()) for c in frame.columns if not kinds[c]}
     for column, sources in attrs.get("decimals_from", {}).items():  # e.g. a change: as values
         found = [decimals[c] for c in sources if decimals.get(c) is not None]
@@ -446,9 +503,14 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
     shown.columns = _unique(headers)
     if not plain_index:
         index_column = "year" if frame.index.name == "year" else frame.index.name
-        shown.index = _unique([str(int(v)) if isinstance(v, (int, np.integer))
-                               else _cell_text(v, index_column, attrs, lang)
-                               for v in frame.index])
+        shown.index = _unique(
+            [
+                str(int(v))
+                if isinstance(v, (int, np.integer))
+                else _cell_text(v, index_column, attrs, lang)
+                for v in frame.index
+            ]
+        )
         if frame.index.name:
             shown.index.name = _header(frame.index.name, attrs, lang)
     css = pd.DataFrame("", index=shown.index, columns=shown.columns)
@@ -457,8 +519,7 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
             css.iloc[:, i] = "min-width: 16em"
         if kinds[c]:
             css.iloc[:, i] = [_status_css(v, kinds[c]) for v in frame[c].tolist()]
-        elif pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
-                frame[c]):
+        elif pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]):
             css.iloc[:, i] = "text-align: right; white-space: nowrap"
     if cut is not None:
         shown, css = _with_gap_row(shown, cut, "…"), _with_gap_row(css, cut, "")
@@ -470,18 +531,24 @@ def _style(frame: pd.DataFrame, attrs: dict, lang: str) -> Styler:
         numbers.index, numbers.columns = shown.index, shown.columns
         finite = numbers.to_numpy()[np.isfinite(numbers.to_numpy())]
         high = 1.0 if attrs.get("percent") or not finite.size else max(float(finite.max()), 1.0)
-        styler = styler.background_gradient(cmap="Blues", gmap=numbers, axis=None, vmin=0,
-                                            vmax=1.7 * high)
+        styler = styler.background_gradient(
+            cmap="Blues", gmap=numbers, axis=None, vmin=0, vmax=1.7 * high
+        )
     if plain_index:
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
-    return styler.set_table_styles([
-        {"selector": "caption", "props": "caption-side: top; text-align: left; "
-                                         "font-weight: normal; color: #333; padding: 4px 0;"},
-        {"selector": "th", "props": "text-align: left; vertical-align: bottom;"},
-        {"selector": "td", "props": "padding: 2px 8px; text-align: left;"},
-    ])
+    return styler.set_table_styles(
+        [
+            {
+                "selector": "caption",
+                "props": "caption-side: top; text-align: left; "
+                "font-weight: normal; color: #333; padding: 4px 0;",
+            },
+            {"selector": "th", "props": "text-align: left; vertical-align: bottom;"},
+            {"selector": "td", "props": "padding: 2px 8px; text-align: left;"},
+        ]
+    )
 
 
 def _with_gap_row(frame: pd.DataFrame, at: int, fill: object) -> pd.DataFrame:
@@ -535,8 +602,7 @@ def _context(data: Data) -> scorecard.Context:
         held = _FRAME_CONTEXTS.get(id(data))
         if held is not None and held[0]() is data:
             return held[1]
-        ctx = scorecard.Context(_observations_from_frame(data),
-                                cache_dir=cache.default_dir())
+        ctx = scorecard.Context(_observations_from_frame(data), cache_dir=cache.default_dir())
         for key in [k for k, (ref, _) in _FRAME_CONTEXTS.items() if ref() is None]:
             del _FRAME_CONTEXTS[key]
         _FRAME_CONTEXTS[id(data)] = (weakref.ref(data), ctx)
@@ -626,7 +692,9 @@ def load(data: Data = None, *, current: bool = False, lang: str = "vi") -> Table
     files = ", ".join(sorted(frame["source_file"].dropna().astype(str).unique())[:3])
     out.attrs["caption"] = _with_demo_note(
         f"{text.fmt_number(len(out), lang, 0)} {'rows' if lang == 'en' else 'dòng'}: {files}",
-        frame.loc[frame["value"].notna(), "status"], lang)
+        frame.loc[frame["value"].notna(), "status"],
+        lang,
+    )
     return out
 
 
@@ -666,17 +734,21 @@ class IndicatorInfo(_catalogue.Indicator):
         if note:
             rows.append(("note", note))
         labels = [COLUMN_LABELS[k][1 if en else 0] for k, _ in rows]
-        out = table(pd.DataFrame({"value": [v for _, v in rows]}, index=pd.Index(labels,
-                                                                                 name="field")),
-                    lang=lang, caption=f"{self.id}: {self.short(lang)}")
+        out = table(
+            pd.DataFrame({"value": [v for _, v in rows]}, index=pd.Index(labels, name="field")),
+            lang=lang,
+            caption=f"{self.id}: {self.short(lang)}",
+        )
         return out
 
     def _repr_html_(self) -> str:
         return self.table().styled().to_html()
 
     def __repr__(self) -> str:
-        return (f"<Indicator {self.id}: {self.short_en} ({self.unit_en}), "
-                f"{DIRECTION_WORDS[self.direction][1]}>")
+        return (
+            f"<Indicator {self.id}: {self.short_en} ({self.unit_en}), "
+            f"{DIRECTION_WORDS[self.direction][1]}>"
+        )
 
 
 def _bound_text(value: float | None, lang: str) -> str:
@@ -736,18 +808,28 @@ def indicators(lang: str = "vi") -> Table:
     lang = _check_lang(lang)
     en = lang == "en"
     goals = _catalogue.goals(lang)
-    rows = [{
-        "id": i.id, "goal": i.goal, "goal_name": goals.get(i.goal, ""), "short": i.short(lang),
-        "unit": i.unit(lang),
-        "kind": KIND_WORDS.get(i.kind, (i.kind, i.kind))[1 if en else 0],
-        "direction": DIRECTION_WORDS[i.direction][1 if en else 0],
-        "target_2025": _target_text(i.national_target(2025), lang),
-        "target_2030": _target_text(i.national_target(2030), lang),
-        "agency": i.agency, "evidence": i.evidence,
-    } for i in _catalogue.indicators()]
+    rows = [
+        {
+            "id": i.id,
+            "goal": i.goal,
+            "goal_name": goals.get(i.goal, ""),
+            "short": i.short(lang),
+            "unit": i.unit(lang),
+            "kind": KIND_WORDS.get(i.kind, (i.kind, i.kind))[1 if en else 0],
+            "direction": DIRECTION_WORDS[i.direction][1 if en else 0],
+            "target_2025": _target_text(i.national_target(2025), lang),
+            "target_2030": _target_text(i.national_target(2030), lang),
+            "agency": i.agency,
+            "evidence": i.evidence,
+        }
+        for i in _catalogue.indicators()
+    ]
     doc = _catalogue.document()
-    caption = (f"{len(rows)} indicators of Resolution {doc['number']}" if en else
-               f"{len(rows)} chỉ tiêu của Nghị quyết {doc['number']}")
+    caption = (
+        f"{len(rows)} indicators of Resolution {doc['number']}"
+        if en
+        else f"{len(rows)} chỉ tiêu của Nghị quyết {doc['number']}"
+    )
     return table(pd.DataFrame(rows), lang=lang, caption=caption)
 
 
@@ -764,12 +846,17 @@ class PlanInfo(plans.Plan):
         rows = []
         for t in sorted(self.targets, key=lambda t: (_order(self, t.indicator), t.year)):
             ind = self.indicator(t.indicator)
-            rows.append({
-                "id": t.indicator, "short": ind.short(lang), "year": t.year,
-                "target": text.fmt_target(t, lang), "unit": ind.unit(lang),
-                "origin": _w("own" if self.is_own(t.indicator, t.year) else "inherited", lang),
-                "source": t.source,
-            })
+            rows.append(
+                {
+                    "id": t.indicator,
+                    "short": ind.short(lang),
+                    "year": t.year,
+                    "target": text.fmt_target(t, lang),
+                    "unit": ind.unit(lang),
+                    "origin": _w("own" if self.is_own(t.indicator, t.year) else "inherited", lang),
+                    "source": t.source,
+                }
+            )
         return table(pd.DataFrame(rows), lang=lang, caption=self.title(lang))
 
     def _repr_html_(self) -> str:
@@ -819,8 +906,14 @@ def _current_place(province: str, *, allow_former: bool = False) -> geo.Province
     unless ``allow_former`` (then its successor is meant)."""
     res = geo.resolve(province)
     if res.former is not None and not allow_former:
-        raise BdgInputError(Problem("<argument>", None, "province", _w("former_only", "en").format(
-            name=province, current=res.province.name)))
+        raise BdgInputError(
+            Problem(
+                "<argument>",
+                None,
+                "province",
+                _w("former_only", "en").format(name=province, current=res.province.name),
+            )
+        )
     return res.province
 
 
@@ -834,8 +927,9 @@ def _one_sex(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _series_rows(ctx: scorecard.Context, place: str, indicator_id: str,
-                 up_to: int | None = None) -> pd.DataFrame:
+def _series_rows(
+    ctx: scorecard.Context, place: str, indicator_id: str, up_to: int | None = None
+) -> pd.DataFrame:
     cur = ctx.current
     rows = cur[(cur["province"] == place) & (cur["indicator"] == indicator_id)]
     if up_to is not None:
@@ -844,12 +938,16 @@ def _series_rows(ctx: scorecard.Context, place: str, indicator_id: str,
 
 
 def _to_series(rows: pd.DataFrame, name: str) -> pd.Series:
-    return pd.Series(rows["value"].to_numpy(dtype="float64"),
-                     index=pd.Index(rows["year"].to_numpy(dtype=int), name="year"), name=name)
+    return pd.Series(
+        rows["value"].to_numpy(dtype="float64"),
+        index=pd.Index(rows["year"].to_numpy(dtype=int), name="year"),
+        name=name,
+    )
 
 
-def series(province: str, indicator: str, *, data: Data = None,
-           up_to: int | None = None) -> pd.Series:
+def series(
+    province: str, indicator: str, *, data: Data = None, up_to: int | None = None
+) -> pd.Series:
     """One province's values of one indicator by year, on today's (34-province) boundaries.
 
     Years before 2025 of a merged province are put together from its former provinces (counts
@@ -883,11 +981,13 @@ def series(province: str, indicator: str, *, data: Data = None,
     rows = _series_rows(_context(data), place.name, ind.id, up_to)
     out = _to_series(rows, place.name)
     out.attrs = {
-        "indicator": ind.id, "unit": ind.unit_vi, "province": place.name,
-        "status": dict(zip(out.index.tolist(), rows["status"].astype(str).tolist(),
-                           strict=True)),
-        "aggregated": [int(y) for y, a in zip(rows["year"], rows["aggregated"], strict=True)
-                       if bool(a)],
+        "indicator": ind.id,
+        "unit": ind.unit_vi,
+        "province": place.name,
+        "status": dict(zip(out.index.tolist(), rows["status"].astype(str).tolist(), strict=True)),
+        "aggregated": [
+            int(y) for y, a in zip(rows["year"], rows["aggregated"], strict=True) if bool(a)
+        ],
     }
     return out
 
@@ -896,9 +996,15 @@ def _merged_place(province: str) -> geo.Province:
     """The current province a name denotes, former names allowed; the nation is refused."""
     place = _current_place(province, allow_former=True)
     if place.is_national:
-        raise BdgInputError(Problem("<argument>", None, "province",
-                                    f"{province!r} is the whole country, not a merged province; "
-                                    "latest() and small_multiples() show every province"))
+        raise BdgInputError(
+            Problem(
+                "<argument>",
+                None,
+                "province",
+                f"{province!r} is the whole country, not a merged province; "
+                "latest() and small_multiples() show every province",
+            )
+        )
     return place
 
 
@@ -909,12 +1015,17 @@ def _part_label(part: geo.Province, lang: str) -> str:
     return part.name
 
 
-def _parts_frame(ctx: scorecard.Context, place: geo.Province, indicator_id: str,
-                 lang: str = "vi") -> dict[geo.Province, pd.Series]:
+def _parts_frame(
+    ctx: scorecard.Context, place: geo.Province, indicator_id: str, lang: str = "vi"
+) -> dict[geo.Province, pd.Series]:
     """The recorded series of each former part of a current province (years before 2025)."""
     obs = ctx.observations
-    rows = obs[(obs["indicator"] == indicator_id) & (obs["province"] == place.name)
-               & (obs["year"] < geo.MERGER_YEAR) & obs["value"].notna()]
+    rows = obs[
+        (obs["indicator"] == indicator_id)
+        & (obs["province"] == place.name)
+        & (obs["year"] < geo.MERGER_YEAR)
+        & obs["value"].notna()
+    ]
     rows = _one_sex(rows)
     parts = geo.former_parts(place)
     out: dict[geo.Province, pd.Series] = {}
@@ -924,8 +1035,7 @@ def _parts_frame(ctx: scorecard.Context, place: geo.Province, indicator_id: str,
     return out
 
 
-def former_series(province: str, indicator: str, *, data: Data = None,
-                  lang: str = "vi") -> Table:
+def former_series(province: str, indicator: str, *, data: Data = None, lang: str = "vi") -> Table:
     """A merged province beside its former provinces: one column each, one row per year.
 
     The former provinces' columns hold their own recorded figures (years before 2025); the last
@@ -953,8 +1063,11 @@ def former_series(province: str, indicator: str, *, data: Data = None,
     ctx = _context(data)
     merged = _to_series(_series_rows(ctx, place.name, ind.id), place.name)
     if not geo.is_merged(place):
-        caption = _with_demo_note(_w("not_merged", lang).format(name=place.name),
-                                  _series_rows(ctx, place.name, ind.id)["status"], lang)
+        caption = _with_demo_note(
+            _w("not_merged", lang).format(name=place.name),
+            _series_rows(ctx, place.name, ind.id)["status"],
+            lang,
+        )
         return table(merged.to_frame(), lang=lang, unit=ind.unit(lang), caption=caption)
     columns = {s.name: s for s in _parts_frame(ctx, place, ind.id, lang).values()}
     current_label = f"{place.name} ({_w('current', lang)})"
@@ -967,8 +1080,9 @@ def former_series(province: str, indicator: str, *, data: Data = None,
     if method:
         caption = f"{caption} {ind.id}: {method}."
     parts = ctx.observations
-    parts = parts[(parts["province"] == place.name) & (parts["indicator"] == ind.id)
-                  & parts["value"].notna()]
+    parts = parts[
+        (parts["province"] == place.name) & (parts["indicator"] == ind.id) & parts["value"].notna()
+    ]
     caption = _with_demo_note(caption, pd.concat([rows["status"], parts["status"]]), lang)
     return table(wide.sort_index(), lang=lang, unit=ind.unit(lang), caption=caption)
 
@@ -987,8 +1101,7 @@ def _method_note(rows: pd.DataFrame, lang: str = "vi") -> str:
 # One province, every target
 
 
-def status(province: str, year: int | None = None, *, data: Data = None,
-           lang: str = "vi") -> Table:
+def status(province: str, year: int | None = None, *, data: Data = None, lang: str = "vi") -> Table:
     """Where a province stands on every target of its plan, as in its report's summary table.
 
     Latest value and year, the 2025 and 2030 targets, the projection for the next target year
@@ -1030,15 +1143,25 @@ def status(province: str, year: int | None = None, *, data: Data = None,
     report_year = int(year) if year is not None else int(own["year"].max())
     the_plan = plans.load_plan(place.name)
     views = scorecard.province_scorecard(ctx, place.name, the_plan, report_year)
-    rep = report.ProvinceReport(province=place, year=report_year, lang=lang, plan=the_plan,
-                                context=ctx, views=views, run_date="",
-                                data_files=sorted(ctx.observations["source_file"].unique()))
+    rep = report.ProvinceReport(
+        province=place,
+        year=report_year,
+        lang=lang,
+        plan=the_plan,
+        context=ctx,
+        views=views,
+        run_date="",
+        data_files=sorted(ctx.observations["source_file"].unique()),
+    )
     frame = pd.DataFrame(report.status_records(rep))
     frame["indicator"] = [the_plan.indicator(i).short(lang) for i in frame["id"]]
     for column in ("latest_year", "headline_year"):
         frame[column] = frame[column].astype("Int64")
-    caption = _with_demo_note(f"{place.name}, {report_year}: {the_plan.title(lang)}",
-                              frame["data_status"] if "data_status" in frame else [], lang)
+    caption = _with_demo_note(
+        f"{place.name}, {report_year}: {the_plan.title(lang)}",
+        frame["data_status"] if "data_status" in frame else [],
+        lang,
+    )
     return table(frame, lang=lang, caption=caption)
 
 
@@ -1046,24 +1169,30 @@ def status(province: str, year: int | None = None, *, data: Data = None,
 # One indicator, every province
 
 
-def _indicator_year(ctx: scorecard.Context, ind: _catalogue.Indicator,
-                    year: int | None) -> tuple[pd.DataFrame, int]:
+def _indicator_year(
+    ctx: scorecard.Context, ind: _catalogue.Indicator, year: int | None
+) -> tuple[pd.DataFrame, int]:
     """Current-boundary rows of one indicator up to ``year`` (default: latest provincial year)."""
     cur = ctx.current
     rows = _one_sex(cur[cur["indicator"] == ind.id])
     provincial = rows[rows["province_code"] != geo.NATIONAL_CODE]
-    last = int(provincial["year"].max()) if len(provincial) else (
-        int(rows["year"].max()) if len(rows) else None)
+    last = (
+        int(provincial["year"].max())
+        if len(provincial)
+        else (int(rows["year"].max()) if len(rows) else None)
+    )
     if year is None:
         if last is None:
-            raise BdgInputError(Problem("<data>", None, "indicator",
-                                        f"no values of {ind.id} in the data"))
+            raise BdgInputError(
+                Problem("<data>", None, "indicator", f"no values of {ind.id} in the data")
+            )
         year = last
     return rows[rows["year"] <= int(year)], int(year)
 
 
-def latest(indicator: str, year: int | None = None, *, data: Data = None,
-           lang: str = "vi") -> Table:
+def latest(
+    indicator: str, year: int | None = None, *, data: Data = None, lang: str = "vi"
+) -> Table:
     """Every province's latest value of one indicator, ranked (1 = best), beside the nation.
 
     Parameters
@@ -1096,8 +1225,11 @@ def latest(indicator: str, year: int | None = None, *, data: Data = None,
     rows, year = _indicator_year(ctx, ind, year)
     frame = _latest_frame(rows, ind)
     caption = _w("latest_caption", lang).format(
-        id=ind.id, name=ind.short(lang), year=year,
-        direction=DIRECTION_WORDS[ind.direction][1 if lang == "en" else 0])
+        id=ind.id,
+        name=ind.short(lang),
+        year=year,
+        direction=DIRECTION_WORDS[ind.direction][1 if lang == "en" else 0],
+    )
     caption = _with_demo_note(caption, frame["status"], lang)
     return table(frame, lang=lang, unit=ind.unit(lang), caption=caption)
 
@@ -1114,22 +1246,49 @@ def _latest_frame(rows: pd.DataFrame, ind: _catalogue.Indicator) -> pd.DataFrame
             r = last.loc[p.name]
             y = int(r["year"])
             nat = float(national.get(y, np.nan))
-            records.append({"province": p.name, "value": float(r["value"]), "year": y,
-                            "status": str(r["status"]), "national": nat,
-                            "gap": float(r["value"]) - nat, "merged_from": merged_from})
+            records.append(
+                {
+                    "province": p.name,
+                    "value": float(r["value"]),
+                    "year": y,
+                    "status": str(r["status"]),
+                    "national": nat,
+                    "gap": float(r["value"]) - nat,
+                    "merged_from": merged_from,
+                }
+            )
         else:
-            records.append({"province": p.name, "value": np.nan, "year": None, "status": "",
-                            "national": np.nan, "gap": np.nan, "merged_from": merged_from})
+            records.append(
+                {
+                    "province": p.name,
+                    "value": np.nan,
+                    "year": None,
+                    "status": "",
+                    "national": np.nan,
+                    "gap": np.nan,
+                    "merged_from": merged_from,
+                }
+            )
     frame = pd.DataFrame(records)
     frame["year"] = frame["year"].astype("Int64")
-    frame.insert(0, "rank", frame["value"].rank(method="min", ascending=ind.direction == "lower")
-                 .astype("Int64"))
-    return frame.sort_values(["rank", "province"], na_position="last", kind="stable") \
-        .reset_index(drop=True)
+    frame.insert(
+        0,
+        "rank",
+        frame["value"].rank(method="min", ascending=ind.direction == "lower").astype("Int64"),
+    )
+    return frame.sort_values(["rank", "province"], na_position="last", kind="stable").reset_index(
+        drop=True
+    )
 
 
-def movers(indicator: str, year: int | None = None, *, since: int | None = None,
-           data: Data = None, lang: str = "vi") -> Table:
+def movers(
+    indicator: str,
+    year: int | None = None,
+    *,
+    since: int | None = None,
+    data: Data = None,
+    lang: str = "vi",
+) -> Table:
     """Which provinces moved fastest (and slowest) on one indicator, best improvement first.
 
     The pace is the least-squares slope of each province's series over ``since``..``year`` (a
@@ -1168,8 +1327,9 @@ def movers(indicator: str, year: int | None = None, *, since: int | None = None,
     rows, year = _indicator_year(ctx, ind, year)
     since = progress.BASE_YEAR if since is None else int(since)
     if since >= year:
-        raise BdgInputError(Problem("<argument>", None, "since",
-                                    f"{since} is not before the last year {year}"))
+        raise BdgInputError(
+            Problem("<argument>", None, "since", f"{since} is not before the last year {year}")
+        )
     rows = rows[rows["year"] >= since]
     sign = 1.0 if ind.direction == "higher" else -1.0
     records = []
@@ -1177,25 +1337,36 @@ def movers(indicator: str, year: int | None = None, *, since: int | None = None,
         mine = rows[rows["province"] == p.name].sort_values("year")
         summ = trends.summary(_to_series(mine, p.name))
         first, last_value = summ["first_value"], summ["latest_value"]
-        records.append({
-            "province": p.name, "first_year": summ["first_year"], "first_value": first,
-            "latest_year": summ["latest_year"], "latest_value": last_value,
-            "change": last_value - first if summ["n_points"] >= 2 else np.nan,
-            "slope": summ["slope"], "improvement": sign * summ["slope"],
-            "n_points": summ["n_points"],
-        })
+        records.append(
+            {
+                "province": p.name,
+                "first_year": summ["first_year"],
+                "first_value": first,
+                "latest_year": summ["latest_year"],
+                "latest_value": last_value,
+                "change": last_value - first if summ["n_points"] >= 2 else np.nan,
+                "slope": summ["slope"],
+                "improvement": sign * summ["slope"],
+                "n_points": summ["n_points"],
+            }
+        )
     frame = pd.DataFrame(records)
     for column in ("first_year", "latest_year"):
         frame[column] = frame[column].astype("Int64")
-    frame.insert(0, "rank", frame["improvement"].rank(method="min", ascending=False)
-                 .astype("Int64"))
+    frame.insert(
+        0, "rank", frame["improvement"].rank(method="min", ascending=False).astype("Int64")
+    )
     frame = frame.sort_values(["rank", "province"], na_position="last", kind="stable")
     caption = _w("movers_caption", lang).format(
-        id=ind.id, name=ind.short(lang), since=since, year=year, unit=ind.unit(lang),
-        direction=DIRECTION_WORDS[ind.direction][1 if lang == "en" else 0])
+        id=ind.id,
+        name=ind.short(lang),
+        since=since,
+        year=year,
+        unit=ind.unit(lang),
+        direction=DIRECTION_WORDS[ind.direction][1 if lang == "en" else 0],
+    )
     provincial = rows[rows["province_code"] != geo.NATIONAL_CODE]
-    caption = _with_demo_note(caption, provincial.loc[provincial["value"].notna(), "status"],
-                              lang)
+    caption = _with_demo_note(caption, provincial.loc[provincial["value"].notna(), "status"], lang)
     out = table(frame.reset_index(drop=True), lang=lang, unit=ind.unit(lang), caption=caption)
     out.attrs["decimals_from"] = {"change": ["first_value", "latest_value"]}  # 107,3 - 111,6
     return out
@@ -1282,13 +1453,18 @@ def chart(province: str, indicator: str, *, data: Data = None, lang: str = "vi")
     title = f"{place.name}: {ind.short(lang)}"
     if quality.demo_note(rows["status"], lang):  # one line: the report's chart has room for one
         title = f"{title} {_w('demo_short', lang)}"
-    return charts.trend_chart(_to_series(rows, place.name), title=title, unit=ind.unit(lang),
-                              targets=targets, national=national,
-                              estimated_years=_flagged_years(rows), lang=lang)
+    return charts.trend_chart(
+        _to_series(rows, place.name),
+        title=title,
+        unit=ind.unit(lang),
+        targets=targets,
+        national=national,
+        estimated_years=_flagged_years(rows),
+        lang=lang,
+    )
 
 
-def former_chart(province: str, indicator: str, *, data: Data = None,
-                 lang: str = "vi") -> Figure:
+def former_chart(province: str, indicator: str, *, data: Data = None, lang: str = "vi") -> Figure:
     """A merged province's series (bold) with each former province's own series behind it.
 
     Parameters
@@ -1320,19 +1496,29 @@ def former_chart(province: str, indicator: str, *, data: Data = None,
     national = _to_series(_series_rows(ctx, geo.NATIONAL_NAME, ind.id), geo.NATIONAL_NAME)
     _show_figures_in_notebooks()
     recorded = ctx.observations
-    recorded = recorded[(recorded["province"] == place.name) & (recorded["indicator"] == ind.id)
-                        & recorded["value"].notna()]
-    title = _with_demo_tag(f"{place.name}: {ind.short(lang)}",
-                           pd.concat([rows["status"], recorded["status"]]), lang)
-    return charts.parts_chart({s.name: s for s in parts.values()},
-                              _to_series(rows, place.name),
-                              title=title, unit=ind.unit(lang),
-                              national=national, flagged_years=_flagged_years(rows),
-                              merger_year=geo.MERGER_YEAR, lang=lang)
+    recorded = recorded[
+        (recorded["province"] == place.name)
+        & (recorded["indicator"] == ind.id)
+        & recorded["value"].notna()
+    ]
+    title = _with_demo_tag(
+        f"{place.name}: {ind.short(lang)}", pd.concat([rows["status"], recorded["status"]]), lang
+    )
+    return charts.parts_chart(
+        {s.name: s for s in parts.values()},
+        _to_series(rows, place.name),
+        title=title,
+        unit=ind.unit(lang),
+        national=national,
+        flagged_years=_flagged_years(rows),
+        merger_year=geo.MERGER_YEAR,
+        lang=lang,
+    )
 
 
-def distribution(indicator: str, year: int | None = None, *, data: Data = None,
-                 lang: str = "vi") -> Figure:
+def distribution(
+    indicator: str, year: int | None = None, *, data: Data = None, lang: str = "vi"
+) -> Figure:
     """How the provinces' latest values spread: one dot each, the box of the middle half,
     the national value and the national targets.
 
@@ -1367,13 +1553,20 @@ def distribution(indicator: str, year: int | None = None, *, data: Data = None,
     targets = [t for t in ind.national_targets if t.year >= year] or list(ind.national_targets)
     _show_figures_in_notebooks()
     title = _with_demo_tag(f"{ind.id} {ind.short(lang)}, {year}", frame["status"], lang)
-    return charts.distribution_chart(values, title=title,
-                                     unit=ind.unit(lang), national=national,
-                                     targets=targets[:2], direction=ind.direction, lang=lang)
+    return charts.distribution_chart(
+        values,
+        title=title,
+        unit=ind.unit(lang),
+        national=national,
+        targets=targets[:2],
+        direction=ind.direction,
+        lang=lang,
+    )
 
 
-def small_multiples(indicator: str, year: int | None = None, *, data: Data = None,
-                    lang: str = "vi") -> Figure:
+def small_multiples(
+    indicator: str, year: int | None = None, *, data: Data = None, lang: str = "vi"
+) -> Figure:
     """All 34 provinces' series of one indicator on a grid, former provinces behind merged ones.
 
     Each panel shares the y axis, so levels compare at a glance: the province on today's
@@ -1405,29 +1598,38 @@ def small_multiples(indicator: str, year: int | None = None, *, data: Data = Non
     ind = _catalogue.get(indicator)
     ctx = _context(data)
     rows, year = _indicator_year(ctx, ind, year)
-    national = _to_series(rows[rows["province_code"] == geo.NATIONAL_CODE].sort_values("year"),
-                          geo.NATIONAL_NAME)
+    national = _to_series(
+        rows[rows["province_code"] == geo.NATIONAL_CODE].sort_values("year"), geo.NATIONAL_NAME
+    )
     panels = []
     for p in geo.current_provinces():
         mine = rows[rows["province"] == p.name].sort_values("year")
         parts = {}
         if geo.is_merged(p):
             parts = {s.name: s[s.index <= year] for s in _parts_frame(ctx, p, ind.id).values()}
-        panels.append(charts.Panel(title=p.name, series=_to_series(mine, p.name),
-                                   flagged_years=_flagged_years(mine), parts=parts))
+        panels.append(
+            charts.Panel(
+                title=p.name,
+                series=_to_series(mine, p.name),
+                flagged_years=_flagged_years(mine),
+                parts=parts,
+            )
+        )
     title = _w("small_title", lang).format(id=ind.id, name=ind.short(lang), unit=ind.unit(lang))
     shown = ctx.observations
-    shown = shown[(shown["indicator"] == ind.id) & (shown["year"] <= year)
-                  & shown["value"].notna()]
-    title = _with_demo_tag(title, pd.concat([rows.loc[rows["value"].notna(), "status"],
-                                             shown["status"]]), lang)
+    shown = shown[(shown["indicator"] == ind.id) & (shown["year"] <= year) & shown["value"].notna()]
+    title = _with_demo_tag(
+        title, pd.concat([rows.loc[rows["value"].notna(), "status"], shown["status"]]), lang
+    )
     _show_figures_in_notebooks()
-    return charts.small_multiples(panels, title=title, national=national,
-                                  merger_year=geo.MERGER_YEAR, lang=lang)
+    return charts.small_multiples(
+        panels, title=title, national=national, merger_year=geo.MERGER_YEAR, lang=lang
+    )
 
 
-def outlier_chart(outliers: pd.DataFrame, *, data: Data = None, lang: str = "vi",
-                  max_panels: int = 12) -> Figure:
+def outlier_chart(
+    outliers: pd.DataFrame, *, data: Data = None, lang: str = "vi", max_panels: int = 12
+) -> Figure:
     """The series behind flagged values, the flagged years ringed (``quality.outliers`` output).
 
     Parameters
@@ -1467,24 +1669,31 @@ def outlier_chart(outliers: pd.DataFrame, *, data: Data = None, lang: str = "vi"
             ind = _catalogue.get(key["indicator"])
             if recorded:
                 obs = ctx.observations
-                rows = obs[(obs["province"] == key["province"]) & (obs["former"] == key["former"])
-                           & (obs["indicator"] == ind.id) & obs["value"].notna()]
+                rows = obs[
+                    (obs["province"] == key["province"])
+                    & (obs["former"] == key["former"])
+                    & (obs["indicator"] == ind.id)
+                    & obs["value"].notna()
+                ]
                 rows = _one_sex(rows).sort_values("year")
                 name = key["former"] or key["province"]
             else:
                 rows = _series_rows(ctx, key["province"], ind.id)
                 name = key["province"]
             statuses.append(rows["status"])
-            panels.append(charts.Panel(
-                title=textwrap.fill(f"{name} · {ind.id} ({ind.unit(lang)})", width=34),
-                series=_to_series(rows, name),
-                flagged_years=_flagged_years(rows),
-                marked_years=[int(y) for y in group["year"]]))
+            panels.append(
+                charts.Panel(
+                    title=textwrap.fill(f"{name} · {ind.id} ({ind.unit(lang)})", width=34),
+                    series=_to_series(rows, name),
+                    flagged_years=_flagged_years(rows),
+                    marked_years=[int(y) for y in group["year"]],
+                )
+            )
     _show_figures_in_notebooks()
-    title = _with_demo_tag(_w("outlier_title", lang),
-                           pd.concat(statuses) if statuses else [], lang)
-    return charts.small_multiples(panels, title=title, sharey=False,
-                                  ncols=4, merger_year=None, lang=lang)
+    title = _with_demo_tag(_w("outlier_title", lang), pd.concat(statuses) if statuses else [], lang)
+    return charts.small_multiples(
+        panels, title=title, sharey=False, ncols=4, merger_year=None, lang=lang
+    )
 
 
 _show_figures_in_notebooks()

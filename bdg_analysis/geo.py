@@ -106,14 +106,20 @@ WEIGHT_LABELS_EN = {
 def weight_note_in_english(note: str) -> str:
     """The weighting part of a put-together row's note (written by :func:`aggregate_former` in
     Vietnamese) in English, for English tables; source names stay as published."""
-    phrases = [("ước tính: thiếu ", "estimate: "),
-               (" làm trọng số, dùng ", " not available as weights, weighted by "),
-               ("bình quân gia quyền theo ", "weighted mean by "),
-               ("(nguồn trọng số: ", "(weights: "), ("(nguồn: ", "(source: "),
-               ("không ghi", "not stated"), ("PX-Web bảng ", "PX-Web table "),
-               ("(cập nhật ", "(updated ")]
-    labels = sorted(((WEIGHT_LABELS_VI[k], WEIGHT_LABELS_EN[k]) for k in WEIGHT_LABELS_VI),
-                    key=lambda pair: -len(pair[0]))  # "dân số nữ" before "dân số"
+    phrases = [
+        ("ước tính: thiếu ", "estimate: "),
+        (" làm trọng số, dùng ", " not available as weights, weighted by "),
+        ("bình quân gia quyền theo ", "weighted mean by "),
+        ("(nguồn trọng số: ", "(weights: "),
+        ("(nguồn: ", "(source: "),
+        ("không ghi", "not stated"),
+        ("PX-Web bảng ", "PX-Web table "),
+        ("(cập nhật ", "(updated "),
+    ]
+    labels = sorted(
+        ((WEIGHT_LABELS_VI[k], WEIGHT_LABELS_EN[k]) for k in WEIGHT_LABELS_VI),
+        key=lambda pair: -len(pair[0]),
+    )  # "dân số nữ" before "dân số"
     out = note
     for vi, en in phrases + labels:
         out = out.replace(vi, en)
@@ -572,8 +578,9 @@ def _population_index() -> dict[tuple[str, str], tuple[tuple[int, float], ...]]:
     """(former code, sex) -> ((year, population), ...): built once, looked up per row."""
     frame = _population_cached()
     index: dict[tuple[str, str], list[tuple[int, float]]] = {}
-    for code, sex, year, pop in zip(frame["former_code"], frame["sex"], frame["year"],
-                                    frame["population_thousand"], strict=True):
+    for code, sex, year, pop in zip(
+        frame["former_code"], frame["sex"], frame["year"], frame["population_thousand"], strict=True
+    ):
         index.setdefault((str(code), str(sex)), []).append((int(year), float(pop)))
     return {key: tuple(sorted(values)) for key, values in index.items()}
 

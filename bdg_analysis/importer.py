@@ -37,9 +37,20 @@ from bdg_analysis import io as bio
 from bdg_analysis.errors import BdgInputError, Problem
 
 HISTORY_COLUMNS = (
-    "replaced_on", "change", "province", "indicator", "year", "sex",
-    "old_value", "old_status", "old_source", "old_note",
-    "new_value", "new_status", "new_source", "new_from",
+    "replaced_on",
+    "change",
+    "province",
+    "indicator",
+    "year",
+    "sex",
+    "old_value",
+    "old_status",
+    "old_source",
+    "old_note",
+    "new_value",
+    "new_status",
+    "new_source",
+    "new_from",
 )
 _KEY = ["province", "former", "indicator", "year", "sex"]
 
@@ -57,8 +68,13 @@ class Loaded:
         return not self.problems
 
 
-def check_paths(paths: Iterable[Path | str], *, indicator: str | None = None,
-                sheet: str | None = None, province: str | None = None) -> Loaded:
+def check_paths(
+    paths: Iterable[Path | str],
+    *,
+    indicator: str | None = None,
+    sheet: str | None = None,
+    province: str | None = None,
+) -> Loaded:
     """Read and validate every file (any layout), collecting all problems.
 
     ``indicator`` and ``province`` are checked first: a wrong one is a single problem, not one
@@ -69,16 +85,14 @@ def check_paths(paths: Iterable[Path | str], *, indicator: str | None = None,
         try:
             indicator = catalogue.get(indicator).id
         except BdgInputError as err:
-            problems += [Problem("--indicator", None, "indicator", p.message)
-                         for p in err.problems]
+            problems += [Problem("--indicator", None, "indicator", p.message) for p in err.problems]
     if province is not None:
         from bdg_analysis import geo
 
         try:
             geo.resolve(province)
         except BdgInputError as err:
-            problems += [Problem("--province", None, "province", p.message)
-                         for p in err.problems]
+            problems += [Problem("--province", None, "province", p.message) for p in err.problems]
     if problems:
         empty = pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS))
         return Loaded(validate.Checked(empty, problems), [], problems)
@@ -143,8 +157,10 @@ class MergeResult:
         if self.restated:
             parts.append(f"{self.restated} restated (same value, new status)")
         if self.restated_waiting:
-            parts.append(f"{self.restated_waiting} with the same value but a new status left "
-                         "as held (pass --revise to take the new status)")
+            parts.append(
+                f"{self.restated_waiting} with the same value but a new status left "
+                "as held (pass --revise to take the new status)"
+            )
         return ", ".join(parts)
 
 
@@ -163,16 +179,18 @@ def tidy_rows(observations: pd.DataFrame) -> pd.DataFrame:
     obs = observations
     place = obs["former"].where(obs["former"] != "", obs["province"])
     value = [_value_text(v, m) for v, m in zip(obs["value"], obs["missing_marker"], strict=True)]
-    return pd.DataFrame({
-        "province": place.astype("str"),
-        "indicator": obs["indicator"].astype("str"),
-        "year": obs["year"].astype("int64").astype("str"),
-        "value": value,
-        "sex": obs["sex"].astype("str"),
-        "source": obs["source"].astype("str"),
-        "note": obs["note"].astype("str"),
-        "status": obs["status"].where(obs["status"] != "", "official").astype("str"),
-    })
+    return pd.DataFrame(
+        {
+            "province": place.astype("str"),
+            "indicator": obs["indicator"].astype("str"),
+            "year": obs["year"].astype("int64").astype("str"),
+            "value": value,
+            "sex": obs["sex"].astype("str"),
+            "source": obs["source"].astype("str"),
+            "note": obs["note"].astype("str"),
+            "status": obs["status"].where(obs["status"] != "", "official").astype("str"),
+        }
+    )
 
 
 def _value_text(value: float, marker: str) -> str:
@@ -181,8 +199,14 @@ def _value_text(value: float, marker: str) -> str:
     return format(float(value), ".15g")
 
 
-def merge(new: validate.Checked, out: Path | str, *, revise: bool = False,
-          today: dt.date | None = None, from_label: str = "") -> MergeResult:
+def merge(
+    new: validate.Checked,
+    out: Path | str,
+    *,
+    revise: bool = False,
+    today: dt.date | None = None,
+    from_label: str = "",
+) -> MergeResult:
     """Merge checked new rows into the tidy dataset ``out`` (created if absent).
 
     Nothing is written when a conflict is refused: the file and its history stay as they were.
@@ -202,9 +226,12 @@ def merge(new: validate.Checked, out: Path | str, *, revise: bool = False,
     if out.exists():
         held_loaded = check_paths([out])
         if held_loaded.problems:
-            raise BdgInputError([
-                Problem(p.file, p.row, p.column, f"{p.message} (in the dataset merged into)")
-                for p in held_loaded.problems])
+            raise BdgInputError(
+                [
+                    Problem(p.file, p.row, p.column, f"{p.message} (in the dataset merged into)")
+                    for p in held_loaded.problems
+                ]
+            )
         held_obs = held_loaded.checked.observations
         held_text = bio.read_table(out)
         held_text = held_text[[c for c in bio.TIDY_COLUMNS if c in held_text.columns]].copy()
@@ -245,29 +272,39 @@ def merge(new: validate.Checked, out: Path | str, *, revise: bool = False,
         change = {
             "replaced_on": today.isoformat(),
             "change": "restated" if restated else "filled" if pd.isna(old_v) else "revised",
-            "province": row["province"], "indicator": row["indicator"],
-            "year": row["year"], "sex": row["sex"],
+            "province": row["province"],
+            "indicator": row["indicator"],
+            "year": row["year"],
+            "sex": row["sex"],
             "old_value": _value_text(old_v, held["missing_marker"]),
-            "old_status": held["status"], "old_source": held["source"],
+            "old_status": held["status"],
+            "old_source": held["source"],
             "old_note": held["note"],
-            "new_value": row["value"], "new_status": row["status"],
+            "new_value": row["value"],
+            "new_status": row["status"],
             "new_source": row["source"],
             "new_from": f"{obs['source_file']}:{int(obs['source_row'])}"
-                        + (f" ({from_label})" if from_label else ""),
+            + (f" ({from_label})" if from_label else ""),
         }
         if restated:
             result.restated += 1
         elif pd.isna(old_v):
             result.filled += 1
         elif not revise:
-            result.conflicts.append(Problem(
-                str(obs["source_file"]), int(obs["source_row"]), "value",
-                f"{row['province']} {row['indicator']} {row['year']}"
-                f"{' ' + row['sex'] if row['sex'] else ''}: {_fmt(new_v)} here differs from "
-                f"{_fmt(old_v)} held in {shown_out}:{int(held['source_row'])} (source "
-                f"{held['source'] or 'not given'!r}; new source {row['source'] or 'not given'!r})"
-                "; pass --revise to replace it (the old value goes to "
-                f"{history_path(out).name})"))
+            result.conflicts.append(
+                Problem(
+                    str(obs["source_file"]),
+                    int(obs["source_row"]),
+                    "value",
+                    f"{row['province']} {row['indicator']} {row['year']}"
+                    f"{' ' + row['sex'] if row['sex'] else ''}: {_fmt(new_v)} here differs from "
+                    f"{_fmt(old_v)} held in {shown_out}:{int(held['source_row'])} (source "
+                    f"{held['source'] or 'not given'!r}; "
+                    f"new source {row['source'] or 'not given'!r})"
+                    "; pass --revise to replace it (the old value goes to "
+                    f"{history_path(out).name})",
+                )
+            )
             continue
         else:
             result.revised += 1
@@ -284,8 +321,9 @@ def merge(new: validate.Checked, out: Path | str, *, revise: bool = False,
         for column in bio.TIDY_COLUMNS:
             merged.loc[at, column] = row[column]
     if additions:
-        merged = pd.concat([merged, pd.DataFrame(additions)[list(bio.TIDY_COLUMNS)]],
-                           ignore_index=True)
+        merged = pd.concat(
+            [merged, pd.DataFrame(additions)[list(bio.TIDY_COLUMNS)]], ignore_index=True
+        )
     if result.history:
         _append_history(history_path(out), result.history)
     _write(merged, out)
@@ -358,9 +396,16 @@ class ImportResult:
         return self.loaded.problems + (self.merge.conflicts if self.merge else [])
 
 
-def import_file(path: Path | str, out: Path | str, *, indicator: str | None = None,
-                sheet: str | None = None, province: str | None = None, revise: bool = False,
-                today: dt.date | None = None) -> ImportResult:
+def import_file(
+    path: Path | str,
+    out: Path | str,
+    *,
+    indicator: str | None = None,
+    sheet: str | None = None,
+    province: str | None = None,
+    revise: bool = False,
+    today: dt.date | None = None,
+) -> ImportResult:
     """Read, check and merge one file into the tidy dataset ``out`` (the ``bdg import`` verb).
 
     Nothing is written when the file has a problem or a conflict is refused.
@@ -369,10 +414,13 @@ def import_file(path: Path | str, out: Path | str, *, indicator: str | None = No
     if loaded.problems:
         return ImportResult(loaded)
     if Path(out).resolve() == Path(path).resolve():
-        problem = Problem(bio.display_path(out), None, None,
-                          "--out is the file being imported; write to another file")
+        problem = Problem(
+            bio.display_path(out),
+            None,
+            None,
+            "--out is the file being imported; write to another file",
+        )
         loaded.problems.append(problem)
         return ImportResult(loaded)
-    result = merge(loaded.checked, out, revise=revise, today=today,
-                   from_label=Path(path).name)
+    result = merge(loaded.checked, out, revise=revise, today=today, from_label=Path(path).name)
     return ImportResult(loaded, result)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from bdg_analysis import __version__, catalogue, charts, geo, plans, scorecard
+from bdg_analysis import catalogue, charts, geo, plans, scorecard
 from bdg_analysis.scorecard import IndicatorView, display_status
 from bdg_analysis.text import (
     STATUS_ORDER,
@@ -21,6 +21,7 @@ from bdg_analysis.text import (
     status_badge,
     status_word,
 )
+from bdg_analysis.version import __version__
 
 GOOD = ("achieved", "on_track")
 
@@ -43,9 +44,13 @@ class NationalOverview:
         return int(((cur["status"] == "demo") & (cur["year"] <= self.year)).sum())
 
 
-def prepare(year: int | None = None, data: str | list[str] | None = None, lang: str = "vi",
-            run_date: str | None = None,
-            provinces: list[str] | None = None) -> NationalOverview:
+def prepare(
+    year: int | None = None,
+    data: str | list[str] | None = None,
+    lang: str = "vi",
+    run_date: str | None = None,
+    provinces: list[str] | None = None,
+) -> NationalOverview:
     """Assess every province (or ``provinces``) and the national series at the report year."""
     context = scorecard.load_context(data)
     report_year = int(year) if year is not None else int(context.current["year"].max())
@@ -53,15 +58,23 @@ def prepare(year: int | None = None, data: str | list[str] | None = None, lang: 
     cards = {}
     for name in names:
         place = geo.resolve(name).province
-        cards[place.name] = scorecard.cached_scorecard(context, place.name,
-                                                       plans.load_plan(place.name), report_year)
+        cards[place.name] = scorecard.cached_scorecard(
+            context, place.name, plans.load_plan(place.name), report_year
+        )
     national_plan = plans.load_plan(geo.NATIONAL_NAME)
-    national = [scorecard.indicator_view(context, geo.NATIONAL_NAME, national_plan, ind.id,
-                                         report_year) for ind in catalogue.indicators()]
-    return NationalOverview(year=report_year, lang=lang, context=context, provinces=cards,
-                            national=national,
-                            run_date=run_date or dt.date.today().isoformat(),
-                            data_files=sorted(context.observations["source_file"].unique()))
+    national = [
+        scorecard.indicator_view(context, geo.NATIONAL_NAME, national_plan, ind.id, report_year)
+        for ind in catalogue.indicators()
+    ]
+    return NationalOverview(
+        year=report_year,
+        lang=lang,
+        context=context,
+        provinces=cards,
+        national=national,
+        run_date=run_date or dt.date.today().isoformat(),
+        data_files=sorted(context.observations["source_file"].unique()),
+    )
 
 
 def status_frame(ov: NationalOverview) -> pd.DataFrame:
@@ -89,8 +102,13 @@ def ranking(ov: NationalOverview) -> pd.DataFrame:
 
 def meta(ov: NationalOverview) -> dict:
     """What the runner needs; the counts are the nation's own targets (the index shows them)."""
-    return {"year": ov.year, "title": title(ov), "lang": ov.lang, "demo_rows": ov.demo_count,
-            "status_counts": scorecard.status_counts(ov.national)}
+    return {
+        "year": ov.year,
+        "title": title(ov),
+        "lang": ov.lang,
+        "demo_rows": ov.demo_count,
+        "status_counts": scorecard.status_counts(ov.national),
+    }
 
 
 def title(ov: NationalOverview) -> str:
@@ -103,12 +121,16 @@ def header_html(ov: NationalOverview) -> str:
     lang = ov.lang
     parts = [f"<h1>{escape(title(ov))}</h1>"]
     if ov.demo_count:
-        parts.append(f'<div class="demo-banner" role="note"><strong>'
-                     f"{escape(label('demo_banner', lang))}</strong></div>")
+        parts.append(
+            f'<div class="demo-banner" role="note"><strong>'
+            f"{escape(label('demo_banner', lang))}</strong></div>"
+        )
     parts.append('<dl class="meta">')
-    for key, value in (("report_year", str(ov.year)),
-                       ("data_file", ", ".join(ov.data_files)),
-                       ("generated", f"{ov.run_date} · bdg-analysis {__version__}")):
+    for key, value in (
+        ("report_year", str(ov.year)),
+        ("data_file", ", ".join(ov.data_files)),
+        ("generated", f"{ov.run_date} · bdg-analysis {__version__}"),
+    ):
         parts.append(f"<dt>{escape(label(key, lang))}</dt><dd>{escape(value)}</dd>")
     parts.append("</dl>")
     return "\n".join(parts)
@@ -120,18 +142,21 @@ def grid_html(ov: NationalOverview) -> str:
     frame = status_frame(ov)
     order = ranking(ov).index
     frame = frame.loc[order]
-    fig = charts.status_grid(frame, symbols=STATUS_SYMBOLS,
-                             title=label("status", lang) + f" · {ov.year}")
+    fig = charts.status_grid(
+        frame, symbols=STATUS_SYMBOLS, title=label("status", lang) + f" · {ov.year}"
+    )
     png = charts.to_png_base64(fig)
-    legend = " ".join(status_badge(s, lang) for s in STATUS_ORDER
-                      if (frame == s).any().any())
-    alt = ("; ".join(f"{name}: " + ", ".join(f"{i} {status_word(s, lang)}"
-                                             for i, s in row.items())
-                     for name, row in frame.iterrows()))
-    return (f'<section id="grid"><h2>{escape(label("status", lang))}</h2>'
-            f'<p class="legend">{legend}</p>'
-            f'<figure class="chart wide"><img src="data:image/png;base64,{png}" '
-            f'alt="{escape(alt)}"></figure></section>')
+    legend = " ".join(status_badge(s, lang) for s in STATUS_ORDER if (frame == s).any().any())
+    alt = "; ".join(
+        f"{name}: " + ", ".join(f"{i} {status_word(s, lang)}" for i, s in row.items())
+        for name, row in frame.iterrows()
+    )
+    return (
+        f'<section id="grid"><h2>{escape(label("status", lang))}</h2>'
+        f'<p class="legend">{legend}</p>'
+        f'<figure class="chart wide"><img src="data:image/png;base64,{png}" '
+        f'alt="{escape(alt)}"></figure></section>'
+    )
 
 
 def ranking_html(ov: NationalOverview) -> str:
@@ -139,40 +164,54 @@ def ranking_html(ov: NationalOverview) -> str:
     rank = ranking(ov)
     frame = status_frame(ov)
     heads = [label("rank", lang), label("province", lang)] + [
-        status_word(s, lang) for s in STATUS_ORDER]
-    head = "".join(f"<th scope=\"col\">{escape(h)}</th>" for h in heads)
+        status_word(s, lang) for s in STATUS_ORDER
+    ]
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
     body = []
     for name, row in rank.iterrows():
         counts = frame.loc[name].value_counts()
-        cells = "".join(f"<td class=\"num\">{int(counts.get(s, 0)) or ''}</td>"
-                        for s in STATUS_ORDER)
-        body.append(f"<tr><td class=\"num\">{int(row['rank'])}</td><td>{escape(name)}</td>"
-                    f"{cells}</tr>")
-    return (f'<section id="ranking"><h2>{escape(label("rank", lang))}</h2>'
-            f'<table class="ranking"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></section>")
+        cells = "".join(f'<td class="num">{int(counts.get(s, 0)) or ""}</td>' for s in STATUS_ORDER)
+        body.append(
+            f'<tr><td class="num">{int(row["rank"])}</td><td>{escape(name)}</td>{cells}</tr>'
+        )
+    return (
+        f'<section id="ranking"><h2>{escape(label("rank", lang))}</h2>'
+        f'<table class="ranking"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></section>"
+    )
 
 
 def national_html(ov: NationalOverview) -> str:
     """The national series: latest value, national targets, projection, chance, status."""
     lang = ov.lang
-    heads = [label("indicator", lang), label("latest", lang), label("target", lang),
-             label("probability", lang), label("status", lang)]
-    head = "".join(f"<th scope=\"col\">{escape(h)}</th>" for h in heads)
+    heads = [
+        label("indicator", lang),
+        label("latest", lang),
+        label("target", lang),
+        label("probability", lang),
+        label("status", lang),
+    ]
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
     body = []
     for view in ov.national:
         last = view.latest_row
-        latest = label("no_data", lang) if last is None else (
-            f"{fmt_value(float(last['value']), lang, view.decimals)} ({int(last['year'])})")
+        latest = (
+            label("no_data", lang)
+            if last is None
+            else (f"{fmt_value(float(last['value']), lang, view.decimals)} ({int(last['year'])})")
+        )
         targets = "<br>".join(f"{t.year}: {escape(fmt_target(t, lang))}" for t in view.targets)
         head_a = view.headline
         body.append(
-            f"<tr><td><span class=\"id\">{escape(view.id)}</span> "
-            f"{escape(view.indicator.short(lang))}</td><td class=\"num\">{latest}</td>"
-            f"<td class=\"num\">{targets or '–'}</td>"
-            f"<td class=\"num\">{escape(fmt_percent(scorecard.probability(head_a), lang))}</td>"
-            f"<td>{status_badge(display_status(head_a), lang)}</td></tr>")
+            f'<tr><td><span class="id">{escape(view.id)}</span> '
+            f'{escape(view.indicator.short(lang))}</td><td class="num">{latest}</td>'
+            f'<td class="num">{targets or "–"}</td>'
+            f'<td class="num">{escape(fmt_percent(scorecard.probability(head_a), lang))}</td>'
+            f"<td>{status_badge(display_status(head_a), lang)}</td></tr>"
+        )
     name = "Toàn quốc" if lang == "vi" else "National series"
-    return (f'<section id="national"><h2>{escape(name)}</h2>'
-            f'<table class="status"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></section>")
+    return (
+        f'<section id="national"><h2>{escape(name)}</h2>'
+        f'<table class="status"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></section>"
+    )

@@ -56,8 +56,14 @@ class Status(StrEnum):
     INSUFFICIENT_DATA = "insufficient_data"
 
 
-STATUS_ORDER = (Status.ACHIEVED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK,
-                Status.MOVING_AWAY, Status.INSUFFICIENT_DATA)
+STATUS_ORDER = (
+    Status.ACHIEVED,
+    Status.ON_TRACK,
+    Status.AT_RISK,
+    Status.OFF_TRACK,
+    Status.MOVING_AWAY,
+    Status.INSUFFICIENT_DATA,
+)
 """From best to worst (insufficient data last), for sorting and colour scales."""
 
 
@@ -140,10 +146,16 @@ def _escap_index(value: float, base: float, target: float, direction: str) -> fl
     return d * (value - base) / abs(target - base)
 
 
-def escap_anticipated_progress(series: pd.Series, target_value: float, *,
-                               target_year: int = 2030, base_year: int = 2015,
-                               current_year: int | None = None, direction: str = "higher",
-                               scale: float | None = None) -> EscapResult:
+def escap_anticipated_progress(
+    series: pd.Series,
+    target_value: float,
+    *,
+    target_year: int = 2030,
+    base_year: int = 2015,
+    current_year: int | None = None,
+    direction: str = "higher",
+    scale: float | None = None,
+) -> EscapResult:
     """UN ESCAP Current Status and Anticipated Progress indices (reference method).
 
     Method (ESCAP, *Asia and the Pacific SDG Progress Report*, technical notes on measuring
@@ -171,20 +183,50 @@ def escap_anticipated_progress(series: pd.Series, target_value: float, *,
     s = pj._clean_series(series, None, None)
     nan = math.nan
     if s.empty:
-        return EscapResult(None, nan, False, None, nan, False, target_year, float(target_value),
-                           direction, nan, nan, nan, nan, "No data", "No data",
-                           "insufficient_data", scale)
+        return EscapResult(
+            None,
+            nan,
+            False,
+            None,
+            nan,
+            False,
+            target_year,
+            float(target_value),
+            direction,
+            nan,
+            nan,
+            nan,
+            nan,
+            "No data",
+            "No data",
+            "insufficient_data",
+            scale,
+        )
     years = s.index.to_numpy()
     vals = s.to_numpy()
     if len(s) == 1:
         v = float(vals[0])
         reached = v >= target_value if direction == "higher" else v <= target_value
         idx = 10.0 if reached else nan
-        return EscapResult(None, nan, False, int(years[0]), v, False, target_year,
-                           float(target_value), direction, nan, nan, idx, idx,
-                           "On-track" if reached else "Insufficient data",
-                           "Will meet target" if reached else "Insufficient data",
-                           "maintain" if reached else "insufficient_data", scale)
+        return EscapResult(
+            None,
+            nan,
+            False,
+            int(years[0]),
+            v,
+            False,
+            target_year,
+            float(target_value),
+            direction,
+            nan,
+            nan,
+            idx,
+            idx,
+            "On-track" if reached else "Insufficient data",
+            "Will meet target" if reached else "Insufficient data",
+            "maintain" if reached else "insufficient_data",
+            scale,
+        )
 
     def fwd(v):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -225,12 +267,30 @@ def escap_anticipated_progress(series: pd.Series, target_value: float, *,
         return top if x > 9 else (low if x <= 0 else mid)
 
     ap_label = label(ap, "Will meet target", "Need to accelerate", "No progress expected")
-    category = {"Will meet target": "maintain", "Need to accelerate": "accelerate",
-                "No progress expected": "reverse"}.get(ap_label, "insufficient_data")
-    return EscapResult(int(base_year), base_value, base_est, cy, current_value, cur_est,
-                       int(target_year), float(target_value), direction, growth, projected, cs,
-                       ap, label(cs, "On-track", "Slow progress", "Regression"), ap_label,
-                       category, scale)
+    category = {
+        "Will meet target": "maintain",
+        "Need to accelerate": "accelerate",
+        "No progress expected": "reverse",
+    }.get(ap_label, "insufficient_data")
+    return EscapResult(
+        int(base_year),
+        base_value,
+        base_est,
+        cy,
+        current_value,
+        cur_est,
+        int(target_year),
+        float(target_value),
+        direction,
+        growth,
+        projected,
+        cs,
+        ap,
+        label(cs, "On-track", "Slow progress", "Regression"),
+        ap_label,
+        category,
+        scale,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,9 +387,16 @@ def _opensdg_score(progress: float, with_target: bool, coeff: float, cuts) -> fl
     return 500 * progress / coeff - 2.5
 
 
-def eurostat_status(series: pd.Series, target_value: float | None = None, *,
-                    target_year: int = 2030, base_year: int = 2015, direction: str = "higher",
-                    variant: str = "eurostat", limit: float | None = None) -> EurostatResult:
+def eurostat_status(
+    series: pd.Series,
+    target_value: float | None = None,
+    *,
+    target_year: int = 2030,
+    base_year: int = 2015,
+    direction: str = "higher",
+    variant: str = "eurostat",
+    limit: float | None = None,
+) -> EurostatResult:
     """Eurostat SDG monitoring assessment (reference method).
 
     With a quantified target (Eurostat, *Sustainable development in the European Union -
@@ -364,12 +431,33 @@ def eurostat_status(series: pd.Series, target_value: float | None = None, *,
     def empty(note: str, base=None, current=None) -> EurostatResult:
         by, bv = (None, nan) if base is None else base
         cy, cv = (None, nan) if current is None else current
-        achieved = target_value is not None and math.isfinite(cv) and (
-            cv >= target_value if d > 0 else cv <= target_value)
+        achieved = (
+            target_value is not None
+            and math.isfinite(cv)
+            and (cv >= target_value if d > 0 else cv <= target_value)
+        )
         cat = "target_achieved" if achieved else "insufficient_data"
-        return EurostatResult(variant, by, bv, cy, cv, target_year, target_value, direction,
-                              nan, None, None, nan, nan, None, cat, _EUROSTAT_LABELS[cat],
-                              5.0 if achieved else None, achieved, note)
+        return EurostatResult(
+            variant,
+            by,
+            bv,
+            cy,
+            cv,
+            target_year,
+            target_value,
+            direction,
+            nan,
+            None,
+            None,
+            nan,
+            nan,
+            None,
+            cat,
+            _EUROSTAT_LABELS[cat],
+            5.0 if achieved else None,
+            achieved,
+            note,
+        )
 
     if s.empty:
         return empty("no data")
@@ -395,8 +483,11 @@ def eurostat_status(series: pd.Series, target_value: float | None = None, *,
         achieved = cv >= target_value if d > 0 else cv <= target_value
         cagr_r = _cagr(tv, bv, target_year, by) if target_year > by else nan
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = float(sign * d * cagr_a / abs(cagr_r)) if cagr_r != 0 else (
-                math.copysign(math.inf, sign * d * cagr_a) if cagr_a != 0 else 0.0)
+            ratio = (
+                float(sign * d * cagr_a / abs(cagr_r))
+                if cagr_r != 0
+                else (math.copysign(math.inf, sign * d * cagr_a) if cagr_a != 0 else 0.0)
+            )
         gap = (expected - bv) / (tv - bv) if tv != bv else nan
         high, med, low = EUROSTAT_TARGET_CUTS
         if achieved:
@@ -410,16 +501,40 @@ def eurostat_status(series: pd.Series, target_value: float | None = None, *,
         else:
             cat = "movement_away" if variant == "eurostat" else "deterioration"
         score = 5.0 if achieved else _opensdg_score(ratio, True, 1.0, EUROSTAT_TARGET_CUTS)
-        return EurostatResult(variant, by, bv, cy, cv, target_year, float(target_value),
-                              direction, cagr_a, cagr_r, ratio, ratio, expected, gap, cat,
-                              _EUROSTAT_LABELS[cat], score, achieved, note)
+        return EurostatResult(
+            variant,
+            by,
+            bv,
+            cy,
+            cv,
+            target_year,
+            float(target_value),
+            direction,
+            cagr_a,
+            cagr_r,
+            ratio,
+            ratio,
+            expected,
+            gap,
+            cat,
+            _EUROSTAT_LABELS[cat],
+            score,
+            achieved,
+            note,
+        )
     progress = sign * d * cagr_a
     if variant == "eurostat":
         high, med, low = EUROSTAT_NO_TARGET_CUTS
         coeff = 1.0
-        cat = ("significant_progress" if progress >= high else "moderate_progress"
-               if progress >= med else "moderate_movement_away" if progress >= low
-               else "significant_movement_away")
+        cat = (
+            "significant_progress"
+            if progress >= high
+            else "moderate_progress"
+            if progress >= med
+            else "moderate_movement_away"
+            if progress >= low
+            else "significant_movement_away"
+        )
         cuts = OPENSDG_NO_TARGET_CUTS
     else:
         coeff = _opensdg_coefficient(bv, limit)
@@ -428,13 +543,37 @@ def eurostat_status(series: pd.Series, target_value: float | None = None, *,
         if coeff == 0 and progress >= 0:
             cat = "substantial_progress"
         else:
-            cat = ("substantial_progress" if progress >= high else "moderate_progress"
-                   if progress >= med else "limited_progress" if progress >= low
-                   else "deterioration")
+            cat = (
+                "substantial_progress"
+                if progress >= high
+                else "moderate_progress"
+                if progress >= med
+                else "limited_progress"
+                if progress >= low
+                else "deterioration"
+            )
     score = _opensdg_score(progress, False, coeff, cuts)
-    return EurostatResult(variant, by, bv, cy, cv, target_year, None, direction, cagr_a, None,
-                          None, progress, expected, None, cat, _EUROSTAT_LABELS[cat], score,
-                          False, note)
+    return EurostatResult(
+        variant,
+        by,
+        bv,
+        cy,
+        cv,
+        target_year,
+        None,
+        direction,
+        cagr_a,
+        None,
+        None,
+        progress,
+        expected,
+        None,
+        cat,
+        _EUROSTAT_LABELS[cat],
+        score,
+        False,
+        note,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -496,20 +635,23 @@ def _reference_target(target: Target, latest: float) -> tuple[float, str]:
     return target.value, "higher"
 
 
-def _references(target: Target, s: pd.Series, lower, upper, base_year: int
-                ) -> tuple[EscapResult | None, EurostatResult | None]:
+def _references(
+    target: Target, s: pd.Series, lower, upper, base_year: int
+) -> tuple[EscapResult | None, EurostatResult | None]:
     if s.empty:
         return None, None
     tv, direction = _reference_target(target, float(s.iloc[-1]))
     scale = upper if (lower == 0 and upper is not None) else None
     try:
-        escap = escap_anticipated_progress(s, tv, target_year=target.year, base_year=base_year,
-                                           direction=direction, scale=scale)
+        escap = escap_anticipated_progress(
+            s, tv, target_year=target.year, base_year=base_year, direction=direction, scale=scale
+        )
     except (ValueError, ZeroDivisionError, OverflowError):
         escap = None
     try:
-        euro = eurostat_status(s, tv, target_year=target.year, base_year=base_year,
-                               direction=direction)
+        euro = eurostat_status(
+            s, tv, target_year=target.year, base_year=base_year, direction=direction
+        )
     except (ValueError, ZeroDivisionError, OverflowError):
         euro = None
     return escap, euro
@@ -523,16 +665,27 @@ def _p_away(proj: pj.Projection, target: Target, latest: float) -> float:
 
 
 def _interval_text(p: pj.Projection) -> str:
-    return (f"{_fmt(p.value)} ({p.level:.0%} interval {_fmt(p.low)}-{_fmt(p.high)}, "
-            f"{pj.METHOD_NAMES.get(p.method, p.method)})")
+    return (
+        f"{_fmt(p.value)} ({p.level:.0%} interval {_fmt(p.low)}-{_fmt(p.high)}, "
+        f"{pj.METHOD_NAMES.get(p.method, p.method)})"
+    )
 
 
-def assess(target: Target, series: pd.Series, *, report_year: int, lower: float | None = None,
-           upper: float | None = None, direction: str = "higher",
-           projection: pj.Projection | None = None,
-           pooled_errors: pj.PooledErrors | None = None, kind: str | None = None,
-           base_year: int = BASE_YEAR, transform: str = "auto",
-           thresholds: Thresholds = THRESHOLDS) -> Assessment:
+def assess(
+    target: Target,
+    series: pd.Series,
+    *,
+    report_year: int,
+    lower: float | None = None,
+    upper: float | None = None,
+    direction: str = "higher",
+    projection: pj.Projection | None = None,
+    pooled_errors: pj.PooledErrors | None = None,
+    kind: str | None = None,
+    base_year: int = BASE_YEAR,
+    transform: str = "auto",
+    thresholds: Thresholds = THRESHOLDS,
+) -> Assessment:
     """The status of ``target`` at ``report_year`` from ``series`` (values by year).
 
     Only data up to ``report_year`` are used. A target whose year has passed is judged on the
@@ -556,69 +709,126 @@ def assess(target: Target, series: pd.Series, *, report_year: int, lower: float 
     escap, euro = _references(target, ref_s, lower, upper, base_year)
     tt = _target_text(target)
 
-    def result(status: Status, code: str, reason: str, prob: float | None = None,
-               proj: pj.Projection | None = None, p_away: float | None = None) -> Assessment:
-        return Assessment(target=target, status=status, probability=prob, projection=proj,
-                          latest_value=latest_value, latest_year=latest_year, reason_code=code,
-                          reason=reason, escap=escap, eurostat=euro, report_year=report_year,
-                          n_points=n, p_moving_away=p_away)
+    def result(
+        status: Status,
+        code: str,
+        reason: str,
+        prob: float | None = None,
+        proj: pj.Projection | None = None,
+        p_away: float | None = None,
+    ) -> Assessment:
+        return Assessment(
+            target=target,
+            status=status,
+            probability=prob,
+            projection=proj,
+            latest_value=latest_value,
+            latest_year=latest_year,
+            reason_code=code,
+            reason=reason,
+            escap=escap,
+            eurostat=euro,
+            report_year=report_year,
+            n_points=n,
+            p_moving_away=p_away,
+        )
 
     if projection is not None and projection.to_year != target.year:
-        raise ValueError(f"the projection is to {projection.to_year}, the target is for "
-                         f"{target.year}")
+        raise ValueError(
+            f"the projection is to {projection.to_year}, the target is for {target.year}"
+        )
     if n == 0:
-        return result(Status.INSUFFICIENT_DATA, "no_data",
-                      f"No data up to {report_year}: the target ({tt} in {target.year}) "
-                      "cannot be assessed.")
+        return result(
+            Status.INSUFFICIENT_DATA,
+            "no_data",
+            f"No data up to {report_year}: the target ({tt} in {target.year}) cannot be assessed.",
+        )
 
     if target.year <= report_year and target.year in s.index:
         v = float(s.loc[target.year])
         if target.is_met(v):
-            return result(Status.ACHIEVED, "observed_met",
-                          f"The {target.year} value {_fmt(v)} meets the target ({tt}).", 1.0)
-        return result(Status.OFF_TRACK, "observed_missed",
-                      f"The {target.year} value {_fmt(v)} does not meet the target ({tt}); "
-                      "the target year has passed.", 0.0)
+            return result(
+                Status.ACHIEVED,
+                "observed_met",
+                f"The {target.year} value {_fmt(v)} meets the target ({tt}).",
+                1.0,
+            )
+        return result(
+            Status.OFF_TRACK,
+            "observed_missed",
+            f"The {target.year} value {_fmt(v)} does not meet the target ({tt}); "
+            "the target year has passed.",
+            0.0,
+        )
 
     past = target.year < report_year  # the report year itself is still "will we make it?"
     if kind == "binary":
         if target.is_met(latest_value):
-            return result(Status.ACHIEVED, "binary_met",
-                          f"Met in {latest_year} ({tt}).", 1.0)
+            return result(Status.ACHIEVED, "binary_met", f"Met in {latest_year} ({tt}).", 1.0)
         if past:
-            return result(Status.OFF_TRACK, "binary_missed",
-                          f"Not met by {target.year}, the target year ({tt}); latest "
-                          f"{latest_year}.", 0.0)
-        return result(Status.AT_RISK, "binary_not_yet",
-                      f"Not yet met in {latest_year}; a yes/no indicator has no trend to "
-                      f"project, so {target.year} is uncertain.")
+            return result(
+                Status.OFF_TRACK,
+                "binary_missed",
+                f"Not met by {target.year}, the target year ({tt}); latest {latest_year}.",
+                0.0,
+            )
+        return result(
+            Status.AT_RISK,
+            "binary_not_yet",
+            f"Not yet met in {latest_year}; a yes/no indicator has no trend to "
+            f"project, so {target.year} is uncertain.",
+        )
 
     if past:
         if int(s.index[0]) > target.year:
-            return result(Status.INSUFFICIENT_DATA, "no_data_by_target_year",
-                          f"No value for {target.year} or before, so the {target.year} target "
-                          f"({tt}) cannot be judged.")
+            return result(
+                Status.INSUFFICIENT_DATA,
+                "no_data_by_target_year",
+                f"No value for {target.year} or before, so the {target.year} target "
+                f"({tt}) cannot be judged.",
+            )
         if n == 1:
-            return result(Status.INSUFFICIENT_DATA, "one_point",
-                          f"No value for {target.year} and a single earlier point "
-                          f"({latest_year}): the {target.year} target ({tt}) cannot be judged.")
+            return result(
+                Status.INSUFFICIENT_DATA,
+                "one_point",
+                f"No value for {target.year} and a single earlier point "
+                f"({latest_year}): the {target.year} target ({tt}) cannot be judged.",
+            )
 
     if not past and n == 1:
         if target.is_met(latest_value):
-            return result(Status.ACHIEVED, "one_point_met",
-                          f"The only value ({_fmt(latest_value)}, {latest_year}) already meets "
-                          f"the target ({tt}).", None)
-        return result(Status.INSUFFICIENT_DATA, "one_point",
-                      f"Only one value ({_fmt(latest_value)}, {latest_year}): no trend to "
-                      f"project to {target.year}.")
+            return result(
+                Status.ACHIEVED,
+                "one_point_met",
+                f"The only value ({_fmt(latest_value)}, {latest_year}) already meets "
+                f"the target ({tt}).",
+                None,
+            )
+        return result(
+            Status.INSUFFICIENT_DATA,
+            "one_point",
+            f"Only one value ({_fmt(latest_value)}, {latest_year}): no trend to "
+            f"project to {target.year}.",
+        )
 
     proj = projection
     if proj is None:
-        proj = pj.project(s, target.year, lower=lower, upper=upper,
-                          pooled_errors=pooled_errors, transform=transform)
+        proj = pj.project(
+            s,
+            target.year,
+            lower=lower,
+            upper=upper,
+            pooled_errors=pooled_errors,
+            transform=transform,
+        )
     if not proj.available:
-        return result(Status.INSUFFICIENT_DATA, "no_projection",
-                      f"No projection to {target.year}: {proj.reason}", None, proj)
+        return result(
+            Status.INSUFFICIENT_DATA,
+            "no_projection",
+            f"No projection to {target.year}: {proj.reason}",
+            None,
+            proj,
+        )
     p = float(proj.probability(target.op, target.value, target.value_high))
     pct = f"{p:.0%}"
 
@@ -626,35 +836,61 @@ def assess(target: Target, series: pd.Series, *, report_year: int, lower: float 
         word = "interpolated" if proj.method == "interpolated" else "projected"
         status = status_from_probability(p, thresholds)
         code = "interpolated" if word == "interpolated" else "projected_past"
-        return result(status, code,
-                      f"No value for {target.year}, the target year: {word} "
-                      f"{_interval_text(proj)}; probability the target ({tt}) was met {pct}.",
-                      p, proj)
+        return result(
+            status,
+            code,
+            f"No value for {target.year}, the target year: {word} "
+            f"{_interval_text(proj)}; probability the target ({tt}) was met {pct}.",
+            p,
+            proj,
+        )
 
     if target.is_met(latest_value):
         if p >= thresholds.falling_back:
-            return result(Status.ACHIEVED, "met_now",
-                          f"The latest value {_fmt(latest_value)} ({latest_year}) meets the "
-                          f"target ({tt}); projected {target.year}: {_interval_text(proj)}, "
-                          f"still met with probability {pct}.", p, proj)
-        return result(Status.AT_RISK, "met_now_falling",
-                      f"The latest value {_fmt(latest_value)} ({latest_year}) meets the target "
-                      f"({tt}), but the trend would take it back: projected {target.year} "
-                      f"{_interval_text(proj)}, still met with probability {pct}.", p, proj)
+            return result(
+                Status.ACHIEVED,
+                "met_now",
+                f"The latest value {_fmt(latest_value)} ({latest_year}) meets the "
+                f"target ({tt}); projected {target.year}: {_interval_text(proj)}, "
+                f"still met with probability {pct}.",
+                p,
+                proj,
+            )
+        return result(
+            Status.AT_RISK,
+            "met_now_falling",
+            f"The latest value {_fmt(latest_value)} ({latest_year}) meets the target "
+            f"({tt}), but the trend would take it back: projected {target.year} "
+            f"{_interval_text(proj)}, still met with probability {pct}.",
+            p,
+            proj,
+        )
 
     p_away = float(_p_away(proj, target, latest_value))
-    base = (f"Projected {target.year}: {_interval_text(proj)}; probability of meeting the "
-            f"target ({tt}) {pct}")
+    base = (
+        f"Projected {target.year}: {_interval_text(proj)}; probability of meeting the "
+        f"target ({tt}) {pct}"
+    )
     if p_away >= thresholds.moving_away:
-        return result(Status.MOVING_AWAY, "moving_away",
-                      f"{base}. The trend moves away from the target: {p_away:.0%} likely to "
-                      f"end further from it than the latest value {_fmt(latest_value)} "
-                      f"({latest_year}).", p, proj, p_away)
+        return result(
+            Status.MOVING_AWAY,
+            "moving_away",
+            f"{base}. The trend moves away from the target: {p_away:.0%} likely to "
+            f"end further from it than the latest value {_fmt(latest_value)} "
+            f"({latest_year}).",
+            p,
+            proj,
+            p_away,
+        )
     status = status_from_probability(p, thresholds)
-    code = {Status.ON_TRACK: "likely", Status.AT_RISK: "uncertain",
-            Status.OFF_TRACK: "unlikely"}[status]
-    words = {"likely": "likely to be met", "uncertain": "as likely as not to be met",
-             "unlikely": "unlikely to be met"}[code]
+    code = {Status.ON_TRACK: "likely", Status.AT_RISK: "uncertain", Status.OFF_TRACK: "unlikely"}[
+        status
+    ]
+    words = {
+        "likely": "likely to be met",
+        "uncertain": "as likely as not to be met",
+        "unlikely": "unlikely to be met",
+    }[code]
     return result(status, code, f"{base}: {words}.", p, proj, p_away)
 
 
@@ -663,8 +899,9 @@ def _nfc(text) -> str:
 
 
 def _series_from_frame(frame: pd.DataFrame, province: str, indicator: str) -> pd.Series:
-    rows = frame[(frame["indicator"] == indicator)
-                 & (frame["province"].map(_nfc) == _nfc(province))]
+    rows = frame[
+        (frame["indicator"] == indicator) & (frame["province"].map(_nfc) == _nfc(province))
+    ]
     if "former" in rows.columns:
         rows = rows[rows["former"].fillna("").astype(str) == ""]
     if "sex" in rows.columns:
@@ -677,15 +914,26 @@ def _series_from_frame(frame: pd.DataFrame, province: str, indicator: str) -> pd
         where = rows.loc[rows["year"] == y]
         src = where["source_file"].iloc[0] if "source_file" in where else "observations"
         row = int(where["source_row"].iloc[0]) if "source_row" in where else None
-        raise BdgInputError(Problem(str(src), row, f"{indicator} {y}",
-                                    f"{province} has more than one value for {y}"))
-    return pd.Series(pd.to_numeric(rows["value"]).astype(float).to_numpy(),
-                     index=rows["year"].astype(int).to_numpy())
+        raise BdgInputError(
+            Problem(
+                str(src), row, f"{indicator} {y}", f"{province} has more than one value for {y}"
+            )
+        )
+    return pd.Series(
+        pd.to_numeric(rows["value"]).astype(float).to_numpy(),
+        index=rows["year"].astype(int).to_numpy(),
+    )
 
 
-def assess_targets(targets: Iterable[Target], observations: pd.DataFrame, province: str, *,
-                   report_year: int, pool: bool = True,
-                   base_year: int = BASE_YEAR) -> list[Assessment]:
+def assess_targets(
+    targets: Iterable[Target],
+    observations: pd.DataFrame,
+    province: str,
+    *,
+    report_year: int,
+    pool: bool = True,
+    base_year: int = BASE_YEAR,
+) -> list[Assessment]:
     """Assess every target of a plan for one province from the tidy observations frame.
 
     Bounds, direction and kind come from the catalogue; an indicator the catalogue does not
@@ -708,8 +956,10 @@ def assess_targets(targets: Iterable[Target], observations: pd.DataFrame, provin
         transform = "identity" if kind == "count" else "auto"
         series = _series_from_frame(observations, province, target.indicator)
         if pool and target.indicator not in pooled_cache:
-            others = observations[(observations["indicator"] == target.indicator)
-                                  & (observations["province"].map(_nfc) != _nfc("Toàn quốc"))]
+            others = observations[
+                (observations["indicator"] == target.indicator)
+                & (observations["province"].map(_nfc) != _nfc("Toàn quốc"))
+            ]
             names = others["province"].map(_nfc).unique()
             series_list = []
             for name in names:
@@ -722,9 +972,22 @@ def assess_targets(targets: Iterable[Target], observations: pd.DataFrame, provin
                     series_list.append(one)
             pooled_cache[target.indicator] = (
                 pj.pooled_backtest_errors(series_list, lower, upper, transform=transform)
-                if len(series_list) >= 5 else None)
+                if len(series_list) >= 5
+                else None
+            )
         pooled = pooled_cache.get(target.indicator) if pool else None
-        out.append(assess(target, series, report_year=report_year, lower=lower, upper=upper,
-                          direction=direction, pooled_errors=pooled, kind=kind,
-                          base_year=base_year, transform=transform))
+        out.append(
+            assess(
+                target,
+                series,
+                report_year=report_year,
+                lower=lower,
+                upper=upper,
+                direction=direction,
+                pooled_errors=pooled,
+                kind=kind,
+                base_year=base_year,
+                transform=transform,
+            )
+        )
     return out

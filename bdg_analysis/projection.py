@@ -195,8 +195,9 @@ def _log_delta(distances: np.ndarray) -> float:
     return float(0.5 * pos.min()) if pos.size else 1.0
 
 
-def make_transform(values, lower: float | None = None, upper: float | None = None,
-                   kind: str = "auto") -> Transform:
+def make_transform(
+    values, lower: float | None = None, upper: float | None = None, kind: str = "auto"
+) -> Transform:
     """The transform for a series with these bounds (``kind="auto"`` picks from the bounds)."""
     y = np.asarray(values, dtype=float)
     if kind == "auto":
@@ -222,8 +223,9 @@ def make_transform(values, lower: float | None = None, upper: float | None = Non
             raise ValueError("the neglog transform needs an upper bound")
         up = float(upper)
         return Transform("neglog", None if lower is None else float(lower), up, _log_delta(up - y))
-    return Transform("identity", None if lower is None else float(lower),
-                     None if upper is None else float(upper))
+    return Transform(
+        "identity", None if lower is None else float(lower), None if upper is None else float(upper)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -384,22 +386,25 @@ def _clean_series(series: pd.Series, lower, upper, name: str = "series") -> pd.S
         try:
             series = pd.Series(series)
         except Exception:  # noqa: BLE001 - anything that is not series-like
-            raise BdgInputError(Problem(name, None, "series", "expected a pandas Series of "
-                                        "values indexed by year")) from None
+            raise BdgInputError(
+                Problem(name, None, "series", "expected a pandas Series of values indexed by year")
+            ) from None
     s = pd.to_numeric(series, errors="coerce").astype("float64")
     bad_values = series[s.isna() & series.notna()]
     if len(bad_values):
         year = bad_values.index[0]
-        raise BdgInputError(Problem(name, None, f"year {year}",
-                                    f"value {bad_values.iloc[0]!r} is not a number"))
+        raise BdgInputError(
+            Problem(name, None, f"year {year}", f"value {bad_values.iloc[0]!r} is not a number")
+        )
     s = s[np.isfinite(s.to_numpy())] if len(s) else s
     try:
         years = np.asarray([int(y) for y in s.index])
         if any(float(y) != float(int(y)) for y in s.index):
             raise ValueError
     except (TypeError, ValueError):
-        raise BdgInputError(Problem(name, None, "index",
-                                    "the index must hold whole years (e.g. 2019, 2020)")) from None
+        raise BdgInputError(
+            Problem(name, None, "index", "the index must hold whole years (e.g. 2019, 2020)")
+        ) from None
     s = pd.Series(s.to_numpy(), index=years, dtype="float64")
     if s.index.has_duplicates:
         dup = s.index[s.index.duplicated()][0]
@@ -407,11 +412,23 @@ def _clean_series(series: pd.Series, lower, upper, name: str = "series") -> pd.S
     s = s.sort_index()
     for year, value in s.items():
         if lower is not None and value < lower:
-            raise BdgInputError(Problem(name, None, f"year {year}",
-                                        f"value {value:g} is below the lower bound {lower:g}"))
+            raise BdgInputError(
+                Problem(
+                    name,
+                    None,
+                    f"year {year}",
+                    f"value {value:g} is below the lower bound {lower:g}",
+                )
+            )
         if upper is not None and value > upper:
-            raise BdgInputError(Problem(name, None, f"year {year}",
-                                        f"value {value:g} is above the upper bound {upper:g}"))
+            raise BdgInputError(
+                Problem(
+                    name,
+                    None,
+                    f"year {year}",
+                    f"value {value:g} is above the upper bound {upper:g}",
+                )
+            )
     return s
 
 
@@ -480,16 +497,31 @@ def _prefix_stats(Z: np.ndarray, t: np.ndarray) -> dict:
     zl = np.take_along_axis(Z0, last0, 1)
     tl = t[last0]
     return {
-        "n": n, "slope": slope, "icpt": icpt, "tbar": tbar, "Sxx": Sxx, "ssr": ssr,
-        "zl": zl, "tl": tl, "mu": mu, "m": m, "Sdt": Sdt, "s2_drift": s2_drift,
-        "s2_naive": s2_naive, "scale": scale, "absz": absz, "tmean": tmean, "M": M,
+        "n": n,
+        "slope": slope,
+        "icpt": icpt,
+        "tbar": tbar,
+        "Sxx": Sxx,
+        "ssr": ssr,
+        "zl": zl,
+        "tl": tl,
+        "mu": mu,
+        "m": m,
+        "Sdt": Sdt,
+        "s2_drift": s2_drift,
+        "s2_naive": s2_naive,
+        "scale": scale,
+        "absz": absz,
+        "tmean": tmean,
+        "M": M,
         "last": last,
     }
 
 
 def _damped_grid() -> list[tuple[float, float, float]]:
-    return [(a, a * bs, p) for a in _DAMPED_ALPHAS for bs in _DAMPED_BETA_STARS
-            for p in _DAMPED_PHIS]
+    return [
+        (a, a * bs, p) for a in _DAMPED_ALPHAS for bs in _DAMPED_BETA_STARS for p in _DAMPED_PHIS
+    ]
 
 
 _DAMPED_CHUNK = 400_000
@@ -509,7 +541,7 @@ def _damped_prefix(Z: np.ndarray, min_points: int = MIN_FIT_POINTS["damped"]) ->
     N, T = Z.shape
     step = max(1, _DAMPED_CHUNK // max(len(_damped_grid()) * max(T, 1), 1))
     if N > step:
-        parts = [_damped_prefix(Z[i:i + step], min_points) for i in range(0, N, step)]
+        parts = [_damped_prefix(Z[i : i + step], min_points) for i in range(0, N, step)]
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     grid = np.array(_damped_grid())  # (K, 3): alpha, beta, phi
     a, b, phi = grid[:, 0], grid[:, 1], grid[:, 2]
@@ -574,8 +606,16 @@ def _damped_prefix(Z: np.ndarray, min_points: int = MIN_FIT_POINTS["damped"]) ->
     def param(values: np.ndarray) -> np.ndarray:
         return np.where(found, values[pick], np.nan)
 
-    return {"sse": best_sse, "l": take(lend), "b": take(bend), "alpha": param(a),
-            "beta": param(b), "phi": param(phi), "l0": take(x0), "b0": take(x1)}
+    return {
+        "sse": best_sse,
+        "l": take(lend),
+        "b": take(bend),
+        "alpha": param(a),
+        "beta": param(b),
+        "phi": param(phi),
+        "l0": take(x0),
+        "b0": take(x1),
+    }
 
 
 def _damped_sum(phi: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -653,8 +693,7 @@ def _backtest(Z: np.ndarray, t: np.ndarray, kind: str) -> dict:
         else:
             F = np.full((N, T, T), np.nan)
             if D is not None:
-                kk = np.clip(cols[None, :] - first_col[damped_rows, None], 0,
-                             D["l"].shape[1] - 1)
+                kk = np.clip(cols[None, :] - first_col[damped_rows, None], 0, D["l"].shape[1] - 1)
                 lk = np.take_along_axis(D["l"], kk, 1)
                 bk = np.take_along_axis(D["b"], kk, 1)
                 pk = np.take_along_axis(D["phi"], kk, 1)
@@ -663,9 +702,20 @@ def _backtest(Z: np.ndarray, t: np.ndarray, kind: str) -> dict:
         with np.errstate(all="ignore"):
             err = np.abs(Z[:, None, :] - F) / scale[:, :, None]
         u[m] = np.where(ok[:, :, None] & later, err, np.nan)
-    return {"P": P, "n": n, "last_col": last_col, "first_col": first_col, "gap_free": gap_free,
-            "scale": scale, "damped_rows": damped_rows, "D": D, "H": H, "u": u,
-            "origin_ok": origin_ok, "is_damped_row": is_damped_row}
+    return {
+        "P": P,
+        "n": n,
+        "last_col": last_col,
+        "first_col": first_col,
+        "gap_free": gap_free,
+        "scale": scale,
+        "damped_rows": damped_rows,
+        "D": D,
+        "H": H,
+        "u": u,
+        "origin_ok": origin_ok,
+        "is_damped_row": is_damped_row,
+    }
 
 
 def _own_scores(B: dict, allowed: Sequence[str] | None = None) -> dict:
@@ -696,12 +746,26 @@ def _own_scores(B: dict, allowed: Sequence[str] | None = None) -> dict:
         tot[:, i] = np.nansum(um, (1, 2))
     with np.errstate(all="ignore"):
         own = np.where(cnt > 0, tot / cnt, np.nan)
-    return {"final_ok": final_ok, "cand": cand, "any_cand": any_cand, "cnt": cnt, "tot": tot,
-            "own": own, "n_origins": latest.sum(1)}
+    return {
+        "final_ok": final_ok,
+        "cand": cand,
+        "any_cand": any_cand,
+        "cnt": cnt,
+        "tot": tot,
+        "own": own,
+        "n_origins": latest.sum(1),
+    }
 
 
-def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, level: float,
-            pooled: PooledErrors | None, allowed: Sequence[str] | None = None) -> dict:
+def _engine(
+    Z: np.ndarray,
+    t: np.ndarray,
+    target_years: np.ndarray,
+    kind: str,
+    level: float,
+    pooled: PooledErrors | None,
+    allowed: Sequence[str] | None = None,
+) -> dict:
     """Select, calibrate and project every row of Z (N x T, NaN = missing) to target_years.
 
     Target years must lie after each row's last observation; ``allowed`` restricts the
@@ -736,8 +800,9 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
     fallback = np.full(N, -1)
     for i in reversed(range(len(METHODS))):  # the simplest method that can be fitted
         fallback = np.where(final_ok[METHODS[i]], i, fallback)
-    chosen = np.where(has_score, np.argmin(np.where(np.isfinite(scores), scores, np.inf), 1),
-                      fallback)
+    chosen = np.where(
+        has_score, np.argmin(np.where(np.isfinite(scores), scores, np.inf), 1), fallback
+    )
     chosen = np.where(n >= 2, chosen, -1)
 
     # --- calibration of the chosen method
@@ -806,8 +871,7 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
         tbar = P["tbar"][ar, kl][:, None]
         Sxx = P["Sxx"][ar, kl][:, None]
         tql = stats.t.ppf(tq_level, np.maximum(nn - 2, 1))
-        final["linear"] = (b0 + b1 * tt,
-                           tql * np.sqrt(s2l * (1 + 1 / nn + (tt - tbar) ** 2 / Sxx)))
+        final["linear"] = (b0 + b1 * tt, tql * np.sqrt(s2l * (1 + 1 / nn + (tt - tbar) ** 2 / Sxx)))
         dz = np.full((N, Y), np.nan)
         dh = np.full((N, Y), np.nan)
         if D is not None:
@@ -817,8 +881,13 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
             hd = h[damped_rows]
             dz[damped_rows] = lk[:, None] + _damped_sum(pk[:, None], hd) * bk[:, None]
             mse = D["sse"][rr, ka] / (ka + 1)
-            var = _damped_textbook_var(D["alpha"][rr, ka][:, None], D["beta"][rr, ka][:, None],
-                                       pk[:, None], mse[:, None], hd)
+            var = _damped_textbook_var(
+                D["alpha"][rr, ka][:, None],
+                D["beta"][rr, ka][:, None],
+                pk[:, None],
+                mse[:, None],
+                hd,
+            )
             dh[damped_rows] = stats.norm.ppf(tq_level) * np.sqrt(var)
         final["damped"] = (dz, dh)
     center = np.full((N, Y), np.nan)
@@ -837,11 +906,26 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
             "params": np.stack([D[key][rr, ka] for key in ("alpha", "beta", "phi", "l0", "b0")], 1),
         }
     return {
-        "n": n, "last_col": last_col, "h": h, "chosen": chosen, "scores": scores, "k": k,
-        "n_err": n_err, "calibration": calib, "scale": s_final, "center": center, "half": half,
-        "text_half": text_half, "zq": zq, "candidates": cand, "gap_free": B["gap_free"],
-        "n_origins": n_origins_used, "final": final, "damped_params": damped_params,
-        "first_col": first_col, "npairs": npairs,
+        "n": n,
+        "last_col": last_col,
+        "h": h,
+        "chosen": chosen,
+        "scores": scores,
+        "k": k,
+        "n_err": n_err,
+        "calibration": calib,
+        "scale": s_final,
+        "center": center,
+        "half": half,
+        "text_half": text_half,
+        "zq": zq,
+        "candidates": cand,
+        "gap_free": B["gap_free"],
+        "n_origins": n_origins_used,
+        "final": final,
+        "damped_params": damped_params,
+        "first_col": first_col,
+        "npairs": npairs,
     }
 
 
@@ -850,34 +934,54 @@ def _engine(Z: np.ndarray, t: np.ndarray, target_years: np.ndarray, kind: str, l
 # --------------------------------------------------------------------------------------------
 
 
-def _interval_sentence(level: float, calibration: str, n_err: int,
-                       pooled: PooledErrors | None, method: str) -> str:
+def _interval_sentence(
+    level: float, calibration: str, n_err: int, pooled: PooledErrors | None, method: str
+) -> str:
     pct = f"{level:.0%}"
     pooled_n = 0 if pooled is None else pooled.n_errors(method)
     if calibration == "own+pooled":
-        return (f"The {pct} interval is calibrated on {n_err} out-of-sample errors of this series "
-                f"and {pooled_n} pooled from {pooled.n_series} series of the same indicator.")
+        return (
+            f"The {pct} interval is calibrated on {n_err} out-of-sample errors of this series "
+            f"and {pooled_n} pooled from {pooled.n_series} series of the same indicator."
+        )
     if calibration == "pooled":
-        return (f"The {pct} interval is calibrated on {pooled_n} out-of-sample errors pooled from "
-                f"{pooled.n_series} series of the same indicator.")
+        return (
+            f"The {pct} interval is calibrated on {pooled_n} out-of-sample errors pooled from "
+            f"{pooled.n_series} series of the same indicator."
+        )
     if calibration == "own+default":
-        return (f"The {pct} interval is calibrated on {n_err} out-of-sample errors of this series, "
-                "blended with the default calibration.")
+        return (
+            f"The {pct} interval is calibrated on {n_err} out-of-sample errors of this series, "
+            "blended with the default calibration."
+        )
     if calibration == "default_widened":
-        return (f"The {pct} interval uses the default calibration widened by "
-                f"{SHORT_WIDEN - 1:.0%} and is only indicative.")
+        return (
+            f"The {pct} interval uses the default calibration widened by "
+            f"{SHORT_WIDEN - 1:.0%} and is only indicative."
+        )
     return f"The {pct} interval uses the default calibration."
 
 
-def _reason(method: str, n: int, scores: dict, n_origins: int, gap_free: bool,
-            calibration: str, n_err: int, level: float, pooled: PooledErrors | None,
-            candidates: Sequence[str]) -> tuple[str, str]:
+def _reason(
+    method: str,
+    n: int,
+    scores: dict,
+    n_origins: int,
+    gap_free: bool,
+    calibration: str,
+    n_err: int,
+    level: float,
+    pooled: PooledErrors | None,
+    candidates: Sequence[str],
+) -> tuple[str, str]:
     """(reason_code, English sentence) for a projection."""
     interval = _interval_sentence(level, calibration, n_err, pooled, method)
     if n == 2:
         if method == "naive" and "naive" not in scores:
-            what = ("the change between them cannot be told from noise, so the last value is "
-                    "carried forward (on real series this beats extending the line)")
+            what = (
+                "the change between them cannot be told from noise, so the last value is "
+                "carried forward (on real series this beats extending the line)"
+            )
         elif method == "naive":
             what = "the last value is carried forward (pooled errors favour it)"
         else:
@@ -888,19 +992,23 @@ def _reason(method: str, n: int, scores: dict, n_origins: int, gap_free: bool,
         vs = f" (vs {detail})" if detail else ""
         sc = scores.get(method)
         chosen = f" with mean scaled error {sc:.2f}{vs}" if sc is not None else ""
-        return ("short_series",
-                f"Only {n} points: {METHOD_NAMES[method]} chosen{chosen}; a trend this short "
-                f"is hard to tell from noise. {interval}")
+        return (
+            "short_series",
+            f"Only {n} points: {METHOD_NAMES[method]} chosen{chosen}; a trend this short "
+            f"is hard to tell from noise. {interval}",
+        )
     others = ", ".join(f"{m} {v:.2f}" for m, v in scores.items() if m != method)
     if pooled is not None:
         others += "; scores shrunk towards the pooled errors of the same indicator"
     gap_note = "" if gap_free else " Years are missing, so damped smoothing was not considered."
     if gap_free and n < DAMPED_MIN_POINTS:
         gap_note = f" Damped smoothing needs {DAMPED_MIN_POINTS} years and was not considered."
-    return ("backtest",
-            f"{METHODS_TITLE[method]} chosen by a rolling-origin backtest: mean absolute scaled "
-            f"error {scores.get(method, math.nan):.2f} over the latest {n_origins} origins"
-            f"{' (vs ' + others + ')' if others else ''}.{gap_note} {interval}")
+    return (
+        "backtest",
+        f"{METHODS_TITLE[method]} chosen by a rolling-origin backtest: mean absolute scaled "
+        f"error {scores.get(method, math.nan):.2f} over the latest {n_origins} origins"
+        f"{' (vs ' + others + ')' if others else ''}.{gap_note} {interval}",
+    )
 
 
 METHODS_TITLE = {m: METHOD_NAMES[m][0].upper() + METHOD_NAMES[m][1:] for m in METHOD_NAMES}
@@ -917,8 +1025,14 @@ def bdg_warm_up(parameters: dict) -> None:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
 
 
-def _sm_final(method: str, t: np.ndarray, z: np.ndarray, targets: np.ndarray, level: float,
-              damped_params: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _sm_final(
+    method: str,
+    t: np.ndarray,
+    z: np.ndarray,
+    targets: np.ndarray,
+    level: float,
+    damped_params: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Point forecasts and textbook half-widths from statsmodels for one series."""
     import statsmodels.api as sm
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
@@ -928,8 +1042,9 @@ def _sm_final(method: str, t: np.ndarray, z: np.ndarray, targets: np.ndarray, le
         warnings.simplefilter("ignore")
         if method == "linear":
             res = sm.OLS(z, sm.add_constant(t.astype(float))).fit()
-            frame = res.get_prediction(sm.add_constant(targets.astype(float), has_constant="add")
-                                       ).summary_frame(alpha=alpha)
+            frame = res.get_prediction(
+                sm.add_constant(targets.astype(float), has_constant="add")
+            ).summary_frame(alpha=alpha)
             mean = frame["mean"].to_numpy()
             return mean, frame["obs_ci_upper"].to_numpy() - mean
         if method == "drift":
@@ -948,16 +1063,17 @@ def _sm_final(method: str, t: np.ndarray, z: np.ndarray, targets: np.ndarray, le
             dt = np.diff(t).astype(float)
             h = (targets - t[-1]).astype(float)
             s2 = float(np.mean(d * d / dt))
-            return (np.full(len(h), z[-1]),
-                    stats.t.ppf(1 - alpha / 2, len(d)) * np.sqrt(s2 * h))
+            return (np.full(len(h), z[-1]), stats.t.ppf(1 - alpha / 2, len(d)) * np.sqrt(s2 * h))
         if method == "damped":
             y = pd.Series(z, index=pd.RangeIndex(len(z)))
-            model = ETSModel(y, error="add", trend="add", damped_trend=True,
-                             initialization_method="estimated")
+            model = ETSModel(
+                y, error="add", trend="add", damped_trend=True, initialization_method="estimated"
+            )
             res = model.smooth(damped_params)
             h = (targets - t[-1]).astype(int)
-            frame = res.get_prediction(start=len(z), end=len(z) + int(h.max()) - 1
-                                       ).summary_frame(alpha=alpha)
+            frame = res.get_prediction(start=len(z), end=len(z) + int(h.max()) - 1).summary_frame(
+                alpha=alpha
+            )
             mean = frame["mean"].to_numpy()[h - 1]
             return mean, frame["pi_upper"].to_numpy()[h - 1] - mean
     raise ValueError(method)
@@ -968,27 +1084,56 @@ def _sm_final(method: str, t: np.ndarray, z: np.ndarray, targets: np.ndarray, le
 # --------------------------------------------------------------------------------------------
 
 
-def _none(to_year: int, n: int, last_year: int | None, level: float, code: str, reason: str,
-          transform: Transform) -> Projection:
-    return Projection(value=math.nan, low=math.nan, high=math.nan, level=level, method="none",
-                      reason=reason, reason_code=code, n_points=n, last_year=last_year,
-                      to_year=int(to_year), calibrated=False, calibration="none",
-                      transform=transform)
+def _none(
+    to_year: int,
+    n: int,
+    last_year: int | None,
+    level: float,
+    code: str,
+    reason: str,
+    transform: Transform,
+) -> Projection:
+    return Projection(
+        value=math.nan,
+        low=math.nan,
+        high=math.nan,
+        level=level,
+        method="none",
+        reason=reason,
+        reason_code=code,
+        n_points=n,
+        last_year=last_year,
+        to_year=int(to_year),
+        calibrated=False,
+        calibration="none",
+        transform=transform,
+    )
 
 
 def _check_pooled(pooled: PooledErrors | None, transform: Transform) -> None:
     if pooled is None:
         return
-    if pooled.transform_kind != transform.kind or (
-            pooled.lower, pooled.upper) != (transform.lower, transform.upper):
-        raise ValueError("pooled_errors were computed with other bounds or another transform "
-                         f"({pooled.transform_kind}, {pooled.lower}, {pooled.upper})")
+    if pooled.transform_kind != transform.kind or (pooled.lower, pooled.upper) != (
+        transform.lower,
+        transform.upper,
+    ):
+        raise ValueError(
+            "pooled_errors were computed with other bounds or another transform "
+            f"({pooled.transform_kind}, {pooled.lower}, {pooled.upper})"
+        )
 
 
-def project_path(series: pd.Series, years: Iterable[int], *, lower: float | None = None,
-                 upper: float | None = None, level: float = DEFAULT_LEVEL,
-                 pooled_errors: PooledErrors | None = None, transform: str = "auto",
-                 methods: Sequence[str] | None = None) -> list[Projection]:
+def project_path(
+    series: pd.Series,
+    years: Iterable[int],
+    *,
+    lower: float | None = None,
+    upper: float | None = None,
+    level: float = DEFAULT_LEVEL,
+    pooled_errors: PooledErrors | None = None,
+    transform: str = "auto",
+    methods: Sequence[str] | None = None,
+) -> list[Projection]:
     """Projections to several years with one method choice and one calibration.
 
     The years must lie after the last observation; a chart draws them as a band.
@@ -1004,9 +1149,18 @@ def project_path(series: pd.Series, years: Iterable[int], *, lower: float | None
     if n == 0:
         return [_none(y, 0, None, level, "no_data", "No data: no projection.", tr) for y in years]
     if n == 1:
-        return [_none(y, 1, last_year, level, "one_point",
-                      "One point only: a trend cannot be estimated, so there is no projection.",
-                      tr) for y in years]
+        return [
+            _none(
+                y,
+                1,
+                last_year,
+                level,
+                "one_point",
+                "One point only: a trend cannot be estimated, so there is no projection.",
+                tr,
+            )
+            for y in years
+        ]
     if years.size and years[0] <= last_year:
         raise ValueError("project_path needs years after the last observation")
     t = s.index.to_numpy().astype(float)
@@ -1014,14 +1168,22 @@ def project_path(series: pd.Series, years: Iterable[int], *, lower: float | None
     z = tr.forward(s.to_numpy())
     Z = np.full((1, len(grid)), np.nan)
     Z[0, (s.index.to_numpy() - grid[0])] = z
-    E = _engine(Z, grid.astype(float), years.astype(float), tr.kind, level, pooled_errors,
-                methods)
+    E = _engine(Z, grid.astype(float), years.astype(float), tr.kind, level, pooled_errors, methods)
     ci = int(E["chosen"][0])
     if ci < 0:
-        return [_none(y, n, last_year, level, "method_unavailable",
-                      f"None of the methods {', '.join(methods or METHODS)} can be fitted to "
-                      f"{n} points{'' if bool(E['gap_free'][0]) else ' with gaps'}.", tr)
-                for y in years]
+        return [
+            _none(
+                y,
+                n,
+                last_year,
+                level,
+                "method_unavailable",
+                f"None of the methods {', '.join(methods or METHODS)} can be fitted to "
+                f"{n} points{'' if bool(E['gap_free'][0]) else ' with gaps'}.",
+                tr,
+            )
+            for y in years
+        ]
     method = METHODS[ci]
     dparams = None
     if method == "damped":
@@ -1029,44 +1191,81 @@ def project_path(series: pd.Series, years: Iterable[int], *, lower: float | None
     center, text_half = _sm_final(method, t, z, years, level, dparams)
     half = E["half"][0]
     sigma = half / E["zq"]
-    scores = {m: float(E["scores"][0, i]) for i, m in enumerate(METHODS)
-              if np.isfinite(E["scores"][0, i])}
+    scores = {
+        m: float(E["scores"][0, i]) for i, m in enumerate(METHODS) if np.isfinite(E["scores"][0, i])
+    }
     cands = tuple(m for m in METHODS if E["candidates"][m][0])
     calibration = str(E["calibration"][0])
     n_err = int(E["n_err"][0])
-    code, reason = _reason(method, n, scores, int(E["n_origins"][0]), bool(E["gap_free"][0]),
-                           calibration, n_err, level, pooled_errors, cands)
+    code, reason = _reason(
+        method,
+        n,
+        scores,
+        int(E["n_origins"][0]),
+        bool(E["gap_free"][0]),
+        calibration,
+        n_err,
+        level,
+        pooled_errors,
+        cands,
+    )
     calibrated = pooled_errors is not None or n_err >= CALIBRATED_MIN_PAIRS
     out = []
     for j, y in enumerate(years):
         c = float(center[j])
-        out.append(Projection(
-            value=float(tr.inverse(np.array([c]))[0]),
-            low=float(tr.inverse(np.array([c - half[j]]))[0]),
-            high=float(tr.inverse(np.array([c + half[j]]))[0]),
-            level=level, method=method, reason=reason, reason_code=code, n_points=n,
-            last_year=last_year, to_year=int(y), calibrated=calibrated,
-            calibration=calibration, transform=tr, center_z=c, sigma_z=float(sigma[j]),
-            horizon=int(y - last_year), scale=float(E["scale"][0]), k=float(E["k"][0]),
-            scores=scores, candidates=cands, n_errors=n_err,
-            textbook_low=float(tr.inverse(np.array([c - text_half[j]]))[0]),
-            textbook_high=float(tr.inverse(np.array([c + text_half[j]]))[0]),
-        ))
+        out.append(
+            Projection(
+                value=float(tr.inverse(np.array([c]))[0]),
+                low=float(tr.inverse(np.array([c - half[j]]))[0]),
+                high=float(tr.inverse(np.array([c + half[j]]))[0]),
+                level=level,
+                method=method,
+                reason=reason,
+                reason_code=code,
+                n_points=n,
+                last_year=last_year,
+                to_year=int(y),
+                calibrated=calibrated,
+                calibration=calibration,
+                transform=tr,
+                center_z=c,
+                sigma_z=float(sigma[j]),
+                horizon=int(y - last_year),
+                scale=float(E["scale"][0]),
+                k=float(E["k"][0]),
+                scores=scores,
+                candidates=cands,
+                n_errors=n_err,
+                textbook_low=float(tr.inverse(np.array([c - text_half[j]]))[0]),
+                textbook_high=float(tr.inverse(np.array([c + text_half[j]]))[0]),
+            )
+        )
     return out
 
 
 def band(projections: Sequence[Projection]) -> pd.DataFrame:
     """A chart band (columns year, value, low, high) from projections such as project_path's."""
-    return pd.DataFrame({"year": [p.to_year for p in projections],
-                         "value": [p.value for p in projections],
-                         "low": [p.low for p in projections],
-                         "high": [p.high for p in projections]})
+    return pd.DataFrame(
+        {
+            "year": [p.to_year for p in projections],
+            "value": [p.value for p in projections],
+            "low": [p.low for p in projections],
+            "high": [p.high for p in projections],
+        }
+    )
 
 
-def project(series: pd.Series, to_year: int, *, lower: float | None = None,
-            upper: float | None = None, level: float = DEFAULT_LEVEL,
-            pooled_errors: PooledErrors | None = None, transform: str = "auto",
-            methods: Sequence[str] | None = None) -> Projection:
+def project(
+    series: pd.Series,
+    to_year: int,
+    *,
+    lower: float | None = None,
+    upper: float | None = None,
+    level: float = DEFAULT_LEVEL,
+    pooled_errors: PooledErrors | None = None,
+    transform: str = "auto",
+    methods: Sequence[str] | None = None,
+) -> Projection:
     """Project ``series`` (floats indexed by year; gaps allowed) to ``to_year``.
 
     ``lower``/``upper`` are the indicator's natural bounds (0 and 100 for shares): the series is
@@ -1090,28 +1289,63 @@ def project(series: pd.Series, to_year: int, *, lower: float | None = None,
         return _none(to_year, 0, None, level, "no_data", "No data: no projection.", tr)
     last_year = int(s.index[-1])
     if to_year < int(s.index[0]):
-        raise BdgInputError(Problem("series", None, "to_year",
-                                    f"{to_year} is before the first observation "
-                                    f"({int(s.index[0])}); expected a later year"))
+        raise BdgInputError(
+            Problem(
+                "series",
+                None,
+                "to_year",
+                f"{to_year} is before the first observation "
+                f"({int(s.index[0])}); expected a later year",
+            )
+        )
     if to_year in s.index:
         v = float(s.loc[to_year])
         zc = float(tr.forward(np.array([v]))[0])
-        return Projection(value=v, low=v, high=v, level=level, method="observed",
-                          reason=f"{to_year} is observed: the value is the data, not a projection.",
-                          reason_code="observed", n_points=n, last_year=last_year,
-                          to_year=to_year, calibrated=False, calibration="data", transform=tr,
-                          center_z=zc, sigma_z=0.0, horizon=0)
+        return Projection(
+            value=v,
+            low=v,
+            high=v,
+            level=level,
+            method="observed",
+            reason=f"{to_year} is observed: the value is the data, not a projection.",
+            reason_code="observed",
+            n_points=n,
+            last_year=last_year,
+            to_year=to_year,
+            calibrated=False,
+            calibration="data",
+            transform=tr,
+            center_z=zc,
+            sigma_z=0.0,
+            horizon=0,
+        )
     if to_year < last_year:
         return _interpolate(s, to_year, tr, level, pooled_errors)
     if n == 1:
-        return _none(to_year, 1, last_year, level, "one_point",
-                     "One point only: a trend cannot be estimated, so there is no projection.", tr)
-    return project_path(s, [to_year], lower=lower, upper=upper, level=level,
-                        pooled_errors=pooled_errors, transform=transform, methods=methods)[0]
+        return _none(
+            to_year,
+            1,
+            last_year,
+            level,
+            "one_point",
+            "One point only: a trend cannot be estimated, so there is no projection.",
+            tr,
+        )
+    return project_path(
+        s,
+        [to_year],
+        lower=lower,
+        upper=upper,
+        level=level,
+        pooled_errors=pooled_errors,
+        transform=transform,
+        methods=methods,
+    )[0]
 
 
-def _interpolate(s: pd.Series, to_year: int, tr: Transform, level: float,
-                 pooled: PooledErrors | None) -> Projection:
+def _interpolate(
+    s: pd.Series, to_year: int, tr: Transform, level: float, pooled: PooledErrors | None
+) -> Projection:
     """A year inside a gap: straight line between the neighbours on the transformed scale.
 
     The uncertainty is that of a drift projection over the distance to the nearer neighbour.
@@ -1132,18 +1366,32 @@ def _interpolate(s: pd.Series, to_year: int, tr: Transform, level: float,
     return Projection(
         value=float(tr.inverse(np.array([c]))[0]),
         low=float(tr.inverse(np.array([c - half]))[0]),
-        high=float(tr.inverse(np.array([c + half]))[0]), level=level, method="interpolated",
-        reason=(f"{to_year} is not observed but lies between {y0} and {y1}: the value is "
-                "interpolated, with the uncertainty of a drift projection over "
-                f"{hmin} year{'s' if hmin > 1 else ''}."),
-        reason_code="interpolated", n_points=len(s), last_year=int(years[-1]),
-        to_year=to_year, calibrated=pooled is not None, calibration="interpolation",
-        transform=tr, center_z=c, sigma_z=half / E["zq"], horizon=hmin,
-        scale=float(E["scale"][0]), k=drift_k)
+        high=float(tr.inverse(np.array([c + half]))[0]),
+        level=level,
+        method="interpolated",
+        reason=(
+            f"{to_year} is not observed but lies between {y0} and {y1}: the value is "
+            "interpolated, with the uncertainty of a drift projection over "
+            f"{hmin} year{'s' if hmin > 1 else ''}."
+        ),
+        reason_code="interpolated",
+        n_points=len(s),
+        last_year=int(years[-1]),
+        to_year=to_year,
+        calibrated=pooled is not None,
+        calibration="interpolation",
+        transform=tr,
+        center_z=c,
+        sigma_z=half / E["zq"],
+        horizon=hmin,
+        scale=float(E["scale"][0]),
+        k=drift_k,
+    )
 
 
-def _calibrate_single(E: dict, method: str, level: float, pooled: PooledErrors | None,
-                      n: int) -> float:
+def _calibrate_single(
+    E: dict, method: str, level: float, pooled: PooledErrors | None, n: int
+) -> float:
     """Calibration factor for a given method on a one-row engine result (interpolation)."""
     if int(E["chosen"][0]) == METHODS.index(method):
         return float(E["k"][0])
@@ -1165,8 +1413,9 @@ def _wide(data, years=None) -> tuple[np.ndarray, np.ndarray, pd.Index]:
         try:
             yrs = np.asarray([int(c) for c in data.columns])
         except (TypeError, ValueError):
-            raise BdgInputError(Problem("series", None, "columns",
-                                        "the columns must be whole years")) from None
+            raise BdgInputError(
+                Problem("series", None, "columns", "the columns must be whole years")
+            ) from None
         order = np.argsort(yrs)
         vals = data.to_numpy(dtype=float)[:, order]
         yrs = yrs[order]
@@ -1178,8 +1427,9 @@ def _wide(data, years=None) -> tuple[np.ndarray, np.ndarray, pd.Index]:
         yrs = np.asarray(years, dtype=int)
         labels = pd.RangeIndex(vals.shape[0])
     else:
-        frame = pd.DataFrame({i: _clean_series(s, None, None, f"series {i}")
-                              for i, s in enumerate(data)}).T
+        frame = pd.DataFrame(
+            {i: _clean_series(s, None, None, f"series {i}") for i, s in enumerate(data)}
+        ).T
         return _wide(frame)
     if vals.ndim != 2 or vals.shape[1] != len(yrs):
         raise ValueError("values must be a 2-D array with one column per year")
@@ -1210,13 +1460,21 @@ def _batch_transform(Y: np.ndarray, lower, upper, kind: str) -> tuple[str, np.nd
 
 
 def _check_bounds_batch(Y: np.ndarray, years: np.ndarray, labels, lower, upper) -> None:
-    for bound, bad in ((lower, Y < lower if lower is not None else None),
-                       (upper, Y > upper if upper is not None else None)):
+    for bound, bad in (
+        (lower, Y < lower if lower is not None else None),
+        (upper, Y > upper if upper is not None else None),
+    ):
         if bad is not None and np.any(bad):
             r, c = np.argwhere(bad)[0]
             side = "below the lower" if bound == lower else "above the upper"
-            raise BdgInputError(Problem(f"series {labels[r]}", None, f"year {years[c]}",
-                                        f"value {Y[r, c]:g} is {side} bound {bound:g}"))
+            raise BdgInputError(
+                Problem(
+                    f"series {labels[r]}",
+                    None,
+                    f"year {years[c]}",
+                    f"value {Y[r, c]:g} is {side} bound {bound:g}",
+                )
+            )
 
 
 def _many_chunk(args) -> pd.DataFrame:
@@ -1253,9 +1511,13 @@ def _many_chunk(args) -> pd.DataFrame:
         names = np.array(METHODS + ("none",), dtype=object)
         method[rows] = names[E["chosen"]]
         nn = E["n"]
-        code[rows] = np.where(E["chosen"] < 0, "method_unavailable",
-                              np.where(nn == 2, "two_points",
-                                       np.where(nn <= SHORT_SERIES, "short_series", "backtest")))
+        code[rows] = np.where(
+            E["chosen"] < 0,
+            "method_unavailable",
+            np.where(
+                nn == 2, "two_points", np.where(nn <= SHORT_SERIES, "short_series", "backtest")
+            ),
+        )
         calib[rows] = E["calibration"]
     if in_data.any():
         rows = np.flatnonzero(in_data)
@@ -1284,29 +1546,59 @@ def _many_chunk(args) -> pd.DataFrame:
             w = (to_year - years[prev]) / (years[nxt] - years[prev])
             c = Zg[ar, prev] * (1 - w) + Zg[ar, nxt] * w
             hmin = np.minimum(to_year - years[prev], years[nxt] - to_year)
-            E = _engine(Zg, years.astype(float), np.array([float(years[-1] + 1)]), kind, level,
-                        pooled)
-            kd = np.array([_calibrate_single({"chosen": E["chosen"][i:i + 1],
-                                              "k": E["k"][i:i + 1]}, "drift", level, pooled,
-                                             int(E["n"][i])) for i in range(gap.size)])
+            E = _engine(
+                Zg, years.astype(float), np.array([float(years[-1] + 1)]), kind, level, pooled
+            )
+            kd = np.array(
+                [
+                    _calibrate_single(
+                        {"chosen": E["chosen"][i : i + 1], "k": E["k"][i : i + 1]},
+                        "drift",
+                        level,
+                        pooled,
+                        int(E["n"][i]),
+                    )
+                    for i in range(gap.size)
+                ]
+            )
             hw = kd * (hmin + H0) * E["scale"]
             center[gap], sigma[gap] = c, hw / E["zq"]
             value[gap], low[gap], high[gap] = inv(c, gap), inv(c - hw, gap), inv(c + hw, gap)
             method[gap] = "interpolated"
             code[gap] = "interpolated"
             calib[gap] = "interpolation"
-    return pd.DataFrame({
-        "value": value, "low": low, "high": high, "method": method, "reason_code": code,
-        "calibration": calib, "n_points": n, "last_year": np.where(n > 0, last_year, -1),
-        "center_z": center, "sigma_z": sigma, "delta": delta, "textbook_low": tlow,
-        "textbook_high": thigh,
-    }, index=labels)
+    return pd.DataFrame(
+        {
+            "value": value,
+            "low": low,
+            "high": high,
+            "method": method,
+            "reason_code": code,
+            "calibration": calib,
+            "n_points": n,
+            "last_year": np.where(n > 0, last_year, -1),
+            "center_z": center,
+            "sigma_z": sigma,
+            "delta": delta,
+            "textbook_low": tlow,
+            "textbook_high": thigh,
+        },
+        index=labels,
+    )
 
 
-def _many_years(Y: np.ndarray, years: np.ndarray, target_years: Sequence[int], *,
-                lower=None, upper=None, level: float = DEFAULT_LEVEL,
-                pooled: PooledErrors | None = None, transform: str = "auto",
-                methods: Sequence[str] | None = None) -> dict:
+def _many_years(
+    Y: np.ndarray,
+    years: np.ndarray,
+    target_years: Sequence[int],
+    *,
+    lower=None,
+    upper=None,
+    level: float = DEFAULT_LEVEL,
+    pooled: PooledErrors | None = None,
+    transform: str = "auto",
+    methods: Sequence[str] | None = None,
+) -> dict:
     """Projections of every row with two or more points to several years after all the data.
 
     For benchmarks: arrays (N, Y) of value, low, high, textbook_low, textbook_high and the
@@ -1315,14 +1607,23 @@ def _many_years(Y: np.ndarray, years: np.ndarray, target_years: Sequence[int], *
     kind, Z, delta = _batch_transform(Y, lower, upper, transform)
     N = Y.shape[0]
     Yn = len(target_years)
-    out = {key: np.full((N, Yn), np.nan) for key in
-           ("value", "low", "high", "textbook_low", "textbook_high", "center_z", "sigma_z")}
+    out = {
+        key: np.full((N, Yn), np.nan)
+        for key in ("value", "low", "high", "textbook_low", "textbook_high", "center_z", "sigma_z")
+    }
     out["method"] = np.full(N, "none", dtype=object)
     rows = np.flatnonzero((~np.isnan(Z)).sum(1) >= 2)
     if rows.size == 0:
         return out
-    E = _engine(Z[rows], years.astype(float), np.asarray(target_years, dtype=float), kind, level,
-                pooled, methods)
+    E = _engine(
+        Z[rows],
+        years.astype(float),
+        np.asarray(target_years, dtype=float),
+        kind,
+        level,
+        pooled,
+        methods,
+    )
     d = delta[rows][:, None]
     inv = lambda z: _inverse(kind, z, lower, upper, d)  # noqa: E731
     c, hw, th = E["center"], E["half"], E["text_half"]
@@ -1333,11 +1634,20 @@ def _many_years(Y: np.ndarray, years: np.ndarray, target_years: Sequence[int], *
     return out
 
 
-def project_many(data, to_year: int, *, years=None, lower: float | None = None,
-                 upper: float | None = None, level: float = DEFAULT_LEVEL,
-                 pooled_errors: PooledErrors | None = None, transform: str = "auto",
-                 methods: Sequence[str] | None = None, chunk: int = 2000,
-                 jobs: int = 1) -> pd.DataFrame:
+def project_many(
+    data,
+    to_year: int,
+    *,
+    years=None,
+    lower: float | None = None,
+    upper: float | None = None,
+    level: float = DEFAULT_LEVEL,
+    pooled_errors: PooledErrors | None = None,
+    transform: str = "auto",
+    methods: Sequence[str] | None = None,
+    chunk: int = 2000,
+    jobs: int = 1,
+) -> pd.DataFrame:
     """Project many series of one indicator to ``to_year`` in one vectorised pass.
 
     ``data`` is a wide frame (one row per series, one column per year, NaN = missing), a 2-D
@@ -1363,10 +1673,22 @@ def project_many(data, to_year: int, *, years=None, lower: float | None = None,
     order = np.lexsort((last, first))
     pieces = []
     for i in range(0, len(order), chunk):
-        idx = order[i:i + chunk]
+        idx = order[i : i + chunk]
         c0, c1 = int(first[idx].min()), int(last[idx].max())
-        pieces.append((Y[idx, c0:c1 + 1], yrs[c0:c1 + 1], int(to_year), lower, upper, level,
-                       pooled_errors, transform, pd.Index(idx), methods))
+        pieces.append(
+            (
+                Y[idx, c0 : c1 + 1],
+                yrs[c0 : c1 + 1],
+                int(to_year),
+                lower,
+                upper,
+                level,
+                pooled_errors,
+                transform,
+                pd.Index(idx),
+                methods,
+            )
+        )
     if jobs > 1 and len(pieces) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             frames = list(pool.map(_many_chunk, pieces))
@@ -1379,9 +1701,13 @@ def project_many(data, to_year: int, *, years=None, lower: float | None = None,
     return out
 
 
-def pooled_backtest_errors(series_list: Iterable[pd.Series], lower: float | None = None,
-                           upper: float | None = None, *,
-                           transform: str = "auto") -> PooledErrors:
+def pooled_backtest_errors(
+    series_list: Iterable[pd.Series],
+    lower: float | None = None,
+    upper: float | None = None,
+    *,
+    transform: str = "auto",
+) -> PooledErrors:
     """Backtest errors of every method pooled over many series of one indicator.
 
     Pass the provinces' series of one indicator; give the result to :func:`project` as
@@ -1395,9 +1721,15 @@ def pooled_backtest_errors(series_list: Iterable[pd.Series], lower: float | None
             frames[i] = c
     if not frames:
         kind = make_transform(np.array([]), lower, upper, transform).kind
-        return PooledErrors({}, {}, math.nan, 0, kind,
-                            None if lower is None else float(lower),
-                            None if upper is None else float(upper))
+        return PooledErrors(
+            {},
+            {},
+            math.nan,
+            0,
+            kind,
+            None if lower is None else float(lower),
+            None if upper is None else float(upper),
+        )
     wide = pd.DataFrame(frames).T
     Y, yrs, _ = _wide(wide)
     kind, Z, _delta = _batch_transform(Y, lower, upper, transform)
@@ -1422,8 +1754,12 @@ def pooled_backtest_errors(series_list: Iterable[pd.Series], lower: float | None
         selection[m] = float(rel * naive_all.mean())
     usable = B["n"] >= 2
     final_scale = B["scale"][np.arange(N), B["last_col"]][usable]
-    return PooledErrors(ratios=ratios, selection=selection,
-                        scale_median=float(np.median(final_scale)) if final_scale.size
-                        else math.nan,
-                        n_series=int(usable.sum()), transform_kind=kind,
-                        lower=tr.lower, upper=tr.upper)
+    return PooledErrors(
+        ratios=ratios,
+        selection=selection,
+        scale_median=float(np.median(final_scale)) if final_scale.size else math.nan,
+        n_series=int(usable.sum()),
+        transform_kind=kind,
+        lower=tr.lower,
+        upper=tr.upper,
+    )

@@ -49,7 +49,8 @@ _IQR_FACTOR = 1.349
 
 _DUPLICATE = re.compile(
     r"^duplicate of (?P<file>.+):(?P<row>\d+)(?: \[(?P<cell>[^\]]*)\])? "
-    r"\((?P<province>[^()]+), (?P<indicator>[^,()]+), (?P<year>-?\d+)\) with (?P<what>.+)$")
+    r"\((?P<province>[^()]+), (?P<indicator>[^,()]+), (?P<year>-?\d+)\) with (?P<what>.+)$"
+)
 
 _WORDS = {
     "files": ("Tệp số liệu", "Data files"),
@@ -67,45 +68,57 @@ _WORDS = {
     "repeat": ("trùng lặp", "repeat"),
     "spike": ("đỉnh đột biến", "spike"),
     "jump": ("thay đổi đột ngột", "jump"),
-    "coverage_year": ("Tỷ lệ tỉnh có số liệu theo năm (63 tỉnh cũ đến 2024, 34 tỉnh từ 2025; "
-                      "không tính toàn quốc)",
-                      "Share of provinces with a value, by year (63 former provinces up to 2024, "
-                      "34 from 2025; the national row left out)"),
-    "coverage_province": ("Tỷ lệ năm có số liệu theo tỉnh (tính cả từng tỉnh cũ trước 2025), "
-                          "trong khoảng năm của mỗi chỉ tiêu",
-                          "Share of years with a value, by province (each former province "
-                          "counted before 2025), within each indicator's years"),
+    "coverage_year": (
+        "Tỷ lệ tỉnh có số liệu theo năm (63 tỉnh cũ đến 2024, 34 tỉnh từ 2025; "
+        "không tính toàn quốc)",
+        "Share of provinces with a value, by year (63 former provinces up to 2024, "
+        "34 from 2025; the national row left out)",
+    ),
+    "coverage_province": (
+        "Tỷ lệ năm có số liệu theo tỉnh (tính cả từng tỉnh cũ trước 2025), "
+        "trong khoảng năm của mỗi chỉ tiêu",
+        "Share of years with a value, by province (each former province "
+        "counted before 2025), within each indicator's years",
+    ),
 }
 
 _RULE = {
-    "vi": ("Quy tắc: với mỗi chuỗi ({boundaries}), lấy thay đổi mỗi năm giữa hai năm có số liệu "
-           "liền nhau (Δ); điểm z vững = (Δ − trung vị Δ) / σ, σ là độ lệch chuẩn vững của chính"
-           " chuỗi: số lớn hơn giữa MAD / 0,6745 (MAD: trung vị độ lệch tuyệt đối, không nhỏ hơn"
-           " bước làm tròn của số liệu, 0,1 với số liệu một chữ số thập phân) và IQR / 1,349 "
-           "(khoảng tứ phân vị, để chuỗi đổi chiều xu hướng không bị đánh dấu cả đoạn); khi MAD "
-           "= 0 thì σ không nhỏ hơn 1,2533 × độ lệch tuyệt đối trung bình. Đánh dấu khi |z| > "
-           "{threshold}; chỉ xét chuỗi có ít nhất {min_changes} lần thay đổi. Một đỉnh đột biến "
-           "(tăng rồi giảm lại, hoặc ngược lại) chỉ đánh dấu ở năm đỉnh. Năm đầu của chuỗi không"
-           " có thay đổi để so. Cột «Chuỗi khác cùng năm» đếm các chuỗi khác của cùng chỉ tiêu "
-           "bị đánh dấu cùng năm, cùng chiều: nhiều chuỗi cùng lúc gợi ý một thay đổi chung (ví "
-           "dụ đổi phương pháp điều tra), không phải lỗi của một tỉnh."),
-    "en": ("Rule: for each series ({boundaries}), take the change per year between consecutive "
-           "years with data (Δ); robust z = (Δ − median Δ) / σ, σ being the series' own robust "
-           "standard deviation: the larger of MAD / 0.6745 (MAD: median absolute deviation, no "
-           "smaller than the step the figures are rounded to, 0.1 for figures with one decimal) "
-           "and IQR / 1.349 (interquartile range, so a series that changes direction is not "
-           "flagged all along); when MAD = 0, σ is at least 1.2533 × the mean absolute deviation. "
-           "Flag |z| > {threshold}; only series with at least {min_changes} changes are judged. "
-           "A spike (out and back) is flagged once, at its peak year. A series' first year has "
-           "no change to judge. 'Other series, same year' counts the other series of the "
-           "indicator flagged in the same year and direction: many at once suggest a shared "
-           "change (e.g. a new survey method), not one province's error."),
+    "vi": (
+        "Quy tắc: với mỗi chuỗi ({boundaries}), lấy thay đổi mỗi năm giữa hai năm có số liệu "
+        "liền nhau (Δ); điểm z vững = (Δ − trung vị Δ) / σ, σ là độ lệch chuẩn vững của chính"
+        " chuỗi: số lớn hơn giữa MAD / 0,6745 (MAD: trung vị độ lệch tuyệt đối, không nhỏ hơn"
+        " bước làm tròn của số liệu, 0,1 với số liệu một chữ số thập phân) và IQR / 1,349 "
+        "(khoảng tứ phân vị, để chuỗi đổi chiều xu hướng không bị đánh dấu cả đoạn); khi MAD "
+        "= 0 thì σ không nhỏ hơn 1,2533 × độ lệch tuyệt đối trung bình. Đánh dấu khi |z| > "
+        "{threshold}; chỉ xét chuỗi có ít nhất {min_changes} lần thay đổi. Một đỉnh đột biến "
+        "(tăng rồi giảm lại, hoặc ngược lại) chỉ đánh dấu ở năm đỉnh. Năm đầu của chuỗi không"
+        " có thay đổi để so. Cột «Chuỗi khác cùng năm» đếm các chuỗi khác của cùng chỉ tiêu "
+        "bị đánh dấu cùng năm, cùng chiều: nhiều chuỗi cùng lúc gợi ý một thay đổi chung (ví "
+        "dụ đổi phương pháp điều tra), không phải lỗi của một tỉnh."
+    ),
+    "en": (
+        "Rule: for each series ({boundaries}), take the change per year between consecutive "
+        "years with data (Δ); robust z = (Δ − median Δ) / σ, σ being the series' own robust "
+        "standard deviation: the larger of MAD / 0.6745 (MAD: median absolute deviation, no "
+        "smaller than the step the figures are rounded to, 0.1 for figures with one decimal) "
+        "and IQR / 1.349 (interquartile range, so a series that changes direction is not "
+        "flagged all along); when MAD = 0, σ is at least 1.2533 × the mean absolute deviation. "
+        "Flag |z| > {threshold}; only series with at least {min_changes} changes are judged. "
+        "A spike (out and back) is flagged once, at its peak year. A series' first year has "
+        "no change to judge. 'Other series, same year' counts the other series of the "
+        "indicator flagged in the same year and direction: many at once suggest a shared "
+        "change (e.g. a new survey method), not one province's error."
+    ),
 }
 _BOUNDARIES = {
-    "current": ("theo địa giới hiện nay, năm trước 2025 của tỉnh sáp nhập gộp từ tỉnh cũ",
-                "on current boundaries, merged provinces' years before 2025 put together"),
-    "recorded": ("như ghi trong tệp: tỉnh cũ đến 2024, tỉnh mới từ 2025",
-                 "as recorded: former provinces up to 2024, current ones from 2025"),
+    "current": (
+        "theo địa giới hiện nay, năm trước 2025 của tỉnh sáp nhập gộp từ tỉnh cũ",
+        "on current boundaries, merged provinces' years before 2025 put together",
+    ),
+    "recorded": (
+        "như ghi trong tệp: tỉnh cũ đến 2024, tỉnh mới từ 2025",
+        "as recorded: former provinces up to 2024, current ones from 2025",
+    ),
 }
 
 
@@ -147,10 +160,14 @@ def demo_note(statuses: Sequence[str] | pd.Series, lang: str = "vi") -> str:
     count = fmt_number(n, lang, 0)
     total = fmt_number(len(values), lang, 0)
     if lang == "en":
-        return (f"DEMONSTRATION DATA: {count} of {total} values here are demonstration values, "
-                "not published statistics.")
-    return (f"DỮ LIỆU MINH HỌA: {count} trong {total} giá trị ở đây là số liệu minh họa, không "
-            "phải số liệu thống kê đã công bố.")
+        return (
+            f"DEMONSTRATION DATA: {count} of {total} values here are demonstration values, "
+            "not published statistics."
+        )
+    return (
+        f"DỮ LIỆU MINH HỌA: {count} trong {total} giá trị ở đây là số liệu minh họa, không "
+        "phải số liệu thống kê đã công bố."
+    )
 
 
 @dataclass
@@ -225,8 +242,9 @@ def summary(audit: Audit, lang: str = "vi") -> pd.DataFrame:
         (_w("conflicts", lang), n_conflicts),
         (_w("repeats", lang), n_repeats),
     ]
-    frame = pd.DataFrame({"count": [n for _, n in items]},
-                         index=pd.Index([k for k, _ in items], name="field"))
+    frame = pd.DataFrame(
+        {"count": [n for _, n in items]}, index=pd.Index([k for k, _ in items], name="field")
+    )
     note = demo_note(obs.loc[obs["value"].notna(), "status"] if len(obs) else [], lang)
     if note:
         frame.attrs["caption"] = note
@@ -246,12 +264,17 @@ def _places(lang: str = "vi") -> _Places:
     current = geo.current_provinces()
     return _Places(
         former_code={p.name: p.code for p in former},
-        single_part={p.code: geo.former_parts(p)[0].code for p in current
-                     if not geo.is_merged(p)},
+        single_part={p.code: geo.former_parts(p)[0].code for p in current if not geo.is_merged(p)},
         successor={p.code: p.successor_code for p in former},
-        label={**{("former", p.code): (f"{p.name} (former)" if lang == "en" and p.changed
-                                       else p.label()) for p in former},
-               **{("current", p.code): p.name for p in current}},
+        label={
+            **{
+                ("former", p.code): (
+                    f"{p.name} (former)" if lang == "en" and p.changed else p.label()
+                )
+                for p in former
+            },
+            **{("current", p.code): p.name for p in current},
+        },
     )
 
 
@@ -263,21 +286,27 @@ def _cells(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     (first to last year any province has a value).
     """
     places = _places(lang)
-    rows = obs[(obs["province_code"] != geo.NATIONAL_CODE)
-               & obs["indicator"].isin(catalogue.ids())].copy()
+    rows = obs[
+        (obs["province_code"] != geo.NATIONAL_CODE) & obs["indicator"].isin(catalogue.ids())
+    ].copy()
     old = rows["year"] < geo.MERGER_YEAR
     former = rows["former"].fillna("").astype(str)
     code = np.where(
         old,
-        [places.former_code.get(f) if f else places.single_part.get(c)
-         for f, c in zip(former, rows["province_code"].astype(str), strict=True)],
-        np.where(former == "", rows["province_code"].astype(str), None))
+        [
+            places.former_code.get(f) if f else places.single_part.get(c)
+            for f, c in zip(former, rows["province_code"].astype(str), strict=True)
+        ],
+        np.where(former == "", rows["province_code"].astype(str), None),
+    )
     rows["era"] = np.where(old, "former", "current")
     rows["place_code"] = code
     rows = rows[rows["place_code"].notna()]
-    seen = (rows.assign(has_value=rows["value"].notna(), has_row=True)
-            .groupby(["indicator", "year", "era", "place_code"], as_index=False)
-            .agg(has_value=("has_value", "any"), has_row=("has_row", "any")))
+    seen = (
+        rows.assign(has_value=rows["value"].notna(), has_row=True)
+        .groupby(["indicator", "year", "era", "place_code"], as_index=False)
+        .agg(has_value=("has_value", "any"), has_row=("has_row", "any"))
+    )
     expected = []
     former_codes = [p.code for p in geo.former_provinces()]
     current_codes = [p.code for p in geo.current_provinces()]
@@ -288,16 +317,19 @@ def _cells(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
             continue
         for year in range(int(years.min()), int(years.max()) + 1):
             era = "former" if year < geo.MERGER_YEAR else "current"
-            for c in (former_codes if era == "former" else current_codes):
+            for c in former_codes if era == "former" else current_codes:
                 expected.append((ind, year, era, c))
     cells = pd.DataFrame(expected, columns=["indicator", "year", "era", "place_code"])
     cells = cells.merge(seen, how="left", on=["indicator", "year", "era", "place_code"])
     cells["has_value"] = cells["has_value"].fillna(False).astype(bool)
     cells["has_row"] = cells["has_row"].fillna(False).astype(bool)
-    cells["current_code"] = [places.successor[c] if e == "former" else c
-                             for e, c in zip(cells["era"], cells["place_code"], strict=True)]
-    cells["place"] = [places.label[(e, c)]
-                      for e, c in zip(cells["era"], cells["place_code"], strict=True)]
+    cells["current_code"] = [
+        places.successor[c] if e == "former" else c
+        for e, c in zip(cells["era"], cells["place_code"], strict=True)
+    ]
+    cells["place"] = [
+        places.label[(e, c)] for e, c in zip(cells["era"], cells["place_code"], strict=True)
+    ]
     cells["province"] = [places.label[("current", c)] for c in cells["current_code"]]
     return cells
 
@@ -328,8 +360,9 @@ def coverage_matrix(obs: pd.DataFrame, by: str = "year", lang: str = "vi") -> pd
     >>> quality.coverage_matrix(bdg.load(), by="province")
     """
     if by not in ("year", "province"):
-        raise BdgInputError(Problem("<argument>", None, "by",
-                                    f"{by!r}: expected 'year' or 'province'"))
+        raise BdgInputError(
+            Problem("<argument>", None, "by", f"{by!r}: expected 'year' or 'province'")
+        )
     cells = _cells(obs)
     ids = catalogue.ids()
     if by == "year":
@@ -345,8 +378,11 @@ def coverage_matrix(obs: pd.DataFrame, by: str = "year", lang: str = "vi") -> pd
         share.index.name = "province"
     share.columns.name = None
     share = share.astype("float64")
-    share.attrs = {"percent": True, "heat": True,
-                   "caption": _w("coverage_year" if by == "year" else "coverage_province", lang)}
+    share.attrs = {
+        "percent": True,
+        "heat": True,
+        "caption": _w("coverage_year" if by == "year" else "coverage_province", lang),
+    }
     return share
 
 
@@ -360,8 +396,11 @@ def gaps(obs: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     cells = _cells(obs, lang)
     missing = cells[~cells["has_value"]].copy()
     missing["reason"] = np.where(missing["has_row"], _w("empty_cell", lang), _w("no_row", lang))
-    return missing[["indicator", "year", "province", "place", "reason"]].sort_values(
-        ["indicator", "year", "province", "place"]).reset_index(drop=True)
+    return (
+        missing[["indicator", "year", "province", "place", "reason"]]
+        .sort_values(["indicator", "year", "province", "place"])
+        .reset_index(drop=True)
+    )
 
 
 def status_counts(obs: pd.DataFrame) -> pd.DataFrame:
@@ -369,8 +408,11 @@ def status_counts(obs: pd.DataFrame) -> pd.DataFrame:
     rows = obs[obs["value"].notna()]
     status = rows["status"].fillna("").astype(str).replace("", "unspecified")
     counts = pd.crosstab(rows["indicator"], status)
-    columns = [c for c in ("official", "provisional", "estimate", "demo", "unspecified")
-               if c in counts.columns]
+    columns = [
+        c
+        for c in ("official", "provisional", "estimate", "demo", "unspecified")
+        if c in counts.columns
+    ]
     counts = counts.reindex(columns=columns, fill_value=0)
     counts = counts.reindex([i for i in catalogue.ids() if i in counts.index])
     counts["total"] = counts.sum(axis=1)
@@ -379,22 +421,37 @@ def status_counts(obs: pd.DataFrame) -> pd.DataFrame:
     return counts.astype("int64")
 
 
-def flagged(obs: pd.DataFrame,
-            statuses: Sequence[str] = ("provisional", "estimate")) -> pd.DataFrame:
+def flagged(
+    obs: pd.DataFrame, statuses: Sequence[str] = ("provisional", "estimate")
+) -> pd.DataFrame:
     """The rows whose status is one of ``statuses`` (e.g. every provisional figure)."""
-    columns = ["province", "former", "indicator", "year", "value", "status", "source", "note",
-               "source_file", "source_row"]
+    columns = [
+        "province",
+        "former",
+        "indicator",
+        "year",
+        "value",
+        "status",
+        "source",
+        "note",
+        "source_file",
+        "source_row",
+    ]
     rows = obs[obs["status"].isin(list(statuses))]
-    return rows[columns].sort_values(["indicator", "province", "former", "year"]) \
+    return (
+        rows[columns]
+        .sort_values(["indicator", "province", "former", "year"])
         .reset_index(drop=True)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Outliers against a series' own history
 
 
-def robust_scale(values: Sequence[float] | np.ndarray,
-                 floor: float = 0.0) -> tuple[float, float, float]:
+def robust_scale(
+    values: Sequence[float] | np.ndarray, floor: float = 0.0
+) -> tuple[float, float, float]:
     """The median, MAD and robust standard deviation σ that :func:`robust_z` judges by.
 
     σ is the larger of MAD / 0.6745 and IQR / 1.349: both estimate the standard deviation of
@@ -457,21 +514,27 @@ def precision(values: Sequence[float] | np.ndarray) -> float:
     if not x.size:
         return 0.0
     for decimals in range(7):
-        scaled = x * 10.0 ** decimals
+        scaled = x * 10.0**decimals
         if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
-            return 10.0 ** -decimals
+            return 10.0**-decimals
     return 0.0
 
 
-def outlier_rule(threshold: float = Z_THRESHOLD, min_changes: int = MIN_CHANGES,
-                 boundaries: str = "current", lang: str = "vi") -> str:
+def outlier_rule(
+    threshold: float = Z_THRESHOLD,
+    min_changes: int = MIN_CHANGES,
+    boundaries: str = "current",
+    lang: str = "vi",
+) -> str:
     """The outlier rule in words, as shown above the outlier table."""
     en = lang == "en"
     from bdg_analysis.text import fmt_number
 
     return _RULE["en" if en else "vi"].format(
-        threshold=fmt_number(threshold, "en" if en else "vi"), min_changes=min_changes,
-        boundaries=_BOUNDARIES[boundaries][1 if en else 0])
+        threshold=fmt_number(threshold, "en" if en else "vi"),
+        min_changes=min_changes,
+        boundaries=_BOUNDARIES[boundaries][1 if en else 0],
+    )
 
 
 def _series_frame(obs: pd.DataFrame, boundaries: str) -> pd.DataFrame:
@@ -484,16 +547,27 @@ def _series_frame(obs: pd.DataFrame, boundaries: str) -> pd.DataFrame:
     elif boundaries == "recorded":
         frame = obs[obs["value"].notna()].copy()
     else:
-        raise BdgInputError(Problem("<argument>", None, "boundaries",
-                                    f"{boundaries!r}: expected 'current' or 'recorded'"))
+        raise BdgInputError(
+            Problem(
+                "<argument>",
+                None,
+                "boundaries",
+                f"{boundaries!r}: expected 'current' or 'recorded'",
+            )
+        )
     frame["former"] = frame["former"].fillna("").astype(str)
     frame["sex"] = frame["sex"].fillna("").astype(str)
     return frame
 
 
-def outliers(obs: pd.DataFrame, *, threshold: float = Z_THRESHOLD,
-             min_changes: int = MIN_CHANGES, boundaries: str = "current",
-             lang: str = "vi") -> pd.DataFrame:
+def outliers(
+    obs: pd.DataFrame,
+    *,
+    threshold: float = Z_THRESHOLD,
+    min_changes: int = MIN_CHANGES,
+    boundaries: str = "current",
+    lang: str = "vi",
+) -> pd.DataFrame:
     """Values out of line with their own series' history, each with the rule that flagged it.
 
     A value is flagged when the change per year that led to it lies more than ``threshold``
@@ -539,8 +613,9 @@ def outliers(obs: pd.DataFrame, *, threshold: float = Z_THRESHOLD,
     g = frame.groupby(keys, sort=False)
     frame["previous_year"] = g["year"].shift(1)
     frame["previous_value"] = g["value"].shift(1)
-    frame["change_per_year"] = ((frame["value"] - frame["previous_value"])
-                                / (frame["year"] - frame["previous_year"]))
+    frame["change_per_year"] = (frame["value"] - frame["previous_value"]) / (
+        frame["year"] - frame["previous_year"]
+    )
     n = len(frame)
     z_all, med_all, sigma_all = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     count_all = np.zeros(n, dtype="int64")
@@ -557,32 +632,67 @@ def outliers(obs: pd.DataFrame, *, threshold: float = Z_THRESHOLD,
     hit = (frame["n_changes"] >= min_changes) & (frame["z"].abs() > threshold)
     # a spike out and back flags two changes of opposite sign: keep the first (the peak year)
     same_series = (frame[keys].shift(1) == frame[keys]).all(axis=1)
-    returning = hit & hit.shift(1, fill_value=False) & same_series & (
-        np.sign(frame["z"]) != np.sign(frame["z"].shift(1)))
+    returning = (
+        hit
+        & hit.shift(1, fill_value=False)
+        & same_series
+        & (np.sign(frame["z"]) != np.sign(frame["z"].shift(1)))
+    )
     spike = hit & returning.shift(-1, fill_value=False)
     keep = hit & ~returning
     out = frame[keep].copy()
     out["pattern"] = np.where(spike[keep], _w("spike", lang), _w("jump", lang))
     merged = {p.name for p in geo.current_provinces() if geo.is_merged(p)}
-    out["across_merger"] = ((out["previous_year"] < geo.MERGER_YEAR)
-                            & (out["year"] >= geo.MERGER_YEAR)
-                            & out["province"].isin(merged) & (out["former"] == ""))
+    out["across_merger"] = (
+        (out["previous_year"] < geo.MERGER_YEAR)
+        & (out["year"] >= geo.MERGER_YEAR)
+        & out["province"].isin(merged)
+        & (out["former"] == "")
+    )
     out["previous_year"] = out["previous_year"].astype("Int64")
     # the same indicator, year and direction flagged in other series: a shared change?
     direction = np.sign(out["z"])
-    out["shared"] = (out.groupby([out["indicator"], out["year"], direction])["z"]
-                     .transform("size").astype("int64") - 1)
-    out["rule"] = [_rule_text(c, m, z, threshold, en) for c, m, z in
-                   zip(out["change_per_year"], out["median_change"], out["z"], strict=True)]
+    out["shared"] = (
+        out.groupby([out["indicator"], out["year"], direction])["z"]
+        .transform("size")
+        .astype("int64")
+        - 1
+    )
+    out["rule"] = [
+        _rule_text(c, m, z, threshold, en)
+        for c, m, z in zip(out["change_per_year"], out["median_change"], out["z"], strict=True)
+    ]
     out["source"] = [_trace(r) for r in out.to_dict("records")]
-    columns = ["province", "former", "indicator", "year", "value", "status", "previous_year",
-               "previous_value", "change_per_year", "median_change", "sigma", "z", "pattern",
-               "shared", "across_merger", "rule", "source"]
-    out = out.assign(_abs=out["z"].abs()).sort_values(["_abs", "indicator", "province"],
-                                                      ascending=[False, True, True])
+    columns = [
+        "province",
+        "former",
+        "indicator",
+        "year",
+        "value",
+        "status",
+        "previous_year",
+        "previous_value",
+        "change_per_year",
+        "median_change",
+        "sigma",
+        "z",
+        "pattern",
+        "shared",
+        "across_merger",
+        "rule",
+        "source",
+    ]
+    out = out.assign(_abs=out["z"].abs()).sort_values(
+        ["_abs", "indicator", "province"], ascending=[False, True, True]
+    )
     result = out[columns].reset_index(drop=True)
-    result.attrs = {"rule": rule, "caption": rule, "boundaries": boundaries,
-                    "threshold": threshold, "min_changes": min_changes}
+    result.attrs = {
+        "rule": rule,
+        "caption": rule,
+        "boundaries": boundaries,
+        "threshold": threshold,
+        "min_changes": min_changes,
+    }
     return result
 
 
@@ -605,13 +715,16 @@ def _rule_text(change: float, median: float, z: float, threshold: float, en: boo
     from bdg_analysis.text import fmt_number
 
     lang = "en" if en else "vi"
-    z_text = (fmt_number(abs(z), lang, decimals=z_decimals(z, threshold)) if np.isfinite(z)
-              else "∞")
+    z_text = fmt_number(abs(z), lang, decimals=z_decimals(z, threshold)) if np.isfinite(z) else "∞"
     if en:
-        return (f"change {_signed(change, lang)}/year against the series' median "
-                f"{_signed(median, lang)}: |z| = {z_text} > {fmt_number(threshold, lang)}")
-    return (f"thay đổi {_signed(change, lang)}/năm so với trung vị {_signed(median, lang)} "
-            f"của chuỗi: |z| = {z_text} > {fmt_number(threshold, lang)}")
+        return (
+            f"change {_signed(change, lang)}/year against the series' median "
+            f"{_signed(median, lang)}: |z| = {z_text} > {fmt_number(threshold, lang)}"
+        )
+    return (
+        f"thay đổi {_signed(change, lang)}/năm so với trung vị {_signed(median, lang)} "
+        f"của chuỗi: |z| = {z_text} > {fmt_number(threshold, lang)}"
+    )
 
 
 def _trace(record: dict) -> str:
@@ -622,7 +735,7 @@ def _trace(record: dict) -> str:
         return f"{file}:{int(row)}"
     note = str(record.get("note") or "")
     marker = "dòng nguồn: "
-    return note[note.index(marker) + len(marker):] if marker in note else str(file)
+    return note[note.index(marker) + len(marker) :] if marker in note else str(file)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -632,8 +745,11 @@ def _trace(record: dict) -> str:
 def _raw_lookup(raw: pd.DataFrame) -> dict[tuple[str, int, str], dict]:
     if raw.empty:
         return {}
-    cells = raw["source_cell"].fillna("").astype(str) if "source_cell" in raw else \
-        pd.Series("", index=raw.index)
+    cells = (
+        raw["source_cell"].fillna("").astype(str)
+        if "source_cell" in raw
+        else pd.Series("", index=raw.index)
+    )
     out = {}
     for record, cell in zip(raw.to_dict("records"), cells, strict=True):
         out[(str(record["source_file"]), int(record["source_row"]), cell)] = record
@@ -678,36 +794,54 @@ def conflicts(audit: Audit, *, include_repeats: bool = False, lang: str = "vi") 
         same = match["what"].startswith("the same value")
         if same and not include_repeats:
             continue
-        cell_b = p.column[len("value ["):-1] if p.column and p.column.startswith("value [") \
-            else ""
+        cell_b = (
+            p.column[len("value [") : -1] if p.column and p.column.startswith("value [") else ""
+        )
         a = lookup.get((match["file"], int(match["row"]), match["cell"] or ""), {})
         b = lookup.get((p.file, int(p.row or 0), cell_b), {})
-        records.append({
-            "kind": _w("repeat" if same else "conflict", lang),
-            "province": match["province"],
-            "place": str(a.get("province", match["province"])),
-            "indicator": match["indicator"],
-            "year": int(match["year"]),
-            "value_a": _number(a.get("value")),
-            "status_a": str(a.get("status") or ""),
-            "where_a": f"{match['file']}:{match['row']}",
-            "source_a": str(a.get("source") or ""),
-            "value_b": _number(b.get("value")),
-            "status_b": str(b.get("status") or ""),
-            "where_b": f"{p.file}:{p.row}",
-            "source_b": str(b.get("source") or ""),
-        })
-    columns = ["kind", "province", "place", "indicator", "year", "value_a", "status_a",
-               "where_a", "source_a", "value_b", "status_b", "where_b", "source_b"]
+        records.append(
+            {
+                "kind": _w("repeat" if same else "conflict", lang),
+                "province": match["province"],
+                "place": str(a.get("province", match["province"])),
+                "indicator": match["indicator"],
+                "year": int(match["year"]),
+                "value_a": _number(a.get("value")),
+                "status_a": str(a.get("status") or ""),
+                "where_a": f"{match['file']}:{match['row']}",
+                "source_a": str(a.get("source") or ""),
+                "value_b": _number(b.get("value")),
+                "status_b": str(b.get("status") or ""),
+                "where_b": f"{p.file}:{p.row}",
+                "source_b": str(b.get("source") or ""),
+            }
+        )
+    columns = [
+        "kind",
+        "province",
+        "place",
+        "indicator",
+        "year",
+        "value_a",
+        "status_a",
+        "where_a",
+        "source_a",
+        "value_b",
+        "status_b",
+        "where_b",
+        "source_b",
+    ]
     return pd.DataFrame(records, columns=columns)
 
 
 def problems_table(audit: Audit, *, include_duplicates: bool = False) -> pd.DataFrame:
     """Every problem :func:`read` found as a table (``file``, ``row``, ``column``,
     ``message``); duplicates are left to :func:`conflicts` unless ``include_duplicates``."""
-    rows = [{"file": p.file, "row": p.row, "column": p.column or "", "message": p.message}
-            for p in audit.problems
-            if include_duplicates or _DUPLICATE.match(p.message) is None]
+    rows = [
+        {"file": p.file, "row": p.row, "column": p.column or "", "message": p.message}
+        for p in audit.problems
+        if include_duplicates or _DUPLICATE.match(p.message) is None
+    ]
     frame = pd.DataFrame(rows, columns=["file", "row", "column", "message"])
     frame["row"] = frame["row"].astype("Int64")
     return frame

@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bdg_analysis import __version__
 from bdg_analysis.errors import RunError
 from bdg_analysis.paths import notebooks_dir, project_root
+from bdg_analysis.version import __version__
 
 PROVINCE_NOTEBOOK = "province_report.ipynb"
 STRIP_TAGS = {"injected-parameters", "parameters", "remove", "bdg-meta"}
@@ -39,8 +39,15 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "report"
 
 
-def execute(notebook: Path, output: Path, parameters: dict, *, timeout: int = 600,
-            start_timeout: int = 60, engine_options: dict | None = None) -> None:
+def execute(
+    notebook: Path,
+    output: Path,
+    parameters: dict,
+    *,
+    timeout: int = 600,
+    start_timeout: int = 60,
+    engine_options: dict | None = None,
+) -> None:
     """Execute ``notebook`` with papermill into ``output``; a failure becomes RunError.
 
     ``timeout`` is per cell; ``engine_options`` go to nbclient (e.g. a kernel manager class
@@ -51,17 +58,25 @@ def execute(notebook: Path, output: Path, parameters: dict, *, timeout: int = 60
     logging.getLogger("papermill").setLevel(logging.WARNING)
     try:
         pm.execute_notebook(
-            str(notebook), str(output), parameters=parameters, kernel_name="python3",
-            progress_bar=False, log_output=False, cwd=str(project_root()),
-            execution_timeout=timeout, request_save_on_cell_execute=False,
-            start_timeout=start_timeout, **(engine_options or {}),
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(project_root()),
+            execution_timeout=timeout,
+            request_save_on_cell_execute=False,
+            start_timeout=start_timeout,
+            **(engine_options or {}),
             # ipykernel warns "running over TCP without encryption" on every start; only
             # errors from the kernel process itself belong in a scheduled job's log.
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except pm.PapermillExecutionError as err:
-        raise RunError(f"{notebook.name}: cell {err.exec_count} failed: "
-                       f"{err.ename}: {err.evalue}") from None
+        raise RunError(
+            f"{notebook.name}: cell {err.exec_count} failed: {err.ename}: {err.evalue}"
+        ) from None
     except Exception as err:  # kernel died, timeout, missing kernel
         raise RunError(f"{notebook.name}: run failed: {type(err).__name__}: {err}") from None
 
@@ -104,8 +119,12 @@ def cell_timings(nb, execute_seconds: float) -> dict[str, float]:
         else:
             other += seconds
     cells = analysis + sections + other
-    return {"kernel_start_and_overhead": max(execute_seconds - cells, 0.0),
-            "analysis": analysis, "sections_and_charts": sections, "other_cells": other}
+    return {
+        "kernel_start_and_overhead": max(execute_seconds - cells, 0.0),
+        "analysis": analysis,
+        "sections_and_charts": sections,
+        "other_cells": other,
+    }
 
 
 def report_meta(nb) -> dict:
@@ -124,8 +143,12 @@ def _html_exporter():
     """One exporter per process: building it loads the templates, which a batch pays once."""
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True)
+    return HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
 
 
 def export_html(executed: Path, *, title: str, lang: str, provenance: dict | None = None) -> str:
@@ -145,10 +168,20 @@ def export_html(executed: Path, *, title: str, lang: str, provenance: dict | Non
 
 
 PROVENANCE_LABELS = {
-    "vi": {"heading": "Nguồn gốc báo cáo", "run_date": "Ngày lập", "notebook": "Sổ tính",
-           "inputs": "Tệp đầu vào", "parameters": "Tham số"},
-    "en": {"heading": "How this report was made", "run_date": "Run date",
-           "notebook": "Notebook", "inputs": "Input files", "parameters": "Parameters"},
+    "vi": {
+        "heading": "Nguồn gốc báo cáo",
+        "run_date": "Ngày lập",
+        "notebook": "Sổ tính",
+        "inputs": "Tệp đầu vào",
+        "parameters": "Tham số",
+    },
+    "en": {
+        "heading": "How this report was made",
+        "run_date": "Run date",
+        "notebook": "Notebook",
+        "inputs": "Input files",
+        "parameters": "Parameters",
+    },
 }
 
 
@@ -164,18 +197,24 @@ def provenance_html(provenance: dict, lang: str) -> str:
     def file_text(item: dict) -> str:
         return f"{item.get('name', '')} (sha256 {str(item.get('sha256', ''))[:12]})"
 
-    params = ", ".join(f"{k}: {'–' if v is None else v}"
-                       for k, v in sorted(provenance.get("parameters", {}).items()))
-    rows = [(words["run_date"], str(provenance.get("run_date", ""))),
-            (words["notebook"], file_text(provenance.get("notebook", {}))),
-            (words["inputs"], "; ".join(file_text(i) for i in provenance.get("inputs", []))),
-            (words["parameters"], params)]
+    params = ", ".join(
+        f"{k}: {'–' if v is None else v}"
+        for k, v in sorted(provenance.get("parameters", {}).items())
+    )
+    rows = [
+        (words["run_date"], str(provenance.get("run_date", ""))),
+        (words["notebook"], file_text(provenance.get("notebook", {}))),
+        (words["inputs"], "; ".join(file_text(i) for i in provenance.get("inputs", []))),
+        (words["parameters"], params),
+    ]
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
     version = f"{provenance.get('package', 'bdg-analysis')} {provenance.get('version', '')}"
-    return ('<footer class="provenance" style="margin-top:2em;border-top:1px solid #ccc;'
-            'font-size:0.8em;color:#555">'
-            f"<p><strong>{escape(words['heading'])}</strong> · {escape(version)}</p>"
-            f"<dl>{items}</dl></footer>")
+    return (
+        '<footer class="provenance" style="margin-top:2em;border-top:1px solid #ccc;'
+        'font-size:0.8em;color:#555">'
+        f"<p><strong>{escape(words['heading'])}</strong> · {escape(version)}</p>"
+        f"<dl>{items}</dl></footer>"
+    )
 
 
 def page(body: str, *, title: str, lang: str, provenance: dict | None = None) -> str:
@@ -220,9 +259,18 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def province_report(province: str, *, year: int | None, data: str | None, lang: str,
-                    out_dir: Path, run_date: str | None = None, timeout: int = 600,
-                    notebook: Path | None = None, provenance: dict | None = None) -> RunResult:
+def province_report(
+    province: str,
+    *,
+    year: int | None,
+    data: str | None,
+    lang: str,
+    out_dir: Path,
+    run_date: str | None = None,
+    timeout: int = 600,
+    notebook: Path | None = None,
+    provenance: dict | None = None,
+) -> RunResult:
     """Run the province notebook and write ``<out_dir>/<slug>-<year>-<lang>.html``.
 
     Bad input (an unknown province, a data file with problems) raises BdgInputError before
@@ -238,13 +286,19 @@ def province_report(province: str, *, year: int | None, data: str | None, lang: 
     if checked.problems:
         raise BdgInputError(checked.problems)
     notebook = notebook or notebooks_dir() / PROVINCE_NOTEBOOK
-    parameters = {"province": resolved.name, "year": year, "data": data, "lang": lang,
-                  "run_date": run_date}
+    parameters = {
+        "province": resolved.name,
+        "year": year,
+        "data": data,
+        "lang": lang,
+        "run_date": run_date,
+    }
     if provenance is None:
         from bdg_analysis import batch
 
-        provenance = batch.provenance(notebook, parameters,
-                                      data_files=[data or paths.default_data_file()])
+        provenance = batch.provenance(
+            notebook, parameters, data_files=[data or paths.default_data_file()]
+        )
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bdg-") as tmp:
         executed = Path(tmp) / "executed.ipynb"
@@ -259,8 +313,9 @@ def province_report(province: str, *, year: int | None, data: str | None, lang: 
         meta = report_meta(nb)
         report_year = meta.get("year", year)
         title = meta.get("title", f"{resolved.name} {report_year}")
-        html = export_html(executed, title=title, lang=lang,
-                           provenance={**provenance, "report_year": report_year})
+        html = export_html(
+            executed, title=title, lang=lang, provenance={**provenance, "report_year": report_year}
+        )
         timings["export"] = time.perf_counter() - start
     target = Path(out_dir) / f"{slug(resolved.name)}-{report_year}-{lang}.html"
     write_atomic(target, html)
@@ -282,7 +337,9 @@ def write_annex(meta: dict, path: Path, *, title: str, run_date: str | None) -> 
     frame = pd.DataFrame(annex["rows"], columns=annex["columns"])
     notes = []
     if meta.get("demo_rows"):
-        notes.append("DỮ LIỆU MINH HỌA / DEMONSTRATION DATA: "
-                     f"{meta['demo_rows']} giá trị minh họa (demo values) trong báo cáo.")
+        notes.append(
+            "DỮ LIỆU MINH HỌA / DEMONSTRATION DATA: "
+            f"{meta['demo_rows']} giá trị minh họa (demo values) trong báo cáo."
+        )
     created = dt.datetime.fromisoformat(run_date) if run_date else None
     return write_status_annex(frame, path, title=title, notes=notes, created=created)

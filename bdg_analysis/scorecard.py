@@ -96,13 +96,13 @@ class Context:
 
     @cached_property
     def _groups(self) -> dict[tuple[str, str], pd.DataFrame]:
-        return {key: rows for key, rows in self.current.groupby(["province", "indicator"],
-                                                                 sort=False)}
+        return {
+            key: rows for key, rows in self.current.groupby(["province", "indicator"], sort=False)
+        }
 
     @cached_property
     def _by_indicator_year(self) -> dict[tuple[str, int], pd.DataFrame]:
-        return {key: rows for key, rows in self.current.groupby(["indicator", "year"],
-                                                                 sort=False)}
+        return {key: rows for key, rows in self.current.groupby(["indicator", "year"], sort=False)}
 
     def year_rows(self, indicator: str, year: int) -> pd.DataFrame:
         """Every place's value of one indicator in one year (for ranks)."""
@@ -117,8 +117,11 @@ class Context:
 
     def series(self, province: str, indicator: str, up_to: int) -> pd.Series:
         rows = self.rows(province, indicator, up_to)
-        return pd.Series(rows["value"].to_numpy(dtype="float64"),
-                         index=rows["year"].to_numpy(dtype=int), name=indicator)
+        return pd.Series(
+            rows["value"].to_numpy(dtype="float64"),
+            index=rows["year"].to_numpy(dtype=int),
+            name=indicator,
+        )
 
     def pooled(self, indicator_id: str, up_to: int) -> pj.PooledErrors | None:
         """Backtest errors of every province's series of one indicator (national row left out)."""
@@ -130,16 +133,20 @@ class Context:
                 memo[key] = stored
         if key not in memo:
             ind = catalogue.get(indicator_id)
-            series_list = [self.series(p.name, indicator_id, up_to)
-                           for p in geo.current_provinces()]
+            series_list = [
+                self.series(p.name, indicator_id, up_to) for p in geo.current_provinces()
+            ]
             series_list = [s for s in series_list if len(s) >= 3]
             memo[key] = None
             if ind.kind not in ("binary",) and series_list:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     memo[key] = pj.pooled_backtest_errors(
-                        series_list, ind.lower, ind.upper,
-                        transform="identity" if ind.kind == "count" else "auto")
+                        series_list,
+                        ind.lower,
+                        ind.upper,
+                        transform="identity" if ind.kind == "count" else "auto",
+                    )
             if self.cache_dir is not None:
                 cache.write(self._cache_file(indicator_id, up_to), memo[key])
         return memo[key]
@@ -164,19 +171,24 @@ class Context:
 
 
 def _indicator(plan: plans.Plan, indicator_id: str):
-    return plan.indicator(indicator_id) if hasattr(plan, "indicator") else catalogue.get(
-        indicator_id)
+    return (
+        plan.indicator(indicator_id) if hasattr(plan, "indicator") else catalogue.get(indicator_id)
+    )
 
 
-def indicator_view(ctx: Context, province: str, plan: plans.Plan, indicator_id: str,
-                   report_year: int) -> IndicatorView:
+def indicator_view(
+    ctx: Context, province: str, plan: plans.Plan, indicator_id: str, report_year: int
+) -> IndicatorView:
     """Series, targets, assessments, projection band, trend and rank of one indicator."""
     ind = _indicator(plan, indicator_id)
     known = catalogue.is_known(indicator_id)
     rows = ctx.rows(province, indicator_id, report_year) if known else pd.DataFrame()
     series = ctx.series(province, indicator_id, report_year) if known else pd.Series(dtype=float)
-    national = (ctx.series(geo.NATIONAL_NAME, indicator_id, report_year) if known
-                else pd.Series(dtype=float))
+    national = (
+        ctx.series(geo.NATIONAL_NAME, indicator_id, report_year)
+        if known
+        else pd.Series(dtype=float)
+    )
     targets = sorted(plan.targets_for(indicator_id), key=lambda t: t.year)
     pooled = ctx.pooled(indicator_id, report_year) if known and len(series) else None
     transform = "identity" if ind.kind == "count" else "auto"
@@ -189,35 +201,61 @@ def indicator_view(ctx: Context, province: str, plan: plans.Plan, indicator_id: 
         horizon = max([t.year for t in targets] + [report_year])
         if len(series) >= 2 and ind.kind != "binary" and horizon > int(series.index[-1]):
             years = range(int(series.index[-1]) + 1, horizon + 1)
-            path = pj.project_path(series, years, lower=ind.lower, upper=ind.upper,
-                                   pooled_errors=pooled, transform=transform)
+            path = pj.project_path(
+                series,
+                years,
+                lower=ind.lower,
+                upper=ind.upper,
+                pooled_errors=pooled,
+                transform=transform,
+            )
         by_year = {p.to_year: p for p in path}
         for target in targets:
             ahead = target.year > report_year
-            assessments.append(progress.assess(
-                target, series, report_year=report_year, lower=ind.lower, upper=ind.upper,
-                direction=ind.direction, pooled_errors=pooled, kind=ind.kind,
-                transform=transform, projection=by_year.get(target.year) if ahead else None))
-    view = IndicatorView(indicator=ind, rows=rows, series=series, national=national,
-                         targets=targets, assessments=assessments, path=path,
-                         trend=trends.summary(series),
-                         aggregated=bool(len(rows) and rows["aggregated"].any()))
+            assessments.append(
+                progress.assess(
+                    target,
+                    series,
+                    report_year=report_year,
+                    lower=ind.lower,
+                    upper=ind.upper,
+                    direction=ind.direction,
+                    pooled_errors=pooled,
+                    kind=ind.kind,
+                    transform=transform,
+                    projection=by_year.get(target.year) if ahead else None,
+                )
+            )
+    view = IndicatorView(
+        indicator=ind,
+        rows=rows,
+        series=series,
+        national=national,
+        targets=targets,
+        assessments=assessments,
+        path=path,
+        trend=trends.summary(series),
+        aggregated=bool(len(rows) and rows["aggregated"].any()),
+    )
     if known and len(series):
         year = int(series.index[-1])
-        view.rank = trends.rank(ctx.year_rows(indicator_id, year), indicator_id, year, province,
-                                ind.direction)
+        view.rank = trends.rank(
+            ctx.year_rows(indicator_id, year), indicator_id, year, province, ind.direction
+        )
     return view
 
 
-def province_scorecard(ctx: Context, province: str, plan: plans.Plan,
-                       report_year: int) -> list[IndicatorView]:
+def province_scorecard(
+    ctx: Context, province: str, plan: plans.Plan, report_year: int
+) -> list[IndicatorView]:
     """Every indicator of the plan (catalogue order, then the plan's own) for one province."""
     ids = plan.indicator_ids() if hasattr(plan, "indicator_ids") else catalogue.ids()
     return [indicator_view(ctx, province, plan, i, report_year) for i in ids]
 
 
-def cached_scorecard(ctx: Context, province: str, plan: plans.Plan,
-                     report_year: int) -> list[IndicatorView]:
+def cached_scorecard(
+    ctx: Context, province: str, plan: plans.Plan, report_year: int
+) -> list[IndicatorView]:
     """:func:`province_scorecard`, kept on disk so the same analysis is done once.
 
     The province report, its other language and the national overview all need the same
@@ -227,9 +265,12 @@ def cached_scorecard(ctx: Context, province: str, plan: plans.Plan,
     """
     if ctx.cache_dir is None:
         return province_scorecard(ctx, province, plan, report_year)
-    key = hashlib.sha256(json.dumps([ctx.rows_digest, cache.params_digest(), plan.jurisdiction,
-                                     province, int(report_year)], ensure_ascii=False
-                                    ).encode("utf-8")).hexdigest()[:24]
+    key = hashlib.sha256(
+        json.dumps(
+            [ctx.rows_digest, cache.params_digest(), plan.jurisdiction, province, int(report_year)],
+            ensure_ascii=False,
+        ).encode("utf-8")
+    ).hexdigest()[:24]
     path = ctx.cache_dir / f"scorecard-{key}.pkl"
     views = cache.read(path)
     if not isinstance(views, list):
@@ -259,8 +300,11 @@ _WARM: dict[tuple, Context] = {}
 
 def _data_key(data: str | Path | list[str] | None) -> tuple | None:
     """The files behind ``data`` with size and modification time (None if one is missing)."""
-    files = [paths.default_data_file()] if data is None else (
-        [data] if isinstance(data, (str, Path)) else list(data))
+    files = (
+        [paths.default_data_file()]
+        if data is None
+        else ([data] if isinstance(data, (str, Path)) else list(data))
+    )
     key = []
     for file in files:
         try:

@@ -24,15 +24,17 @@ def _nfc(text) -> str:
 def _clean(series: pd.Series) -> pd.Series:
     """Values by whole year, missing dropped, sorted; BdgInputError on duplicate or odd years."""
     if not isinstance(series, pd.Series):
-        raise BdgInputError(Problem("series", None, None,
-                                    "expected a pandas Series of values indexed by year"))
+        raise BdgInputError(
+            Problem("series", None, None, "expected a pandas Series of values indexed by year")
+        )
     s = pd.to_numeric(series, errors="coerce").astype("float64")
     s = s[np.isfinite(s.to_numpy())]
     try:
         years = [int(y) for y in s.index]
     except (TypeError, ValueError):
-        raise BdgInputError(Problem("series", None, "index",
-                                    "the index must hold whole years")) from None
+        raise BdgInputError(
+            Problem("series", None, "index", "the index must hold whole years")
+        ) from None
     s = pd.Series(s.to_numpy(), index=years, dtype="float64")
     if s.index.has_duplicates:
         dup = s.index[s.index.duplicated()][0]
@@ -63,15 +65,24 @@ def summary(series: pd.Series, *, base_year: int | None = None) -> dict:
     """
     s = _clean(series)
     out = {
-        "n_points": len(s), "first_year": None, "first_value": math.nan, "latest_year": None,
-        "latest_value": math.nan, "change_1y": math.nan, "change_5y": math.nan,
-        "change_5y_from": None, "cagr": math.nan, "cagr_from": None, "slope": math.nan,
+        "n_points": len(s),
+        "first_year": None,
+        "first_value": math.nan,
+        "latest_year": None,
+        "latest_value": math.nan,
+        "change_1y": math.nan,
+        "change_5y": math.nan,
+        "change_5y_from": None,
+        "cagr": math.nan,
+        "cagr_from": None,
+        "slope": math.nan,
     }
     if s.empty:
         return out
     ly, lv = int(s.index[-1]), float(s.iloc[-1])
-    out.update(first_year=int(s.index[0]), first_value=float(s.iloc[0]), latest_year=ly,
-               latest_value=lv)
+    out.update(
+        first_year=int(s.index[0]), first_value=float(s.iloc[0]), latest_year=ly, latest_value=lv
+    )
     if ly - 1 in s.index:
         out["change_1y"] = lv - float(s.loc[ly - 1])
     for back in (5, 4, 6):
@@ -94,8 +105,14 @@ def _year_rows(frame: pd.DataFrame, indicator: str, year: int, sex: str | None) 
     """Current-boundary rows of one indicator and year, one sex, with a value."""
     missing = {"province", "indicator", "year", "value"} - set(frame.columns)
     if missing:
-        raise BdgInputError(Problem("observations", None, ", ".join(sorted(missing)),
-                                    "column missing from the observations frame"))
+        raise BdgInputError(
+            Problem(
+                "observations",
+                None,
+                ", ".join(sorted(missing)),
+                "column missing from the observations frame",
+            )
+        )
     rows = frame[(frame["indicator"] == indicator) & (frame["year"].astype(int) == int(year))]
     if "former" in rows.columns:
         rows = rows[rows["former"].fillna("").astype(str) == ""]
@@ -106,8 +123,10 @@ def _year_rows(frame: pd.DataFrame, indicator: str, year: int, sex: str | None) 
         elif sexes.nunique() > 1:
             rows = rows[sexes.isin(["", "total"])]
     rows = rows[pd.to_numeric(rows["value"], errors="coerce").notna()]
-    rows = rows.assign(_name=rows["province"].map(_nfc),
-                       value=pd.to_numeric(rows["value"], errors="coerce").astype(float))
+    rows = rows.assign(
+        _name=rows["province"].map(_nfc),
+        value=pd.to_numeric(rows["value"], errors="coerce").astype(float),
+    )
     return rows
 
 
@@ -124,8 +143,9 @@ def _known_province(frame: pd.DataFrame, province: str) -> str:
     if name not in names:
         import difflib
 
-        raise UnknownNameError("province", province,
-                               difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.5))
+        raise UnknownNameError(
+            "province", province, difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.5)
+        )
     return name
 
 
@@ -139,8 +159,15 @@ def _direction(indicator: str, direction: str | None) -> str | None:
     return catalogue.get(indicator).direction if catalogue.is_known(indicator) else None
 
 
-def rank(frame: pd.DataFrame, indicator: str, year: int, province: str,
-         direction: str | None = None, *, sex: str | None = None) -> tuple[int | None, int]:
+def rank(
+    frame: pd.DataFrame,
+    indicator: str,
+    year: int,
+    province: str,
+    direction: str | None = None,
+    *,
+    sex: str | None = None,
+) -> tuple[int | None, int]:
     """Rank of ``province`` among the provinces with a value that year, 1 = best.
 
     ``direction`` ``"higher"`` ranks the largest value first, ``"lower"`` the smallest (default:
@@ -153,8 +180,14 @@ def rank(frame: pd.DataFrame, indicator: str, year: int, province: str,
     rows = rows[~_is_national(rows)]
     if rows["_name"].duplicated().any():
         dup = rows.loc[rows["_name"].duplicated(), "_name"].iloc[0]
-        raise BdgInputError(Problem("observations", None, f"{indicator} {year}",
-                                    f"several values for {dup}; pass sex= to choose one"))
+        raise BdgInputError(
+            Problem(
+                "observations",
+                None,
+                f"{indicator} {year}",
+                f"several values for {dup}; pass sex= to choose one",
+            )
+        )
     n = len(rows)
     mine = rows[rows["_name"] == name]
     if mine.empty:
@@ -179,8 +212,15 @@ class Gap:
         return asdict(self)
 
 
-def gap_to_national(frame: pd.DataFrame, indicator: str, year: int, province: str,
-                    direction: str | None = None, *, sex: str | None = None) -> Gap:
+def gap_to_national(
+    frame: pd.DataFrame,
+    indicator: str,
+    year: int,
+    province: str,
+    direction: str | None = None,
+    *,
+    sex: str | None = None,
+) -> Gap:
     """Province minus national value (and relative to national) for one indicator and year.
 
     ``better`` says whether the province is on the good side given ``direction`` (default:

@@ -17,8 +17,19 @@ SEXES = ("", "female", "male", "total")
 STATUSES = ("", "official", "provisional", "estimate", "demo")
 
 OBSERVATION_COLUMNS = (
-    "province", "province_code", "former", "indicator", "year", "value", "sex",
-    "source", "note", "status", "missing_marker", "source_file", "source_row",
+    "province",
+    "province_code",
+    "former",
+    "indicator",
+    "year",
+    "value",
+    "sex",
+    "source",
+    "note",
+    "status",
+    "missing_marker",
+    "source_file",
+    "source_row",
 )
 
 
@@ -46,8 +57,13 @@ def _problems_at(frame: pd.DataFrame, mask, column: str, message) -> list[Proble
     cells = _cells(rows, column)
     out = []
     texts: dict = {}
-    for file, row, cell, where in zip(rows["source_file"].tolist(), rows["source_row"].tolist(),
-                                      rows[column].tolist(), cells, strict=True):
+    for file, row, cell, where in zip(
+        rows["source_file"].tolist(),
+        rows["source_row"].tolist(),
+        rows[column].tolist(),
+        cells,
+        strict=True,
+    ):
         if callable(message):
             if cell not in texts:  # one message per distinct cell text, not per row
                 texts[cell] = message(cell)
@@ -69,8 +85,9 @@ def _flagged(frame: pd.DataFrame, mask, *columns: str) -> pd.DataFrame:
 def _cells(rows: pd.DataFrame, column: str) -> list[str]:
     if column != "value" or "source_cell" not in rows.columns:
         return [column] * len(rows)
-    return [f"value [{c}]" if isinstance(c, str) and c else column
-            for c in rows["source_cell"].tolist()]
+    return [
+        f"value [{c}]" if isinstance(c, str) and c else column for c in rows["source_cell"].tolist()
+    ]
 
 
 def check(raw: pd.DataFrame) -> Checked:
@@ -86,12 +103,26 @@ def check(raw: pd.DataFrame) -> Checked:
         columns = [c for c in part.columns if part[c].notna().any()]
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
-            problems.append(Problem(file, 1, None, f"missing column(s): {', '.join(missing)}; "
-                                    f"the tidy schema is {', '.join(TIDY_COLUMNS)}"))
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    None,
+                    f"missing column(s): {', '.join(missing)}; "
+                    f"the tidy schema is {', '.join(TIDY_COLUMNS)}",
+                )
+            )
         extra = [c for c in columns if c not in TIDY_COLUMNS and c not in SOURCE_COLUMNS]
         if extra:
-            problems.append(Problem(file, 1, None, f"unexpected column(s): {', '.join(extra)}; "
-                                    f"the tidy schema is {', '.join(TIDY_COLUMNS)}"))
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    None,
+                    f"unexpected column(s): {', '.join(extra)}; "
+                    f"the tidy schema is {', '.join(TIDY_COLUMNS)}",
+                )
+            )
     if problems:
         return Checked(pd.DataFrame(columns=list(OBSERVATION_COLUMNS)), problems)
 
@@ -113,11 +144,13 @@ def check(raw: pd.DataFrame) -> Checked:
     # year
     year = _numbers(frame["year"])
     with np.errstate(invalid="ignore"):
-        mask = (np.isnan(year) | (year % 1 != 0) | (year < YEAR_RANGE[0])
-                | (year > YEAR_RANGE[1]))
-    problems += _problems_at(frame, mask, "year",
-                             lambda v: f"{v!r} is not a year (expected a whole number "
-                                       f"{YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
+        mask = np.isnan(year) | (year % 1 != 0) | (year < YEAR_RANGE[0]) | (year > YEAR_RANGE[1])
+    problems += _problems_at(
+        frame,
+        mask,
+        "year",
+        lambda v: f"{v!r} is not a year (expected a whole number {YEAR_RANGE[0]}-{YEAR_RANGE[1]})",
+    )
     bad |= mask
     frame["year"] = np.where(mask, 0, year).astype("int64")
 
@@ -133,8 +166,9 @@ def check(raw: pd.DataFrame) -> Checked:
     frame["value"] = value
 
     # value inside the indicator's natural bounds
-    bounds = {i.id: (_bound(i.lower, -np.inf), _bound(i.upper, np.inf))
-              for i in catalogue.indicators()}
+    bounds = {
+        i.id: (_bound(i.lower, -np.inf), _bound(i.upper, np.inf)) for i in catalogue.indicators()
+    }
     lower = np.array([bounds.get(u, (-np.inf, np.inf))[0] for u in ind_uniques] + [-np.inf])
     upper = np.array([bounds.get(u, (-np.inf, np.inf))[1] for u in ind_uniques] + [np.inf])
     with np.errstate(invalid="ignore"):
@@ -144,9 +178,13 @@ def check(raw: pd.DataFrame) -> Checked:
         problems += [
             Problem(f, int(r), where, _bounds_message(v, ind))
             for f, r, v, ind, where in zip(
-                flagged["source_file"].tolist(), flagged["source_row"].tolist(),
-                flagged["value"].tolist(), flagged["indicator"].tolist(),
-                _cells(flagged, "value"), strict=True)
+                flagged["source_file"].tolist(),
+                flagged["source_row"].tolist(),
+                flagged["value"].tolist(),
+                flagged["indicator"].tolist(),
+                _cells(flagged, "value"),
+                strict=True,
+            )
         ]
     bad |= mask
 
@@ -154,9 +192,12 @@ def check(raw: pd.DataFrame) -> Checked:
     for column, allowed in (("sex", SEXES), ("status", STATUSES)):
         mask = ~frame[column].isin(allowed).to_numpy()
         choices = ", ".join(a for a in allowed if a)
-        problems += _problems_at(frame, mask, column,
-                                 lambda v, c=choices: f"{v!r} is not allowed (expected one of {c}, "
-                                                      "or empty)")
+        problems += _problems_at(
+            frame,
+            mask,
+            column,
+            lambda v, c=choices: f"{v!r} is not allowed (expected one of {c}, or empty)",
+        )
         bad |= mask
 
     # province: resolve each distinct (name, year) once, then spread the answers by code
@@ -166,8 +207,9 @@ def check(raw: pd.DataFrame) -> Checked:
     name_codes, name_uniques = pd.factorize(frame["province"])
     years = frame["year"].to_numpy()
     span = int(years.max()) + 1 if len(years) else 1
-    pair_uniques, pair_codes = np.unique(name_codes.astype(np.int64) * span + years,
-                                         return_inverse=True)
+    pair_uniques, pair_codes = np.unique(
+        name_codes.astype(np.int64) * span + years, return_inverse=True
+    )
     pairs = [(name_uniques[c // span], int(c % span)) for c in pair_uniques]
     names, codes, formers, failed = [], [], [], []
     for name, yr in pairs:
@@ -188,10 +230,15 @@ def check(raw: pd.DataFrame) -> Checked:
     mask = (failed_arr != "") & ~mask
     if mask.any():
         flagged = _flagged(frame, mask)
-        problems += [Problem(f, int(r), "province", msg)
-                     for f, r, msg in zip(flagged["source_file"].tolist(),
-                                          flagged["source_row"].tolist(), failed_arr[mask],
-                                          strict=True)]
+        problems += [
+            Problem(f, int(r), "province", msg)
+            for f, r, msg in zip(
+                flagged["source_file"].tolist(),
+                flagged["source_row"].tolist(),
+                failed_arr[mask],
+                strict=True,
+            )
+        ]
     bad |= mask
     good = ~bad
     frame["province"] = _spread(names, pair_codes).where(good, frame["province"])
@@ -208,16 +255,24 @@ def check(raw: pd.DataFrame) -> Checked:
             first = group.iloc[0]
             for _, other in group.iloc[1:].iterrows():
                 same = (pd.isna(first["value"]) and pd.isna(other["value"])) or (
-                    first["value"] == other["value"])
+                    first["value"] == other["value"]
+                )
                 here, there = _fmt(other["value"]), _fmt(first["value"])
-                what = "the same value" if same else (
-                    f"a different value ({here} here, {there} there)")
-                problems.append(Problem(
-                    other["source_file"], int(other["source_row"]),
-                    _cells(group.loc[[other.name]], "value")[0],
-                    f"duplicate of {first['source_file']}:{int(first['source_row'])}"
-                    f"{_cell_suffix(first)} ({other['province']}, {other['indicator']}, "
-                    f"{other['year']}) with {what}"))
+                what = (
+                    "the same value"
+                    if same
+                    else (f"a different value ({here} here, {there} there)")
+                )
+                problems.append(
+                    Problem(
+                        other["source_file"],
+                        int(other["source_row"]),
+                        _cells(group.loc[[other.name]], "value")[0],
+                        f"duplicate of {first['source_file']}:{int(first['source_row'])}"
+                        f"{_cell_suffix(first)} ({other['province']}, {other['indicator']}, "
+                        f"{other['year']}) with {what}",
+                    )
+                )
         bad[clean.index] = True
 
     observations = frame.loc[~bad, list(OBSERVATION_COLUMNS)].reset_index(drop=True)
@@ -251,8 +306,10 @@ def _spread(values: list[str], codes: np.ndarray) -> pd.Series:
 def _not_a_number(text: str) -> str:
     message = f"{text!r} is not a number (expected e.g. 12.5, or '..' / '-' for no figure)"
     if text.replace(",", "", 1).replace("-", "", 1).isdigit():
-        message += ("; a decimal comma is read from files separated by ';' and from yearbook "
-                    "tables ('bdg import'), not from comma-separated files")
+        message += (
+            "; a decimal comma is read from files separated by ';' and from yearbook "
+            "tables ('bdg import'), not from comma-separated files"
+        )
     return message
 
 

@@ -112,15 +112,19 @@ def run_case(hist: pd.DataFrame, fut: pd.DataFrame, lower, upper, with_pooled: b
         mase[out["method"] == "none"] = np.nan
         inside = (A >= out["low"]) & (A <= out["high"])
         text_inside = (A >= out["textbook_low"]) & (A <= out["textbook_high"])
-        res[name] = {"mase": mase, "inside": inside, "text_inside": text_inside,
-                     "method": out["method"], "valid": ~np.isnan(A)}
+        res[name] = {
+            "mase": mase,
+            "inside": inside,
+            "text_inside": text_inside,
+            "method": out["method"],
+            "valid": ~np.isnan(A),
+        }
     res["scale"] = scale
     res["horizon"] = np.asarray(targets) - years[-1]
     return res
 
 
-def accuracy(window: int, origins, horizon: int = 8, last: int = 2022, with_pooled=True,
-             wdi=None):
+def accuracy(window: int, origins, horizon: int = 8, last: int = 2022, with_pooled=True, wdi=None):
     """Tables of MASE and coverage by indicator for one history window."""
     wdi = load_wdi() if wdi is None else wdi
     rows, cov_rows = [], []
@@ -142,11 +146,17 @@ def accuracy(window: int, origins, horizon: int = 8, last: int = 2022, with_pool
                     continue
                 v = r[name]["valid"] & good[:, None]
                 for j, h in enumerate(r["horizon"]):
-                    cov_rows.append({"indicator": label, "origin": origin, "calibration": name,
-                                     "h": int(h), "n": int(v[:, j].sum()),
-                                     "inside": int((r[name]["inside"][:, j] & v[:, j]).sum()),
-                                     "text_inside": int((r[name]["text_inside"][:, j]
-                                                         & v[:, j]).sum())})
+                    cov_rows.append(
+                        {
+                            "indicator": label,
+                            "origin": origin,
+                            "calibration": name,
+                            "h": int(h),
+                            "n": int(v[:, j].sum()),
+                            "inside": int((r[name]["inside"][:, j] & v[:, j]).sum()),
+                            "text_inside": int((r[name]["text_inside"][:, j] & v[:, j]).sum()),
+                        }
+                    )
     return pd.concat(rows, ignore_index=True), pd.DataFrame(cov_rows)
 
 
@@ -155,9 +165,11 @@ def print_accuracy(mase: pd.DataFrame, title: str) -> None:
     methods = [c for c in ("naive", "drift", "linear", "damped") if c in mase]
     common = mase.dropna(subset=methods)
     print(f"\n{title}")
-    print("MASE (mean over series; lower is better), every method on the same series "
-          f"(the {len(common)} of {len(mase)} series where all four methods apply; damped "
-          "needs 10 consecutive years).")
+    print(
+        "MASE (mean over series; lower is better), every method on the same series "
+        f"(the {len(common)} of {len(mase)} series where all four methods apply; damped "
+        "needs 10 consecutive years)."
+    )
     by = common.groupby("indicator")[cols].mean()
     by.loc["ALL"] = common[cols].mean()
     n = common.groupby("indicator").size()
@@ -168,21 +180,26 @@ def print_accuracy(mase: pd.DataFrame, title: str) -> None:
     by["sel/best single"] = by["selection"] / by[methods].min(axis=1)
     if "selection+pooled" in by:
         by["pooled/best single"] = by["selection+pooled"] / by[methods].min(axis=1)
-    with pd.option_context("display.width", 220, "display.max_columns", 20,
-                           "display.float_format", "{:.3f}".format):
+    with pd.option_context(
+        "display.width", 220, "display.max_columns", 20, "display.float_format", "{:.3f}".format
+    ):
         print(by)
     rest = mase.dropna(subset=["naive", "drift"])
     if len(rest) > len(common):
-        print(f"  all {len(rest)} series: " + ", ".join(
-            f"{c} {rest[c].mean():.3f}" for c in cols if c != "damped"))
+        print(
+            f"  all {len(rest)} series: "
+            + ", ".join(f"{c} {rest[c].mean():.3f}" for c in cols if c != "damped")
+        )
     print("  chosen methods:", mase["chosen"].value_counts().to_dict())
 
 
 def print_coverage(cov: pd.DataFrame, title: str) -> None:
     print(f"\n{title}")
     print("Share of held-back values inside the 80% interval (target 0.80; acceptable 0.70-0.90).")
+
     def bucket(h):
         return "h1-2" if h <= 2 else ("h3-5" if h <= 5 else "h6-8")
+
     cov = cov.assign(bucket=cov["h"].map(bucket))
     for name in cov["calibration"].unique():
         c = cov[cov["calibration"] == name]
@@ -225,8 +242,10 @@ def gso_table(origins=(2010, 2013, 2015), window=10) -> None:
         print(t.to_string(index=False))
         means = t[["naive", "drift", "linear", "damped", "selection"]].mean()
         print("  mean MASE:", ", ".join(f"{k} {v:.3f}" for k, v in means.items()))
-        print(f"  80% coverage: {t['inside'].sum()}/{t['pairs'].sum()} = "
-              f"{t['inside'].sum() / t['pairs'].sum():.3f}")
+        print(
+            f"  80% coverage: {t['inside'].sum()}/{t['pairs'].sum()} = "
+            f"{t['inside'].sum() / t['pairs'].sum():.3f}"
+        )
 
 
 def derive_defaults(origins=range(1999, 2006), window=10) -> None:
@@ -241,8 +260,11 @@ def derive_defaults(origins=range(1999, 2006), window=10) -> None:
             pe = pj.pooled_backtest_errors(series, lo, up)
             for m in pj.METHODS:
                 ratios[m].append(pe.ratios[m])
-    print("DEFAULT_K = {" + ", ".join(
-        f'"{m}": {np.quantile(np.concatenate(ratios[m]), 0.8):.2f}' for m in pj.METHODS) + "}")
+    print(
+        "DEFAULT_K = {"
+        + ", ".join(f'"{m}": {np.quantile(np.concatenate(ratios[m]), 0.8):.2f}' for m in pj.METHODS)
+        + "}"
+    )
     for m in pj.METHODS:
         print(f"  {m}: {sum(len(r) for r in ratios[m])} errors")
 
@@ -271,13 +293,16 @@ def make_speed_series(n: int, seed: int = 0) -> pd.DataFrame:
 
 def speed(n: int, jobs: int) -> None:
     wide = make_speed_series(n)
-    print(f"\nSpeed: {n:,} share series (2-10 points, 10% of years missing), projected to 2030 "
-          f"with the method chosen per series by backtest, {jobs} process(es)")
+    print(
+        f"\nSpeed: {n:,} share series (2-10 points, 10% of years missing), projected to 2030 "
+        f"with the method chosen per series by backtest, {jobs} process(es)"
+    )
     t0 = time.perf_counter()
     out = pj.project_many(wide, 2030, lower=0, upper=100, jobs=jobs, chunk=2500)
     dt = time.perf_counter() - t0
-    print(f"  {dt:.1f} s  ({n / dt:,.0f} series/s); methods: "
-          f"{out['method'].value_counts().to_dict()}")
+    print(
+        f"  {dt:.1f} s  ({n / dt:,.0f} series/s); methods: {out['method'].value_counts().to_dict()}"
+    )
     check_against_statsmodels(wide, out)
 
 
@@ -296,15 +321,19 @@ def check_against_statsmodels(wide: pd.DataFrame, out: pd.DataFrame, sample: int
         if p.method in pj.METHODS:
             worst["center_z"] = max(worst["center_z"], abs(p.center_z - r["center_z"]))
             worst["value"] = max(worst["value"], abs(p.value - r["value"]))
-            for a, b in ((p.textbook_low, r["textbook_low"]),
-                         (p.textbook_high, r["textbook_high"])):
+            for a, b in (
+                (p.textbook_low, r["textbook_low"]),
+                (p.textbook_high, r["textbook_high"]),
+            ):
                 if np.isfinite(a) or np.isfinite(b):
                     worst["textbook"] = max(worst["textbook"], abs(a - b))
     dt = time.perf_counter() - t0
-    print(f"  check: {len(idx)} rows through project() (statsmodels OLS/WLS/ETSModel): same method "
-          f"{same}/{len(idx)}; max |diff| center (logit) {worst['center_z']:.2e}, value "
-          f"{worst['value']:.2e}, textbook bounds {worst['textbook']:.2e} "
-          f"({dt / len(idx) * 1000:.0f} ms per series on that path)")
+    print(
+        f"  check: {len(idx)} rows through project() (statsmodels OLS/WLS/ETSModel): same method "
+        f"{same}/{len(idx)}; max |diff| center (logit) {worst['center_z']:.2e}, value "
+        f"{worst['value']:.2e}, textbook bounds {worst['textbook']:.2e} "
+        f"({dt / len(idx) * 1000:.0f} ms per series on that path)"
+    )
     assert same == len(idx) and worst["center_z"] < 1e-9, "vectorised path differs from statsmodels"
     damped_vs_statsmodels(wide)
 
@@ -325,14 +354,21 @@ def damped_vs_statsmodels(wide: pd.DataFrame, sample: int = 60) -> None:
         ours = grid["sse"][0, len(z) - 1]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = ETSModel(pd.Series(z), error="add", trend="add", damped_trend=True,
-                           initialization_method="estimated").fit(disp=False)
+            res = ETSModel(
+                pd.Series(z),
+                error="add",
+                trend="add",
+                damped_trend=True,
+                initialization_method="estimated",
+            ).fit(disp=False)
         ratios.append(ours / max(res.sse, 1e-300))
     r = np.array(ratios)
-    print(f"  damped trend, our grid + exact initial states vs statsmodels ETSModel.fit on "
-          f"{len(r)} series: SSE ratio median {np.median(r):.3f}; ours lower or equal "
-          f"(<= 1.001) in {np.mean(r <= 1.001):.0%}, more than 1% higher in "
-          f"{np.mean(r > 1.01):.0%}")
+    print(
+        f"  damped trend, our grid + exact initial states vs statsmodels ETSModel.fit on "
+        f"{len(r)} series: SSE ratio median {np.median(r):.3f}; ours lower or equal "
+        f"(<= 1.001) in {np.mean(r <= 1.001):.0%}, more than 1% higher in "
+        f"{np.mean(r > 1.01):.0%}"
+    )
 
 
 def main(argv=None) -> None:
@@ -351,8 +387,11 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     mase, cov = accuracy(10, origins, wdi=wdi)
     cuts = ", ".join(map(str, origins))
-    print_accuracy(mase, f"(1) Accuracy, WDI: 10-year histories cut at {cuts}, projected 1-8 "
-                         "years ahead, scored to 2022")
+    print_accuracy(
+        mase,
+        f"(1) Accuracy, WDI: 10-year histories cut at {cuts}, projected 1-8 "
+        "years ahead, scored to 2022",
+    )
     print_coverage(cov, "(1b) Interval coverage, same cuts")
     for window in (3, 5) if args.quick else (2, 3, 4, 6):
         m2, c2 = accuracy(window, origins, wdi=wdi)
@@ -362,10 +401,13 @@ def main(argv=None) -> None:
         long = c2[c2["h"] >= 6].groupby("calibration")[["inside", "n"]].sum()
         cover = ", ".join(
             f"{k} {v['inside'] / v['n']:.3f} (h6-8 {long.loc[k, 'inside'] / long.loc[k, 'n']:.3f})"
-            for k, v in c_all.iterrows())
-        print(f"\nShort histories ({window} years): {len(common)} series; MASE "
-              + ", ".join(f"{c} {common[c].mean():.3f}" for c in cols if common[c].notna().any())
-              + f"; 80% coverage {cover}")
+            for k, v in c_all.iterrows()
+        )
+        print(
+            f"\nShort histories ({window} years): {len(common)} series; MASE "
+            + ", ".join(f"{c} {common[c].mean():.3f}" for c in cols if common[c].notna().any())
+            + f"; 80% coverage {cover}"
+        )
     gso_table()
     print(f"\naccuracy part: {time.perf_counter() - t0:.0f} s")
     if not args.skip_speed:

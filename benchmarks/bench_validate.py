@@ -35,8 +35,11 @@ def _places() -> list[tuple[str, range]]:
     places = [(p.name, range(1950, 2025)) for p in geo.former_provinces()]
     places += [(p.name, range(2025, 2101)) for p in geo.current_provinces()]
     current = {c.name for c in geo.current_provinces()}
-    places += [(p.name, range(2025, 2101)) for p in geo.former_provinces()
-               if p.changed and p.name not in current]
+    places += [
+        (p.name, range(2025, 2101))
+        for p in geo.former_provinces()
+        if p.changed and p.name not in current
+    ]
     places.append((geo.NATIONAL_NAME, range(1950, 2101)))
     return places
 
@@ -61,8 +64,9 @@ def write_tidy_file(path: Path, rows: int, seed: int = 1) -> tuple[int, int]:
                         text = str(round(value)) if ind.kind == "binary" else f"{value:.1f}"
                         if written % 97 == 0:
                             text = ".."
-                        out.writerow([name, ind.id, year, text, sex, "Niên giám thống kê", "",
-                                      "official"])
+                        out.writerow(
+                            [name, ind.id, year, text, sex, "Niên giám thống kê", "", "official"]
+                        )
                         written += 1
                         if written >= rows:
                             return written, planted
@@ -92,9 +96,11 @@ def main() -> None:
     found = len(loaded.problems)
     correct = found == planted and len(loaded.checked.observations) == written - planted
     verdict = ("OK" if seconds < LIMIT_SECONDS else "TOO SLOW") if correct else "WRONG RESULT"
-    print(f"validated {written:,} rows ({size:.0f} MB) in {seconds:.2f} s "
-          f"(CPU {cpu:.2f} s): {len(loaded.checked.observations):,} observations, "
-          f"{found:,} problems ({planted:,} planted): {verdict} (limit {LIMIT_SECONDS:.0f} s)")
+    print(
+        f"validated {written:,} rows ({size:.0f} MB) in {seconds:.2f} s "
+        f"(CPU {cpu:.2f} s): {len(loaded.checked.observations):,} observations, "
+        f"{found:,} problems ({planted:,} planted): {verdict} (limit {LIMIT_SECONDS:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

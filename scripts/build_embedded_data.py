@@ -30,8 +30,17 @@ YEARS = list(range(FIRST_DEMO_YEAR, LAST_YEAR + 1))
 NATIONAL = geo.NATIONAL_NAME
 COLUMNS = ("province", "indicator", "year", "value", "sex", "source", "note", "status")
 PROVENANCE_COLUMNS = (
-    "data_file", "province", "indicator", "year", "sex", "value", "status",
-    "source_file", "source_row", "source_indicator", "source_geo",
+    "data_file",
+    "province",
+    "indicator",
+    "year",
+    "sex",
+    "value",
+    "status",
+    "source_file",
+    "source_row",
+    "source_indicator",
+    "source_geo",
 )
 DEMO_SOURCE = f"Dữ liệu minh họa (demo) — scripts/build_embedded_data.py, seed {SEED}"
 DEMO_NOTE = "demo: giá trị minh họa, không phải số liệu thật (not a real figure)"
@@ -52,16 +61,23 @@ POPULATION = "gso_pxweb_E02_03_07_population_2024.csv"
 WDI = "wdi_vietnam_national.csv"
 
 EXTRACTS: dict[str, tuple[str, Callable[[dict[str, str]], bool] | None]] = {
-    E02_08: ("vietnam/gso_pxweb_E02_08_sex_ratio_national.csv",
-             lambda r: r["indicator"] == "sex_ratio_at_birth|residence=Total"),
+    E02_08: (
+        "vietnam/gso_pxweb_E02_08_sex_ratio_national.csv",
+        lambda r: r["indicator"] == "sex_ratio_at_birth|residence=Total",
+    ),
     STRATEGY: ("vietnam/national_strategy_indicators_reported.csv", None),
     REAL_FIGURES: ("real-figures.csv", None),
-    UNSD_ABR: ("vietnam/unsd_gender_minset_vietnam.csv",
-               lambda r: r["indicator"].startswith("V.5 S9ebf1887:")),
+    UNSD_ABR: (
+        "vietnam/unsd_gender_minset_vietnam.csv",
+        lambda r: r["indicator"].startswith("V.5 S9ebf1887:"),
+    ),
     SRB_PROVINCES: ("vietnam/srb_provinces_reported.csv", None),
-    POPULATION: ("vietnam/gso_pxweb_E02_03_07_population_by_province_sex.csv",
-                 lambda r: r["year"] == "2024" and r["indicator"].split("=")[-1]
-                 in ("Total", "Female", "Urban")),
+    POPULATION: (
+        "vietnam/gso_pxweb_E02_03_07_population_by_province_sex.csv",
+        lambda r: (
+            r["year"] == "2024" and r["indicator"].split("=")[-1] in ("Total", "Female", "Urban")
+        ),
+    ),
     WDI: ("wdi/vietnam-national.csv", None),
 }
 
@@ -120,61 +136,92 @@ class Row:
 
 # --------------------------------------------------------------------------- real rows
 # Short citations (publisher, table or article, date) for the national strategy figures.
-INTAGE = ("GSO (Tổng cục Thống kê), quoted by INTAGE Vietnam, 'Phụ nữ Việt Nam ngày càng có "
-          "vai trò quan trọng trong nền kinh tế' (intage.com.vn)")
+INTAGE = (
+    "GSO (Tổng cục Thống kê), quoted by INTAGE Vietnam, 'Phụ nữ Việt Nam ngày càng có "
+    "vai trò quan trọng trong nền kinh tế' (intage.com.vn)"
+)
 STRATEGY_ROWS: dict[tuple[str, str], tuple[str, str, str, str]] = {
     # (shared indicator label, year) -> (catalogue id, status, source, note)
-    ("female_wage_employment_share_of_employed_women", "2019"):
-        ("M2.CT1", "official", INTAGE, "Precision as quoted (43%)"),
-    ("female_wage_employment_share_of_employed_women", "2021"):
-        ("M2.CT1", "official",
-         "Government report on the gender-equality strategy (2022), quoted by Dân trí, "
-         "20/10/2022", "Lao động việc làm (LFS) 2021"),
-    ("female_wage_employment_share_of_employed_women", "2022"):
-        ("M2.CT1", "official", INTAGE, "Lao động việc làm (LFS) 2022"),
-    ("female_wage_employment_share_of_employed_women", "2023"):
-        ("M2.CT1", "official",
-         "Government report to the National Assembly on the national gender-equality targets "
-         "2023 (22/5/2024), quoted by Công Thương", "Lao động việc làm (LFS) 2023"),
-    ("female_agriculture_share_of_employed_women", "2019"):
-        ("M2.CT2", "official", INTAGE,
-         "GSO series (not the ILO series, which breaks in 2019)"),
-    ("female_agriculture_share_of_employed_women", "2022"):
-        ("M2.CT2", "official", INTAGE,
-         "GSO series (not the ILO series, which breaks in 2019)"),
-    ("female_directors_or_owners_of_enterprises_and_cooperatives_share", "2020"):
-        ("M2.CT3", "official",
-         "GSO, Economic Census 2021 (reference year 2020), quoted by Kiến Thức, 11/2022",
-         "Tổng điều tra kinh tế 2021, năm tham chiếu 2020"),
-    ("unpaid_domestic_and_care_work_hours_ratio_women_to_men", "2024"):
-        ("M3.CT1", "provisional",
-         "Government report on the national gender-equality targets 2024, citing LFS 2024; "
-         "quoted by Báo Đầu tư", "Sơ bộ (LFS 2024 preliminary); ratio as stated (1.8 times)"),
+    ("female_wage_employment_share_of_employed_women", "2019"): (
+        "M2.CT1",
+        "official",
+        INTAGE,
+        "Precision as quoted (43%)",
+    ),
+    ("female_wage_employment_share_of_employed_women", "2021"): (
+        "M2.CT1",
+        "official",
+        "Government report on the gender-equality strategy (2022), quoted by Dân trí, 20/10/2022",
+        "Lao động việc làm (LFS) 2021",
+    ),
+    ("female_wage_employment_share_of_employed_women", "2022"): (
+        "M2.CT1",
+        "official",
+        INTAGE,
+        "Lao động việc làm (LFS) 2022",
+    ),
+    ("female_wage_employment_share_of_employed_women", "2023"): (
+        "M2.CT1",
+        "official",
+        "Government report to the National Assembly on the national gender-equality targets "
+        "2023 (22/5/2024), quoted by Công Thương",
+        "Lao động việc làm (LFS) 2023",
+    ),
+    ("female_agriculture_share_of_employed_women", "2019"): (
+        "M2.CT2",
+        "official",
+        INTAGE,
+        "GSO series (not the ILO series, which breaks in 2019)",
+    ),
+    ("female_agriculture_share_of_employed_women", "2022"): (
+        "M2.CT2",
+        "official",
+        INTAGE,
+        "GSO series (not the ILO series, which breaks in 2019)",
+    ),
+    ("female_directors_or_owners_of_enterprises_and_cooperatives_share", "2020"): (
+        "M2.CT3",
+        "official",
+        "GSO, Economic Census 2021 (reference year 2020), quoted by Kiến Thức, 11/2022",
+        "Tổng điều tra kinh tế 2021, năm tham chiếu 2020",
+    ),
+    ("unpaid_domestic_and_care_work_hours_ratio_women_to_men", "2024"): (
+        "M3.CT1",
+        "provisional",
+        "Government report on the national gender-equality targets 2024, citing LFS 2024; "
+        "quoted by Báo Đầu tư",
+        "Sơ bộ (LFS 2024 preliminary); ratio as stated (1.8 times)",
+    ),
 }
 NAM_DINH = "Báo Nam Định, 28/03/2017, citing the provincial population office"
-NAM_DINH_NOTE = ("Former province (tỉnh cũ); population-office figure, rounded; not the GSO "
-                 "survey series")
+NAM_DINH_NOTE = (
+    "Former province (tỉnh cũ); population-office figure, rounded; not the GSO survey series"
+)
 REAL_FIGURE_ROWS: dict[tuple[str, str, str], tuple[str, str, str, str]] = {
     # (geo_name, indicator, year) -> (province, status, source, note)
-    ("Việt Nam", "M4.CT2", "2019"):
-        (NATIONAL, "official",
-         "GSO, 2019 Population and Housing Census, quoted by the General Office for Population "
-         "and Family Planning (MoH), 26/12/2021", "Tổng điều tra dân số 2019"),
-    ("Nam Định", "M4.CT1", "2011"):
-        ("Nam Định", "official", NAM_DINH, NAM_DINH_NOTE),
-    ("Nam Định", "M4.CT1", "2014"):
-        ("Nam Định", "official", NAM_DINH, NAM_DINH_NOTE),
-    ("Nam Định", "M4.CT1", "2015"):
-        ("Nam Định", "official", NAM_DINH, NAM_DINH_NOTE),
-    ("Thái Nguyên", "M4.CT1", "2019"):
-        ("Thái Nguyên", "official",
-         "Báo Thái Nguyên, 14/03/2023, 'Chủ động kiểm soát mất cân bằng giới tính khi sinh'",
-         "Former province (tỉnh cũ, before Bắc Kạn joined); not the GSO survey series"),
-    ("Thái Nguyên", "M4.CT1", "2022"):
-        ("Thái Nguyên", "official",
-         "Báo Thái Nguyên, 14/03/2023, 'Chủ động kiểm soát mất cân bằng giới tính khi sinh'",
-         "Former province (tỉnh cũ); as stated; the article's own counts (6,109 boys, 5,365 "
-         "girls) give 113.9"),
+    ("Việt Nam", "M4.CT2", "2019"): (
+        NATIONAL,
+        "official",
+        "GSO, 2019 Population and Housing Census, quoted by the General Office for Population "
+        "and Family Planning (MoH), 26/12/2021",
+        "Tổng điều tra dân số 2019",
+    ),
+    ("Nam Định", "M4.CT1", "2011"): ("Nam Định", "official", NAM_DINH, NAM_DINH_NOTE),
+    ("Nam Định", "M4.CT1", "2014"): ("Nam Định", "official", NAM_DINH, NAM_DINH_NOTE),
+    ("Nam Định", "M4.CT1", "2015"): ("Nam Định", "official", NAM_DINH, NAM_DINH_NOTE),
+    ("Thái Nguyên", "M4.CT1", "2019"): (
+        "Thái Nguyên",
+        "official",
+        "Báo Thái Nguyên, 14/03/2023, 'Chủ động kiểm soát mất cân bằng giới tính khi sinh'",
+        "Former province (tỉnh cũ, before Bắc Kạn joined); not the GSO survey series",
+    ),
+    ("Thái Nguyên", "M4.CT1", "2022"): (
+        "Thái Nguyên",
+        "official",
+        "Báo Thái Nguyên, 14/03/2023, 'Chủ động kiểm soát mất cân bằng giới tính khi sinh'",
+        "Former province (tỉnh cũ); as stated; the article's own counts (6,109 boys, 5,365 "
+        "girls) give 113.9",
+    ),
 }
 # ABR from the statistics office's own population surveys and census (via UNSD). The MICS
 # 2013-14 point (45.2, coded 2012) is a different survey design and is left out.
@@ -194,51 +241,86 @@ def real_rows(sources: Path) -> list[Row]:
         if year < 2010:
             continue
         provisional = "(preliminary)" in r["source"]
-        rows.append(Row(
-            NATIONAL, "M4.CT1", year, r["value"].strip(),
-            "GSO (Tổng cục Thống kê), PX-Web E02.08 'Sex ratio by residence', total, "
-            "updated 2025-07-23",
-            ("Sơ bộ (preliminary); " if provisional else "")
-            + "survey/census series, not registered births (CRVS)",
-            "provisional" if provisional else "official",
-            trace=(E02_08, line, r["indicator"], r["geo_name"]),
-        ))
+        rows.append(
+            Row(
+                NATIONAL,
+                "M4.CT1",
+                year,
+                r["value"].strip(),
+                "GSO (Tổng cục Thống kê), PX-Web E02.08 'Sex ratio by residence', total, "
+                "updated 2025-07-23",
+                ("Sơ bộ (preliminary); " if provisional else "")
+                + "survey/census series, not registered births (CRVS)",
+                "provisional" if provisional else "official",
+                trace=(E02_08, line, r["indicator"], r["geo_name"]),
+            )
+        )
     for line, r in read_source(sources, STRATEGY):
         spec = STRATEGY_ROWS.get((r["indicator"], r["year"]))
         if spec is None:
             continue
         ind, status, source, note = spec
-        rows.append(Row(NATIONAL, ind, int(r["year"]), r["value"].strip(), source, note, status,
-                        trace=(STRATEGY, line, r["indicator"], r["geo_name"])))
+        rows.append(
+            Row(
+                NATIONAL,
+                ind,
+                int(r["year"]),
+                r["value"].strip(),
+                source,
+                note,
+                status,
+                trace=(STRATEGY, line, r["indicator"], r["geo_name"]),
+            )
+        )
     for line, r in read_source(sources, REAL_FIGURES):
         spec = REAL_FIGURE_ROWS.get((r["geo_name"], r["indicator"], r["year"]))
         if spec is None:
             continue  # registered-birth (CRVS) SRB: another data system, kept apart
         province, status, source, note = spec
-        rows.append(Row(province, r["indicator"], int(r["year"]), r["value"].strip(), source,
-                        note, status, trace=(REAL_FIGURES, line, r["indicator"], r["geo_name"])))
+        rows.append(
+            Row(
+                province,
+                r["indicator"],
+                int(r["year"]),
+                r["value"].strip(),
+                source,
+                note,
+                status,
+                trace=(REAL_FIGURES, line, r["indicator"], r["geo_name"]),
+            )
+        )
     for line, r in read_source(sources, UNSD_ABR):
         survey = ABR_SURVEYS.get(r["year"])
         if survey is None:
             continue
-        rows.append(Row(
-            NATIONAL, "M4.CT3", int(r["year"]), r["value"].strip(),
-            f"{survey}; via UNSD Global Gender Statistics minimum set, series S9ebf1887 "
-            "(2021-09-30)", "Births per 1,000 women 15-19 as published", "official",
-            trace=(UNSD_ABR, line, r["indicator"], r["geo_name"]),
-        ))
+        rows.append(
+            Row(
+                NATIONAL,
+                "M4.CT3",
+                int(r["year"]),
+                r["value"].strip(),
+                f"{survey}; via UNSD Global Gender Statistics minimum set, series S9ebf1887 "
+                "(2021-09-30)",
+                "Births per 1,000 women 15-19 as published",
+                "official",
+                trace=(UNSD_ABR, line, r["indicator"], r["geo_name"]),
+            )
+        )
     return rows
 
 
 WDI_NOTES = {
     "SH.STA.MMRT": ("UN inter-agency (MMEIG) modelled estimate; not the GSO census figure", set()),
-    "SL.EMP.WORK.FE.ZS": ("ILO modelled estimate (ILO definition; differs from GSO's series)",
-                          {2024, 2025}),
-    "SL.AGR.EMPL.FE.ZS": ("ILO modelled estimate (ILO definition; differs from GSO's series)",
-                          {2024, 2025}),
+    "SL.EMP.WORK.FE.ZS": (
+        "ILO modelled estimate (ILO definition; differs from GSO's series)",
+        {2024, 2025},
+    ),
+    "SL.AGR.EMPL.FE.ZS": (
+        "ILO modelled estimate (ILO definition; differs from GSO's series)",
+        {2024, 2025},
+    ),
     "SP.ADO.TFRT": ("UN WPP modelled estimate", {2024}),
-    "SP.POP.BRTH.MF": ("UN WPP 2024 estimate, male per 100 female births (WDI ratio x 100)",
-                       set()),
+    "SP.POP.BRTH.MF": ("UN WPP 2024 estimate, male per 100 female births (WDI ratio x 100)", set()),
 }
 WDI_LICENCE = {"SP.POP.BRTH.MF": "CC BY 3.0 IGO"}
 WDI_ORIGIN = {"SP.POP.BRTH.MF": " source series (UN WPP 2024 estimates)"}
@@ -255,10 +337,18 @@ def international_rows(sources: Path) -> list[Row]:
             note += "; nowcast/projection year"
         via = r["source"].split(" via ", 1)[-1].split(" (")[0]
         licence = WDI_LICENCE.get(code, "CC BY 4.0")
-        rows.append(Row(NATIONAL, r["indicator"], year, r["value"].strip(),
-                        f"World Bank WDI {code}{WDI_ORIGIN.get(code, '')}, via {via} ({licence})",
-                        note, "estimate",
-                        trace=(WDI, line, r["indicator"], r["geo_name"])))
+        rows.append(
+            Row(
+                NATIONAL,
+                r["indicator"],
+                year,
+                r["value"].strip(),
+                f"World Bank WDI {code}{WDI_ORIGIN.get(code, '')}, via {via} ({licence})",
+                note,
+                "estimate",
+                trace=(WDI, line, r["indicator"], r["geo_name"]),
+            )
+        )
     return rows
 
 
@@ -266,11 +356,36 @@ def international_rows(sources: Path) -> list[Row]:
 # Remoteness (0 lowland to 1 high mountains) by former GSO code: northern mountains, Central
 # Highlands and the western uplands of the central provinces. An assumption for the demo only.
 REMOTE = {
-    "02": 1.0, "04": 1.0, "06": 1.0, "08": 0.9, "10": 1.0, "11": 1.0, "12": 1.0, "14": 1.0,
-    "15": 0.9, "17": 0.8, "19": 0.4, "20": 0.9, "24": 0.4, "25": 0.5,
-    "62": 0.8, "64": 0.8, "66": 0.6, "67": 0.8, "68": 0.4,
-    "38": 0.3, "40": 0.3, "42": 0.1, "44": 0.2, "45": 0.2, "49": 0.2, "51": 0.2, "58": 0.2,
-    "84": 0.15, "94": 0.15, "70": 0.3,
+    "02": 1.0,
+    "04": 1.0,
+    "06": 1.0,
+    "08": 0.9,
+    "10": 1.0,
+    "11": 1.0,
+    "12": 1.0,
+    "14": 1.0,
+    "15": 0.9,
+    "17": 0.8,
+    "19": 0.4,
+    "20": 0.9,
+    "24": 0.4,
+    "25": 0.5,
+    "62": 0.8,
+    "64": 0.8,
+    "66": 0.6,
+    "67": 0.8,
+    "68": 0.4,
+    "38": 0.3,
+    "40": 0.3,
+    "42": 0.1,
+    "44": 0.2,
+    "45": 0.2,
+    "49": 0.2,
+    "51": 0.2,
+    "58": 0.2,
+    "84": 0.15,
+    "94": 0.15,
+    "70": 0.3,
 }
 
 
@@ -311,11 +426,15 @@ def load_frame(sources: Path) -> Frame:
         elif r["indicator"] == "sex_ratio_at_birth" and not r["year"]:
             level[name] = float(r["value"])  # reference year not stated: a level, not a row
     return Frame(
-        former=former, current=current,
-        weight=np.array([pop[(c, "Female")] for c in codes]), total=total,
+        former=former,
+        current=current,
+        weight=np.array([pop[(c, "Female")] for c in codes]),
+        total=total,
         urban=np.array([pop[(c, "Urban")] for c in codes]) / total,
         remote=np.array([REMOTE.get(c, 0.0) for c in codes]),
-        parts=parts, srb_band=band, srb_level=level,
+        parts=parts,
+        srb_band=band,
+        srb_level=level,
     )
 
 
@@ -465,8 +584,9 @@ def calibrate(scale: str, x: np.ndarray, w: np.ndarray, target: float) -> np.nda
     return x + (lo + hi) / 2
 
 
-def survey_values(ind: str, frame: Frame, anchor: np.ndarray,
-                  rng: np.random.Generator) -> np.ndarray:
+def survey_values(
+    ind: str, frame: Frame, anchor: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Former provinces x years (2015-2025) for a statistics-office indicator."""
     spec = SURVEYS[ind]
     n = len(frame.former)
@@ -479,8 +599,9 @@ def survey_values(ind: str, frame: Frame, anchor: np.ndarray,
         urban = frame.urban - pdot(w, frame.urban)
         remote = frame.remote - pdot(w, frame.remote)
         base = spec.urban * urban + spec.remote * remote + rng.normal(0, spec.spread, n)
-        noise_sd = np.clip(spec.noise * np.sqrt(1000.0 / frame.total), spec.noise / 2,
-                           spec.noise * 2.5)
+        noise_sd = np.clip(
+            spec.noise * np.sqrt(1000.0 / frame.total), spec.noise / 2, spec.noise * 2.5
+        )
     slope = rng.normal(0, spec.slope, n)
     noise = rng.normal(0, 1, (n, len(YEARS))) * noise_sd[:, None]
     x = base[:, None] + slope[:, None] * t[None, :] + noise
@@ -501,13 +622,18 @@ def srb_level(name: str, frame: Frame, rng: np.random.Generator) -> float:
     return {1: 114.5, 2: 110.8, 3: 107.5}[frame.srb_band[name]] + draw
 
 
-def admin_values(ind: str, frame: Frame, commitment: np.ndarray,
-                 rng: np.random.Generator) -> np.ndarray:
+def admin_values(
+    ind: str, frame: Frame, commitment: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Former provinces x years: a start level moving towards the aim at its own speed."""
     spec = ADMIN[ind]
     n = len(frame.former)
-    start = (rng.uniform(spec.low, spec.high, n) + 4.0 * commitment
-             + spec.urban * (frame.urban - 0.3) + spec.remote * frame.remote)
+    start = (
+        rng.uniform(spec.low, spec.high, n)
+        + 4.0 * commitment
+        + spec.urban * (frame.urban - 0.3)
+        + spec.remote * frame.remote
+    )
     start = np.minimum(start, spec.aim)
     speed = rng.uniform(spec.k_low, spec.k_high, n) * pexp(0.3 * commitment)
     t = np.maximum(np.array(YEARS) - spec.start, 0)
@@ -521,15 +647,17 @@ def admin_values(ind: str, frame: Frame, commitment: np.ndarray,
 def count_values(frame: Frame, rng: np.random.Generator) -> np.ndarray:
     """M4.CT4: health facilities piloting LGBT services; none before adoption, cities more."""
     n = len(frame.former)
-    adopt = rng.choice([2021, 2022, 2023, 2024, 2025, 2030], n,
-                       p=[0.02, 0.06, 0.12, 0.20, 0.25, 0.35])
+    adopt = rng.choice(
+        [2021, 2022, 2023, 2024, 2025, 2030], n, p=[0.02, 0.06, 0.12, 0.20, 0.25, 0.35]
+    )
     city = frame.urban > 0.6
     adopt = np.where(city, np.minimum(adopt, rng.choice([2021, 2022, 2023], n)), adopt)
     extra = rng.poisson(np.where(city, 1.0, 0.1), n)
     years = np.array(YEARS)
     grown = np.clip(years[None, :] - adopt[:, None], 0, None)
-    values = np.where(years[None, :] >= adopt[:, None],
-                      1 + np.minimum(extra[:, None], grown), 0).astype(float)
+    values = np.where(
+        years[None, :] >= adopt[:, None], 1 + np.minimum(extra[:, None], grown), 0
+    ).astype(float)
     values[:, years < COUNT_START["M4.CT4"]] = np.nan
     return values
 
@@ -537,8 +665,9 @@ def count_values(frame: Frame, rng: np.random.Generator) -> np.ndarray:
 def binary_values(frame: Frame, rng: np.random.Generator) -> np.ndarray:
     """M5.CT1: gender content taught (1) from a province-specific year on."""
     n = len(frame.former)
-    adopt = rng.choice([2021, 2022, 2023, 2024, 2025, 2030], n,
-                       p=[0.10, 0.20, 0.25, 0.20, 0.15, 0.10])
+    adopt = rng.choice(
+        [2021, 2022, 2023, 2024, 2025, 2030], n, p=[0.10, 0.20, 0.25, 0.20, 0.15, 0.10]
+    )
     years = np.array(YEARS)
     values = (years[None, :] >= adopt[:, None]).astype(float)
     values[:, years < COUNT_START["M5.CT1"]] = np.nan
@@ -570,8 +699,7 @@ def fmt(value: float, kind: str, digits: int) -> str:
 
 
 # --------------------------------------------------------------------------- demo rows
-def demo_rows(frame: Frame, real: list[Row], sources: Path,
-              rng: np.random.Generator) -> list[Row]:
+def demo_rows(frame: Frame, real: list[Row], sources: Path, rng: np.random.Generator) -> list[Row]:
     """Every demo row: former provinces to 2024, current provinces in 2025, the nation."""
     rows: list[Row] = []
     weights = frame.weight
@@ -602,8 +730,17 @@ def demo_rows(frame: Frame, real: list[Row], sources: Path,
                     if state == "absent":
                         continue
                     value = "" if state == "missing" else fmt(values[i, j], ind.kind, digits)
-                    rows.append(Row(p.name, ind.id, year, value, DEMO_SOURCE,
-                                    GAP_NOTE if state == "missing" else DEMO_NOTE, "demo"))
+                    rows.append(
+                        Row(
+                            p.name,
+                            ind.id,
+                            year,
+                            value,
+                            DEMO_SOURCE,
+                            GAP_NOTE if state == "missing" else DEMO_NOTE,
+                            "demo",
+                        )
+                    )
             else:
                 for c in frame.current:
                     if gaps.get((ind.id, "new" + c.code, year)) == "absent":
@@ -614,21 +751,41 @@ def demo_rows(frame: Frame, real: list[Row], sources: Path,
                     if len(idx) > 1:
                         names = ", ".join(frame.former[i].name for i in idx)
                         how = {"count": "tổng", "binary": "1 khi mọi tỉnh cũ đạt"}.get(
-                            ind.kind, "bình quân gia quyền theo dân số nữ 2024")
+                            ind.kind, "bình quân gia quyền theo dân số nữ 2024"
+                        )
                         note += f"; tỉnh mới từ 1/7/2025: {how} của các tỉnh cũ {names}"
-                    rows.append(Row(c.name, ind.id, year, fmt(value, ind.kind, digits),
-                                    DEMO_SOURCE, note, "demo"))
-            how = {"count": "tổng các tỉnh",
-                   "binary": "1 khi các tỉnh đạt chiếm từ 50% dân số nữ"}.get(
-                ind.kind, "bình quân gia quyền các tỉnh theo dân số nữ 2024")
-            rows.append(Row(NATIONAL, ind.id, year,
-                            fmt(national_value(ind.kind, values[:, j], weights), ind.kind, digits),
-                            DEMO_SOURCE, f"{DEMO_NOTE}; toàn quốc = {how}", "demo"))
+                    rows.append(
+                        Row(
+                            c.name,
+                            ind.id,
+                            year,
+                            fmt(value, ind.kind, digits),
+                            DEMO_SOURCE,
+                            note,
+                            "demo",
+                        )
+                    )
+            how = {
+                "count": "tổng các tỉnh",
+                "binary": "1 khi các tỉnh đạt chiếm từ 50% dân số nữ",
+            }.get(ind.kind, "bình quân gia quyền các tỉnh theo dân số nữ 2024")
+            rows.append(
+                Row(
+                    NATIONAL,
+                    ind.id,
+                    year,
+                    fmt(national_value(ind.kind, values[:, j], weights), ind.kind, digits),
+                    DEMO_SOURCE,
+                    f"{DEMO_NOTE}; toàn quốc = {how}",
+                    "demo",
+                )
+            )
     return rows
 
 
-def plan_gaps(frame: Frame, latent: dict[str, np.ndarray],
-              rng: np.random.Generator) -> dict[tuple[str, str, int], str]:
+def plan_gaps(
+    frame: Frame, latent: dict[str, np.ndarray], rng: np.random.Generator
+) -> dict[tuple[str, str, int], str]:
     """Realistic holes: biennial reporting, a few missing cells, a few 2025 values not out yet.
 
     Holes are drawn per current province and cover all its former parts (a half-missing merged
@@ -702,8 +859,21 @@ def write_rows(path: Path, rows: Iterable[Row]) -> int:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
         for r in rows:
-            writer.writerow([nfc(str(x)) for x in (r.province, r.indicator, r.year, r.value,
-                                                   r.sex, r.source, r.note, r.status)])
+            writer.writerow(
+                [
+                    nfc(str(x))
+                    for x in (
+                        r.province,
+                        r.indicator,
+                        r.year,
+                        r.value,
+                        r.sex,
+                        r.source,
+                        r.note,
+                        r.status,
+                    )
+                ]
+            )
             count += 1
     return count
 
@@ -718,9 +888,24 @@ def write_provenance(path: Path, tables: dict[str, list[Row]]) -> None:
                 if r.trace is None:
                     continue
                 file, line, indicator, geo_name = r.trace
-                writer.writerow([nfc(str(x)) for x in (
-                    data_file, r.province, r.indicator, r.year, r.sex, r.value, r.status,
-                    f"sources/{file}", line, indicator, geo_name)])
+                writer.writerow(
+                    [
+                        nfc(str(x))
+                        for x in (
+                            data_file,
+                            r.province,
+                            r.indicator,
+                            r.year,
+                            r.sex,
+                            r.value,
+                            r.status,
+                            f"sources/{file}",
+                            line,
+                            indicator,
+                            geo_name,
+                        )
+                    ]
+                )
 
 
 def build(out: Path, sources: Path = DEFAULT_SOURCES) -> dict[str, int]:
@@ -736,11 +921,12 @@ def build(out: Path, sources: Path = DEFAULT_SOURCES) -> dict[str, int]:
     international = sorted(international_rows(sources), key=sort_key)
     counts = {
         "observations.csv": write_rows(out / "observations.csv", observations),
-        "international_vietnam.csv": write_rows(out / "international_vietnam.csv",
-                                                international),
+        "international_vietnam.csv": write_rows(out / "international_vietnam.csv", international),
     }
-    write_provenance(out / "provenance.csv", {"observations.csv": observations,
-                                              "international_vietnam.csv": international})
+    write_provenance(
+        out / "provenance.csv",
+        {"observations.csv": observations, "international_vietnam.csv": international},
+    )
     counts["real"] = sum(r.status != "demo" for r in observations)
     counts["demo"] = sum(r.status == "demo" for r in observations)
     return counts
@@ -748,12 +934,24 @@ def build(out: Path, sources: Path = DEFAULT_SOURCES) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="folder to write the CSV files into (default: data/)")
-    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES,
-                        help="folder of source extracts (default: data/sources/)")
-    parser.add_argument("--extract-sources", type=Path, metavar="SHARED_DATA",
-                        help="first refresh the extracts in --sources from this shared folder")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="folder to write the CSV files into (default: data/)",
+    )
+    parser.add_argument(
+        "--sources",
+        type=Path,
+        default=DEFAULT_SOURCES,
+        help="folder of source extracts (default: data/sources/)",
+    )
+    parser.add_argument(
+        "--extract-sources",
+        type=Path,
+        metavar="SHARED_DATA",
+        help="first refresh the extracts in --sources from this shared folder",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.extract_sources:

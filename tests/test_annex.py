@@ -7,12 +7,15 @@ from bdg_analysis.annex import write_status_annex
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
-    table = pd.DataFrame({
-        "Chỉ tiêu": ["=HYPERLINK(\"http://x\")", "+1+2", "-3", "@SUM(A1)", "Tỷ số giới tính"],
-        "Giá trị": [1.5, 2.0, float("nan"), 4, 112.3],
-    })
-    path = write_status_annex(table, tmp_path / "annex.xlsx", title="Lạng Sơn 2025",
-                              notes=["=cmd|' /C calc'!A0"])
+    table = pd.DataFrame(
+        {
+            "Chỉ tiêu": ['=HYPERLINK("http://x")', "+1+2", "-3", "@SUM(A1)", "Tỷ số giới tính"],
+            "Giá trị": [1.5, 2.0, float("nan"), 4, 112.3],
+        }
+    )
+    path = write_status_annex(
+        table, tmp_path / "annex.xlsx", title="Lạng Sơn 2025", notes=["=cmd|' /C calc'!A0"]
+    )
     ws = load_workbook(path).active
     texts = [ws.cell(row=r, column=1) for r in range(4, 9)]
     assert [c.value for c in texts] == table["Chỉ tiêu"].tolist()

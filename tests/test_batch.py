@@ -14,22 +14,33 @@ from pathlib import Path
 import pytest
 
 from bdg_analysis import batch, cli, paths
+from bdg_analysis.version import __version__
 
 pytestmark = pytest.mark.notebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROVINCES = ["Cao Bằng", "Lạng Sơn", "Điện Biên", "Lai Châu"]
-PAGES = {"toan-quoc-2024-vi.html", "cao-bang-2024-vi.html", "lang-son-2024-vi.html",
-         "dien-bien-2024-vi.html", "lai-chau-2024-vi.html"}
-OPTIONS = {"provinces": PROVINCES, "jobs": 2, "run_date": "2026-06-01", "timeout": 30,
-           "notebook": FIXTURES / "batch_report.ipynb",
-           "national_notebook": FIXTURES / "batch_national.ipynb", "progress": False}
+PAGES = {
+    "toan-quoc-2024-vi.html",
+    "cao-bang-2024-vi.html",
+    "lang-son-2024-vi.html",
+    "dien-bien-2024-vi.html",
+    "lai-chau-2024-vi.html",
+}
+OPTIONS = {
+    "provinces": PROVINCES,
+    "jobs": 2,
+    "run_date": "2026-06-01",
+    "timeout": 30,
+    "notebook": FIXTURES / "batch_report.ipynb",
+    "national_notebook": FIXTURES / "batch_national.ipynb",
+    "progress": False,
+}
 
 
 def run(out: Path, data: str = "batch_good.csv", **options) -> tuple[batch.BatchResult, str]:
     log = io.StringIO()
-    result = batch.run_all(out_dir=out, data=FIXTURES / data, stream=log,
-                           **{**OPTIONS, **options})
+    result = batch.run_all(out_dir=out, data=FIXTURES / data, stream=log, **{**OPTIONS, **options})
     return result, log.getvalue()
 
 
@@ -69,10 +80,13 @@ def test_each_report_records_its_provenance(baseline):
     meta = re.search(r'<meta name="bdg-provenance" content="([^"]*)">', page)
     record = json.loads(html.unescape(meta.group(1)))
     data = FIXTURES / "batch_good.csv"
-    assert record["version"] == batch.__version__
+    assert record["version"] == __version__
     assert record["notebook"]["name"] == "tests/fixtures/batch_report.ipynb"
-    assert record["inputs"][0] == {"name": "tests/fixtures/batch_good.csv", "role": "data",
-                                   "sha256": hashlib.sha256(data.read_bytes()).hexdigest()}
+    assert record["inputs"][0] == {
+        "name": "tests/fixtures/batch_good.csv",
+        "role": "data",
+        "sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
+    }
     assert record["parameters"]["province"] == "Lai Châu"
     assert record["run_date"] == "2026-06-01" and record["report_year"] == 2024
     assert 'class="provenance"' in page and "Nguồn gốc báo cáo" in page
@@ -81,16 +95,14 @@ def test_each_report_records_its_provenance(baseline):
 
 def test_identical_inputs_give_identical_html(baseline, tmp_path):
     # A second run, with ordinary (spawned) kernels this time instead of forked ones.
-    result, log = run(tmp_path, kernel="spawn", provinces=["Cao Bằng", "Lai Châu"],
-                      national=False)
+    result, log = run(tmp_path, kernel="spawn", provinces=["Cao Bằng", "Lai Châu"], national=False)
     assert result.exit_code == 0, log
     again = pages(tmp_path)
     assert set(again) == {"cao-bang-2024-vi.html", "lai-chau-2024-vi.html"}
     assert again == {name: page for name, page in pages(baseline[0]).items() if name in again}
 
 
-def test_failed_runs_keep_the_previous_reports_and_exit_1(baseline, tmp_path, monkeypatch,
-                                                          capsys):
+def test_failed_runs_keep_the_previous_reports_and_exit_1(baseline, tmp_path, monkeypatch, capsys):
     # A project whose province notebook is the test one and which has no national overview.
     home = tmp_path / "project"
     (home / "notebooks").mkdir(parents=True)
@@ -100,9 +112,23 @@ def test_failed_runs_keep_the_previous_reports_and_exit_1(baseline, tmp_path, mo
     shutil.copytree(baseline[0], out)
     before = pages(out)
     # Lạng Sơn's data make its notebook raise, Điện Biên's kill the kernel, Lai Châu's hang.
-    code = cli.main(["run-all", "--provinces", ",".join(PROVINCES), "--data",
-                     str(FIXTURES / "batch_faults.csv"), "--out", str(out), "--jobs", "2",
-                     "--run-date", "2026-06-01", "--timeout", "8"])
+    code = cli.main(
+        [
+            "run-all",
+            "--provinces",
+            ",".join(PROVINCES),
+            "--data",
+            str(FIXTURES / "batch_faults.csv"),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--run-date",
+            "2026-06-01",
+            "--timeout",
+            "8",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 1
     assert captured.out.strip() == str(out / "index.html")
@@ -125,8 +151,10 @@ def test_failed_runs_keep_the_previous_reports_and_exit_1(baseline, tmp_path, mo
     assert "chưa có sổ tính" in index  # the national overview is missing, and says so
     entry = json.loads((out / batch.MANIFEST_NAME).read_text(encoding="utf-8"))["reports"]
     assert entry["lai-chau/vi/latest"]["last_status"] == "failed"
-    assert entry["lai-chau/vi/latest"]["sha256"] == hashlib.sha256(
-        before["lai-chau-2024-vi.html"]).hexdigest()
+    assert (
+        entry["lai-chau/vi/latest"]["sha256"]
+        == hashlib.sha256(before["lai-chau-2024-vi.html"]).hexdigest()
+    )
 
 
 def test_resume_skips_reports_that_are_up_to_date(baseline, tmp_path):
@@ -136,9 +164,13 @@ def test_resume_skips_reports_that_are_up_to_date(baseline, tmp_path):
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.html")}
     result, log = run(out, resume=True)
     assert result.exit_code == 0, log
-    assert statuses(result) == {"Toàn quốc": "current", "Cao Bằng": "current",
-                                "Lạng Sơn": "current", "Điện Biên": "current",
-                                "Lai Châu": "ok"}
+    assert statuses(result) == {
+        "Toàn quốc": "current",
+        "Cao Bằng": "current",
+        "Lạng Sơn": "current",
+        "Điện Biên": "current",
+        "Lai Châu": "ok",
+    }
     assert "up to date Cao Bằng" in log
     for name, stamp in stamps.items():
         if name != "index.html":
@@ -147,14 +179,21 @@ def test_resume_skips_reports_that_are_up_to_date(baseline, tmp_path):
 
 
 def test_an_input_change_makes_a_report_stale():
-    job, _ = batch.plan_jobs(provinces=["Cao Bằng"], data=FIXTURES / "batch_good.csv",
-                             run_date=None, national=False)
-    same, _ = batch.plan_jobs(provinces=["Cao Bằng"], data=FIXTURES / "batch_good.csv",
-                              run_date=None, national=False)
-    other_data, _ = batch.plan_jobs(provinces=["Cao Bằng"], data=FIXTURES / "batch_faults.csv",
-                                    run_date=None, national=False)
-    fixed_date, _ = batch.plan_jobs(provinces=["Cao Bằng"], data=FIXTURES / "batch_good.csv",
-                                    run_date="2026-06-01", national=False)
+    job, _ = batch.plan_jobs(
+        provinces=["Cao Bằng"], data=FIXTURES / "batch_good.csv", run_date=None, national=False
+    )
+    same, _ = batch.plan_jobs(
+        provinces=["Cao Bằng"], data=FIXTURES / "batch_good.csv", run_date=None, national=False
+    )
+    other_data, _ = batch.plan_jobs(
+        provinces=["Cao Bằng"], data=FIXTURES / "batch_faults.csv", run_date=None, national=False
+    )
+    fixed_date, _ = batch.plan_jobs(
+        provinces=["Cao Bằng"],
+        data=FIXTURES / "batch_good.csv",
+        run_date="2026-06-01",
+        national=False,
+    )
     assert job[0].fingerprint == same[0].fingerprint
     assert job[0].fingerprint != other_data[0].fingerprint
     assert job[0].fingerprint != fixed_date[0].fingerprint
@@ -165,10 +204,12 @@ def test_dask_executor_produces_the_same_files_as_the_local_one(baseline, tmp_pa
     result, log = run(tmp_path, executor="dask", provinces=["Cao Bằng", "Lạng Sơn"])
     assert result.exit_code == 0, log
     on_dask = pages(tmp_path)
-    assert set(on_dask) == {"toan-quoc-2024-vi.html", "cao-bang-2024-vi.html",
-                            "lang-son-2024-vi.html"}
-    assert on_dask == {name: page for name, page in pages(baseline[0]).items()
-                       if name in on_dask}
+    assert set(on_dask) == {
+        "toan-quoc-2024-vi.html",
+        "cao-bang-2024-vi.html",
+        "lang-son-2024-vi.html",
+    }
+    assert on_dask == {name: page for name, page in pages(baseline[0]).items() if name in on_dask}
 
 
 def test_bad_data_fails_fast_with_exit_2_before_any_kernel_starts(tmp_path, capsys):
@@ -181,8 +222,17 @@ def test_bad_data_fails_fast_with_exit_2_before_any_kernel_starts(tmp_path, caps
 
 
 def test_unknown_province_exits_2(tmp_path, capsys):
-    code = cli.main(["run-all", "--provinces", "Cao Bằng,Hà Tây", "--out", str(tmp_path),
-                     "--data", str(FIXTURES / "batch_good.csv")])
+    code = cli.main(
+        [
+            "run-all",
+            "--provinces",
+            "Cao Bằng,Hà Tây",
+            "--out",
+            str(tmp_path),
+            "--data",
+            str(FIXTURES / "batch_good.csv"),
+        ]
+    )
     assert code == 2
     assert "Hà Tây" in capsys.readouterr().err
 
@@ -205,8 +255,9 @@ def test_an_executor_is_one_registered_function(tmp_path, refuse_all):
 
 
 def test_failure_reasons_are_one_line():
-    timeout = batch.failure_reason("x.ipynb: run failed: CellTimeoutError: A cell timed out\n"
-                                   "preview...", 8)
+    timeout = batch.failure_reason(
+        "x.ipynb: run failed: CellTimeoutError: A cell timed out\npreview...", 8
+    )
     assert timeout.startswith("timeout: a cell ran longer than 8 s") and "\n" not in timeout
     assert batch.failure_reason("x: DeadKernelError: Kernel died").startswith("the kernel died")
 
@@ -225,11 +276,29 @@ def test_notebook_imports_are_what_a_zygote_preloads():
 def test_papermill_cli_contract_stays_open(tmp_path):
     out = tmp_path / "out.ipynb"
     notebook = paths.project_root() / "notebooks" / "province_report.ipynb"
-    subprocess.run([sys.executable, "-m", "papermill", "--prepare-only", str(notebook),
-                    str(out), "-p", "province", "Cao Bằng", "-p", "year", "2025"],
-                   check=True, capture_output=True)
-    injected = [c for c in json.loads(out.read_text(encoding="utf-8"))["cells"]
-                if "injected-parameters" in c["metadata"].get("tags", [])]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            "--prepare-only",
+            str(notebook),
+            str(out),
+            "-p",
+            "province",
+            "Cao Bằng",
+            "-p",
+            "year",
+            "2025",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    injected = [
+        c
+        for c in json.loads(out.read_text(encoding="utf-8"))["cells"]
+        if "injected-parameters" in c["metadata"].get("tags", [])
+    ]
     values: dict = {}
     exec("".join(injected[0]["source"]), values)  # papermill writes "Cao B\\u1eb1ng"
     assert values["province"] == "Cao Bằng" and values["year"] == 2025
@@ -270,22 +339,31 @@ def test_forked_kernels_inherit_what_a_warm_up_hook_computed(tmp_path, monkeypat
         pytest.skip("forked kernels need POSIX")
     (tmp_path / "bdg_warm_probe.py").write_text(
         "import os\nWARMED = None\n\ndef bdg_warm_up(parameters):\n    global WARMED\n"
-        "    WARMED = (parameters['data'], os.getpid())\n", encoding="utf-8")
+        "    WARMED = (parameters['data'], os.getpid())\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "import os, bdg_warm_probe\nprint(bdg_warm_probe.WARMED[0], "
-        "bdg_warm_probe.WARMED[1] != os.getpid())")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import os, bdg_warm_probe\nprint(bdg_warm_probe.WARMED[0], "
+            "bdg_warm_probe.WARMED[1] != os.getpid())"
+        )
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     notebook = tmp_path / "probe.ipynb"
     nbformat.write(nb, notebook)
     preload, warm = ("bdg_warm_probe",), json.dumps({"data": "x.csv"})
     try:
         manager = batch._fork_kernel_manager(preload, warm)
         assert batch._ZYGOTES[(preload, warm)].warmed == ["bdg_warm_probe"]
-        runner.execute(notebook, tmp_path / "out.ipynb", {},
-                       engine_options={"kernel_manager_class": manager})
+        runner.execute(
+            notebook, tmp_path / "out.ipynb", {}, engine_options={"kernel_manager_class": manager}
+        )
     finally:
         zygote = batch._ZYGOTES.pop((preload, warm), None)
         if zygote:
@@ -296,9 +374,16 @@ def test_forked_kernels_inherit_what_a_warm_up_hook_computed(tmp_path, monkeypat
 
 def test_real_report_gets_its_annex_and_status_counts_in_the_index(tmp_path):
     log = io.StringIO()
-    result = batch.run_all(out_dir=tmp_path, data=FIXTURES / "report_small.csv", stream=log,
-                           provinces=["Lạng Sơn"], jobs=1, run_date="2026-06-01",
-                           national=False, progress=False)
+    result = batch.run_all(
+        out_dir=tmp_path,
+        data=FIXTURES / "report_small.csv",
+        stream=log,
+        provinces=["Lạng Sơn"],
+        jobs=1,
+        run_date="2026-06-01",
+        national=False,
+        progress=False,
+    )
     assert result.exit_code == 0, log.getvalue()
     assert (tmp_path / "lang-son-2025-vi.xlsx").exists()
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
@@ -307,12 +392,14 @@ def test_real_report_gets_its_annex_and_status_counts_in_the_index(tmp_path):
 
 
 def test_the_overview_runs_last_to_reuse_scorecards_but_heads_the_index(baseline, monkeypatch):
-    jobs, _ = batch.plan_jobs(provinces=["Cao Bằng", "Lạng Sơn"],
-                              data=FIXTURES / "batch_good.csv", run_date="2026-06-01")
+    jobs, _ = batch.plan_jobs(
+        provinces=["Cao Bằng", "Lạng Sơn"], data=FIXTURES / "batch_good.csv", run_date="2026-06-01"
+    )
     assert [j.kind for j in jobs] == ["province", "province", "national"]
     monkeypatch.setenv("BDG_CACHE_DIR", "")  # no cache: nothing to reuse, the long pole first
-    jobs, _ = batch.plan_jobs(provinces=["Cao Bằng", "Lạng Sơn"],
-                              data=FIXTURES / "batch_good.csv", run_date="2026-06-01")
+    jobs, _ = batch.plan_jobs(
+        provinces=["Cao Bằng", "Lạng Sơn"], data=FIXTURES / "batch_good.csv", run_date="2026-06-01"
+    )
     assert [j.kind for j in jobs] == ["national", "province", "province"]
     index = (baseline[0] / "index.html").read_text(encoding="utf-8")
     assert index.index("toan-quoc-2024-vi.html") < index.index("cao-bang-2024-vi.html")
@@ -326,12 +413,24 @@ def test_plain_papermill_runs_log_no_kernel_tcp_warning(tmp_path):
         pytest.skip("this environment was not set up by make (no kernel config)")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, tmp_path / "tiny.ipynb")
-    result = subprocess.run([sys.executable, "-m", "papermill", str(tmp_path / "tiny.ipynb"),
-                             str(tmp_path / "out.ipynb")], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(tmp_path / "tiny.ipynb"),
+            str(tmp_path / "out.ipynb"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "Kernel is running over TCP" not in result.stderr
     assert config.read_text(encoding="utf-8") == (

@@ -15,16 +15,27 @@ ARTIFACTS = Path(os.environ.get("BDG_TEST_ARTIFACTS", "test-artifacts"))
 
 if not CHROMIUM:
     if os.environ.get("BDG_REQUIRE_BROWSER"):
-        raise RuntimeError("Chromium is required (BDG_REQUIRE_BROWSER is set) but not installed; "
-                           "run `make browser` (Debian package 'chromium')")
-    pytest.skip("Chromium not installed: run `make browser` to enable the browser tests",
-                allow_module_level=True)
+        raise RuntimeError(
+            "Chromium is required (BDG_REQUIRE_BROWSER is set) but not installed; "
+            "run `make browser` (Debian package 'chromium')"
+        )
+    pytest.skip(
+        "Chromium not installed: run `make browser` to enable the browser tests",
+        allow_module_level=True,
+    )
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def open_offline(html: Path, screenshot: Path) -> dict:
@@ -44,7 +55,8 @@ def open_offline(html: Path, screenshot: Path) -> dict:
         seen["title"] = page.title()
         seen["text"] = page.inner_text("body")
         seen["images_loaded"] = page.evaluate(
-            "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+            "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
+        )
         browser.close()
     return seen
 
@@ -59,8 +71,9 @@ def _assert_clean(seen: dict, html: Path) -> None:
 
 
 def test_lang_son_vietnamese_report_in_the_browser(tmp_path):
-    html = runner.province_report("Lạng Sơn", year=None, data=None, lang="vi", out_dir=tmp_path,
-                                  run_date="2026-06-01").html
+    html = runner.province_report(
+        "Lạng Sơn", year=None, data=None, lang="vi", out_dir=tmp_path, run_date="2026-06-01"
+    ).html
     seen = open_offline(html, ARTIFACTS / "lang-son-vi.png")
     _assert_clean(seen, html)
     assert "Lạng Sơn" in seen["title"]
@@ -68,8 +81,9 @@ def test_lang_son_vietnamese_report_in_the_browser(tmp_path):
 
 
 def test_quang_ninh_english_report_in_the_browser(tmp_path):
-    html = runner.province_report("Quảng Ninh", year=None, data=None, lang="en",
-                                  out_dir=tmp_path, run_date="2026-06-01").html
+    html = runner.province_report(
+        "Quảng Ninh", year=None, data=None, lang="en", out_dir=tmp_path, run_date="2026-06-01"
+    ).html
     seen = open_offline(html, ARTIFACTS / "quang-ninh-en.png")
     _assert_clean(seen, html)
     assert "Quảng Ninh" in seen["text"]
@@ -80,11 +94,14 @@ def test_a_data_note_with_a_script_tag_shows_as_text(tmp_path):
     data = tmp_path / "data.csv"
     rows = ["province,indicator,year,value,sex,source,note,status"]
     for year, value in ((2021, 112.0), (2022, 111.5), (2023, 111.0), (2024, 110.6)):
-        rows.append(f'Lạng Sơn,M4.CT1,{year},{value},,"<script>alert(1)</script> Sở Y tế",'
-                    f'"<b>note</b>",official')
+        rows.append(
+            f'Lạng Sơn,M4.CT1,{year},{value},,"<script>alert(1)</script> Sở Y tế",'
+            f'"<b>note</b>",official'
+        )
     data.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    html = runner.province_report("Lạng Sơn", year=None, data=str(data), lang="vi",
-                                  out_dir=tmp_path, run_date="2026-06-01").html
+    html = runner.province_report(
+        "Lạng Sơn", year=None, data=str(data), lang="vi", out_dir=tmp_path, run_date="2026-06-01"
+    ).html
     seen = open_offline(html, ARTIFACTS / "escaped.png")
     _assert_clean(seen, html)
     assert "<script>alert(1)</script> Sở Y tế" in seen["text"]

@@ -17,14 +17,16 @@ def _json_targets(capsys, province: str) -> list[dict]:
 
 def test_targets_json_follows_the_contract(capsys):
     rows = _json_targets(capsys, "Quảng Ninh")
-    assert rows and all(set(r) == {"id", "year", "op", "value", "value_high", "unit", "source"}
-                        for r in rows)
+    assert rows and all(
+        set(r) == {"id", "year", "op", "value", "value_high", "unit", "source"} for r in rows
+    )
     mmr = {r["year"]: (r["op"], r["value"]) for r in rows if r["id"] == "M4.CT2"}
     assert mmr == {2025: ("le", 25.0), 2030: ("lt", 25.0)}  # Quảng Ninh's own, not the nation's 42
 
 
-@pytest.mark.parametrize("name", ["Lang Son", "tỉnh Lạng Sơn",
-                                  unicodedata.normalize("NFD", "Lạng Sơn")])
+@pytest.mark.parametrize(
+    "name", ["Lang Son", "tỉnh Lạng Sơn", unicodedata.normalize("NFD", "Lạng Sơn")]
+)
 def test_targets_accept_names_with_or_without_diacritics(capsys, name):
     rows = _json_targets(capsys, name)
     care = {r["year"]: r["value"] for r in rows if r["id"] == "M3.CT1"}
@@ -59,6 +61,10 @@ def test_usage_errors_exit_2():
 def test_output_into_a_closed_pipe_is_not_a_traceback():
     proc = subprocess.run(
         f'"{sys.executable}" -m bdg_analysis.cli targets --province "Quảng Ninh" | head -1',
-        shell=True, capture_output=True, text=True, check=False)
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert "Traceback" not in proc.stderr
     assert proc.stdout.strip()

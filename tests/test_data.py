@@ -152,8 +152,9 @@ def _source_row(file: str, row: int) -> dict[str, str]:
 
 def test_every_real_row_is_traceable_to_its_source_extract(observations, international) -> None:
     provenance = read("provenance.csv")
-    index = {(p["data_file"], p["province"], p["indicator"], p["year"], p["sex"]): p
-             for p in provenance}
+    index = {
+        (p["data_file"], p["province"], p["indicator"], p["year"], p["sex"]): p for p in provenance
+    }
     assert len(index) == len(provenance)
     real = [("observations.csv", r) for r in observations if r["status"] != "demo"]
     real += [("international_vietnam.csv", r) for r in international]
@@ -186,8 +187,9 @@ def test_real_figures_replace_demo_and_keep_their_status(observations) -> None:
 
 def test_survey_and_registered_birth_srb_are_kept_apart(observations) -> None:
     """The national SRB series is the GSO survey series only (CRVS 2021 = 109.5 is not in it)."""
-    national = [r for r in observations
-                if r["province"] == geo.NATIONAL_NAME and r["indicator"] == "M4.CT1"]
+    national = [
+        r for r in observations if r["province"] == geo.NATIONAL_NAME and r["indicator"] == "M4.CT1"
+    ]
     for r in national:
         assert r["status"] == "demo" or "E02.08" in r["source"], r
     assert {r["value"] for r in national if r["year"] == "2021"} == {"112.0"}
@@ -225,8 +227,12 @@ def test_dataset_passes_the_project_validator() -> None:
 
 
 def test_build_script_reproduces_the_files(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     for name in (*FILES, "provenance.csv"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name

@@ -18,16 +18,33 @@ pytestmark = pytest.mark.notebook
 
 def _start(name: str, output: Path, parameters: dict) -> subprocess.Popen:
     """papermill as a user runs it, in its own process, so the four runs share both cores."""
-    command = [sys.executable, "-m", "papermill", str(NOTEBOOKS / f"{name}.ipynb"), str(output),
-               "-k", "python3", "--cwd", str(ROOT), "--log-level", "ERROR",
-               "--no-progress-bar", "--execution-timeout", "300", "-y", json.dumps(parameters)]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "papermill",
+        str(NOTEBOOKS / f"{name}.ipynb"),
+        str(output),
+        "-k",
+        "python3",
+        "--cwd",
+        str(ROOT),
+        "--log-level",
+        "ERROR",
+        "--no-progress-bar",
+        "--execution-timeout",
+        "300",
+        "-y",
+        json.dumps(parameters),
+    ]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL
+    )
 
 
 def _outputs(nb: dict) -> list[dict]:
-    return [o for cell in nb["cells"] if cell["cell_type"] == "code"
-            for o in cell.get("outputs", [])]
+    return [
+        o for cell in nb["cells"] if cell["cell_type"] == "code" for o in cell.get("outputs", [])
+    ]
 
 
 def _text(nb: dict) -> str:
@@ -52,15 +69,25 @@ def runs(tmp_path_factory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("exploration")
     plan = {
         "explore_embedded": ("explore_indicator", {"indicator": "M2.CT1", "year": None}),
-        "explore_fixture": ("explore_indicator", {"indicator": "M4.CT1", "year": 2025,
-                                                  "data": SMALL, "province": "Hà Giang",
-                                                  "lang": "en"}),
+        "explore_fixture": (
+            "explore_indicator",
+            {
+                "indicator": "M4.CT1",
+                "year": 2025,
+                "data": SMALL,
+                "province": "Hà Giang",
+                "lang": "en",
+            },
+        ),
         "quality_embedded": ("data_quality", {}),
-        "quality_fixture": ("data_quality", {"data": [SMALL, CONFLICT], "threshold": 3.5,
-                                             "boundaries": "recorded"}),
+        "quality_fixture": (
+            "data_quality",
+            {"data": [SMALL, CONFLICT], "threshold": 3.5, "boundaries": "recorded"},
+        ),
     }
-    procs = {key: _start(name, out / f"{key}.ipynb", params)
-             for key, (name, params) in plan.items()}
+    procs = {
+        key: _start(name, out / f"{key}.ipynb", params) for key, (name, params) in plan.items()
+    }
     results = {}
     try:
         for key, proc in procs.items():
@@ -89,13 +116,17 @@ def test_notebooks_take_parameters_and_define_nothing(name):
                 assert word not in cell.source, (name, word)
 
 
-@pytest.mark.parametrize("run", ["explore_embedded", "explore_fixture", "quality_embedded",
-                                 "quality_fixture"])
+@pytest.mark.parametrize(
+    "run", ["explore_embedded", "explore_fixture", "quality_embedded", "quality_fixture"]
+)
 def test_every_cell_shows_something_and_nothing_warns(runs, run):
     nb = runs[run]
     for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []) \
-                and "injected-parameters" not in cell["metadata"].get("tags", []):
+        if (
+            cell["cell_type"] == "code"
+            and "parameters" not in cell["metadata"].get("tags", [])
+            and "injected-parameters" not in cell["metadata"].get("tags", [])
+        ):
             assert cell.get("outputs"), (run, cell["source"])
     for o in _outputs(nb):
         assert o["output_type"] != "error", (run, o.get("evalue"))

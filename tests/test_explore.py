@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import bdg_analysis as bdg
-from bdg_analysis import catalogue, explore, plans, text
+from bdg_analysis import catalogue, explore, plans, text, words
 from bdg_analysis.errors import BdgInputError, UnknownNameError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,11 +27,12 @@ def _close_figures():
 
 
 def test_import_stays_light_and_the_helpers_are_found_lazily():
-    code = ("import sys, bdg_analysis as bdg; assert 'pandas' not in sys.modules; "
-            "names = dir(bdg); assert 'load' in names and 'former_series' in names; "
-            "bdg.load; assert 'bdg_analysis.explore' in sys.modules; print(bdg.__version__)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False)
+    code = (
+        "import sys, bdg_analysis as bdg; assert 'pandas' not in sys.modules; "
+        "names = dir(bdg); assert 'load' in names and 'former_series' in names; "
+        "bdg.load; assert 'bdg_analysis.explore' in sys.modules; print(bdg.__version__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == bdg.__version__
 
@@ -65,8 +66,9 @@ def test_docstrings_reach_jupyter_contextual_help(shell, name):
 def test_load_joins_the_catalogue_and_keeps_the_trace():
     obs = bdg.load(SMALL)
     assert isinstance(obs, bdg.Table)
-    row = obs[(obs["former"] == "Hà Giang") & (obs["year"] == 2020)
-              & (obs["indicator"] == "M4.CT1")].iloc[0]
+    row = obs[
+        (obs["former"] == "Hà Giang") & (obs["year"] == 2020) & (obs["indicator"] == "M4.CT1")
+    ].iloc[0]
     assert row["province"] == "Tuyên Quang"
     assert row["value"] == 112.5 and row["unit"] == "bé trai/100 bé gái"
     assert row["short"] == catalogue.get("M4.CT1").short_vi and row["goal"] == 4
@@ -88,8 +90,12 @@ def test_load_reads_a_file_again_only_when_it_changed(tmp_path):
     data.write_text(SMALL.read_text(encoding="utf-8"), encoding="utf-8")
     assert explore._context(data) is explore._context(str(data))
     before = bdg.series("Lạng Sơn", "M4.CT1", data=data)[2025]
-    data.write_text(SMALL.read_text(encoding="utf-8").replace(
-        "Lạng Sơn,M4.CT1,2025,115.4", "Lạng Sơn,M4.CT1,2025,114.0"), encoding="utf-8")
+    data.write_text(
+        SMALL.read_text(encoding="utf-8").replace(
+            "Lạng Sơn,M4.CT1,2025,115.4", "Lạng Sơn,M4.CT1,2025,114.0"
+        ),
+        encoding="utf-8",
+    )
     assert (before, bdg.series("Lạng Sơn", "M4.CT1", data=data)[2025]) == (115.4, 114.0)
 
 
@@ -101,8 +107,14 @@ def test_load_refuses_a_bad_file_naming_the_row(tmp_path):
 
 
 def test_an_in_memory_frame_is_checked_like_a_file():
-    raw = pd.DataFrame({"province": ["Lang Son", "Hà Giang"], "indicator": ["M4.CT1"] * 2,
-                        "year": [2024, 2020], "value": [117.5, float("nan")]})
+    raw = pd.DataFrame(
+        {
+            "province": ["Lang Son", "Hà Giang"],
+            "indicator": ["M4.CT1"] * 2,
+            "year": [2024, 2020],
+            "value": [117.5, float("nan")],
+        }
+    )
     obs = bdg.load(raw)
     assert obs["province"].tolist() == ["Lạng Sơn", "Tuyên Quang"]
     assert obs["former"].tolist() == ["", "Hà Giang"]
@@ -171,8 +183,11 @@ def test_former_series_puts_the_parts_beside_the_merged_province():
     assert "Hà Giang và Tuyên Quang" in wide.attrs["caption"]
     assert "trọng số" in wide.attrs["caption"]  # how the parts were weighted
     english = bdg.former_series("Tuyên Quang", "M4.CT1", data=SMALL, lang="en")
-    assert list(english.columns) == ["Hà Giang (former)", "Tuyên Quang (former)",
-                                     "Tuyên Quang (current)"]
+    assert list(english.columns) == [
+        "Hà Giang (former)",
+        "Tuyên Quang (former)",
+        "Tuyên Quang (current)",
+    ]
     single = bdg.former_series("Lạng Sơn", "M4.CT1", data=SMALL)
     assert list(single.columns) == ["Lạng Sơn"]
     with pytest.raises(BdgInputError, match="whole country"):
@@ -212,7 +227,7 @@ def test_movers_rank_improvement_in_the_good_direction():
 def test_status_gives_the_report_statuses_in_words_and_colours():
     st = bdg.status("Lạng Sơn", data=SMALL)
     assert st.attrs["caption"].startswith("Lạng Sơn, 2025")
-    assert set(st["status"]) <= set(text.STATUS_WORDS)
+    assert set(st["status"]) <= set(words.namespace("status"))
     srb = st.set_index("id").loc["M4.CT1"]
     assert srb["latest"] == 115.4 and srb["indicator"] == catalogue.get("M4.CT1").short_vi
     html = st._repr_html_()
@@ -280,8 +295,9 @@ def test_in_a_jupyter_kernel_pyplot_goes_back_to_the_inline_backend(monkeypatch)
     from IPython.core.formatters import DisplayFormatter
 
     calls = []
-    fake = types.SimpleNamespace(display_formatter=DisplayFormatter(),
-                                 enable_matplotlib=lambda gui: calls.append(gui))
+    fake = types.SimpleNamespace(
+        display_formatter=DisplayFormatter(), enable_matplotlib=lambda gui: calls.append(gui)
+    )
     monkeypatch.setattr(IPython, "get_ipython", lambda: fake)
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     explore._show_figures_in_notebooks()
@@ -301,10 +317,14 @@ def test_demonstration_values_are_named_in_captions_and_titles():
     assert "DỮ LIỆU MINH HỌA" in bdg.load(SMALL).attrs["caption"]
     fig = bdg.small_multiples("M4.CT1", data=SMALL)
     assert "có số liệu minh họa" in fig._suptitle.get_text()
-    demo_titles = [t for t in _all_text(bdg.chart("Cao Bằng", "M4.CT1", data=SMALL))
-                   if "(số liệu minh họa)" in t]
-    assert demo_titles and not [t for t in _all_text(bdg.chart("Lạng Sơn", "M4.CT1", data=SMALL))
-                                if "minh họa" in t]  # Lạng Sơn's fixture figures are official
+    demo_titles = [
+        t
+        for t in _all_text(bdg.chart("Cao Bằng", "M4.CT1", data=SMALL))
+        if "(số liệu minh họa)" in t
+    ]
+    assert demo_titles and not [
+        t for t in _all_text(bdg.chart("Lạng Sơn", "M4.CT1", data=SMALL)) if "minh họa" in t
+    ]  # Lạng Sơn's fixture figures are official
     real = bdg.load(SMALL)
     real = real[real["status"] != "demo"]
     assert "MINH HỌA" not in bdg.latest("M4.CT1", data=real).attrs["caption"]

@@ -76,8 +76,13 @@ def test_former_to_current_mapping(former_code, former_name, current_code, curre
 
 
 def test_mapping_matches_the_shared_table():
-    shared = (Path(__file__).resolve().parents[2] / "shared" / "data" / "vietnam"
-              / "province_merger_2025_63_to_34.csv")  # shared/ lies beside the checkout
+    shared = (
+        Path(__file__).resolve().parents[2]
+        / "shared"
+        / "data"
+        / "vietnam"
+        / "province_merger_2025_63_to_34.csv"
+    )  # shared/ lies beside the checkout
     if not shared.exists():
         pytest.skip("shared mapping table not available")
     table = pd.read_csv(shared, dtype=str)
@@ -352,12 +357,16 @@ def test_frames_checked_by_validate_use_the_former_column():
 
 
 def test_weight_notes_read_in_english():
-    note = ("ước tính: thiếu số phụ nữ 15-19 tuổi làm trọng số, dùng dân số nữ năm 2019 "
-            f"(nguồn: {geo.POPULATION_SOURCE})")
+    note = (
+        "ước tính: thiếu số phụ nữ 15-19 tuổi làm trọng số, dùng dân số nữ năm 2019 "
+        f"(nguồn: {geo.POPULATION_SOURCE})"
+    )
     english = geo.weight_note_in_english(note)
-    assert english.startswith("estimate: women aged 15-19 not available as weights, weighted "
-                              "by female population of 2019 (source: Tổng cục Thống kê (GSO)")
+    assert english.startswith(
+        "estimate: women aged 15-19 not available as weights, weighted "
+        "by female population of 2019 (source: Tổng cục Thống kê (GSO)"
+    )
     assert "bảng" not in english and "cập nhật" not in english
-    assert geo.weight_note_in_english("bình quân gia quyền theo dân số nữ (nguồn trọng số: "
-                                      "không ghi)") == ("weighted mean by female population "
-                                                        "(weights: not stated)")
+    assert geo.weight_note_in_english(
+        "bình quân gia quyền theo dân số nữ (nguồn trọng số: không ghi)"
+    ) == ("weighted mean by female population (weights: not stated)")

@@ -38,41 +38,53 @@ def by_row(lines: list[str]) -> dict[str, list[str]]:
 
 
 def test_yearbook_table_problems_each_on_their_line(capsys, tmp_path):
-    code, out, err = run(capsys, "import", FIXTURES / "io_yearbook_bad.txt",
-                         "--out", tmp_path / "out.csv")
+    code, out, err = run(
+        capsys, "import", FIXTURES / "io_yearbook_bad.txt", "--out", tmp_path / "out.csv"
+    )
     assert code == 2
     assert all(line.startswith("tests/fixtures/io_yearbook_bad.txt:") for line in out)
     found = by_row(out)
-    assert found["4: year"] == ["'2O22' is not a year (expected a whole number 1950-2100, e.g. "
-                                "2023 or 'Sơ bộ 2024'); its column is left out"]
+    assert found["4: year"] == [
+        "'2O22' is not a year (expected a whole number 1950-2100, e.g. "
+        "2023 or 'Sơ bộ 2024'); its column is left out"
+    ]
     assert found["6: province"] == ["unknown province 'Lạng Sơnn'; did you mean: Lạng Sơn?"]
     assert found["7: value [2023]"][0].startswith("'9x,1' is not a number")
     assert found["8: value [2023]"] == [
         "duplicate of tests/fixtures/io_yearbook_bad.txt:5 [2023] (Cao Bằng, M2.CT1, 2023) "
-        "with a different value (42.3 here, 42 there)"]
-    assert found["9: value [2021]"] == ["101.5 is outside the natural range of M2.CT1 "
-                                        "(0 to 100 %)"]
-    assert any("expected 4 figures (2021, 2O22, 2023, Sơ bộ 2024), found 2 (truncated row?)"
-               in line for line in out if line.split(":")[1] == "10")
+        "with a different value (42.3 here, 42 there)"
+    ]
+    assert found["9: value [2021]"] == ["101.5 is outside the natural range of M2.CT1 (0 to 100 %)"]
+    assert any(
+        "expected 4 figures (2021, 2O22, 2023, Sơ bộ 2024), found 2 (truncated row?)" in line
+        for line in out
+        if line.split(":")[1] == "10"
+    )
     assert "read as encoding: UTF-8" in err and "8 problem(s) in 1 file(s)" in err
     assert not (tmp_path / "out.csv").exists()  # nothing written
 
 
 def test_tidy_semicolon_file_problems_each_on_their_row(capsys, tmp_path):
-    code, out, _ = run(capsys, "import", FIXTURES / "io_tidy_bad_semicolon.csv",
-                       "--out", tmp_path / "out.csv")
+    code, out, _ = run(
+        capsys, "import", FIXTURES / "io_tidy_bad_semicolon.csv", "--out", tmp_path / "out.csv"
+    )
     assert code == 2
     found = by_row(out)
-    assert found["2: value"] == ["-3 is outside the natural range of M4.CT1 "
-                                 "(0 to ∞ boys per 100 girls)"]
+    assert found["2: value"] == [
+        "-3 is outside the natural range of M4.CT1 (0 to ∞ boys per 100 girls)"
+    ]
     assert found["3: indicator"][0].startswith("unknown indicator 'M4.CT9'; did you mean M4.CT4")
     assert found["4: year"][0].startswith("'20x2' is not a year")
-    assert found["5: value"] == ["'112.4' is written with '.' as decimal mark but this file "
-                                 "uses ','; write it as the others are"]
+    assert found["5: value"] == [
+        "'112.4' is written with '.' as decimal mark but this file "
+        "uses ','; write it as the others are"
+    ]
     assert found["6: value"][0].startswith("'abc' is not a number")
     assert found["7: province"][0].startswith("unknown province 'Hà Tây'; did you mean")
-    assert any(line.endswith(":8: expected 4 fields, found 2 (truncated line or unquoted ';'?)")
-               for line in out)
+    assert any(
+        line.endswith(":8: expected 4 fields, found 2 (truncated line or unquoted ';'?)")
+        for line in out
+    )
     assert len(out) == 7
 
 
@@ -88,29 +100,54 @@ def test_excel_problems_name_the_cell(capsys, tmp_path):
 
 
 def test_unknown_indicator_given_on_the_command_line(capsys, tmp_path):
-    code, out, _ = run(capsys, "import", FIXTURES / "io_yearbook_srb_wide.txt",
-                       "--indicator", "M4.CT9", "--out", tmp_path / "out.csv")
+    code, out, _ = run(
+        capsys,
+        "import",
+        FIXTURES / "io_yearbook_srb_wide.txt",
+        "--indicator",
+        "M4.CT9",
+        "--out",
+        tmp_path / "out.csv",
+    )
     assert code == 2
-    assert out == ["--indicator: indicator: unknown indicator 'M4.CT9'; did you mean: M4.CT4, "
-                   "M4.CT3, M4.CT2?"]
+    assert out == [
+        "--indicator: indicator: unknown indicator 'M4.CT9'; did you mean: M4.CT4, M4.CT3, M4.CT2?"
+    ]
 
 
 def test_a_title_that_names_no_indicator(capsys, tmp_path):
-    code, out, _ = run(capsys, "import", FIXTURES / "io_yearbook_nam_dinh_2023_t14.txt",
-                       "--out", tmp_path / "out.csv")
+    code, out, _ = run(
+        capsys,
+        "import",
+        FIXTURES / "io_yearbook_nam_dinh_2023_t14.txt",
+        "--out",
+        tmp_path / "out.csv",
+    )
     assert code == 2
-    assert out[0].startswith("tests/fixtures/io_yearbook_nam_dinh_2023_t14.txt:6: indicator: "
-                             "the title 'Tỷ số giới tính của dân số và tổng tỷ suất sinh")
-    assert out[1].startswith("tests/fixtures/io_yearbook_nam_dinh_2023_t14.txt:10: indicator: "
-                             "the table holds 2 series")
+    assert out[0].startswith(
+        "tests/fixtures/io_yearbook_nam_dinh_2023_t14.txt:6: indicator: "
+        "the title 'Tỷ số giới tính của dân số và tổng tỷ suất sinh"
+    )
+    assert out[1].startswith(
+        "tests/fixtures/io_yearbook_nam_dinh_2023_t14.txt:10: indicator: the table holds 2 series"
+    )
 
 
 def test_a_sheet_that_is_not_there(capsys, tmp_path):
-    code, out, _ = run(capsys, "import", FIXTURES / "io_form.xlsx", "--sheet", "Nope",
-                       "--out", tmp_path / "out.csv")
+    code, out, _ = run(
+        capsys,
+        "import",
+        FIXTURES / "io_form.xlsx",
+        "--sheet",
+        "Nope",
+        "--out",
+        tmp_path / "out.csv",
+    )
     assert code == 2
-    assert out == ["tests/fixtures/io_form.xlsx: sheet: sheet 'Nope' not found; the workbook "
-                   "has 'M4.CT1', 'Lao động', 'Hướng dẫn'"]
+    assert out == [
+        "tests/fixtures/io_form.xlsx: sheet: sheet 'Nope' not found; the workbook "
+        "has 'M4.CT1', 'Lao động', 'Hướng dẫn'"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -119,14 +156,23 @@ def test_a_sheet_that_is_not_there(capsys, tmp_path):
         ("empty.csv", b"", "empty.csv: file is empty"),
         ("blank.txt", b"\n  \n", "blank.txt: file is empty"),
         ("header.csv", "Tỉnh;Năm;Chỉ tiêu;Giá trị\n".encode(), "header.csv: no data rows"),
-        ("title.txt", "Tỷ số giới tính khi sinh\n      2022   2023\n".encode(),
-         "title.txt:2: no data rows below the header (empty or truncated table?)"),
-        ("cut.txt", "Tỷ số giới tính khi sinh\n          2022    2023    2024\n"
-                    "Lạng Sơn  114,8   113,9   113,5\nCao Bằng  111,0   11".encode(),
-         "cut.txt:4: expected 3 figures (2022, 2023, 2024), found 2 (truncated row?)"),
+        (
+            "title.txt",
+            "Tỷ số giới tính khi sinh\n      2022   2023\n".encode(),
+            "title.txt:2: no data rows below the header (empty or truncated table?)",
+        ),
+        (
+            "cut.txt",
+            "Tỷ số giới tính khi sinh\n          2022    2023    2024\n"
+            "Lạng Sơn  114,8   113,9   113,5\nCao Bằng  111,0   11".encode(),
+            "cut.txt:4: expected 3 figures (2022, 2023, 2024), found 2 (truncated row?)",
+        ),
         ("cut.xlsx", None, "cut.xlsx: cannot read Excel file"),
-        ("latin.csv", b"province,indicator,year,value\nL\x81ng,M4.CT1,2020,1\n",
-         "latin.csv:2: file is neither UTF-8 nor Windows-1258 text"),
+        (
+            "latin.csv",
+            b"province,indicator,year,value\nL\x81ng,M4.CT1,2020,1\n",
+            "latin.csv:2: file is neither UTF-8 nor Windows-1258 text",
+        ),
     ],
 )
 def test_empty_truncated_and_undecodable_files(capsys, tmp_path, name, content, expected):
@@ -154,8 +200,15 @@ def test_import_writes_canonical_tidy_rows_and_twice_changes_nothing(capsys, tmp
     assert written["status"].tolist().count("provisional") == 7
     hagiang = written[written["province"] == "Hà Giang"]  # a former province keeps its name
     assert hagiang["value"].tolist() == ["109.8", "..", "110.6", "110.2"]  # marker kept
-    assert set(written["province"]) == {"Toàn quốc", "Hà Nội", "Hà Giang", "Cao Bằng",
-                                        "Bắc Kạn", "Thái Nguyên", "Lạng Sơn"}
+    assert set(written["province"]) == {
+        "Toàn quốc",
+        "Hà Nội",
+        "Hà Giang",
+        "Cao Bằng",
+        "Bắc Kạn",
+        "Thái Nguyên",
+        "Lạng Sơn",
+    }
     assert bio.read_table(out)["value"].tolist() == written["value"].tolist()  # reports read it
     assert cli.main(["validate", str(out)]) == 0
     capsys.readouterr()
@@ -170,14 +223,14 @@ def test_import_writes_canonical_tidy_rows_and_twice_changes_nothing(capsys, tmp
 def _revised_copy(tmp_path: Path) -> Path:
     text = (FIXTURES / "io_yearbook_srb_wide.txt").read_text(encoding="utf-8")
     text = text.replace("115,2", "115,9").replace(
-        "Nguồn: bảng kiểm thử", "Nguồn: bảng kiểm thử (bản sửa)")
+        "Nguồn: bảng kiểm thử", "Nguồn: bảng kiểm thử (bản sửa)"
+    )
     path = tmp_path / "revised.txt"
     path.write_text(text, encoding="utf-8")
     return path
 
 
-def test_a_revised_value_is_refused_without_revise_and_kept_in_history_with_it(capsys,
-                                                                               tmp_path):
+def test_a_revised_value_is_refused_without_revise_and_kept_in_history_with_it(capsys, tmp_path):
     out = tmp_path / "data.csv"
     assert cli.main(["import", str(FIXTURES / "io_yearbook_srb_wide.txt"), "--out", str(out)]) == 0
     capsys.readouterr()
@@ -186,17 +239,20 @@ def test_a_revised_value_is_refused_without_revise_and_kept_in_history_with_it(c
     code, lines, err = run(capsys, "import", revised, "--out", out)
     assert code == 2
     assert len(lines) == 1
-    assert lines[0].startswith("revised.txt:16: value: Lạng Sơn M4.CT1 2021: 115.9 here differs "
-                               "from 115.2 held in data.csv:26 (source 'bảng kiểm thử, ")
+    assert lines[0].startswith(
+        "revised.txt:16: value: Lạng Sơn M4.CT1 2021: 115.9 here differs "
+        "from 115.2 held in data.csv:26 (source 'bảng kiểm thử, "
+    )
     assert "new source 'bảng kiểm thử (bản sửa)" in lines[0]
-    assert lines[0].endswith("pass --revise to replace it (the old value goes to "
-                             "data.history.csv)")
+    assert lines[0].endswith("pass --revise to replace it (the old value goes to data.history.csv)")
     assert "nothing written" in err
     assert out.read_bytes() == before
     code, lines, _ = run(capsys, "import", revised, "--out", out, "--revise")
     assert code == 0
-    assert lines == [f"{out}: written (0 added, 27 unchanged, 1 revised); 1 old value(s) kept "
-                     f"in {importer.history_path(out)}"]
+    assert lines == [
+        f"{out}: written (0 added, 27 unchanged, 1 revised); 1 old value(s) kept "
+        f"in {importer.history_path(out)}"
+    ]
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     row = written[(written["province"] == "Lạng Sơn") & (written["year"] == "2021")]
     assert row["value"].tolist() == ["115.9"]
@@ -205,7 +261,11 @@ def test_a_revised_value_is_refused_without_revise_and_kept_in_history_with_it(c
     assert len(history) == 1
     change = history.iloc[0]
     assert (change["change"], change["province"], change["indicator"], change["year"]) == (
-        "revised", "Lạng Sơn", "M4.CT1", "2021")
+        "revised",
+        "Lạng Sơn",
+        "M4.CT1",
+        "2021",
+    )
     assert (change["old_value"], change["new_value"]) == ("115.2", "115.9")
     assert change["old_source"].startswith("bảng kiểm thử, số liệu")
     assert "bản sửa" in change["new_source"]
@@ -221,9 +281,12 @@ def test_a_missing_figure_never_erases_one_held_and_a_gap_filled_is_recorded(tmp
     assert first.merge.added == 28
     text = (FIXTURES / "io_yearbook_srb_wide.txt").read_text(encoding="utf-8")
     later = tmp_path / "later.txt"
-    later.write_text(text.replace("115,2", "..")  # Lạng Sơn 2021 now missing
-                     .replace("109,8   ..      110,6", "109,8   110,0   110,6"),  # gap filled
-                     encoding="utf-8")
+    later.write_text(
+        text.replace("115,2", "..").replace(  # Lạng Sơn 2021 now missing
+            "109,8   ..      110,6", "109,8   110,0   110,6"
+        ),  # gap filled
+        encoding="utf-8",
+    )
     result = importer.import_file(later, out, today=dt.date(2026, 1, 15))
     assert result.problems == []
     assert (result.merge.kept, result.merge.filled, result.merge.revised) == (1, 1, 0)
@@ -232,7 +295,8 @@ def test_a_missing_figure_never_erases_one_held_and_a_gap_filled_is_recorded(tmp
     assert written.loc[("Hà Giang", "2022"), "value"] == "110"
     history = importer.read_history(out)
     assert history[["replaced_on", "change", "old_value", "new_value"]].values.tolist() == [
-        ["2026-01-15", "filled", "..", "110"]]
+        ["2026-01-15", "filled", "..", "110"]
+    ]
 
 
 def test_merging_into_a_dataset_with_problems_is_refused(tmp_path):
@@ -244,8 +308,12 @@ def test_merging_into_a_dataset_with_problems_is_refused(tmp_path):
 
 def test_rows_from_several_layouts_merge_into_one_dataset(tmp_path):
     out = tmp_path / "data.csv"
-    for name in ("io_yearbook_srb_wide.txt", "io_tidy_semicolon_bom.csv", "io_form.xlsx",
-                 "io_tidy_cp1258.csv"):
+    for name in (
+        "io_yearbook_srb_wide.txt",
+        "io_tidy_semicolon_bom.csv",
+        "io_form.xlsx",
+        "io_tidy_cp1258.csv",
+    ):
         result = importer.import_file(FIXTURES / name, out)
         assert result.problems == [], name
     # the Excel form repeats national and Lạng Sơn figures of the text table: equal, unchanged
@@ -262,10 +330,13 @@ def test_rows_from_several_layouts_merge_into_one_dataset(tmp_path):
 def test_validate_reports_what_it_inferred_on_stderr(capsys):
     code, out, err = run(capsys, "validate", FIXTURES / "io_tidy_semicolon_bom.csv")
     assert code == 0
-    assert out == ["OK: 4 rows, 3 places, 2 indicators, years 2023-2024, 1 missing values, "
-                   "0 demo rows"]
-    assert ("tests/fixtures/io_tidy_semicolon_bom.csv: read as encoding: UTF-8 with BOM; text "
-            "typed in NFD") in err
+    assert out == [
+        "OK: 4 rows, 3 places, 2 indicators, years 2023-2024, 1 missing values, 0 demo rows"
+    ]
+    assert (
+        "tests/fixtures/io_tidy_semicolon_bom.csv: read as encoding: UTF-8 with BOM; text "
+        "typed in NFD"
+    ) in err
     assert "delimiter: ';'" in err and "decimal mark: ','" in err
     assert "bdg import tests/fixtures/io_tidy_semicolon_bom.csv --out FILE.csv" in err
 
@@ -275,14 +346,16 @@ def test_validate_reports_what_it_inferred_on_stderr(capsys):
 
 def test_worked_examples_import_as_the_readme_says(capsys, tmp_path):
     out = tmp_path / "data.csv"
-    code, lines, err = run(capsys, "import", EXAMPLES / "ty-so-gioi-tinh-khi-sinh-ca-nuoc.csv",
-                           "--out", out)
+    code, lines, err = run(
+        capsys, "import", EXAMPLES / "ty-so-gioi-tinh-khi-sinh-ca-nuoc.csv", "--out", out
+    )
     assert code == 0
     assert lines == [f"{out}: written (11 added, 0 unchanged)"]
     assert "province: Toàn quốc (from the line 'Cả nước - Whole country')" in err
     assert "kept apart: 2 urban/rural series" in err
-    code, lines, err = run(capsys, "import", EXAMPLES / "bieu-mau-ty-so-gioi-tinh-khi-sinh.xlsx",
-                           "--out", out)
+    code, lines, err = run(
+        capsys, "import", EXAMPLES / "bieu-mau-ty-so-gioi-tinh-khi-sinh.xlsx", "--out", out
+    )
     assert code == 0
     assert lines == [f"{out}: written (10 added, 0 unchanged)"]
     written = pd.read_csv(out, dtype=str, keep_default_na=False)

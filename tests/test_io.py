@@ -52,11 +52,18 @@ def test_nam_dinh_sample_every_figure_read_with_its_series():
     first = cells[cells["line"] == 10]
     assert first["value"].tolist() == ["96.1", "96.1", "96.0", "96.05", "96.07"]
     # the Vietnamese heading line above joins its English row into one bilingual series name
-    assert first["label"].iloc[0] == ("Tỷ số giới tính của dân số (Số nam/100 nữ) - "
-                                      "Sex ratio of population (Males per 100 females)")
+    assert first["label"].iloc[0] == (
+        "Tỷ số giới tính của dân số (Số nam/100 nữ) - "
+        "Sex ratio of population (Males per 100 females)"
+    )
     assert cells.loc[cells["line"] == 11, "kind"].unique().tolist() == ["residence"]
-    assert cells.loc[cells["line"] == 14, "value"].tolist() == ["2.74", "2.70", "2.75", "2.75",
-                                                               "2.56"]
+    assert cells.loc[cells["line"] == 14, "value"].tolist() == [
+        "2.74",
+        "2.70",
+        "2.75",
+        "2.75",
+        "2.56",
+    ]
     assert table.inferred["layout"].startswith("yearbook table, years across the top")
     assert table.inferred["decimal mark"].startswith("','")
     assert table.inferred["province"].startswith("Nam Định (from the line")
@@ -81,8 +88,9 @@ def test_vinh_phuc_sample_years_down_the_side_with_a_preliminary_year():
     assert table.frame["source_row"].tolist() == [11, 12, 13, 14, 15]
     apart = table.apart
     assert sorted(set(apart["label"])) == ["Nông thôn - Rural", "Thành thị - Urban"]
-    assert apart.loc[(apart["year"] == 2016) & (apart["label"] == "Nông thôn - Rural"),
-                     "value"].tolist() == ["100.09"]
+    assert apart.loc[
+        (apart["year"] == 2016) & (apart["label"] == "Nông thôn - Rural"), "value"
+    ].tolist() == ["100.09"]
     assert table.inferred["years"] == "2010-2018 (2018 provisional)"
     assert table.inferred["layout"].startswith("yearbook table, years down the side")
     assert "Niên giám thống kê tỉnh Vĩnh Phúc 2018" in table.inferred["source"]
@@ -92,21 +100,34 @@ def test_vinh_phuc_sample_years_down_the_side_with_a_preliminary_year():
 
 
 WIDE_ROWS = [
-    ("Toàn quốc", "2021", "112.0", "official"), ("Toàn quốc", "2022", "111.6", "official"),
-    ("Toàn quốc", "2023", "112.0", "official"), ("Toàn quốc", "2024", "111.4", "provisional"),
-    ("Hà Nội", "2021", "113.1", "official"), ("Hà Nội", "2022", "112.8", "official"),
-    ("Hà Nội", "2023", "112.9", "official"), ("Hà Nội", "2024", "112.6", "provisional"),
-    ("Hà Giang", "2021", "109.8", "official"), ("Hà Giang", "2022", "..", "official"),
-    ("Hà Giang", "2023", "110.6", "official"), ("Hà Giang", "2024", "110.2", "provisional"),
-    ("Cao Bằng", "2021", "110.3", "official"), ("Cao Bằng", "2022", "111.0", "official"),
-    ("Cao Bằng", "2023", "-", "official"), ("Cao Bằng", "2024", "112.2", "provisional"),
-    ("Bắc Kạn", "2021", "108.0", "official"), ("Bắc Kạn", "2022", "109.5", "official"),
-    ("Bắc Kạn", "2023", "110.1", "official"), ("Bắc Kạn", "2024", "109.9", "provisional"),
-    ("Thái Nguyên", "2021", "114.5", "official"), ("Thái Nguyên", "2022", "113.8", "official"),
+    ("Toàn quốc", "2021", "112.0", "official"),
+    ("Toàn quốc", "2022", "111.6", "official"),
+    ("Toàn quốc", "2023", "112.0", "official"),
+    ("Toàn quốc", "2024", "111.4", "provisional"),
+    ("Hà Nội", "2021", "113.1", "official"),
+    ("Hà Nội", "2022", "112.8", "official"),
+    ("Hà Nội", "2023", "112.9", "official"),
+    ("Hà Nội", "2024", "112.6", "provisional"),
+    ("Hà Giang", "2021", "109.8", "official"),
+    ("Hà Giang", "2022", "..", "official"),
+    ("Hà Giang", "2023", "110.6", "official"),
+    ("Hà Giang", "2024", "110.2", "provisional"),
+    ("Cao Bằng", "2021", "110.3", "official"),
+    ("Cao Bằng", "2022", "111.0", "official"),
+    ("Cao Bằng", "2023", "-", "official"),
+    ("Cao Bằng", "2024", "112.2", "provisional"),
+    ("Bắc Kạn", "2021", "108.0", "official"),
+    ("Bắc Kạn", "2022", "109.5", "official"),
+    ("Bắc Kạn", "2023", "110.1", "official"),
+    ("Bắc Kạn", "2024", "109.9", "provisional"),
+    ("Thái Nguyên", "2021", "114.5", "official"),
+    ("Thái Nguyên", "2022", "113.8", "official"),
     ("Thái Nguyên", "2023", "114.2", "official"),
     ("Thái Nguyên", "2024", "113.6", "provisional"),
-    ("Lạng Sơn", "2021", "115.2", "official"), ("Lạng Sơn", "2022", "114.8", "official"),
-    ("Lạng Sơn", "2023", "113.9", "official"), ("Lạng Sơn", "2024", "113.5", "provisional"),
+    ("Lạng Sơn", "2021", "115.2", "official"),
+    ("Lạng Sơn", "2022", "114.8", "official"),
+    ("Lạng Sơn", "2023", "113.9", "official"),
+    ("Lạng Sơn", "2024", "113.5", "provisional"),
 ]
 
 
@@ -116,21 +137,33 @@ def test_aligned_yearbook_table_by_province_to_tidy_rows():
     assert rows(table.frame, "province", "year", "value", "status") == WIDE_ROWS
     assert set(table.frame["indicator"]) == {"M4.CT1"}  # from the title, and said so
     assert table.inferred["indicator"] == (
-        "M4.CT1 (from the title 'Tỷ số giới tính khi sinh phân theo địa phương')")
+        "M4.CT1 (from the title 'Tỷ số giới tính khi sinh phân theo địa phương')"
+    )
     # the two region rows are recognised and kept apart, not taken for provinces
     assert sorted(set(table.apart["kind"])) == ["region"]
     assert len(table.apart) == 8
     # footnote marks stripped from the label and the figure, and recorded with their text
     frame = table.frame
-    notes = dict(zip(zip(frame["province"], frame["year"], strict=True), frame["note"],
-                     strict=True))
+    notes = dict(
+        zip(zip(frame["province"], frame["year"], strict=True), frame["note"], strict=True)
+    )
     assert notes[("Bắc Kạn", "2021")].startswith("(*) Số liệu năm 2022 điều chỉnh")
     assert notes[("Thái Nguyên", "2024")].startswith("(1) Ước tính")
     assert notes[("Thái Nguyên", "2023")] == ""
     assert table.frame.loc[table.frame["year"] == "2024", "source_cell"].unique().tolist() == [
-        "Sơ bộ - Prel. 2024"]
-    for key in ("encoding", "delimiter", "layout", "decimal mark", "years", "footnotes",
-                "missing", "kept apart", "source"):
+        "Sơ bộ - Prel. 2024"
+    ]
+    for key in (
+        "encoding",
+        "delimiter",
+        "layout",
+        "decimal mark",
+        "years",
+        "footnotes",
+        "missing",
+        "kept apart",
+        "source",
+    ):
         assert key in table.inferred
 
 
@@ -154,8 +187,10 @@ def test_pxweb_csv_with_english_labels_and_quirks():
     assert table.inferred["decimal mark"].startswith("'.'")
     assert table.inferred["indicator"].startswith("M4.CT1 (from the title 'Sex ratio at birth")
     assert rows(table.frame, "province", "year", "value", "status")[:3] == [
-        ("Toàn quốc", "2022", "111.6", "official"), ("Toàn quốc", "2023", "112.0", "official"),
-        ("Toàn quốc", "2024", "111.4", "provisional")]
+        ("Toàn quốc", "2022", "111.6", "official"),
+        ("Toàn quốc", "2023", "112.0", "official"),
+        ("Toàn quốc", "2024", "111.4", "provisional"),
+    ]
     thai = table.frame[table.frame["province"].str.startswith("Thai")]
     assert thai["value"].tolist() == ["113.8", "114.2", ".."]
     assert table.apart["label"].unique().tolist() == ["Red River Delta"]
@@ -165,14 +200,19 @@ def test_pxweb_csv_with_english_labels_and_quirks():
 
 
 def test_windows_1258_semicolon_yearbook_is_decoded_and_reported():
-    expected = "\r\n".join([
-        "Tỷ số giới tính khi sinh phân theo địa phương;;;",
-        "Tỉnh, thành phố;2022;2023;Sơ bộ 2024",
-        "Cả nước;111,6;112,0;111,4",
-        "Lạng Sơn;114,8;113,9;113,5",
-        "Cao Bằng;111,0;;112,2",
-        "Bắc Ninh;118,2;117,5;116,9",
-    ]) + "\r\n"
+    expected = (
+        "\r\n".join(
+            [
+                "Tỷ số giới tính khi sinh phân theo địa phương;;;",
+                "Tỉnh, thành phố;2022;2023;Sơ bộ 2024",
+                "Cả nước;111,6;112,0;111,4",
+                "Lạng Sơn;114,8;113,9;113,5",
+                "Cao Bằng;111,0;;112,2",
+                "Bắc Ninh;118,2;117,5;116,9",
+            ]
+        )
+        + "\r\n"
+    )
     path = FIXTURES / "io_yearbook_cp1258.csv"
     assert path.read_bytes() == to_cp1258(expected)  # how the fixture was made
     table = io.read(path)
@@ -193,8 +233,14 @@ def test_semicolon_bom_nfd_tidy_file_is_read_and_every_guess_reported():
     assert unicodedata.normalize("NFD", "Lạng Sơn").encode() in path.read_bytes()
     table = io.read(path)
     described = table.describe()
-    for expected in ("UTF-8 with BOM", "NFD", "delimiter: ';'", "decimal mark: ','",
-                     "'Tỉnh' as province", "columns ignored: 'STT'"):
+    for expected in (
+        "UTF-8 with BOM",
+        "NFD",
+        "delimiter: ';'",
+        "decimal mark: ','",
+        "'Tỉnh' as province",
+        "columns ignored: 'STT'",
+    ):
         assert expected in described
     assert not table.canonical
     assert table.frame["value"].tolist() == ["41.5", "42.3", "..", "2"]
@@ -231,10 +277,15 @@ def test_excel_form_wide_sheet_tidy_sheet_and_instructions():
     assert table.problems == []
     wide = table.frame[table.frame["source_file"].str.endswith("[M4.CT1]")]
     assert rows(wide, "province", "year", "value", "source_cell")[:8] == [
-        ("Toàn quốc", "2021", "112", "C5"), ("Toàn quốc", "2022", "111.6", "D5"),
-        ("Toàn quốc", "2023", "112", "E5"), ("Toàn quốc", "2024", "111.4", "F5"),
-        ("Lạng Sơn", "2021", "115.2", "C6"), ("Lạng Sơn", "2022", "114.8", "D6"),
-        ("Lạng Sơn", "2023", "113.9", "E6"), ("Lạng Sơn", "2024", "..", "F6")]
+        ("Toàn quốc", "2021", "112", "C5"),
+        ("Toàn quốc", "2022", "111.6", "D5"),
+        ("Toàn quốc", "2023", "112", "E5"),
+        ("Toàn quốc", "2024", "111.4", "F5"),
+        ("Lạng Sơn", "2021", "115.2", "C6"),
+        ("Lạng Sơn", "2022", "114.8", "D6"),
+        ("Lạng Sơn", "2023", "113.9", "E6"),
+        ("Lạng Sơn", "2024", "..", "F6"),
+    ]
     assert wide.loc[wide["source_cell"] == "E7", "value"].tolist() == [""]  # empty cell
     assert wide["source_row"].unique().tolist() == [5, 6, 7, 8]  # spreadsheet rows
     tidy = table.frame[table.frame["source_file"].str.endswith("[Lao động]")]
@@ -251,8 +302,10 @@ def test_excel_form_wide_sheet_tidy_sheet_and_instructions():
 def test_a_sheet_that_is_not_there_names_the_sheets_that_are():
     with pytest.raises(BdgInputError) as err:
         io.read(FIXTURES / "io_form.xlsx", sheet="Nope")
-    assert str(err.value) == ("tests/fixtures/io_form.xlsx: sheet: sheet 'Nope' not found; the "
-                              "workbook has 'M4.CT1', 'Lao động', 'Hướng dẫn'")
+    assert str(err.value) == (
+        "tests/fixtures/io_form.xlsx: sheet: sheet 'Nope' not found; the "
+        "workbook has 'M4.CT1', 'Lao động', 'Hướng dẫn'"
+    )
 
 
 # ---------------------------------------------------------------- the pieces
@@ -260,9 +313,17 @@ def test_a_sheet_that_is_not_there_names_the_sheets_that_are():
 
 @pytest.mark.parametrize(
     ("cell", "mark", "expected"),
-    [("96,1", ",", "96.1"), ("1.234,5", ",", "1234.5"), ("1.234", ",", "1234"),
-     ("-3,2", ",", "-3.2"), ("96.1", ",", None), ("96.1", ".", "96.1"),
-     ("1,234.5", ".", "1234.5"), ("12,5", ".", None), ("abc", ",", None)],
+    [
+        ("96,1", ",", "96.1"),
+        ("1.234,5", ",", "1234.5"),
+        ("1.234", ",", "1234"),
+        ("-3,2", ",", "-3.2"),
+        ("96.1", ",", None),
+        ("96.1", ".", "96.1"),
+        ("1,234.5", ".", "1234.5"),
+        ("12,5", ".", None),
+        ("abc", ",", None),
+    ],
 )
 def test_vietnamese_and_english_number_formats(cell, mark, expected):
     assert tf.number_text(cell, mark) == expected
@@ -278,10 +339,15 @@ def test_the_decimal_mark_is_decided_by_the_figures_or_said_to_be_assumed():
 
 @pytest.mark.parametrize(
     ("text", "year", "status", "mark"),
-    [("2023", 2023, "official", ""), ("Sơ bộ - Prel. 2018", 2018, "provisional", ""),
-     ("Prel. 2024", 2024, "provisional", ""), ("Sơ bộ 2024", 2024, "provisional", ""),
-     ("Ước tính 2025", 2025, "estimate", ""), ("2024 (*)", 2024, "official", "(*)"),
-     ("Năm 2019", 2019, "official", "")],
+    [
+        ("2023", 2023, "official", ""),
+        ("Sơ bộ - Prel. 2018", 2018, "provisional", ""),
+        ("Prel. 2024", 2024, "provisional", ""),
+        ("Sơ bộ 2024", 2024, "provisional", ""),
+        ("Ước tính 2025", 2025, "estimate", ""),
+        ("2024 (*)", 2024, "official", "(*)"),
+        ("Năm 2019", 2019, "official", ""),
+    ],
 )
 def test_year_labels(text, year, status, mark):
     label = tf.year_label(text)
@@ -303,14 +369,20 @@ def test_footnote_marks_are_stripped_and_returned():
 
 @pytest.mark.parametrize(
     ("label", "kind", "name"),
-    [("CẢ NƯỚC - WHOLE COUNTRY", "national", "Toàn quốc"), (" WHOLE COUNTRY", "national",
-                                                            "Toàn quốc"),
-     ("Đồng bằng sông Hồng - Red River Delta", "region", "Đồng bằng sông Hồng"),
-     ("Bà Rịa - Vũng Tàu", "place", "Bà Rịa - Vũng Tàu"),
-     ("Lạng Sơn - Lang Son", "place", "Lạng Sơn"), ("Hà Nam", "place", "Hà Nam"),
-     ("Nam - Male", "sex", "male"), ("Nữ - Female", "sex", "female"),
-     ("Tổng số - Total", "sex", "total"), ("Thành thị - Urban", "residence", "Thành thị - Urban"),
-     ("Chia ra - Of which", "group", "Chia ra - Of which"), ("14", "other", "14")],
+    [
+        ("CẢ NƯỚC - WHOLE COUNTRY", "national", "Toàn quốc"),
+        (" WHOLE COUNTRY", "national", "Toàn quốc"),
+        ("Đồng bằng sông Hồng - Red River Delta", "region", "Đồng bằng sông Hồng"),
+        ("Bà Rịa - Vũng Tàu", "place", "Bà Rịa - Vũng Tàu"),
+        ("Lạng Sơn - Lang Son", "place", "Lạng Sơn"),
+        ("Hà Nam", "place", "Hà Nam"),
+        ("Nam - Male", "sex", "male"),
+        ("Nữ - Female", "sex", "female"),
+        ("Tổng số - Total", "sex", "total"),
+        ("Thành thị - Urban", "residence", "Thành thị - Urban"),
+        ("Chia ra - Of which", "group", "Chia ra - Of which"),
+        ("14", "other", "14"),
+    ],
 )
 def test_row_and_column_labels_are_recognised(label, kind, name):
     found = yb.classify(label)
@@ -328,10 +400,12 @@ def test_unknown_type_and_text_file_with_a_sheet(tmp_path):
 
 def test_excel_unicode_text_tab_separated_with_an_estimated_year(tmp_path):
     # Excel's 'Unicode Text' (.txt): UTF-16 with BOM, tab-separated
-    text = ("Tỷ số giới tính khi sinh phân theo địa phương\n"
-            "Tỉnh\t2023\tƯớc tính 2025\n"
-            "Lạng Sơn\t113,9\t113,0\n"
-            "Cao Bằng\t..\t111,5\n")
+    text = (
+        "Tỷ số giới tính khi sinh phân theo địa phương\n"
+        "Tỉnh\t2023\tƯớc tính 2025\n"
+        "Lạng Sơn\t113,9\t113,0\n"
+        "Cao Bằng\t..\t111,5\n"
+    )
     path = tmp_path / "unicode.txt"
     path.write_bytes(text.encode("utf-16"))
     table = io.read(path)
@@ -339,5 +413,8 @@ def test_excel_unicode_text_tab_separated_with_an_estimated_year(tmp_path):
     assert table.inferred["delimiter"] == "tab"
     assert table.inferred["years"] == "2023-2025 (2025 estimate)"
     assert rows(table.frame, "province", "year", "value", "status") == [
-        ("Lạng Sơn", "2023", "113.9", "official"), ("Lạng Sơn", "2025", "113.0", "estimate"),
-        ("Cao Bằng", "2023", "..", "official"), ("Cao Bằng", "2025", "111.5", "estimate")]
+        ("Lạng Sơn", "2023", "113.9", "official"),
+        ("Lạng Sơn", "2025", "113.0", "estimate"),
+        ("Cao Bằng", "2023", "..", "official"),
+        ("Cao Bằng", "2025", "111.5", "estimate"),
+    ]

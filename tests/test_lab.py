@@ -52,17 +52,33 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_lab_serves_the_notebooks_with_the_project_kernel(tmp_path):
     port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "CI": "1", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    env = {
+        **os.environ,
+        "CI": "1",
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+    }
     command = [
-        "make", "--no-print-directory", "-o", ".venv/.installed-stamp", "lab",
-        f"BIN={Path(sys.executable).parent}", f"LAB_PORT={port}",
+        "make",
+        "--no-print-directory",
+        "-o",
+        ".venv/.installed-stamp",
+        "lab",
+        f"BIN={Path(sys.executable).parent}",
+        f"LAB_PORT={port}",
         f"LAB_ARGS=--IdentityProvider.token={token} --ServerApp.port_retries=0 "
         "--ServerApp.ip=127.0.0.1",
     ]
     log = (tmp_path / "lab.log").open("w")
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT

@@ -11,8 +11,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "report_small.csv"
 
 @pytest.fixture(scope="module")
 def ov():
-    return overview.prepare(data=str(FIXTURE), lang="vi", run_date="2026-06-01",
-                            provinces=["Lạng Sơn", "Cao Bằng"])
+    return overview.prepare(
+        data=str(FIXTURE), lang="vi", run_date="2026-06-01", provinces=["Lạng Sơn", "Cao Bằng"]
+    )
 
 
 def test_status_frame_has_a_row_per_province_and_a_column_per_indicator(ov):
@@ -33,7 +34,7 @@ def test_pages_show_words_and_symbols_not_colour_alone(ov):
     assert 'alt="Lạng Sơn: M1.CT1' in grid
     assert "Chậm tiến độ" in grid or "Đúng tiến độ" in grid
     ranking = overview.ranking_html(ov)
-    assert "<td class=\"num\">1</td><td>" in ranking
+    assert '<td class="num">1</td><td>' in ranking
     national = overview.national_html(ov)
     assert "Tỷ số giới tính khi sinh" in national
 

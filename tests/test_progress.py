@@ -25,8 +25,9 @@ def S(values, years):
 
 
 def test_escap_worked_example():
-    r = pg.escap_anticipated_progress(S([20, 24], [2015, 2022]), 35, target_year=2030,
-                                      base_year=2015, scale=100)
+    r = pg.escap_anticipated_progress(
+        S([20, 24], [2015, 2022]), 35, target_year=2030, base_year=2015, scale=100
+    )
     assert r.growth == pytest.approx(0.033374, abs=5e-7)
     assert r.projected == pytest.approx(29.2000, abs=5e-5)
     assert r.current_status == pytest.approx(2.6667, abs=5e-5)
@@ -45,8 +46,7 @@ def test_escap_rules_for_one_point_estimated_base_and_regression():
     assert est.base_estimated and est.base_value < 22
     worse = pg.escap_anticipated_progress(S([30, 27], [2015, 2020]), 50, scale=100)
     assert worse.cs_label == "Regression" and worse.category == "reverse"
-    lower = pg.escap_anticipated_progress(S([112, 111.5], [2015, 2022]), 109,
-                                          direction="lower")
+    lower = pg.escap_anticipated_progress(S([112, 111.5], [2015, 2022]), 109, direction="lower")
     assert 0 < lower.current_status < 9 and lower.ap_label == "Need to accelerate"
 
 
@@ -72,8 +72,12 @@ def test_eurostat_example_b_decrease_desirable():
     assert r.expected_value == pytest.approx(110.9313, abs=5e-5)
     assert r.share_of_gap == pytest.approx(0.356232, abs=5e-7)
     assert r.category == "insufficient_progress"
-    assert pg.eurostat_status(S([112, 111.5], [2015, 2022]), 109, direction="lower",
-                              variant="opensdg").category == "limited_progress"
+    assert (
+        pg.eurostat_status(
+            S([112, 111.5], [2015, 2022]), 109, direction="lower", variant="opensdg"
+        ).category
+        == "limited_progress"
+    )
 
 
 def test_example_c_no_target_natural_limit():
@@ -124,8 +128,14 @@ def test_eurostat_target_achieved_overrides_trend_and_base_year_falls_forward():
 
 
 def test_status_values_are_the_contract_strings():
-    assert [s.value for s in Status] == ["achieved", "on_track", "at_risk", "off_track",
-                                         "moving_away", "insufficient_data"]
+    assert [s.value for s in Status] == [
+        "achieved",
+        "on_track",
+        "at_risk",
+        "off_track",
+        "moving_away",
+        "insufficient_data",
+    ]
     assert Status.ON_TRACK == "on_track"
     assert pg.status_from_probability(0.9) is Status.ON_TRACK
     assert pg.status_from_probability(0.5) is Status.AT_RISK
@@ -183,12 +193,18 @@ def test_series_with_gaps():
 
 def test_between_target():
     band = Target("X", 2030, "between", 45, 55)
-    inside = pg.assess(band, S([49, 50, 50.5, 50, 49.5, 50], range(2019, 2025)),
-                       report_year=2025, lower=0, upper=100)
+    inside = pg.assess(
+        band,
+        S([49, 50, 50.5, 50, 49.5, 50], range(2019, 2025)),
+        report_year=2025,
+        lower=0,
+        upper=100,
+    )
     assert inside.status is Status.ACHIEVED and inside.reason_code == "met_now"
     assert inside.probability > 0.5
-    below = pg.assess(band, S([38, 39, 40, 41, 42, 43], range(2019, 2025)),
-                      report_year=2025, lower=0, upper=100)
+    below = pg.assess(
+        band, S([38, 39, 40, 41, 42, 43], range(2019, 2025)), report_year=2025, lower=0, upper=100
+    )
     p = below.projection
     expected = p.probability_at_most(55) - p.probability_at_most(45)
     assert below.probability == pytest.approx(expected, abs=1e-9)
@@ -196,11 +212,13 @@ def test_between_target():
     # references use the nearer bound of the band
     assert below.eurostat.target_value == 45
     # rising fast enough to overshoot the band by 2030: not on track
-    overshoot = pg.assess(band, S([30, 33, 36, 39, 42, 44], range(2019, 2025)),
-                          report_year=2025, lower=0, upper=100)
+    overshoot = pg.assess(
+        band, S([30, 33, 36, 39, 42, 44], range(2019, 2025)), report_year=2025, lower=0, upper=100
+    )
     assert overshoot.projection.value > 55 and overshoot.status is Status.OFF_TRACK
-    above = pg.assess(band, S([70, 68, 66, 64, 62, 60], range(2019, 2025)),
-                      report_year=2025, lower=0, upper=100)
+    above = pg.assess(
+        band, S([70, 68, 66, 64, 62, 60], range(2019, 2025)), report_year=2025, lower=0, upper=100
+    )
     assert above.eurostat.target_value == 55 and above.eurostat.direction == "lower"
 
 
@@ -219,8 +237,7 @@ def test_past_target_without_that_year_is_interpolated_or_projected():
     t = Target("M1.CT1", 2025, "ge", 60)
     gap = pg.assess(t, S([50, 55, 70], [2023, 2024, 2026]), report_year=2026, lower=0, upper=100)
     assert gap.reason_code == "interpolated" and gap.projection.method == "interpolated"
-    before = pg.assess(t, S([50, 53, 56], [2022, 2023, 2024]), report_year=2026, lower=0,
-                       upper=100)
+    before = pg.assess(t, S([50, 53, 56], [2022, 2023, 2024]), report_year=2026, lower=0, upper=100)
     assert before.reason_code == "projected_past" and before.projection.to_year == 2025
 
 
@@ -258,15 +275,22 @@ def test_insufficient_data_cases_and_binary_indicators():
     assert one.status is Status.INSUFFICIENT_DATA and one.reason_code == "one_point"
     one_met = pg.assess(t, S([65], [2024]), report_year=2025, lower=0, upper=100)
     assert one_met.status is Status.ACHIEVED
-    late = pg.assess(Target("M1.CT1", 2025, "ge", 60), S([50, 55], [2026, 2027]),
-                     report_year=2027, lower=0, upper=100)
+    late = pg.assess(
+        Target("M1.CT1", 2025, "ge", 60),
+        S([50, 55], [2026, 2027]),
+        report_year=2027,
+        lower=0,
+        upper=100,
+    )
     assert late.status is Status.INSUFFICIENT_DATA
     binary = Target("M5.CT1", 2030, "ge", 1)
-    b0 = pg.assess(binary, S([0, 0], [2023, 2024]), report_year=2025, lower=0, upper=1,
-                   kind="binary")
+    b0 = pg.assess(
+        binary, S([0, 0], [2023, 2024]), report_year=2025, lower=0, upper=1, kind="binary"
+    )
     assert b0.status is Status.AT_RISK and b0.projection is None
-    b1 = pg.assess(binary, S([0, 1], [2023, 2024]), report_year=2025, lower=0, upper=1,
-                   kind="binary")
+    b1 = pg.assess(
+        binary, S([0, 1], [2023, 2024]), report_year=2025, lower=0, upper=1, kind="binary"
+    )
     assert b1.status is Status.ACHIEVED
 
 
@@ -277,15 +301,25 @@ def test_projection_passed_in_is_used_and_checked():
     a = pg.assess(t, s, report_year=2025, lower=0, upper=100, projection=proj)
     assert a.projection is proj
     with pytest.raises(ValueError, match="2025"):
-        pg.assess(t, s, report_year=2025, lower=0, upper=100,
-                  projection=pj.project(s, 2025, lower=0, upper=100))
+        pg.assess(
+            t,
+            s,
+            report_year=2025,
+            lower=0,
+            upper=100,
+            projection=pj.project(s, 2025, lower=0, upper=100),
+        )
 
 
 def test_assess_targets_for_a_province_from_the_tidy_frame():
-    frame = pd.read_csv(FIXTURE, dtype={"province_code": str}, keep_default_na=False,
-                        na_values={"value": [""]})
-    targets = [Target("M1.CT1", 2025, "ge", 60), Target("M1.CT1", 2030, "ge", 75),
-               Target("M4.CT1", 2030, "le", 109)]
+    frame = pd.read_csv(
+        FIXTURE, dtype={"province_code": str}, keep_default_na=False, na_values={"value": [""]}
+    )
+    targets = [
+        Target("M1.CT1", 2025, "ge", 60),
+        Target("M1.CT1", 2030, "ge", 75),
+        Target("M4.CT1", 2030, "le", 109),
+    ]
     out = pg.assess_targets(targets, frame, "Lai Châu", report_year=2025)
     assert [a.target for a in out] == targets
     assert all(isinstance(a.status, Status) for a in out)
@@ -296,9 +330,12 @@ def test_assess_targets_for_a_province_from_the_tidy_frame():
     assert falling.status is Status.MOVING_AWAY
     assert np.isfinite(falling.probability) and falling.probability < 0.01
     # a province's own indicator, not in the catalogue: assessed without bounds
-    own = pg.assess_targets([Target("M1.CT2", 2030, "ge", 40)],
-                            frame.assign(indicator=frame["indicator"].replace("M1.CT1", "M1.CT2")),
-                            "Hà Nội", report_year=2025)[0]
+    own = pg.assess_targets(
+        [Target("M1.CT2", 2030, "ge", 40)],
+        frame.assign(indicator=frame["indicator"].replace("M1.CT1", "M1.CT2")),
+        "Hà Nội",
+        report_year=2025,
+    )[0]
     assert own.projection.transform.kind == "identity" and own.status is Status.ACHIEVED
     # a 2025 target in the 2026 report, no 2025 value yet: projected to 2025
     past = pg.assess_targets(targets[:1], frame, "Hà Nội", report_year=2026)[0]

@@ -23,8 +23,7 @@ def logit_share(y, lower=0.0, upper=100.0):
 
 def inv_share(z, lower=0.0, upper=100.0):
     m = 0.005 * (upper - lower)
-    return np.clip(lower - m + (upper - lower + 2 * m) / (1 + np.exp(-np.asarray(z))),
-                   lower, upper)
+    return np.clip(lower - m + (upper - lower + 2 * m) / (1 + np.exp(-np.asarray(z))), lower, upper)
 
 
 def random_series(rng, n, start=2010, gaps=0, drift=0.05):
@@ -132,8 +131,9 @@ def test_probability_is_consistent_with_the_interval():
     assert p.probability_between(p.low, p.high) == pytest.approx(0.8, abs=1e-9)
     assert p.probability("ge", p.value) == pytest.approx(0.5, abs=1e-9)
     assert p.quantile(0.9) == pytest.approx(p.high, abs=1e-9)
-    assert p.sigma_z == pytest.approx((p.center_z - float(logit_share(p.low))) /
-                                      stats.norm.ppf(0.9), rel=1e-9)
+    assert p.sigma_z == pytest.approx(
+        (p.center_z - float(logit_share(p.low))) / stats.norm.ppf(0.9), rel=1e-9
+    )
 
 
 def test_interval_grows_with_horizon_and_level():
@@ -155,8 +155,9 @@ def test_calibrated_interval_is_wider_than_the_textbook_one_at_long_horizons():
     years = np.arange(2011, 2023)
     rng = np.random.default_rng(11)
     z = -1.5 + 0.05 * (years - 2011) + rng.normal(0, 0.03, len(years))
-    p = pj.project(pd.Series(inv_share(z), index=years), 2030, lower=0, upper=100,
-                   methods=("linear",))
+    p = pj.project(
+        pd.Series(inv_share(z), index=years), 2030, lower=0, upper=100, methods=("linear",)
+    )
     assert p.calibrated and p.calibration == "own+default"
     assert (p.high - p.low) > (p.textbook_high - p.textbook_low)
 
@@ -184,8 +185,10 @@ def test_pooled_errors_calibrate_short_series():
 def test_vectorised_fits_equal_statsmodels(method):
     """project() fits with statsmodels (OLS, WLS, ETSModel); project_many() in numpy."""
     rng = np.random.default_rng(7)
-    series = [random_series(rng, n, gaps=g) for n, g in
-              [(12, 0), (10, 0), (14, 0), (6, 0), (9, 2), (5, 1), (3, 0)]]
+    series = [
+        random_series(rng, n, gaps=g)
+        for n, g in [(12, 0), (10, 0), (14, 0), (6, 0), (9, 2), (5, 1), (3, 0)]
+    ]
     if method == "damped":
         series = series[:3]
     wide = pd.DataFrame({i: s for i, s in enumerate(series)}).T
@@ -196,9 +199,12 @@ def test_vectorised_fits_equal_statsmodels(method):
         assert one.method == row["method"] == method
         assert one.center_z == pytest.approx(row["center_z"], abs=1e-9)
         assert one.sigma_z == pytest.approx(row["sigma_z"], abs=1e-9)
-        for a, b in ((one.low, row["low"]), (one.high, row["high"]),
-                     (one.textbook_low, row["textbook_low"]),
-                     (one.textbook_high, row["textbook_high"])):
+        for a, b in (
+            (one.low, row["low"]),
+            (one.high, row["high"]),
+            (one.textbook_low, row["textbook_low"]),
+            (one.textbook_high, row["textbook_high"]),
+        ):
             if math.isnan(a):
                 assert math.isnan(b)
             else:
@@ -212,8 +218,9 @@ def test_damped_recursion_equals_statsmodels_ets():
     z = np.cumsum(rng.normal(0.1, 0.2, 12))
     D = pj._damped_prefix(z[None, :])
     params = [D[k][0, -1] for k in ("alpha", "beta", "phi", "l0", "b0")]
-    res = ETSModel(pd.Series(z), error="add", trend="add", damped_trend=True,
-                   initialization_method="estimated").smooth(params)
+    res = ETSModel(
+        pd.Series(z), error="add", trend="add", damped_trend=True, initialization_method="estimated"
+    ).smooth(params)
     assert res.sse == pytest.approx(D["sse"][0, -1], rel=1e-9)
     phi = params[2]
     ours = D["l"][0, -1] + sum(phi**j for j in range(1, 9)) * D["b"][0, -1]
@@ -227,10 +234,14 @@ def damped_prefix_one_grid_point_at_a_time(Z: np.ndarray, min_points: int = 8) -
     M = ~np.isnan(Z)
     Z0 = np.where(M, Z, 0.0)
     best = {
-        "sse": np.full((N, T), np.inf), "l": np.full((N, T), np.nan),
-        "b": np.full((N, T), np.nan), "alpha": np.full((N, T), np.nan),
-        "beta": np.full((N, T), np.nan), "phi": np.full((N, T), np.nan),
-        "l0": np.full((N, T), np.nan), "b0": np.full((N, T), np.nan),
+        "sse": np.full((N, T), np.inf),
+        "l": np.full((N, T), np.nan),
+        "b": np.full((N, T), np.nan),
+        "alpha": np.full((N, T), np.nan),
+        "beta": np.full((N, T), np.nan),
+        "phi": np.full((N, T), np.nan),
+        "l0": np.full((N, T), np.nan),
+        "b0": np.full((N, T), np.nan),
     }
     for a, b, phi in pj._damped_grid():
         F = np.array([[1 - a, phi * (1 - a)], [-b, phi * (1 - b)]])
@@ -272,8 +283,15 @@ def damped_prefix_one_grid_point_at_a_time(Z: np.ndarray, min_points: int = 8) -
         with np.errstate(invalid="ignore"):
             better = sse < best["sse"] - 1e-12 * np.abs(sse)
         best["sse"] = np.where(better, sse, best["sse"])
-        for key, val in (("l", lend), ("b", bend), ("alpha", a), ("beta", b), ("phi", phi),
-                         ("l0", x0), ("b0", x1)):
+        for key, val in (
+            ("l", lend),
+            ("b", bend),
+            ("alpha", a),
+            ("beta", b),
+            ("phi", phi),
+            ("l0", x0),
+            ("b0", x1),
+        ):
             best[key] = np.where(better, val, best[key])
     return best
 
@@ -284,7 +302,7 @@ def test_vectorised_damped_grid_equals_the_plain_loop():
         n_rows, n_years = int(rng.integers(1, 30)), int(rng.integers(8, 18))
         Z = np.cumsum(rng.normal(0.4, 1.0, (n_rows, n_years)), 1) + 40
         for i in range(n_rows):  # left-aligned rows of different lengths
-            Z[i, int(rng.integers(8, n_years + 1)):] = np.nan
+            Z[i, int(rng.integers(8, n_years + 1)) :] = np.nan
         plain = damped_prefix_one_grid_point_at_a_time(Z)
         fast = pj._damped_prefix(Z)
         for key, expected in plain.items():
@@ -308,8 +326,10 @@ def test_damped_grid_in_row_chunks_equals_all_rows_at_once(monkeypatch):
 
 def test_project_many_matches_project_on_chosen_methods_and_special_rows():
     rng = np.random.default_rng(9)
-    series = [random_series(rng, n, gaps=g) for n, g in
-              [(12, 0), (11, 0), (8, 0), (7, 2), (4, 0), (3, 0), (2, 0)]]
+    series = [
+        random_series(rng, n, gaps=g)
+        for n, g in [(12, 0), (11, 0), (8, 0), (7, 2), (4, 0), (3, 0), (2, 0)]
+    ]
     series.append(pd.Series([30.0, 34.0, 40.0], index=[2019, 2020, 2024]))  # gap at 2022
     series.append(pd.Series([41.0], index=[2022]))  # observed in the target year
     wide = pd.DataFrame({i: s for i, s in enumerate(series)}).T
@@ -360,8 +380,7 @@ def test_rates_use_a_log_scale_and_stay_positive():
     p = pj.project(s, 2030, lower=0)
     assert p.transform.kind == "log"
     assert 0 < p.low <= p.value <= p.high
-    with_zero = pj.project(pd.Series([3.0, 1.0, 0.0, 2.0], index=range(2021, 2025)), 2030,
-                           lower=0)
+    with_zero = pj.project(pd.Series([3.0, 1.0, 0.0, 2.0], index=range(2021, 2025)), 2030, lower=0)
     assert with_zero.transform.delta == pytest.approx(0.5)
     assert with_zero.low >= 0
 
@@ -378,7 +397,8 @@ def test_a_count_that_sat_at_zero_keeps_a_finite_interval():
 def test_the_design_contract_is_importable_from_the_package():
     import bdg_analysis
 
-    result = bdg_analysis.project(pd.Series([10.0, 11.0, 12.5, 13.0], index=[2019, 2020, 2022,
-                                                                              2023]), 2030)
+    result = bdg_analysis.project(
+        pd.Series([10.0, 11.0, 12.5, 13.0], index=[2019, 2020, 2022, 2023]), 2030
+    )
     assert {"value", "low", "high", "method"} <= set(vars(result))
     assert result.low <= result.value <= result.high

@@ -55,10 +55,12 @@ def test_robust_z_floor_keeps_one_rounding_step_ordinary():
 
 def test_a_series_that_changes_direction_is_not_flagged_all_along():
     # the national M4.CT3 series of the embedded data: a drop in 2014, rising to 2019, falling
-    years = np.array([2010, 2013, 2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023,
-                      2024, 2025])
-    values = np.array([38.0, 36.0, 30.1, 34.0, 34.2, 34.5, 34.8, 35.0, 34.2, 33.5, 32.7, 32.0,
-                       31.2, 30.5])
+    years = np.array(
+        [2010, 2013, 2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025]
+    )
+    values = np.array(
+        [38.0, 36.0, 30.1, 34.0, 34.2, 34.5, 34.8, 35.0, 34.2, 33.5, 32.7, 32.0, 31.2, 30.5]
+    )
     changes = np.diff(values) / np.diff(years)
     med, mad, sigma = quality.robust_scale(changes, floor=0.1)
     assert med == pytest.approx(-0.7) and mad == pytest.approx(0.1)
@@ -145,8 +147,9 @@ def test_gaps_say_whether_a_cell_is_empty_or_has_no_row(obs):
     gaps = quality.gaps(obs)
     cao = gaps[(gaps["province"] == "Cao Bằng") & (gaps["indicator"] == "M4.CT1")]
     assert cao[["year", "reason"]].values.tolist() == [[2020, "ô trống"]]
-    bac_ninh = gaps[(gaps["province"] == "Bắc Ninh") & (gaps["year"] == 2020)
-                    & (gaps["indicator"] == "M4.CT1")]
+    bac_ninh = gaps[
+        (gaps["province"] == "Bắc Ninh") & (gaps["year"] == 2020) & (gaps["indicator"] == "M4.CT1")
+    ]
     assert sorted(bac_ninh["place"]) == ["Bắc Giang (cũ)", "Bắc Ninh (cũ)"]
     assert set(bac_ninh["reason"]) == {"không có dòng"}
     english = quality.gaps(obs, lang="en")
@@ -190,8 +193,12 @@ def test_conflicts_across_files_name_both_values_and_rows(audit):
     found = quality.conflicts(audit)
     assert found["kind"].tolist() == ["xung đột", "xung đột"]
     ls = found[found["province"] == "Lạng Sơn"].iloc[0]
-    assert (ls["indicator"], ls["year"], ls["value_a"], ls["value_b"]) == ("M4.CT1", 2023, 116.1,
-                                                                          119.0)
+    assert (ls["indicator"], ls["year"], ls["value_a"], ls["value_b"]) == (
+        "M4.CT1",
+        2023,
+        116.1,
+        119.0,
+    )
     assert ls["where_a"] == "tests/fixtures/explore_small.csv:23"
     assert ls["where_b"] == "tests/fixtures/explore_conflict.csv:2"
     hg = found[found["place"] == "Hà Giang"].iloc[0]

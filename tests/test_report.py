@@ -15,8 +15,9 @@ pytestmark = pytest.mark.notebook
 @pytest.fixture(scope="module")
 def lang_son(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("reports")
-    result = runner.province_report("Lang Son", year=None, data=None, lang="vi", out_dir=out,
-                                    run_date="2026-06-01")
+    result = runner.province_report(
+        "Lang Son", year=None, data=None, lang="vi", out_dir=out, run_date="2026-06-01"
+    )
     return result.html
 
 
@@ -27,9 +28,22 @@ def test_report_is_written_under_a_readable_name(lang_son):
 
 def test_report_has_no_code_paths_users_or_warnings(lang_son):
     html = lang_son.read_text(encoding="utf-8")
-    for forbidden in ("import ", "report.prepare", "Traceback", "Warning", "warnings.warn",
-                      "province = ", "injected", "/work/", "/home/", "/root/", "/tmp/",
-                      "Kernel is running over TCP", "In&nbsp;[", "jp-InputArea"):
+    for forbidden in (
+        "import ",
+        "report.prepare",
+        "Traceback",
+        "Warning",
+        "warnings.warn",
+        "province = ",
+        "injected",
+        "/work/",
+        "/home/",
+        "/root/",
+        "/tmp/",
+        "Kernel is running over TCP",
+        "In&nbsp;[",
+        "jp-InputArea",
+    ):
         assert forbidden not in html, forbidden
     user = getpass.getuser()
     without_css = re.sub(r"<style>.*?</style>", "", html, flags=re.S)  # CSS has ":root"
@@ -66,8 +80,15 @@ def test_a_failed_run_keeps_the_last_good_report(lang_son, tmp_path):
     broken = tmp_path / "broken.ipynb"
     nbformat.write(nb, broken)
     with pytest.raises(RunError, match="chart failed"):
-        runner.province_report("Lạng Sơn", year=None, data=None, lang="vi",
-                               out_dir=lang_son.parent, run_date="2026-06-01", notebook=broken)
+        runner.province_report(
+            "Lạng Sơn",
+            year=None,
+            data=None,
+            lang="vi",
+            out_dir=lang_son.parent,
+            run_date="2026-06-01",
+            notebook=broken,
+        )
     assert lang_son.read_text(encoding="utf-8") == good
     assert not list(lang_son.parent.glob(".*.tmp"))
 
@@ -75,8 +96,9 @@ def test_a_failed_run_keeps_the_last_good_report(lang_son, tmp_path):
 def test_bad_data_is_refused_before_any_kernel_starts(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("province,indicator,year,value\nLạng Sơn,M4.CT1,2024,abc\n", encoding="utf-8")
-    code = cli.main(["report", "--province", "Lạng Sơn", "--data", str(bad), "--out",
-                     str(tmp_path)])
+    code = cli.main(
+        ["report", "--province", "Lạng Sơn", "--data", str(bad), "--out", str(tmp_path)]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "bad.csv:2: value: 'abc' is not a number" in err
@@ -84,8 +106,19 @@ def test_bad_data_is_refused_before_any_kernel_starts(tmp_path, capsys):
 
 
 def test_cli_report_prints_the_path_and_exits_0(tmp_path, capsys):
-    code = cli.main(["report", "--province", "tỉnh Lạng Sơn", "--lang", "en", "--out",
-                     str(tmp_path), "--run-date", "2026-06-01"])
+    code = cli.main(
+        [
+            "report",
+            "--province",
+            "tỉnh Lạng Sơn",
+            "--lang",
+            "en",
+            "--out",
+            str(tmp_path),
+            "--run-date",
+            "2026-06-01",
+        ]
+    )
     out = capsys.readouterr().out.strip()
     assert code == 0
     assert out.endswith("-en.html") and Path(out).exists()
@@ -113,8 +146,14 @@ def test_report_is_small_enough_and_has_its_excel_annex(lang_son):
 
 def test_report_sections_are_all_there(lang_son):
     html = lang_son.read_text(encoding="utf-8")
-    for anchor in ('id="summary"', 'id="goal-1"', 'id="goal-6"', 'id="comparison"',
-                   'id="accountability"', 'id="data-notes"'):
+    for anchor in (
+        'id="summary"',
+        'id="goal-1"',
+        'id="goal-6"',
+        'id="comparison"',
+        'id="accountability"',
+        'id="data-notes"',
+    ):
         assert anchor in html
     assert "Những rủi ro lớn nhất" in html
     assert "@page" in html and "size: A4" in html

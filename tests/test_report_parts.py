@@ -111,15 +111,21 @@ def test_pooled_errors_are_cached_between_runs(tmp_path):
     second = scorecard.Context(dataset.load(FIXTURE), cache_dir=tmp_path)
     again = second.pooled("M4.CT1", 2025)
     assert again.scale_median == pooled.scale_median and again.n_series == pooled.n_series
-    other = scorecard.Context(dataset.load(FIXTURE).assign(value=lambda f: f["value"] + 1),
-                              cache_dir=tmp_path)
+    other = scorecard.Context(
+        dataset.load(FIXTURE).assign(value=lambda f: f["value"] + 1), cache_dir=tmp_path
+    )
     assert other.data_digest != first.data_digest  # other data never reads this cache
 
 
 def _sections(rep) -> str:
-    return "".join([report.summary_html(rep), *(report.goal_section_html(rep, g)
-                                                 for g in range(1, 7)),
-                    report.comparison_html(rep), report.data_notes_html(rep)])
+    return "".join(
+        [
+            report.summary_html(rep),
+            *(report.goal_section_html(rep, g) for g in range(1, 7)),
+            report.comparison_html(rep),
+            report.data_notes_html(rep),
+        ]
+    )
 
 
 def test_a_cached_scorecard_gives_the_same_report(tmp_path, monkeypatch):
@@ -140,11 +146,13 @@ def test_the_scorecard_cache_key_follows_data_plans_and_province(tmp_path, monke
     plan = plans.load_plan("Lạng Sơn")
     scorecard.cached_scorecard(ctx, "Lạng Sơn", plan, 2025)
     scorecard.cached_scorecard(ctx, "Lạng Sơn", plan, 2024)  # another year
-    other = scorecard.Context(dataset.load(FIXTURE).assign(value=lambda f: f["value"] * 1.01),
-                              cache_dir=tmp_path)
+    other = scorecard.Context(
+        dataset.load(FIXTURE).assign(value=lambda f: f["value"] * 1.01), cache_dir=tmp_path
+    )
     scorecard.cached_scorecard(other, "Lạng Sơn", plan, 2025)  # other data
-    relabelled = scorecard.Context(dataset.load(FIXTURE).assign(status="official"),
-                                   cache_dir=tmp_path)
+    relabelled = scorecard.Context(
+        dataset.load(FIXTURE).assign(status="official"), cache_dir=tmp_path
+    )
     assert relabelled.data_digest == ctx.data_digest  # the same values: the same pooled errors
     scorecard.cached_scorecard(relabelled, "Lạng Sơn", plan, 2025)  # but rows show the status
     monkeypatch.setattr(cache, "params_digest", lambda: "edited plans")
@@ -154,8 +162,7 @@ def test_the_scorecard_cache_key_follows_data_plans_and_province(tmp_path, monke
     assert len(list(tmp_path.glob("scorecard-*.pkl"))) == 5
 
 
-def test_a_warmed_up_context_is_reused_only_while_the_data_file_is_unchanged(tmp_path,
-                                                                              monkeypatch):
+def test_a_warmed_up_context_is_reused_only_while_the_data_file_is_unchanged(tmp_path, monkeypatch):
     import os
     import shutil
 

@@ -32,7 +32,8 @@ def test_targets_read_as_the_document_words_them():
 
 def test_text_from_data_is_escaped():
     assert escape('<script>alert("x")</script>') == (
-        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;")
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    )
 
 
 def test_values_show_the_precision_their_series_is_recorded_at():

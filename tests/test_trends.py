@@ -17,8 +17,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "proj_observations.csv"
 
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
-    return pd.read_csv(FIXTURE, dtype={"province_code": str}, keep_default_na=False,
-                       na_values={"value": [""]})
+    return pd.read_csv(
+        FIXTURE, dtype={"province_code": str}, keep_default_na=False, na_values={"value": [""]}
+    )
 
 
 def test_summary_latest_changes_and_growth():
@@ -77,8 +78,14 @@ def test_rank_uses_catalogue_direction_and_handles_missing_years(frame):
 
 
 def test_rank_ties_share_the_better_rank():
-    f = pd.DataFrame({"province": ["A", "B", "C", "D"], "indicator": "X", "year": 2024,
-                      "value": [5.0, 7.0, 7.0, 1.0]})
+    f = pd.DataFrame(
+        {
+            "province": ["A", "B", "C", "D"],
+            "indicator": "X",
+            "year": 2024,
+            "value": [5.0, 7.0, 7.0, 1.0],
+        }
+    )
     assert trends.rank(f, "X", 2024, "B", "higher") == (1, 4)
     assert trends.rank(f, "X", 2024, "C", "higher") == (1, 4)
     assert trends.rank(f, "X", 2024, "A", "higher") == (3, 4)

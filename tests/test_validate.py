@@ -63,8 +63,10 @@ def test_cli_validate_summarises_a_good_file(capsys):
         ("province,indicator,year,value\n", "no data rows"),
         ("province,indicator,year,value\nLạng Sơn,M4.CT1,2020\n", "expected 4 fields, found 3"),
         ("province,indicator,value\nLạng Sơn,M4.CT1,1\n", "missing column(s): year"),
-        ("province,indicator,year,value,unit\nLạng Sơn,M4.CT1,2020,1,%\n",
-         "unexpected column(s): unit"),
+        (
+            "province,indicator,year,value,unit\nLạng Sơn,M4.CT1,2020,1,%\n",
+            "unexpected column(s): unit",
+        ),
     ],
 )
 def test_empty_truncated_and_misshapen_files(tmp_path, content, message):
@@ -107,8 +109,9 @@ def test_parquet_and_excel_load_like_csv(tmp_path):
 
 
 def test_bad_rows_in_parquet_name_the_row(tmp_path):
-    frame = pd.DataFrame({"province": ["Lạng Sơn"], "indicator": ["M4.CT1"], "year": [2020],
-                          "value": [250.0]})
+    frame = pd.DataFrame(
+        {"province": ["Lạng Sơn"], "indicator": ["M4.CT1"], "year": [2020], "value": [250.0]}
+    )
     frame.to_parquet(tmp_path / "bad.parquet")
     found = _problems(tmp_path / "bad.parquet")
     assert (1, "value") not in found  # 250 boys per 100 girls is odd but within 0..∞

@@ -29,8 +29,16 @@ SOURCE_COLUMNS = ("source_file", "source_row", "source_cell")
 
 #: Header names accepted for the tidy columns, as folded keys (Vietnamese forms use these).
 COLUMN_ALIASES = {
-    "province": {"province", "tinh", "tinhthanhpho", "tinhthanh", "diaphuong", "donvi",
-                 "provincecity", "tentinh"},
+    "province": {
+        "province",
+        "tinh",
+        "tinhthanhpho",
+        "tinhthanh",
+        "diaphuong",
+        "donvi",
+        "provincecity",
+        "tentinh",
+    },
     "indicator": {"indicator", "chitieu", "machitieu", "indicatorid"},
     "year": {"year", "nam"},
     "value": {"value", "giatri", "solieu"},
@@ -83,11 +91,16 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int]:
         for delimiter in (";", "\t"):
             if _tidy_header(first.split(delimiter)) is not None:
                 name = tf.DELIMITER_NAMES[delimiter]
-                raise BdgInputError(Problem(
-                    shown, 1, None,
-                    f"columns are separated by {name}, not ',' (a CSV saved by Excel with "
-                    "Vietnamese settings?); check it with 'bdg validate' and write a standard "
-                    "file with 'bdg import'"))
+                raise BdgInputError(
+                    Problem(
+                        shown,
+                        1,
+                        None,
+                        f"columns are separated by {name}, not ',' (a CSV saved by Excel with "
+                        "Vietnamese settings?); check it with 'bdg validate' and write a standard "
+                        "file with 'bdg import'",
+                    )
+                )
     parsed = tf.parse_delimited(text, ",", 1, shown)
     if parsed.problems:
         raise BdgInputError(parsed.problems)
@@ -103,8 +116,9 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, int]:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a broken file
-        raise BdgInputError(Problem(display_path(path), None, None,
-                                    f"cannot read Parquet file: {exc}")) from None
+        raise BdgInputError(
+            Problem(display_path(path), None, None, f"cannot read Parquet file: {exc}")
+        ) from None
     frame = _as_strings(frame)
     frame["source_row"] = range(1, len(frame) + 1)
     return frame, 0
@@ -118,8 +132,9 @@ def _read_excel(path: Path, sheet: str | int = 0) -> tuple[pd.DataFrame, int]:
     except ValueError as exc:
         raise BdgInputError(Problem(display_path(path), None, None, str(exc))) from None
     except Exception as exc:
-        raise BdgInputError(Problem(display_path(path), None, None,
-                                    f"cannot read Excel file: {exc}")) from None
+        raise BdgInputError(
+            Problem(display_path(path), None, None, f"cannot read Excel file: {exc}")
+        ) from None
     frame = _as_strings(frame)
     frame["source_row"] = range(2, len(frame) + 2)
     return frame, 1
@@ -159,11 +174,16 @@ def read_table(path: Path | str) -> pd.DataFrame:
     read_file = _READERS.get(path.suffix.lower())
     if read_file is None:
         known = ", ".join(sorted(_READERS))
-        raise BdgInputError(Problem(shown, None, None,
-                                    f"unknown file type {path.suffix!r}; expected one of {known}"))
+        raise BdgInputError(
+            Problem(
+                shown, None, None, f"unknown file type {path.suffix!r}; expected one of {known}"
+            )
+        )
     frame, _ = read_file(path)
-    frame.columns = [str(c).strip().lower() if str(c).strip().lower() in TIDY_COLUMNS else str(c)
-                     for c in frame.columns]
+    frame.columns = [
+        str(c).strip().lower() if str(c).strip().lower() in TIDY_COLUMNS else str(c)
+        for c in frame.columns
+    ]
     if frame.empty:
         raise BdgInputError(Problem(shown, None, None, "no data rows below the header"))
     frame["source_file"] = shown
@@ -216,8 +236,13 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
-def read(path: Path | str, *, indicator: str | None = None, sheet: str | None = None,
-         province: str | None = None) -> Table:
+def read(
+    path: Path | str,
+    *,
+    indicator: str | None = None,
+    sheet: str | None = None,
+    province: str | None = None,
+) -> Table:
     """Read a tidy file, a yearbook table or an Excel form, and say how it was read.
 
     Parameters
@@ -243,9 +268,14 @@ def read(path: Path | str, *, indicator: str | None = None, sheet: str | None = 
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         if sheet is not None:
-            raise BdgInputError(Problem(shown, None, "sheet",
-                                        f"--sheet {sheet!r} applies to Excel workbooks; "
-                                        f"{path.name} is a text file"))
+            raise BdgInputError(
+                Problem(
+                    shown,
+                    None,
+                    "sheet",
+                    f"--sheet {sheet!r} applies to Excel workbooks; {path.name} is a text file",
+                )
+            )
         table = _read_text(path, shown, indicator=indicator, province=province)
     elif suffix in EXCEL_SUFFIXES:
         table = _read_workbook(path, shown, indicator=indicator, sheet=sheet, province=province)
@@ -255,8 +285,11 @@ def read(path: Path | str, *, indicator: str | None = None, sheet: str | None = 
     else:
         known = ", ".join(TEXT_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES)
         hint = " (save it from Excel as .xlsx)" if suffix == ".xls" else ""
-        raise BdgInputError(Problem(shown, None, None, f"unknown file type {suffix!r}; "
-                                                       f"expected one of {known}{hint}"))
+        raise BdgInputError(
+            Problem(
+                shown, None, None, f"unknown file type {suffix!r}; expected one of {known}{hint}"
+            )
+        )
     if table.frame.empty and not table.problems:
         raise BdgInputError(Problem(shown, None, None, "no data rows below the header"))
     return table
@@ -284,8 +317,7 @@ def _tidy_header(cells: list[str]) -> tuple[dict[int, str], list[str]] | None:
     return mapping, aliases
 
 
-def _read_text(path: Path, shown: str, *, indicator: str | None,
-               province: str | None) -> Table:
+def _read_text(path: Path, shown: str, *, indicator: str | None, province: str | None) -> Table:
     data = path.read_bytes()
     if not data.strip():
         raise BdgInputError(Problem(shown, None, None, "file is empty"))
@@ -320,8 +352,14 @@ def _read_text(path: Path, shown: str, *, indicator: str | None,
     return Table(shown, frame, inferred, wide.problems, wide.apart, wide.cells)
 
 
-def _tidy_text(shown: str, decoded: tf.Decoded, header_line: int, delimiter: str,
-               found: tuple[dict[int, str], list[str]], inferred: dict[str, str]) -> Table:
+def _tidy_text(
+    shown: str,
+    decoded: tf.Decoded,
+    header_line: int,
+    delimiter: str,
+    found: tuple[dict[int, str], list[str]],
+    inferred: dict[str, str],
+) -> Table:
     """A tidy table in a text file (header found on ``header_line``, maybe below titles)."""
     parsed = tf.parse_delimited(decoded.text, delimiter, header_line, shown)
     mapping, aliases = found
@@ -342,13 +380,20 @@ def _tidy_text(shown: str, decoded: tf.Decoded, header_line: int, delimiter: str
         frame, more = _decimal_column(frame, shown, inferred, default=",")
         problems += more
     frame["source_file"] = shown
-    canonical = (delimiter == "," and header_line == 1 and not aliases and not dropped
-                 and decoded.encoding.startswith("UTF-8") and not decoded.normalised)
+    canonical = (
+        delimiter == ","
+        and header_line == 1
+        and not aliases
+        and not dropped
+        and decoded.encoding.startswith("UTF-8")
+        and not decoded.normalised
+    )
     return Table(shown, frame, inferred, problems, canonical=canonical)
 
 
-def _tidy_frame(header: list[str], columns: dict, mapping: dict[int, str]
-                ) -> tuple[pd.DataFrame, list[str]]:
+def _tidy_frame(
+    header: list[str], columns: dict, mapping: dict[int, str]
+) -> tuple[pd.DataFrame, list[str]]:
     """The tidy columns under their schema names; row-number columns dropped; others kept."""
     from bdg_analysis.io.yearbook import key
 
@@ -367,9 +412,14 @@ def _tidy_frame(header: list[str], columns: dict, mapping: dict[int, str]
     return frame, dropped
 
 
-def _decimal_column(frame: pd.DataFrame, shown: str, inferred: dict[str, str], *,
-                    default: str, typed: pd.Series | None = None
-                    ) -> tuple[pd.DataFrame, list[Problem]]:
+def _decimal_column(
+    frame: pd.DataFrame,
+    shown: str,
+    inferred: dict[str, str],
+    *,
+    default: str,
+    typed: pd.Series | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Read the value column with the file's decimal mark; refuse cells written the other way.
 
     ``typed`` marks cells Excel stored as numbers (already '.'-decimal text): left alone.
@@ -384,11 +434,14 @@ def _decimal_column(frame: pd.DataFrame, shown: str, inferred: dict[str, str], *
     theirs = as_text.str.fullmatch(tf.number_pattern(other)).fillna(False)
     wrong = theirs.astype(bool) & ~ours.astype(bool)
     problems = [
-        Problem(shown, int(r), "value",
-                f"{v!r} is written with {other!r} as decimal mark but this file uses "
-                f"{decimal.mark!r}; write it as the others are")
-        for r, v in zip(frame.loc[wrong.index[wrong], "source_row"], as_text[wrong],
-                        strict=True)
+        Problem(
+            shown,
+            int(r),
+            "value",
+            f"{v!r} is written with {other!r} as decimal mark but this file uses "
+            f"{decimal.mark!r}; write it as the others are",
+        )
+        for r, v in zip(frame.loc[wrong.index[wrong], "source_row"], as_text[wrong], strict=True)
     ]
     frame = frame.copy()
     frame.loc[fixed.index, "value"] = fixed
@@ -396,16 +449,26 @@ def _decimal_column(frame: pd.DataFrame, shown: str, inferred: dict[str, str], *
     return frame.reset_index(drop=True), problems
 
 
-def _read_workbook(path: Path, shown: str, *, indicator: str | None, sheet: str | None,
-                   province: str | None) -> Table:
+def _read_workbook(
+    path: Path, shown: str, *, indicator: str | None, sheet: str | None, province: str | None
+) -> Table:
     from bdg_analysis.io.workbook import Workbook
 
     book = Workbook(path, shown)
     names = book.pick(sheet)
     several = len(book.names) > 1
     asked = sheet is not None or len(names) == 1
-    parts = [_read_sheet(book, name, f"{shown}[{name}]" if several else shown, asked,
-                         indicator=indicator, province=province) for name in names]
+    parts = [
+        _read_sheet(
+            book,
+            name,
+            f"{shown}[{name}]" if several else shown,
+            asked,
+            indicator=indicator,
+            province=province,
+        )
+        for name in names
+    ]
     inferred: dict[str, str] = {}
     for name, part in zip(names, parts, strict=True):
         if several:
@@ -416,26 +479,37 @@ def _read_workbook(path: Path, shown: str, *, indicator: str | None, sheet: str 
     problems = [problem for p in parts for problem in p.problems]
     if not frames and not problems:
         raise BdgInputError(Problem(shown, None, None, "no table found in any sheet"))
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=[*TIDY_COLUMNS, "source_row", "source_file"])
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=[*TIDY_COLUMNS, "source_row", "source_file"])
+    )
     aparts = [p.apart for p in parts if len(p.apart)]
     cells = [p.cells for p in parts if len(p.cells)]
-    return Table(shown, frame, inferred, problems,
-                 pd.concat(aparts, ignore_index=True) if aparts else pd.DataFrame(),
-                 pd.concat(cells, ignore_index=True) if cells else pd.DataFrame(),
-                 canonical=not several and all(p.canonical for p in parts))
+    return Table(
+        shown,
+        frame,
+        inferred,
+        problems,
+        pd.concat(aparts, ignore_index=True) if aparts else pd.DataFrame(),
+        pd.concat(cells, ignore_index=True) if cells else pd.DataFrame(),
+        canonical=not several and all(p.canonical for p in parts),
+    )
 
 
-def _read_sheet(book, name: str, label: str, asked: bool, *, indicator: str | None,
-                province: str | None) -> Table:
+def _read_sheet(
+    book, name: str, label: str, asked: bool, *, indicator: str | None, province: str | None
+) -> Table:
     """One worksheet: a tidy table (header found in its first rows) or a yearbook table."""
     from bdg_analysis.io import yearbook
 
     data = book.read(name, label)
     inferred: dict[str, str] = {}
     if data.percent_cells:
-        inferred["percent cells"] = (f"{data.percent_cells} cell(s) formatted as % read as "
-                                     "percent (0.45 shown as 45% is read as 45)")
+        inferred["percent cells"] = (
+            f"{data.percent_cells} cell(s) formatted as % read as "
+            "percent (0.45 shown as 45% is read as 45)"
+        )
     if all(r.blank for r in data.rows):
         if asked:
             raise BdgInputError(Problem(label, None, "sheet", f"sheet {name!r} is empty"))
@@ -449,16 +523,25 @@ def _read_sheet(book, name: str, label: str, asked: bool, *, indicator: str | No
     if found is not None:
         header_row, (mapping, aliases) = found
         at = data.rows.index(header_row)
-        body = [r for r in data.rows[at + 1:] if not r.blank]
+        body = [r for r in data.rows[at + 1 :] if not r.blank]
         header = [c.text or f"column {c.ref}" for c in header_row.cells]
-        columns = {h: [r.cells[i].text if i < len(r.cells) else "" for r in body]
-                   for i, h in enumerate(header)}
+        columns = {
+            h: [r.cells[i].text if i < len(r.cells) else "" for r in body]
+            for i, h in enumerate(header)
+        }
         at_value = next(i for i, c in mapping.items() if c == "value")
-        typed = pd.Series([r.cells[at_value].number if at_value < len(r.cells) else False
-                           for r in body], dtype=bool)
+        typed = pd.Series(
+            [r.cells[at_value].number if at_value < len(r.cells) else False for r in body],
+            dtype=bool,
+        )
         frame, dropped = _tidy_frame(header, columns, mapping)
-        frame = frame[[c for c in frame.columns if not c.startswith("column ")
-                       or frame[c].str.strip().ne("").any()]]
+        frame = frame[
+            [
+                c
+                for c in frame.columns
+                if not c.startswith("column ") or frame[c].str.strip().ne("").any()
+            ]
+        ]
         frame["source_row"] = [r.line for r in body]
         inferred["layout"] = f"tidy table (header on row {header_row.line})"
         if aliases:
@@ -477,15 +560,30 @@ def _read_sheet(book, name: str, label: str, asked: bool, *, indicator: str | No
     except BdgInputError:
         if asked:
             raise
-        return Table(label, pd.DataFrame(), {**inferred, "skipped": "no table in it"},
-                     data.problems)
+        return Table(
+            label, pd.DataFrame(), {**inferred, "skipped": "no table in it"}, data.problems
+        )
     wide = yearbook.to_tidy(parsed, label, indicator=indicator, province=province, sheet=name)
     inferred.update(wide.inferred)
-    return Table(label, wide.frame.assign(source_file=label), inferred,
-                 data.problems + wide.problems, wide.apart, wide.cells)
+    return Table(
+        label,
+        wide.frame.assign(source_file=label),
+        inferred,
+        data.problems + wide.problems,
+        wide.apart,
+        wide.cells,
+    )
 
 
 __all__ = [
-    "COLUMN_ALIASES", "REQUIRED_COLUMNS", "SOURCE_COLUMNS", "TIDY_COLUMNS", "Table",
-    "display_path", "read", "read_table", "reader", "write_tidy_csv",
+    "COLUMN_ALIASES",
+    "REQUIRED_COLUMNS",
+    "SOURCE_COLUMNS",
+    "TIDY_COLUMNS",
+    "Table",
+    "display_path",
+    "read",
+    "read_table",
+    "reader",
+    "write_tidy_csv",
 ]

@@ -61,8 +61,14 @@ def decode(data: bytes, shown: str, *, strict: bool = False) -> Decoded:
         try:
             return _normalised(data.decode("utf-16"), "UTF-16 (with BOM)")
         except UnicodeDecodeError:
-            raise BdgInputError(Problem(shown, None, None, "file starts as UTF-16 text but is "
-                                        "not: save it again as 'CSV UTF-8'")) from None
+            raise BdgInputError(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    "file starts as UTF-16 text but is not: save it again as 'CSV UTF-8'",
+                )
+            ) from None
     try:
         if bom:
             return _normalised(data[3:].decode("utf-8"), "UTF-8 with BOM")
@@ -73,20 +79,36 @@ def decode(data: bytes, shown: str, *, strict: bool = False) -> Decoded:
         bad_byte = data[start]
     if strict or bom:
         if bom and not strict:
-            raise BdgInputError(Problem(
-                shown, line, None, f"file starts as UTF-8 (with BOM) but byte {bad_byte:#04x} "
-                "is not UTF-8; save it again as 'CSV UTF-8'"))
-        raise BdgInputError(Problem(
-            shown, line, None,
-            "file is not UTF-8 text; save it as 'CSV UTF-8', or check it with 'bdg validate' "
-            "and convert it with 'bdg import' (which read Windows-1258 too)")) from None
+            raise BdgInputError(
+                Problem(
+                    shown,
+                    line,
+                    None,
+                    f"file starts as UTF-8 (with BOM) but byte {bad_byte:#04x} "
+                    "is not UTF-8; save it again as 'CSV UTF-8'",
+                )
+            )
+        raise BdgInputError(
+            Problem(
+                shown,
+                line,
+                None,
+                "file is not UTF-8 text; save it as 'CSV UTF-8', or check it with 'bdg validate' "
+                "and convert it with 'bdg import' (which read Windows-1258 too)",
+            )
+        ) from None
     try:
         text = data.decode("cp1258")
     except UnicodeDecodeError:
-        raise BdgInputError(Problem(
-            shown, line, None,
-            f"file is neither UTF-8 nor Windows-1258 text (byte {bad_byte:#04x}); "
-            "save it as 'CSV UTF-8'")) from None
+        raise BdgInputError(
+            Problem(
+                shown,
+                line,
+                None,
+                f"file is neither UTF-8 nor Windows-1258 text (byte {bad_byte:#04x}); "
+                "save it as 'CSV UTF-8'",
+            )
+        ) from None
     decoded = _normalised(text, "Windows-1258 (the file is not UTF-8)")
     match = _WORD.search(decoded.text)
     decoded.sample = match.group(0) if match else ""
@@ -108,8 +130,9 @@ DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 
 def field_counts(lines: list[str], delimiter: str) -> list[int]:
     """Fields per non-blank line when split by ``delimiter`` (quotes respected)."""
-    rows = csv.reader(io.StringIO("\n".join(line for line in lines if line.strip())),
-                      delimiter=delimiter)
+    rows = csv.reader(
+        io.StringIO("\n".join(line for line in lines if line.strip())), delimiter=delimiter
+    )
     try:
         return [len(r) for r in rows]
     except csv.Error:
@@ -168,7 +191,7 @@ def parse_delimited(text: str, delimiter: str, header_line: int, shown: str) -> 
     end = text.find("\n", cut)
     header_text = text[cut:] if end < 0 else text[cut:end]
     header = [h.strip() for h in next(csv.reader([header_text], delimiter=delimiter))]
-    body = "" if end < 0 else text[end + 1:]
+    body = "" if end < 0 else text[end + 1 :]
     if len(header) > 1:
         fast = _parse_fast(body, delimiter, header, header_line)
         if fast is not None:
@@ -176,8 +199,7 @@ def parse_delimited(text: str, delimiter: str, header_line: int, shown: str) -> 
     return _parse_slow(text, delimiter, header, header_line, shown)
 
 
-def _parse_fast(body: str, delimiter: str, header: list[str], header_line: int
-                ) -> Parsed | None:
+def _parse_fast(body: str, delimiter: str, header: list[str], header_line: int) -> Parsed | None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -202,12 +224,14 @@ def _parse_fast(body: str, delimiter: str, header: list[str], header_line: int
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter,
-                                             quote_char='"' if quoted else False,
-                                             newlines_in_values=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, quote_char='"' if quoted else False, newlines_in_values=False
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False),
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except (pa.ArrowInvalid, ValueError):
         return None
@@ -215,13 +239,16 @@ def _parse_fast(body: str, delimiter: str, header: list[str], header_line: int
         return None
     table = table.combine_chunks()  # one chunk per column: later takes and filters are faster
     dtype = pd.StringDtype(storage="pyarrow", na_value=np.nan)
-    columns = {h: pd.Series(pd.array(table.column(n), dtype=dtype))
-               for h, n in zip(header, names, strict=True)}
+    columns = {
+        h: pd.Series(pd.array(table.column(n), dtype=dtype))
+        for h, n in zip(header, names, strict=True)
+    }
     return Parsed(header, columns, line_numbers)
 
 
-def _parse_slow(text: str, delimiter: str, header: list[str], header_line: int,
-                shown: str) -> Parsed:
+def _parse_slow(
+    text: str, delimiter: str, header: list[str], header_line: int, shown: str
+) -> Parsed:
     stream = io.StringIO(text, newline="")
     for _ in range(header_line):
         stream.readline()
@@ -235,16 +262,21 @@ def _parse_slow(text: str, delimiter: str, header: list[str], header_line: int,
             if not "".join(row).strip():
                 continue  # a blank line carries no data
             if len(row) != len(header):
-                problems.append(Problem(shown, number, None,
-                                        f"expected {len(header)} fields, found {len(row)} "
-                                        f"(truncated line or unquoted "
-                                        f"{DELIMITER_NAMES.get(delimiter, delimiter)}?)"))
+                problems.append(
+                    Problem(
+                        shown,
+                        number,
+                        None,
+                        f"expected {len(header)} fields, found {len(row)} "
+                        f"(truncated line or unquoted "
+                        f"{DELIMITER_NAMES.get(delimiter, delimiter)}?)",
+                    )
+                )
                 continue
             body.append(row)
             numbers.append(number)
     except csv.Error as exc:
-        problems.append(Problem(shown, records.line_num + header_line, None,
-                                f"broken CSV: {exc}"))
+        problems.append(Problem(shown, records.line_num + header_line, None, f"broken CSV: {exc}"))
     columns = {h: [r[i] for r in body] for i, h in enumerate(header)}
     return Parsed(header, columns, np.asarray(numbers, dtype=np.int64), problems)
 
@@ -254,10 +286,14 @@ def _parse_slow(text: str, delimiter: str, header: list[str], header_line: int,
 _NUM_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")  # 1.234,5 (vi)
 _NUM_POINT = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")  # 1,234.5 (en)
 _AMBIGUOUS = re.compile(r"[+-]?\d{1,3}[.,]\d{3}")  # 1.234 or 1,234: thousands or decimals?
-_EVIDENCE_COMMA = re.compile(r"[+-]?(?:\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+,\d+"
-                             r"|\d{1,3}(?:\.\d{3}){2,})")
-_EVIDENCE_POINT = re.compile(r"[+-]?(?:\d+\.\d{1,2}|\d+\.\d{4,}|\d{1,3}(?:,\d{3})+\.\d+"
-                             r"|\d{1,3}(?:,\d{3}){2,})")
+_EVIDENCE_COMMA = re.compile(
+    r"[+-]?(?:\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(?:\.\d{3})+,\d+"
+    r"|\d{1,3}(?:\.\d{3}){2,})"
+)
+_EVIDENCE_POINT = re.compile(
+    r"[+-]?(?:\d+\.\d{1,2}|\d+\.\d{4,}|\d{1,3}(?:,\d{3})+\.\d+"
+    r"|\d{1,3}(?:,\d{3}){2,})"
+)
 _MINUS = str.maketrans({"−": "-", "\u00a0": "", "\u202f": ""})
 
 
@@ -300,8 +336,11 @@ def infer_decimal(cells: Iterable[str], default: str) -> DecimalMark:
         return DecimalMark(".", how, comma)
     if ambiguous:
         other = "thousands" if default == "," else "decimals"
-        return DecimalMark(default, f"(assumed: no number showed it; {ambiguous[0]!r} read with "
-                                    f"{'.' if default == ',' else ','} as {other})")
+        return DecimalMark(
+            default,
+            f"(assumed: no number showed it; {ambiguous[0]!r} read with "
+            f"{'.' if default == ',' else ','} as {other})",
+        )
     return DecimalMark(default, "(whole numbers only)")
 
 
@@ -371,8 +410,10 @@ def footnote_definition(line: str) -> tuple[str, str] | None:
     return match.group(1), match.group(2).strip()
 
 
-QUAL = (r"(?:sơ\s*bộ|so\s*bo|prel(?:iminary)?\.?|provisional|ước\s*tính|uoc\s*tinh|ước|"
-         r"est(?:imated?|\.)?|dự\s*ước)")
+QUAL = (
+    r"(?:sơ\s*bộ|so\s*bo|prel(?:iminary)?\.?|provisional|ước\s*tính|uoc\s*tinh|ước|"
+    r"est(?:imated?|\.)?|dự\s*ước)"
+)
 _YEAR_TOKEN = re.compile(
     rf"(?:(?P<q1>{QUAL})(?:\s*[-–/]\s*(?P<q2>{QUAL}))?\s*)?"
     rf"(?:(?:năm|year)\s+)?(?P<year>\d{{4}})"
@@ -412,14 +453,19 @@ def year_labels(text: str) -> list[YearLabel] | None:
     out: list[YearLabel] = []
     pos = 0
     for match in _YEAR_TOKEN.finditer(text):
-        if text[pos: match.start()].strip():
+        if text[pos : match.start()].strip():
             return None
         year = int(match.group("year"))
         if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
             return None
-        out.append(YearLabel(year, _status(match.group("q1"), match.group("q2"),
-                                           match.group("q3")),
-                             match.group(0).strip(), (match.group("mark") or "").strip()))
+        out.append(
+            YearLabel(
+                year,
+                _status(match.group("q1"), match.group("q2"), match.group("q3")),
+                match.group(0).strip(),
+                (match.group("mark") or "").strip(),
+            )
+        )
         pos = match.end()
     if not out or text[pos:].strip():
         return None

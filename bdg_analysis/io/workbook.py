@@ -33,10 +33,15 @@ class Workbook:
         try:
             self._values = openpyxl.load_workbook(path, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise BdgInputError(Problem(
-                shown, None, None,
-                f"cannot read Excel file ({type(exc).__name__}: {exc}); the file may be "
-                "truncated or not a real .xlsx (save it again from Excel as .xlsx)")) from None
+            raise BdgInputError(
+                Problem(
+                    shown,
+                    None,
+                    None,
+                    f"cannot read Excel file ({type(exc).__name__}: {exc}); the file may be "
+                    "truncated or not a real .xlsx (save it again from Excel as .xlsx)",
+                )
+            ) from None
         self._formulas = None
 
     @property
@@ -61,8 +66,11 @@ class Workbook:
         if len(close) == 1:
             return close
         listed = ", ".join(repr(n) for n in self.names)
-        raise BdgInputError(Problem(self.shown, None, "sheet",
-                                    f"sheet {sheet!r} not found; the workbook has {listed}"))
+        raise BdgInputError(
+            Problem(
+                self.shown, None, "sheet", f"sheet {sheet!r} not found; the workbook has {listed}"
+            )
+        )
 
     def _formula(self, sheet: str, ref: str) -> str | None:
         if self._formulas is None:
@@ -97,14 +105,20 @@ class Workbook:
                 if c.value is None and filled:
                     formula = self._formula(name, c.coordinate)
                     if formula:
-                        sheet.problems.append(Problem(
-                            shown, c.row, f"cell {c.coordinate}",
-                            f"formula {formula!r} has no saved result; open the file in Excel "
-                            "and save it (the result is stored only then)"))
+                        sheet.problems.append(
+                            Problem(
+                                shown,
+                                c.row,
+                                f"cell {c.coordinate}",
+                                f"formula {formula!r} has no saved result; open the file in Excel "
+                                "and save it (the result is stored only then)",
+                            )
+                        )
                         text = ""
                 span = spans.get((c.row, c.column), 1)
-                cells.append(Cell(text, c.column - 1, c.coordinate, is_number,
-                                  end=c.column - 1 + span))
+                cells.append(
+                    Cell(text, c.column - 1, c.coordinate, is_number, end=c.column - 1 + span)
+                )
             sheet.rows.append(Row(number, cells))
         return sheet
 

@@ -92,8 +92,18 @@ _SEX = {
     "total": {"tongso", "total", "tong", "chung", "tongcong", "bothsexes", "cachung"},
 }
 _RESIDENCE = {"thanhthi", "urban", "nongthon", "rural"}
-_GROUP = {"chiara", "ofwhich", "trongdo", "inwhich", "phantheogioitinh", "bysex",
-          "phantheothanhthinongthon", "byresidence", "chiatheo", "bydivision"}
+_GROUP = {
+    "chiara",
+    "ofwhich",
+    "trongdo",
+    "inwhich",
+    "phantheogioitinh",
+    "bysex",
+    "phantheothanhthinongthon",
+    "byresidence",
+    "chiatheo",
+    "bydivision",
+}
 _SOURCE_LINE = re.compile(r"^\s*(?:nguồn(?: số liệu)?|source)\s*[:.-]\s*", re.IGNORECASE)
 _NOTE_LINE = re.compile(r"^\s*(?:ghi chú|chú thích|notes?)\s*[:.-]\s*", re.IGNORECASE)
 _UNIT_LINE = re.compile(r"^\s*(?:đvt|đơn vị tính|đơn vị|unit)\s*[:.]", re.IGNORECASE)
@@ -103,7 +113,9 @@ _PARENS = re.compile(r"\([^()]*\)")
 _BREAKDOWN = re.compile(  # 'phân theo địa phương', 'by residence': how a table is split
     r"\s*[,-]?\s*\b(?:phân theo|chia theo)\b.*$|\s+\bby (?:provinces?|locality|localities|"
     r"residence|sex|regions?|urban and rural areas|urban/rural|province and city|"
-    r"cities,? provinces|city and province)\b.*$", re.IGNORECASE)
+    r"cities,? provinces|city and province)\b.*$",
+    re.IGNORECASE,
+)
 
 
 def key(text: str) -> str:
@@ -138,8 +150,12 @@ def classify(label: str) -> Label:
     text, mark = tf.strip_footnote(label)
     bare = " ".join(_PARENS.sub(" ", text).split()) or text  # '(Số con/phụ nữ)' is a unit
     pieces = parts(bare)
-    candidates = [bare] + [" - ".join(pieces[i:j]) for i in range(len(pieces))
-                           for j in range(len(pieces), i, -1) if (i, j) != (0, len(pieces))]
+    candidates = [bare] + [
+        " - ".join(pieces[i:j])
+        for i in range(len(pieces))
+        for j in range(len(pieces), i, -1)
+        if (i, j) != (0, len(pieces))
+    ]
     for cand in candidates:
         if geo.is_national_name(cand):
             return Label(label, "national", geo.NATIONAL_NAME, mark)
@@ -310,8 +326,9 @@ def _aligned_items(text: str) -> tuple[str, list[str]]:
     return rest, items
 
 
-def _header_years(row: Row, aligned: bool
-                  ) -> tuple[list[tuple[Cell, tf.YearLabel | None]], list[Cell]] | None:
+def _header_years(
+    row: Row, aligned: bool
+) -> tuple[list[tuple[Cell, tf.YearLabel | None]], list[Cell]] | None:
     """Year columns of a header row, or None when the row is not a year header.
 
     Returns ``(columns, ignored)``: each column is a cell with its year label (None for a cell
@@ -383,17 +400,23 @@ def parse(rows: list[Row], shown: str, *, aligned: bool) -> Parsed:
             return _parse_across(rows, i, shown, aligned)
         if _year_row_label(row) is not None:
             break
-    down = [i for i, r in enumerate(rows)
-            if _row_kind(r) == "other" and _year_row_label(r) is not None]
+    down = [
+        i for i, r in enumerate(rows) if _row_kind(r) == "other" and _year_row_label(r) is not None
+    ]
     if down:
         return _parse_down(rows, down, shown, aligned)
     first = next((r.line for r in rows if not r.blank), None)
     if first is None:
         raise BdgInputError(Problem(shown, None, None, "file is empty"))
-    raise BdgInputError(Problem(
-        shown, first, None,
-        "no table found: expected years across the top (a line such as '2019 2020 Sơ bộ "
-        "2021') or down the side, or a tidy header 'province, indicator, year, value'"))
+    raise BdgInputError(
+        Problem(
+            shown,
+            first,
+            None,
+            "no table found: expected years across the top (a line such as '2019 2020 Sơ bộ "
+            "2021') or down the side, or a tidy header 'province, indicator, year, value'",
+        )
+    )
 
 
 def _context(rows: list[Row]) -> tuple[list[tuple[int, str]], list[str], list[str]]:
@@ -442,8 +465,11 @@ def _split_aligned_values(row: Row, n: int) -> tuple[str, list[tuple[str, str]]]
     """
     cells = [c.text for c in row.cells if c.text]
     last = cells[-n:]
-    if len(cells) > n and sum(_is_value_token(c) for c in last) * 2 >= n and all(
-            " " not in tf.strip_footnote(c)[0] for c in last):
+    if (
+        len(cells) > n
+        and sum(_is_value_token(c) for c in last) * 2 >= n
+        and all(" " not in tf.strip_footnote(c)[0] for c in last)
+    ):
         # columns split at 2+ spaces: the last n cells are the figures, whatever they hold
         # (so '9x,1' is reported as not a number rather than glued to the label)
         return " ".join(cells[:-n]), [tf.strip_footnote(c) for c in last]
@@ -476,11 +502,16 @@ def _parse_across(rows: list[Row], at: int, shown: str, aligned: bool) -> Parsed
     parsed.ignored_columns = [c.text for c in ignored]
     for cell, lab in columns:
         if lab is None:
-            parsed.problems.append(Problem(
-                shown, header.line, "year",
-                f"{cell.text!r} is not a year (expected a whole number "
-                f"{tf.YEAR_RANGE[0]}-{tf.YEAR_RANGE[1]}, e.g. 2023 or 'Sơ bộ 2024'); "
-                "its column is left out"))
+            parsed.problems.append(
+                Problem(
+                    shown,
+                    header.line,
+                    "year",
+                    f"{cell.text!r} is not a year (expected a whole number "
+                    f"{tf.YEAR_RANGE[0]}-{tf.YEAR_RANGE[1]}, e.g. 2023 or 'Sơ bộ 2024'); "
+                    "its column is left out",
+                )
+            )
     n = len(columns)
     span = ", ".join(c.text for c, _ in columns)
     first_pos = columns[0][0].pos
@@ -488,7 +519,7 @@ def _parse_across(rows: list[Row], at: int, shown: str, aligned: bool) -> Parsed
     heading: tuple[int, str] | None = None
     in_source = False
     body = False
-    for row in rows[at + 1:]:
+    for row in rows[at + 1 :]:
         kind = _row_kind(row)
         if kind != "other" or in_source:
             in_source = _trailer(row, parsed, in_source) if kind != "blank" else False
@@ -498,8 +529,11 @@ def _parse_across(rows: list[Row], at: int, shown: str, aligned: bool) -> Parsed
             cells = [(text, mark, "", False) for text, mark in found]
             absent = n - len(cells)
         else:
-            label = " - ".join(c.text for c in row.cells if c.pos < first_pos and c.text
-                               and not c.number and not key(c.text).isdigit())
+            label = " - ".join(
+                c.text
+                for c in row.cells
+                if c.pos < first_pos and c.text and not c.number and not key(c.text).isdigit()
+            )
             by_pos = {c.pos: c for c in row.cells}
             cells, absent = [], 0
             for cell, _lab in columns:
@@ -522,14 +556,24 @@ def _parse_across(rows: list[Row], at: int, shown: str, aligned: bool) -> Parsed
             continue
         body = True
         if absent:
-            parsed.problems.append(Problem(
-                shown, row.line, None,
-                f"expected {n} figures ({span}), found {filled} (truncated row?)"))
+            parsed.problems.append(
+                Problem(
+                    shown,
+                    row.line,
+                    None,
+                    f"expected {n} figures ({span}), found {filled} (truncated row?)",
+                )
+            )
             continue
         if not label:
-            parsed.problems.append(Problem(
-                shown, row.line, None,
-                "figures without a label (expected a province or a series name first)"))
+            parsed.problems.append(
+                Problem(
+                    shown,
+                    row.line,
+                    None,
+                    "figures without a label (expected a province or a series name first)",
+                )
+            )
             continue
         lab = classify(label)
         above = heading[1] if heading and heading[0] == row.line - 1 else ""
@@ -537,11 +581,29 @@ def _parse_across(rows: list[Row], at: int, shown: str, aligned: bool) -> Parsed
         for (_cell, year), (text, mark, ref, is_number) in zip(columns, cells, strict=True):
             if year is None:
                 continue
-            parsed.figures.append(Figure(row.line, lab, year, year.text, text, mark,
-                                         ref or year.text, section_sex, is_number, above))
+            parsed.figures.append(
+                Figure(
+                    row.line,
+                    lab,
+                    year,
+                    year.text,
+                    text,
+                    mark,
+                    ref or year.text,
+                    section_sex,
+                    is_number,
+                    above,
+                )
+            )
     if not body:
-        raise BdgInputError(Problem(shown, header.line, None,
-                                    "no data rows below the header (empty or truncated table?)"))
+        raise BdgInputError(
+            Problem(
+                shown,
+                header.line,
+                None,
+                "no data rows below the header (empty or truncated table?)",
+            )
+        )
     return parsed
 
 
@@ -608,10 +670,15 @@ def _parse_down(rows: list[Row], down: list[int], shown: str, aligned: bool) -> 
     header_line = rows[top].line
     parsed = Parsed("years down the side", header_line, [], titles, sources, units, {})
     if n > 1 and not all(names):
-        parsed.problems.append(Problem(
-            shown, header_line, None,
-            f"{n} columns of figures but {names.count('')} without a label above them "
-            "(expected e.g. 'Tổng số - Total', 'Nam - Male', or province names)"))
+        parsed.problems.append(
+            Problem(
+                shown,
+                header_line,
+                None,
+                f"{n} columns of figures but {names.count('')} without a label above them "
+                "(expected e.g. 'Tổng số - Total', 'Nam - Male', or province names)",
+            )
+        )
         return parsed
     labels = [classify(nm) if nm else Label("", "other", "", "") for nm in names]
     in_source = False
@@ -626,10 +693,15 @@ def _parse_down(rows: list[Row], down: list[int], shown: str, aligned: bool) -> 
             continue
         year, ycell = found
         if year is None:
-            parsed.problems.append(Problem(
-                shown, row.line, "year",
-                f"{ycell.text!r} is not a year (expected a whole number "
-                f"{tf.YEAR_RANGE[0]}-{tf.YEAR_RANGE[1]}, e.g. 2023 or 'Sơ bộ 2024')"))
+            parsed.problems.append(
+                Problem(
+                    shown,
+                    row.line,
+                    "year",
+                    f"{ycell.text!r} is not a year (expected a whole number "
+                    f"{tf.YEAR_RANGE[0]}-{tf.YEAR_RANGE[1]}, e.g. 2023 or 'Sơ bộ 2024')",
+                )
+            )
             continue
         _, ymark = tf.strip_footnote(ycell.text)
         slots: list[Cell | None] = [None] * n
@@ -639,8 +711,11 @@ def _parse_down(rows: list[Row], down: list[int], shown: str, aligned: bool) -> 
                 slots[j] = cell
         if any(s is None for s in slots):
             got = sum(1 for s in slots if s is not None and s.text)
-            parsed.problems.append(Problem(
-                shown, row.line, None, f"expected {n} figures, found {got} (truncated row?)"))
+            parsed.problems.append(
+                Problem(
+                    shown, row.line, None, f"expected {n} figures, found {got} (truncated row?)"
+                )
+            )
             continue
         for j, cell in enumerate(slots):
             assert cell is not None
@@ -648,10 +723,21 @@ def _parse_down(rows: list[Row], down: list[int], shown: str, aligned: bool) -> 
                 text, mark = cell.text, ""
             else:
                 text, mark = tf.strip_footnote(cell.text)
-            parsed.figures.append(Figure(row.line, labels[j], year, year.text, text,
-                                         ymark + mark, cell.ref or names[j] or year.text, "",
-                                         cell.number))
+            parsed.figures.append(
+                Figure(
+                    row.line,
+                    labels[j],
+                    year,
+                    year.text,
+                    text,
+                    ymark + mark,
+                    cell.ref or names[j] or year.text,
+                    "",
+                    cell.number,
+                )
+            )
     return parsed
+
 
 # ---------------------------------------------------------------- to tidy rows
 
@@ -667,10 +753,31 @@ class YearbookTable:
     problems: list[Problem]
 
 
-CELL_COLUMNS = ("line", "cell", "label", "kind", "name", "year", "status", "value", "marker",
-                "footnote", "sex")
-RAW_COLUMNS = ("province", "indicator", "year", "value", "sex", "source", "note", "status",
-               "source_row", "source_cell")
+CELL_COLUMNS = (
+    "line",
+    "cell",
+    "label",
+    "kind",
+    "name",
+    "year",
+    "status",
+    "value",
+    "marker",
+    "footnote",
+    "sex",
+)
+RAW_COLUMNS = (
+    "province",
+    "indicator",
+    "year",
+    "value",
+    "sex",
+    "source",
+    "note",
+    "status",
+    "source_row",
+    "source_cell",
+)
 
 
 def province_from_text(lines: list[str]) -> tuple[str, str] | None:
@@ -683,8 +790,7 @@ def province_from_text(lines: list[str]) -> tuple[str, str] | None:
     for line in lines:
         if not yearbook.search(line):
             continue
-        for match in re.finditer(r"(?:tỉnh|thành phố|tp\.)\s+([^\d(),;:]+)", line,
-                                 re.IGNORECASE):
+        for match in re.finditer(r"(?:tỉnh|thành phố|tp\.)\s+([^\d(),;:]+)", line, re.IGNORECASE):
             words = match.group(1).split()
             for n in range(min(len(words), 4), 0, -1):
                 name = " ".join(words[:n])
@@ -697,8 +803,14 @@ def province_from_text(lines: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def to_tidy(parsed: Parsed, shown: str, *, indicator: str | None = None,
-            province: str | None = None, sheet: str | None = None) -> YearbookTable:
+def to_tidy(
+    parsed: Parsed,
+    shown: str,
+    *,
+    indicator: str | None = None,
+    province: str | None = None,
+    sheet: str | None = None,
+) -> YearbookTable:
     """Turn the figures into raw tidy rows (text, as validate expects) and report each choice.
 
     Places (provinces, former provinces, the nation) become rows; region rows and series the
@@ -709,7 +821,8 @@ def to_tidy(parsed: Parsed, shown: str, *, indicator: str | None = None,
     problems = list(parsed.problems)
     where = "row" if sheet is not None else "line"
     inferred: dict[str, str] = {
-        "layout": f"yearbook table, {parsed.orientation} (header on {where} {parsed.header_line})"}
+        "layout": f"yearbook table, {parsed.orientation} (header on {where} {parsed.header_line})"
+    }
     figures = _normalise_figures(parsed, shown, problems, inferred)
     titles = [t for _, t in parsed.titles]
 
@@ -719,8 +832,11 @@ def to_tidy(parsed: Parsed, shown: str, *, indicator: str | None = None,
             found = indicator_named(text)
             if found:
                 indicator = found
-                how = (f"from sheet name {text!r}" if text == sheet and text not in titles
-                       else f"from the title {text!r}")
+                how = (
+                    f"from sheet name {text!r}"
+                    if text == sheet and text not in titles
+                    else f"from the title {text!r}"
+                )
                 break
 
     kinds = Counter(f.label.kind for f in figures)
@@ -734,8 +850,9 @@ def to_tidy(parsed: Parsed, shown: str, *, indicator: str | None = None,
             elif fig.label.kind in ("place", "national"):
                 rows.append(_row(fig, fig.label.name, indicator or "", fig.section_sex, parsed))
             else:  # checked as a province name by validation (unknown, with suggestions)
-                rows.append(_row(fig, _first_part(fig.label.text), indicator or "",
-                                 fig.section_sex, parsed))
+                rows.append(
+                    _row(fig, _first_part(fig.label.text), indicator or "", fig.section_sex, parsed)
+                )
     else:
         place = (province, "from --province") if province else None
         if place is None:
@@ -752,27 +869,39 @@ def to_tidy(parsed: Parsed, shown: str, *, indicator: str | None = None,
             chosen = {lab for lab, ind in named.items() if ind}
             if chosen:
                 how = "from the row label(s) " + ", ".join(
-                    f"{series_names[lab]!r} = {named[lab]}" for lab in others if named[lab])
+                    f"{series_names[lab]!r} = {named[lab]}" for lab in others if named[lab]
+                )
         if not chosen and len(others) == 1:
             chosen = set(others)  # the table's one series
         if not chosen and len(others) > 1:
             listed = ", ".join(f"{series_names[lab]!r} (line {lines[lab]})" for lab in others)
             like = f" and none is named like {indicator}" if indicator else ""
-            problems.append(Problem(
-                shown, lines[others[0]], "indicator",
-                f"the table holds {len(others)} series ({listed}){like}; one indicator per "
-                "table: keep only the rows of the indicator you import"))
+            problems.append(
+                Problem(
+                    shown,
+                    lines[others[0]],
+                    "indicator",
+                    f"the table holds {len(others)} series ({listed}){like}; one indicator per "
+                    "table: keep only the rows of the indicator you import",
+                )
+            )
         if place is None:
-            problems.append(Problem(
-                shown, parsed.titles[0][0] if parsed.titles else parsed.header_line,
-                "province", "the table names no province in its rows or title; pass "
-                "--province NAME (the province whose yearbook this is)"))
+            problems.append(
+                Problem(
+                    shown,
+                    parsed.titles[0][0] if parsed.titles else parsed.header_line,
+                    "province",
+                    "the table names no province in its rows or title; pass "
+                    "--province NAME (the province whose yearbook this is)",
+                )
+            )
         else:
             inferred["province"] = f"{place[0]} ({place[1]})"
         for fig in figures:
             kind = fig.label.kind
             if kind in ("residence", "region", "group") or (
-                    kind == "other" and fig.label.text and fig.label.text not in chosen):
+                kind == "other" and fig.label.text and fig.label.text not in chosen
+            ):
                 apart.append(fig)
                 continue
             if place is None:
@@ -785,10 +914,15 @@ def to_tidy(parsed: Parsed, shown: str, *, indicator: str | None = None,
     if any(not r["indicator"] for r in rows) or (not indicator and not how and figures):
         where = parsed.titles[0][0] if parsed.titles else parsed.header_line
         title = " / ".join(titles[:2]) or "(no title)"
-        problems.append(Problem(
-            shown, where, "indicator",
-            f"the title {title!r} names no catalogue indicator; pass --indicator ID "
-            "(e.g. M4.CT1 for the sex ratio at birth; 'bdg_analysis.catalogue' lists them)"))
+        problems.append(
+            Problem(
+                shown,
+                where,
+                "indicator",
+                f"the title {title!r} names no catalogue indicator; pass --indicator ID "
+                "(e.g. M4.CT1 for the sex ratio at birth; 'bdg_analysis.catalogue' lists them)",
+            )
+        )
         rows = [r for r in rows if r["indicator"]]
     _describe(parsed, figures, apart, inferred)
     source = _source_text(parsed, shown)
@@ -803,11 +937,15 @@ def to_tidy(parsed: Parsed, shown: str, *, indicator: str | None = None,
     return YearbookTable(frame, _cells_frame(apart), _cells_frame(figures), inferred, problems)
 
 
-def _normalise_figures(parsed: Parsed, shown: str, problems: list[Problem],
-                       inferred: dict[str, str]) -> list[Figure]:
+def _normalise_figures(
+    parsed: Parsed, shown: str, problems: list[Problem], inferred: dict[str, str]
+) -> list[Figure]:
     """Read figures written as text with the table's decimal mark; refuse the other mark."""
-    typed = [f.text for f in parsed.figures
-             if not f.number and f.text and not tf.is_missing_marker(f.text)]
+    typed = [
+        f.text
+        for f in parsed.figures
+        if not f.number and f.text and not tf.is_missing_marker(f.text)
+    ]
     decimal = tf.infer_decimal(typed, default=",")
     if typed:
         inferred["decimal mark"] = decimal.describe()
@@ -820,10 +958,15 @@ def _normalise_figures(parsed: Parsed, shown: str, problems: list[Problem],
         fig = replace(fig)  # the parse stays as read; to_tidy may run again with other options
         canonical = tf.number_text(fig.text, decimal.mark)
         if canonical is None and tf.number_text(fig.text, other) is not None:
-            problems.append(Problem(
-                shown, fig.line, f"value [{fig.ref}]",
-                f"{fig.text!r} is written with {other!r} as decimal mark but this table uses "
-                f"{decimal.mark!r}; write it as the others are"))
+            problems.append(
+                Problem(
+                    shown,
+                    fig.line,
+                    f"value [{fig.ref}]",
+                    f"{fig.text!r} is written with {other!r} as decimal mark but this table uses "
+                    f"{decimal.mark!r}; write it as the others are",
+                )
+            )
             continue
         if canonical is not None:
             fig.text = canonical
@@ -864,24 +1007,31 @@ def _row(fig: Figure, province: str, indicator: str, sex: str, parsed: Parsed) -
     }
 
 
-def _describe(parsed: Parsed, figures: list[Figure], apart: list[Figure],
-              inferred: dict[str, str]) -> None:
+def _describe(
+    parsed: Parsed, figures: list[Figure], apart: list[Figure], inferred: dict[str, str]
+) -> None:
     years = sorted({(f.year.year, f.year.status) for f in figures if f.year is not None})
     flagged = [f"{y} {s}" for y, s in years if s != "official"]
     if years:
         inferred["years"] = f"{years[0][0]}-{years[-1][0]}" + (
-            f" ({', '.join(flagged)})" if flagged else "")
+            f" ({', '.join(flagged)})" if flagged else ""
+        )
     marks = Counter(m for f in figures for m in re.findall(tf.FOOTNOTE, f.label.mark + f.mark))
     if marks:
         inferred["footnotes"] = ", ".join(
-            f"{m} on {c} figure(s)" + (f" = {parsed.footnotes[m]!r}" if m in parsed.footnotes
-                                       else " (not explained in the file)")
-            for m, c in marks.items())
+            f"{m} on {c} figure(s)"
+            + (
+                f" = {parsed.footnotes[m]!r}"
+                if m in parsed.footnotes
+                else " (not explained in the file)"
+            )
+            for m, c in marks.items()
+        )
     missing = Counter(f.text for f in figures if not f.number and tf.is_missing_marker(f.text))
     if missing:
         inferred["missing"] = ", ".join(
-            f"{c} x {m!r}" if m else f"{c} empty cell(s)" for m, c in missing.items()) + (
-            " (kept missing, marker recorded)")
+            f"{c} x {m!r}" if m else f"{c} empty cell(s)" for m, c in missing.items()
+        ) + (" (kept missing, marker recorded)")
     if apart:
         inferred["kept apart"] = _describe_apart(apart)
     if parsed.ignored_columns:
@@ -920,24 +1070,34 @@ def _describe_apart(apart: list[Figure]) -> str:
     groups: dict[str, list[str]] = {}
     for text, kind in labels.items():
         groups.setdefault(kind, []).append(text)
-    names = {"region": "region row(s)", "residence": "urban/rural series",
-             "other": "other series", "group": "group label(s)"}
-    return "; ".join(f"{len(v)} {names.get(k, k)} ({', '.join(repr(x) for x in v[:6])}"
-                     f"{', ...' if len(v) > 6 else ''})" for k, v in groups.items())
+    names = {
+        "region": "region row(s)",
+        "residence": "urban/rural series",
+        "other": "other series",
+        "group": "group label(s)",
+    }
+    return "; ".join(
+        f"{len(v)} {names.get(k, k)} ({', '.join(repr(x) for x in v[:6])}"
+        f"{', ...' if len(v) > 6 else ''})"
+        for k, v in groups.items()
+    )
 
 
 def _cells_frame(figures: list[Figure]) -> pd.DataFrame:
-    rows = [{
-        "line": f.line,
-        "cell": f.ref,
-        "label": _series_name(f),
-        "kind": f.label.kind,
-        "name": f.label.name,
-        "year": f.year.year if f.year is not None else None,
-        "status": f.year.status if f.year is not None else "",
-        "value": "" if tf.is_missing_marker(f.text) else f.text,
-        "marker": f.text if tf.is_missing_marker(f.text) else "",
-        "footnote": f.label.mark + f.mark,
-        "sex": f.label.name if f.label.kind == "sex" else f.section_sex,
-    } for f in figures]
+    rows = [
+        {
+            "line": f.line,
+            "cell": f.ref,
+            "label": _series_name(f),
+            "kind": f.label.kind,
+            "name": f.label.name,
+            "year": f.year.year if f.year is not None else None,
+            "status": f.year.status if f.year is not None else "",
+            "value": "" if tf.is_missing_marker(f.text) else f.text,
+            "marker": f.text if tf.is_missing_marker(f.text) else "",
+            "footnote": f.label.mark + f.mark,
+            "sex": f.label.name if f.label.kind == "sex" else f.section_sex,
+        }
+        for f in figures
+    ]
     return pd.DataFrame(rows, columns=list(CELL_COLUMNS))
