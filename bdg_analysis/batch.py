@@ -69,20 +69,8 @@ _START_FAILURES = (
 # ------------------------------------------------------------------ provenance and inputs
 
 
-def shown_name(path: Path | str) -> str:
-    """A file name fit for a report: relative to the project when inside it, else the name.
-
-    Never an absolute path: reports are published and must not leak server paths.
-    """
-    p = Path(path).resolve()
-    try:
-        return p.relative_to(paths.project_root().resolve()).as_posix()
-    except ValueError:
-        return p.name
-
-
 def _file_record(path: Path | str, role: str | None = None) -> dict:
-    record = {"name": shown_name(path)}
+    record = {"name": paths.display_path(path)}
     if role:
         record["role"] = role
     try:
@@ -106,7 +94,7 @@ def provenance(
     """
     shown = dict(parameters)
     if shown.get("data"):
-        shown["data"] = shown_name(shown["data"])
+        shown["data"] = paths.display_path(shown["data"])
     date = parameters.get("run_date") or run_date or dt.date.today().isoformat()
     return {
         "package": "bdg-analysis",
@@ -1208,13 +1196,13 @@ def plan_jobs(
                     national_name,
                     "national",
                     MISSING,
-                    reason=f"{shown_name(national_nb)} not found; "
+                    reason=f"{paths.display_path(national_nb)} not found; "
                     "the national overview was not built",
                 )
             )
     province_nb = Path(notebook or paths.notebooks_dir() / PROVINCE_NOTEBOOK)
     if not province_nb.exists():
-        raise BdgInputError(f"{shown_name(province_nb)}: notebook not found")
+        raise BdgInputError(f"{paths.display_path(province_nb)}: notebook not found")
     for place in chosen:
         jobs.append(
             make(

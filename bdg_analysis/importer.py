@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bdg_analysis import catalogue, validate
+from bdg_analysis import catalogue, paths, validate
 from bdg_analysis import io as bio
 from bdg_analysis.errors import BdgInputError, Problem
 
@@ -244,7 +244,7 @@ def merge(
     index = {_key(r): i for i, r in enumerate(held_obs[_KEY].itertuples(index=False))}
     additions = []
     replacements: dict[int, dict] = {}
-    shown_out = bio.display_path(out)
+    shown_out = paths.display_path(out)
     for i, key in enumerate(new_keys.itertuples(index=False)):
         k = _key(key)
         row = new_rows.iloc[i]
@@ -415,7 +415,7 @@ def import_file(
         return ImportResult(loaded)
     if Path(out).resolve() == Path(path).resolve():
         problem = Problem(
-            bio.display_path(out),
+            paths.display_path(out),
             None,
             None,
             "--out is the file being imported; write to another file",

@@ -41,3 +41,16 @@ def notebooks_dir() -> Path:
 def default_data_file() -> Path:
     """The embedded dataset the default report is built from."""
     return data_dir() / "observations.csv"
+
+
+def display_path(path: Path | str) -> str:
+    """A path fit to show a reader: relative to the project (or the working folder) when inside
+    it, else the bare file name. Never absolute: reports are published and must not leak server
+    paths or user names."""
+    p = Path(path).resolve()
+    for base in (project_root(), Path.cwd()):
+        try:
+            return p.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return p.name

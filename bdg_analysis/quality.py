@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bdg_analysis import catalogue, dataset, geo, io, paths, validate
+from bdg_analysis import catalogue, dataset, geo, paths, validate
 from bdg_analysis.errors import BdgInputError, Problem
 
 __all__ = [
@@ -206,7 +206,7 @@ def read(data: str | Path | Sequence[str | Path] | None = None) -> Audit:
     """
     files = data_files(data)
     raw, problems = dataset.read_files(files)
-    shown = [io.display_path(f) for f in files]
+    shown = [paths.display_path(f) for f in files]
     if raw is None:
         empty = pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS))
         return Audit(empty, problems, pd.DataFrame(), shown)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import text_files as tf
-from bdg_analysis.paths import project_root
+from bdg_analysis.paths import display_path
 
 TIDY_COLUMNS = ("province", "indicator", "year", "value", "sex", "source", "note", "status")
 REQUIRED_COLUMNS = ("province", "indicator", "year", "value")
@@ -51,17 +51,6 @@ COLUMN_ALIASES = {
 ROW_NUMBER_COLUMNS = {"stt", "tt", "no", "sott"}
 
 _READERS = {}
-
-
-def display_path(path: Path | str) -> str:
-    """A path fit to show a reader: relative to the project when inside it, never absolute."""
-    p = Path(path).resolve()
-    for base in (project_root(), Path.cwd()):
-        try:
-            return p.relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
-    return p.name
 
 
 def reader(*suffixes: str):
