@@ -9,8 +9,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# conda-forge names some packages differently from PyPI.
+CONDA_NAMES = {"playwright-python": "playwright"}
+
+
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    name = re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return CONDA_NAMES.get(name, name)
 
 
 def _pyproject_requirements() -> dict[str, str]:
@@ -27,7 +32,9 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
         for item in items:
             if item.startswith("-e") or _name(item) in ("python", "pip"):
                 continue
-            listed[_name(item)] = item.replace(" ", "")
+            spec = item.split("#")[0].replace(" ", "")
+            name = _name(spec)
+            listed[name] = name + spec[len(re.split(r"[<>=!~\[]", spec, maxsplit=1)[0]) :]
     assert listed == _pyproject_requirements()
 
 
