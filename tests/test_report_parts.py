@@ -1,6 +1,7 @@
 """The report's pieces (status table, sentences, sections) from a small dataset, no kernel."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -53,7 +54,12 @@ def test_risk_sentences_name_the_worst_targets_first(vi):
     risks = report.risk_sentences(vi)
     assert 1 <= len(risks) <= 5
     assert risks[0].startswith("Lao động nữ trong nông nghiệp")
-    assert "khả năng đạt mục tiêu" in risks[0] or "giá trị mới nhất" in risks[0]
+    # a target still ahead with a projection gives its chance; any other its latest value
+    for sentence in risks:
+        view = next(v for v in vi.views if sentence.startswith(report._name(v, "vi", short=True)))
+        ahead = view.headline.target.year > vi.year and view.headline.projection is not None
+        assert ("khả năng đạt mục tiêu" in sentence) == ahead, sentence
+        assert ("giá trị mới nhất" in sentence) == (not ahead), sentence
 
 
 def test_indicator_sentences_in_vietnamese_and_english(vi, en):
@@ -97,8 +103,11 @@ def test_annex_frame_and_meta_are_plain_values(vi):
     assert "Tình trạng" in frame.columns
 
 
-def test_deadlines_come_from_the_plan(vi):
-    assert report.deadline_text(vi)  # Lạng Sơn's plan names its own reporting times
+def test_deadlines_come_from_the_plan_or_default_to_june_and_december(vi):
+    # Lạng Sơn's plan says "hằng năm" (yearly), no day and month: the usual 10 June / 10 December
+    assert report.deadline_text(vi) == "10/6 và 10/12 hằng năm"
+    own = SimpleNamespace(lang="en", plan=SimpleNamespace(deadlines=[{"due": "07-15"}]))
+    assert report.deadline_text(own) == "15 July each year"
 
 
 def test_pooled_errors_are_cached_between_runs(tmp_path):
