@@ -1,0 +1,882 @@
+"""Read a returned collection form (``bdg form``) back into tidy rows, guessing nothing.
+
+A form carries a very hidden sheet (:data:`META_SHEET`) that names its version, province,
+agency, report year, deadline and, for every row of its data sheet, the indicator, year, kind,
+natural range and the scale of value = numerator / denominator x scale. Reading goes by that
+block, never by header words, so a form is recognised whatever its file name, and a department
+that moves a row is caught rather than misread.
+
+The contract shared with the writer (:mod:`bdg_analysis.forms`) lives here: the data sheet's
+columns (:data:`COLUMNS`), the hidden block's keys, the status labels, the scale of each
+indicator and the one tolerance rule for numerator and denominator (:func:`fraction_agrees`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.paths import display_path
+from bdg_analysis.words import LANGS, word
+
+#: The version of the form layout this module writes and reads.
+FORM_VERSION = 1
+#: Name of the very hidden sheet holding the machine-readable block.
+META_SHEET = "_bdg"
+#: The mark in cell A1 of the hidden sheet (B1 holds the form version).
+FORM_MARK = "bdg_form"
+#: The line of the hidden block after which one line per data row follows.
+ROWS_MARK = "rows"
+#: Fields of each data row in the hidden block, in order.
+ROW_FIELDS = ("row", "indicator", "year", "kind", "lower", "upper", "scale", "unit")
+
+#: The data sheet's header cells (the ``bdg form`` contract), columns A to J, in this order.
+COLUMNS = (
+    "Mã chỉ tiêu",
+    "Chỉ tiêu",
+    "Đơn vị",
+    "Năm",
+    "Giá trị",
+    "Tử số",
+    "Mẫu số",
+    "Nguồn",
+    "Ghi chú",
+    "Trạng thái",
+)
+#: What each column holds, and its letter (also written into the hidden block).
+FIELDS = (
+    "indicator",
+    "name",
+    "unit",
+    "year",
+    "value",
+    "numerator",
+    "denominator",
+    "source",
+    "note",
+    "status",
+)
+LETTERS = dict(zip(FIELDS, "ABCDEFGHIJ", strict=True))
+#: The fields a department fills; every other cell of the data sheet is locked.
+INPUT_FIELDS = ("value", "numerator", "denominator", "source", "note", "status")
+#: Kinds of indicator whose value is numerator / denominator x scale.
+FRACTION_KINDS = ("share", "ratio", "rate")
+#: Tidy ``status`` codes a form offers, in the order of its list.
+STATUSES = ("official", "provisional", "estimate")
+
+#: The start of the note a value gets when numerator and denominator do not give it.
+MISMATCH_NOTE = "cảnh báo: giá trị khác tử số/mẫu số"
+#: The start of the note a value gets when it was computed from numerator and denominator.
+COMPUTED_NOTE = "giá trị tính từ tử số/mẫu số"
+
+_MISSING_TEXT = ("..", "...", "…", "-", "–", "—", "x", "X")
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}[.,]\d{3}$")  # '1.234': a thousand or one and a bit?
+_PER = re.compile(r"/\s*(\d{1,3}(?:[.,]\d{3})+|\d+)")
+
+
+# ---------------------------------------------------------------- shared rules
+
+
+def fraction_scale(kind: str, unit: str) -> float | None:
+    """The factor in value = numerator / denominator x scale, or None for counts and yes/no.
+
+    A share (%) is x 100; a ratio or rate takes the number its unit divides by: 'bé trai/100
+    bé gái' x 100, '/100.000 trẻ đẻ sống' x 100 000, 'ca sinh/1.000 phụ nữ' x 1 000, 'lần' x 1.
+    Rates count here too: they are a count over a population, and keeping both parts lets
+    merged provinces and the nation add up exactly.
+    """
+    if kind not in FRACTION_KINDS:
+        return None
+    if kind == "share":
+        return 100.0
+    match = _PER.search(unit or "")
+    if match is None:
+        return 1.0
+    return float(re.sub(r"[.,]", "", match.group(1)))
+
+
+def typed_decimals(value: float) -> int:
+    """The decimals a figure was typed with (41.5 -> 1, 112 -> 0), at most 6."""
+    text = format(float(value), ".15g")
+    if "e" in text or "." not in text:
+        return 0
+    return min(len(text.split(".")[1]), 6)
+
+
+def fraction_agrees(value: float, numerator: float, denominator: float, scale: float) -> bool:
+    """Whether ``value`` is numerator / denominator x scale, rounded to the digits typed.
+
+    The tolerance rule, in one place: the value agrees when it differs from the computed one
+    by at most half a unit of its own last decimal (41.5 against 41.53: 0.05 allowed; 112
+    against 112.4: 0.5 allowed), plus float noise. So a figure rounded as the department
+    publishes it agrees; one computed from other counts, or mistyped, does not. The rule in
+    words is ``word("forms.tolerance_rule", lang)``.
+    """
+    computed = scale * numerator / denominator
+    allowed = 0.5 * 10.0 ** -typed_decimals(value)
+    return abs(value - computed) <= allowed + 1e-9 * max(1.0, abs(computed))
+
+
+def status_labels() -> dict[str, str]:
+    """Every label a form's status list may hold (both languages, and the codes), folded to
+    their tidy code."""
+    out = {}
+    for code in STATUSES:
+        out[_fold(code)] = code
+        for lang in LANGS:
+            out[_fold(word(f"forms.status_{code}", lang))] = code
+    return out
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", bare).strip().lower()
+
+
+# ---------------------------------------------------------------- the source of a value
+
+
+_SOURCE = re.compile(
+    r"^(?P<agency>.+?) \(biểu (?P<form>\S+), nhận (?P<date>\d{4}-\d{2}-\d{2})\)"
+    r"(?:: (?P<origin>.*))?$"
+)
+
+
+def source_text(agency: str, form_id: str, returned: dt.date, origin: str = "") -> str:
+    """The ``source`` of a value read from a form:
+    ``Sở Y tế (biểu BDG-20-2026-so-y-te-20261210, nhận 2026-12-08): <what the department
+    wrote in Nguồn>``. :func:`parse_source` reads it back, so reports can say which values came
+    from which agency's return, on what date."""
+    text = f"{agency} (biểu {form_id}, nhận {returned.isoformat()})"
+    return f"{text}: {origin}" if origin else text
+
+
+@dataclass(frozen=True)
+class FormSource:
+    """The parts of a form-made ``source``: agency, form id, return date, own source text."""
+
+    agency: str
+    form_id: str
+    returned: dt.date
+    origin: str = ""
+
+
+def parse_source(text: str) -> FormSource | None:
+    """The agency, form and return date in a ``source`` written by :func:`source_text`, or None
+    for any other source."""
+    match = _SOURCE.match(unicodedata.normalize("NFC", str(text or "")).strip())
+    if match is None:
+        return None
+    try:
+        returned = dt.date.fromisoformat(match.group("date"))
+    except ValueError:
+        return None
+    return FormSource(
+        match.group("agency"), match.group("form"), returned, match.group("origin") or ""
+    )
+
+
+# ---------------------------------------------------------------- what a form says it is
+
+
+@dataclass
+class FormRow:
+    """One data row as the hidden block describes it."""
+
+    row: int
+    indicator: str
+    year: int
+    kind: str
+    lower: float | None
+    upper: float | None
+    scale: float | None
+    unit: str = ""
+
+
+@dataclass
+class FormMeta:
+    """The hidden block of a form: who it is for and which row holds what."""
+
+    version: int
+    form_id: str
+    province: str
+    province_code: str
+    agency: str
+    year: int
+    deadline: dt.date | None
+    lang: str
+    data_sheet: str
+    cover_sheet: str
+    return_to: str
+    cells: dict[str, str]  # cover input cells: return_date, preparer, contact
+    letters: dict[str, str]  # field -> column letter of the data sheet
+    rows: list[FormRow]
+    issued: dt.datetime | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        """The key/value lines the writer puts in the hidden block (rows apart)."""
+        return {
+            "form_id": self.form_id,
+            "province": self.province,
+            "province_code": self.province_code,
+            "agency": self.agency,
+            "year": str(self.year),
+            "deadline": self.deadline.isoformat() if self.deadline else "",
+            "lang": self.lang,
+            "data_sheet": self.data_sheet,
+            "cover_sheet": self.cover_sheet,
+            "return_to": self.return_to,
+            "issued": self.issued.isoformat() if self.issued else "",
+            "cells": "|".join(f"{k}={v}" for k, v in self.cells.items()),
+            "columns": "|".join(f"{k}={v}" for k, v in self.letters.items()),
+        }
+
+
+# ---------------------------------------------------------------- reading a return
+
+
+@dataclass
+class FormRead:
+    """A returned form: what it is, its rows, what was refused and what is flagged.
+
+    ``rows``: one row per answered line (a value, or an empty value with a note saying why):
+    the tidy columns (``province``, ``indicator``, ``year``, ``value``, ``sex``, ``source``,
+    ``note``, ``status``) as text, plus ``numerator``, ``denominator`` and ``source_file``
+    (``file:sheet``), ``source_row``, ``source_cell`` (the value's cell). ``problems``: values
+    refused (out of range, not a number, a moved row), each at ``file:sheet:cell``; their rows
+    are not in ``rows``. ``flags``: kept but worth a look (numerator and denominator that do
+    not give the value, a value computed from them). ``unanswered``: (indicator, year) left
+    wholly empty. ``returned``: the return date (the cover's date, else the date Excel last
+    saved it, else the file's date), ``returned_from`` says which.
+    """
+
+    file: str
+    meta: FormMeta
+    rows: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    flags: list[Problem] = field(default_factory=list)
+    unanswered: list[tuple[str, int]] = field(default_factory=list)
+    returned: dt.date | None = None
+    returned_from: str = ""
+    preparer: str = ""
+    contact: str = ""
+
+    def tidy(self) -> pd.DataFrame:
+        """The rows in today's tidy schema plus file, row and cell (what ``validate.check``
+        takes as it is): numerator and denominator left out."""
+        return self.rows.drop(columns=["numerator", "denominator"])
+
+    def as_table(self):
+        """The read as an :class:`bdg_analysis.io.Table` (for ``bdg validate`` / ``bdg import``):
+        problems and flags together, flags worded as such."""
+        from bdg_analysis.io import Table
+
+        inferred = {
+            "layout": (
+                f"collection form v{self.meta.version} {self.meta.form_id} "
+                f"({self.meta.province}, {self.meta.agency}, {self.meta.year})"
+            ),
+            "returned": (
+                f"{self.returned.isoformat()} ({self.returned_from})" if self.returned else ""
+            ),
+            "unanswered": str(len(self.unanswered)) if self.unanswered else "",
+        }
+        return Table(self.file, self.tidy(), inferred, list(self.problems), canonical=False)
+
+
+def is_form(path: Path | str) -> bool:
+    """True when ``path`` is a workbook written by ``bdg form`` (its hidden block is there)."""
+    return _open(Path(path)) is not None
+
+
+def read_form(
+    path: Path | str,
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    today: dt.date | None = None,
+) -> FormRead | None:
+    """Read a returned form; None when ``path`` is not one of our forms.
+
+    Parameters
+    ----------
+    province, year
+        The round the form must belong to: a form of another province or year is refused
+        (:func:`expect`), so one department's return cannot land in another's data.
+    today
+        Only for the rare form without a return date on its cover nor a save date (the file's
+        own date is used; ``today`` caps it).
+
+    Raises
+    ------
+    BdgInputError
+        A form of another province or year, a form made by a newer version, or a hidden block
+        that is damaged. Value-level problems are returned in ``FormRead.problems`` instead,
+        so every one of them can be reported at once.
+    """
+    path = Path(path)
+    opened = _open(path)
+    if opened is None:
+        return None
+    book, shown = opened
+    meta = _meta(book, shown)
+    if province is not None or year is not None:
+        expect(meta, shown, province=province, year=year)
+    return _read_rows(book, path, shown, meta, today)
+
+
+def expect(
+    meta: FormMeta, file: str, *, province: str | None = None, year: int | None = None
+) -> None:
+    """Refuse a form that belongs to another province or report year, saying whose it is.
+
+    Raises
+    ------
+    BdgInputError
+        Naming the file, the form, the province and year it was made for, and those expected.
+    """
+    from bdg_analysis import geo
+
+    wrong = []
+    if province is not None:
+        wanted = geo.resolve(province).province
+        if wanted.code != meta.province_code:
+            wrong.append(f"province {meta.province!r}, not {wanted.name!r}")
+    if year is not None and int(year) != meta.year:
+        wrong.append(f"report year {meta.year}, not {int(year)}")
+    if wrong:
+        raise BdgInputError(
+            Problem(
+                file,
+                None,
+                None,
+                f"form {meta.form_id} ({meta.agency}) was made for {' and '.join(wrong)}; "
+                "it belongs to another round: import it into that province's data, or send "
+                "the department this round's form",
+            )
+        )
+
+
+def _open(path: Path):
+    """(openpyxl workbook of values, shown name) when ``path`` is one of our forms, else None."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            workbook_xml = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    if f'name="{META_SHEET}"' not in workbook_xml or not names:
+        return None
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except Exception:  # a broken file is the generic reader's to explain
+        return None
+    if META_SHEET not in book.sheetnames:
+        return None
+    if book[META_SHEET]["A1"].value != FORM_MARK:
+        return None
+    return book, display_path(path)
+
+
+def _meta(book, shown: str) -> FormMeta:
+    """The hidden block, checked: a damaged one is refused, never half-read."""
+    ws = book[META_SHEET]
+
+    def damaged(what: str) -> BdgInputError:
+        return BdgInputError(
+            Problem(
+                f"{shown}:{META_SHEET}",
+                None,
+                None,
+                f"the form's hidden block is damaged ({what}); ask the department to fill a "
+                "fresh copy of the form ('bdg form')",
+            )
+        )
+
+    version = ws["B1"].value
+    if not isinstance(version, int):
+        raise damaged("no form version")
+    if version > FORM_VERSION:
+        raise BdgInputError(
+            Problem(
+                shown,
+                None,
+                None,
+                f"form version {version} was made by a newer bdg-analysis (this one reads "
+                f"version {FORM_VERSION}); update bdg-analysis",
+            )
+        )
+    values: dict[str, str] = {}
+    rows: list[FormRow] = []
+    in_rows = False
+    for line in ws.iter_rows(min_row=2, values_only=True):
+        if not line or line[0] is None:
+            continue
+        if in_rows:
+            cells = list(line) + [None] * len(ROW_FIELDS)
+            try:
+                rows.append(
+                    FormRow(
+                        row=int(cells[0]),
+                        indicator=str(cells[1]),
+                        year=int(cells[2]),
+                        kind=str(cells[3]),
+                        lower=_optional_float(cells[4]),
+                        upper=_optional_float(cells[5]),
+                        scale=_optional_float(cells[6]),
+                        unit=str(cells[7] or ""),
+                    )
+                )
+            except (TypeError, ValueError):
+                raise damaged(f"row line {line!r}") from None
+        elif line[0] == ROWS_MARK:
+            in_rows = True
+        else:
+            values[str(line[0])] = "" if line[1] is None else str(line[1])
+    needed = ("form_id", "province", "province_code", "agency", "year", "data_sheet", "columns")
+    missing = [k for k in needed if not values.get(k)]
+    if missing or not rows:
+        raise damaged("missing " + ", ".join(missing or ["rows"]))
+    letters = _pairs(values["columns"])
+    if set(letters) != set(FIELDS):
+        raise damaged("columns")
+    if values["data_sheet"] not in book.sheetnames:
+        raise damaged(f"no sheet {values['data_sheet']!r}")
+    try:
+        year = int(values["year"])
+        deadline = dt.date.fromisoformat(values["deadline"]) if values.get("deadline") else None
+        issued = dt.datetime.fromisoformat(values["issued"]) if values.get("issued") else None
+    except ValueError as err:
+        raise damaged(str(err)) from None
+    return FormMeta(
+        version=version,
+        form_id=values["form_id"],
+        province=values["province"],
+        province_code=values["province_code"],
+        agency=values["agency"],
+        year=year,
+        deadline=deadline,
+        lang=values.get("lang") or "vi",
+        data_sheet=values["data_sheet"],
+        cover_sheet=values.get("cover_sheet", ""),
+        return_to=values.get("return_to", ""),
+        cells=_pairs(values.get("cells", "")),
+        letters=letters,
+        rows=rows,
+        issued=issued,
+    )
+
+
+def _pairs(text: str) -> dict[str, str]:
+    out = {}
+    for part in text.split("|"):
+        key, sep, value = part.partition("=")
+        if sep:
+            out[key] = value
+    return out
+
+
+def _optional_float(value) -> float | None:
+    if value is None or value == "":
+        return None
+    return float(value)
+
+
+def _returned(book, path: Path, meta: FormMeta, today: dt.date | None):
+    """The return date and where it came from: the cover, Excel's save date, the file."""
+    ref = meta.cells.get("return_date")
+    if ref and meta.cover_sheet in book.sheetnames:
+        value = book[meta.cover_sheet][ref].value
+        if isinstance(value, dt.datetime):
+            return value.date(), "cover"
+        if isinstance(value, dt.date):
+            return value, "cover"
+        if isinstance(value, str) and value.strip():
+            parsed = _date_text(value.strip())
+            if parsed is not None:
+                return parsed, "cover"
+    saved = book.properties.modified
+    if isinstance(saved, dt.datetime) and (
+        meta.issued is None or saved.replace(tzinfo=None) != meta.issued.replace(tzinfo=None)
+    ):
+        return saved.date(), "saved"
+    stamp = dt.date.fromtimestamp(path.stat().st_mtime)
+    if today is not None:
+        stamp = min(stamp, today)
+    return stamp, "file"
+
+
+def _date_text(text: str) -> dt.date | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _number(value, *, percent: bool) -> tuple[float | None, str | None]:
+    """A cell as a number: (number, None), (None, None) when empty, or (None, why not).
+
+    Text is read when it is unambiguous: '41,5' and '41.5' are 41.5, '41,5%' too for a share;
+    '1.234' (a thousand, or one point two?) is refused rather than guessed.
+    """
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return None, f"{value!r} is not a number"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, f"{value!r} is not a number"
+        return float(value), None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return None, (
+            f"{value.isoformat()[:10]} is a date, not a number (Excel turned what was typed "
+            "into a date: format the cell as a number and type it again)"
+        )
+    text = unicodedata.normalize("NFC", str(value)).strip().replace("\u00a0", "").replace(" ", "")
+    if not text or text in _MISSING_TEXT:
+        return None, None
+    if percent and text.endswith("%"):
+        text = text[:-1]
+    if _GROUPED.fullmatch(text):
+        return None, (
+            f"{str(value)!r} could be a whole number with a thousands separator or a decimal; "
+            "type it as a number"
+        )
+    if _NUMBER.fullmatch(text):
+        return float(text.replace(",", ".")), None
+    return None, f"{str(value)!r} is not a number"
+
+
+def _range_text(spec: FormRow) -> str:
+    low = "-∞" if spec.lower is None else f"{spec.lower:g}"
+    high = "∞" if spec.upper is None else f"{spec.upper:g}"
+    return f"{low} to {high}" + (f" {spec.unit}" if spec.unit else "")
+
+
+def _read_rows(book, path: Path, shown: str, meta: FormMeta, today: dt.date | None) -> FormRead:
+    ws = book[meta.data_sheet]
+    where_file = f"{shown}:{meta.data_sheet}"
+    letters = meta.letters
+    returned, returned_from = _returned(book, path, meta, today)
+    cover = book[meta.cover_sheet] if meta.cover_sheet in book.sheetnames else None
+
+    def cover_text(key: str) -> str:
+        ref = meta.cells.get(key)
+        return _cell_text(cover[ref].value) if cover is not None and ref else ""
+
+    labels = status_labels()
+    problems: list[Problem] = []
+    flags: list[Problem] = []
+    unanswered: list[tuple[str, int]] = []
+    out: list[dict] = []
+    identity = {}
+    for r in range(2, ws.max_row + 1):
+        ind = _cell_text(ws[f"{letters['indicator']}{r}"].value)
+        yr = _cell_text(ws[f"{letters['year']}{r}"].value)
+        if ind:
+            identity.setdefault((ind, yr), []).append(r)
+    for spec in meta.rows:
+        r = spec.row
+        ind = _cell_text(ws[f"{letters['indicator']}{r}"].value)
+        yr = _cell_text(ws[f"{letters['year']}{r}"].value)
+        if (ind, yr) != (spec.indicator, str(spec.year)):
+            found = identity.get((spec.indicator, str(spec.year)), [])
+            if len(found) != 1:
+                problems.append(
+                    Problem(
+                        f"{where_file}:{letters['indicator']}{r}",
+                        None,
+                        COLUMNS[0],
+                        f"row {r} should hold {spec.indicator} {spec.year} but holds "
+                        f"{ind or 'nothing'} {yr}; rows were moved, inserted or deleted: "
+                        "fill the form as it was sent",
+                    )
+                )
+                continue
+            flags.append(
+                Problem(
+                    f"{where_file}:{letters['indicator']}{found[0]}",
+                    None,
+                    COLUMNS[0],
+                    f"{spec.indicator} {spec.year} was sent on row {r} and came back on row "
+                    f"{found[0]} (rows moved); read from row {found[0]}",
+                )
+            )
+            r = found[0]
+
+        def cell(name: str, row: int = r):
+            ref = f"{letters[name]}{row}"
+            return ref, ws[ref].value
+
+        v_ref, v_raw = cell("value")
+        n_ref, n_raw = cell("numerator")
+        d_ref, d_raw = cell("denominator")
+        s_ref, s_raw = cell("status")
+        source = _cell_text(cell("source")[1])
+        note = _cell_text(cell("note")[1])
+        status_text = _cell_text(s_raw)
+        bad = False
+
+        value, why = _number(v_raw, percent=spec.kind == "share")
+        if why:
+            problems.append(Problem(f"{where_file}:{v_ref}", None, COLUMNS[4], why))
+            bad = True
+        elif isinstance(v_raw, str) and _cell_text(v_raw) in _MISSING_TEXT and not note:
+            note = f"ô Giá trị ghi {_cell_text(v_raw)!r}"
+        numerator = denominator = None
+        for ref, raw, column, name in (
+            (n_ref, n_raw, COLUMNS[5], "numerator"),
+            (d_ref, d_raw, COLUMNS[6], "denominator"),
+        ):
+            number, why = _number(raw, percent=False)
+            if why:
+                problems.append(Problem(f"{where_file}:{ref}", None, column, why))
+                bad = True
+                continue
+            if number is None:
+                continue
+            if spec.scale is None:
+                problems.append(
+                    Problem(
+                        f"{where_file}:{ref}",
+                        None,
+                        column,
+                        f"{spec.indicator} is a {spec.kind}: it has no numerator or denominator",
+                    )
+                )
+                bad = True
+            elif number < 0 or (name == "denominator" and number == 0):
+                need = "above 0" if name == "denominator" else "0 or more"
+                problems.append(
+                    Problem(f"{where_file}:{ref}", None, column, f"{number:g}: must be {need}")
+                )
+                bad = True
+            elif name == "numerator":
+                numerator = number
+            else:
+                denominator = number
+        status = ""
+        if status_text:
+            status = labels.get(_fold(status_text), "")
+            if not status:
+                choices = ", ".join(word(f"forms.status_{c}", meta.lang) for c in STATUSES)
+                problems.append(
+                    Problem(
+                        f"{where_file}:{s_ref}",
+                        None,
+                        COLUMNS[9],
+                        f"{status_text!r} is not a status (choose {choices}, or leave it empty "
+                        "for an official figure)",
+                    )
+                )
+                bad = True
+        if bad:
+            continue
+        typed = value is not None
+        if value is None and numerator is not None and denominator is not None:
+            value = round(spec.scale * numerator / denominator, 2)
+            flags.append(
+                Problem(
+                    f"{where_file}:{v_ref}",
+                    None,
+                    COLUMNS[4],
+                    f"empty; computed from {COLUMNS[5]} / {COLUMNS[6]} as {value:g}",
+                )
+            )
+            note = _join(note, f"{COMPUTED_NOTE} ({value:g})")
+        if value is not None:
+            low = -math.inf if spec.lower is None else spec.lower
+            high = math.inf if spec.upper is None else spec.upper
+            if not low <= value <= high:
+                how = (
+                    "the form's validation was bypassed: correct the value"
+                    if typed
+                    else f"computed from {COLUMNS[5]} / {COLUMNS[6]}: check them"
+                )
+                problems.append(
+                    Problem(
+                        f"{where_file}:{v_ref}",
+                        None,
+                        COLUMNS[4],
+                        f"{value:g} is outside the range of {spec.indicator} "
+                        f"({_range_text(spec)}); {how}",
+                    )
+                )
+                continue
+            if spec.kind in ("count", "binary") and not float(value).is_integer():
+                what = "0 or 1" if spec.kind == "binary" else "a whole number"
+                problems.append(
+                    Problem(
+                        f"{where_file}:{v_ref}",
+                        None,
+                        COLUMNS[4],
+                        f"{value:g}: {spec.indicator} takes {what}",
+                    )
+                )
+                continue
+        if typed and numerator is not None and denominator is not None:
+            assert value is not None and spec.scale is not None
+            if not fraction_agrees(value, numerator, denominator, spec.scale):
+                computed = spec.scale * numerator / denominator
+                flags.append(
+                    Problem(
+                        f"{where_file}:{v_ref}",
+                        None,
+                        COLUMNS[4],
+                        f"{value:g} differs from {COLUMNS[5]} / {COLUMNS[6]} x {spec.scale:g} "
+                        f"= {computed:.6g} by more than the rounding of the digits typed "
+                        f"(±{0.5 * 10.0 ** -typed_decimals(value):g}); check which is right",
+                    )
+                )
+                note = _join(note, f"{MISMATCH_NOTE} (tính ra {computed:.6g})")
+        elif spec.scale is not None and (numerator is None) != (denominator is None):
+            flags.append(
+                Problem(
+                    f"{where_file}:{n_ref if numerator is None else d_ref}",
+                    None,
+                    COLUMNS[5] if numerator is None else COLUMNS[6],
+                    "empty while the other part of the fraction is given; give both or neither",
+                )
+            )
+        if value is None and not note and numerator is None and denominator is None:
+            if not source and not status:
+                unanswered.append((spec.indicator, spec.year))
+                continue
+        origin = source
+        out.append(
+            {
+                "province": meta.province,
+                "indicator": spec.indicator,
+                "year": str(spec.year),
+                "value": "" if value is None else format(value, ".15g"),
+                "sex": "",
+                "source": source_text(meta.agency, meta.form_id, returned, origin),
+                "note": note,
+                "status": status or "official",
+                "numerator": "" if numerator is None else format(numerator, ".15g"),
+                "denominator": "" if denominator is None else format(denominator, ".15g"),
+                "source_file": where_file,
+                "source_row": r,
+                "source_cell": v_ref,
+            }
+        )
+    columns = [
+        "province",
+        "indicator",
+        "year",
+        "value",
+        "sex",
+        "source",
+        "note",
+        "status",
+        "numerator",
+        "denominator",
+        "source_file",
+        "source_row",
+        "source_cell",
+    ]
+    frame = pd.DataFrame(out, columns=columns)
+    for column in columns:
+        if column != "source_row":
+            frame[column] = frame[column].astype("str")
+    frame["source_row"] = frame["source_row"].astype("int64")
+    return FormRead(
+        file=shown,
+        meta=meta,
+        rows=frame,
+        problems=problems,
+        flags=flags,
+        unanswered=unanswered,
+        returned=returned,
+        returned_from=returned_from,
+        preparer=cover_text("preparer"),
+        contact=cover_text("contact"),
+    )
+
+
+def _join(note: str, extra: str) -> str:
+    return f"{note}; {extra}" if note else extra
+
+
+def read_forms(
+    paths, *, province: str | None = None, year: int | None = None
+) -> tuple[list[FormRead], list[Problem], list[str]]:
+    """Read every form among ``paths`` (files or folders, searched for .xlsx).
+
+    Returns (forms read, problems of forms refused as a whole, files that are not forms).
+    A form of another province or year is a problem here, never a silent skip.
+    """
+    files: list[Path] = []
+    for item in paths:
+        item = Path(item)
+        if item.is_dir():
+            files += sorted(p for p in item.rglob("*.xlsx") if not p.name.startswith(("~$", ".")))
+        else:
+            files.append(item)
+    forms, problems, others = [], [], []
+    for file in files:
+        try:
+            form = read_form(file, province=province, year=year)
+        except BdgInputError as err:
+            problems += err.problems
+            continue
+        if form is None:
+            others.append(display_path(file))
+        else:
+            forms.append(form)
+    return forms, problems, others
+
+
+__all__ = [
+    "COLUMNS",
+    "COMPUTED_NOTE",
+    "FIELDS",
+    "FORM_MARK",
+    "FORM_VERSION",
+    "FRACTION_KINDS",
+    "INPUT_FIELDS",
+    "LETTERS",
+    "META_SHEET",
+    "MISMATCH_NOTE",
+    "ROWS_MARK",
+    "ROW_FIELDS",
+    "STATUSES",
+    "FormMeta",
+    "FormRead",
+    "FormRow",
+    "FormSource",
+    "expect",
+    "fraction_agrees",
+    "fraction_scale",
+    "is_form",
+    "parse_source",
+    "read_form",
+    "read_forms",
+    "source_text",
+    "status_labels",
+    "typed_decimals",
+]
