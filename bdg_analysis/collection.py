@@ -78,7 +78,8 @@ class AgencyState:
 
     @property
     def flagged(self) -> int:
-        return sum(1 for i in self.items if i.flagged)
+        """Rows taken but to check (a refused row counts as refused, not here)."""
+        return sum(1 for i in self.items if i.flagged and i.state != "refused")
 
     def counts(self) -> dict[str, int]:
         out = {"asked": len(self.items)}
@@ -183,7 +184,7 @@ def round_state(
     today = today or dt.date.today()
     returns = sorted(returns or [], key=lambda f: (f.returned or dt.date.min, f.file))
     for form in returns:
-        fio.expect(form.meta, form.file, province=place.name, year=year)
+        fio.expect(form.meta, form.file, province=place.name, year=year, lang=lang)
     if deadline is None:
         dates = [f.meta.deadline for f in returns if f.meta.deadline]
         deadline = max(dates) if dates else None
@@ -627,7 +628,7 @@ def collect(
         else:
             files.append(item)
     for file in files:
-        form = fio.read_form(file, today=today)
+        form = fio.read_form(file, today=today, lang=lang)
         if form is None:
             ignored.append(display_path(file))
             continue

@@ -314,6 +314,20 @@ def build_workbook(round_: Round, agency: str, *, lang: str = "vi"):
     return wb
 
 
+def _font(**style):
+    """A font in the workbook's own face (a style without a name shows as a serif in
+    LibreOffice): every cell reads in one typeface."""
+    from openpyxl.styles import Font
+
+    return Font(name="Calibri", **style)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide (row heights are not
+    computed by Excel for wrapped cells written by a program)."""
+    return max(1, -(-len(text or "") // max(1, int(width))))
+
+
 def _text(cell, text: str):
     """Store ``text`` as a string cell, never a formula, whatever it starts with."""
     cell.value = text
@@ -323,16 +337,16 @@ def _text(cell, text: str):
 
 def _cover(ws, round_: Round, agency: str, rows: list[AskedRow], sheet: str, lang: str) -> dict:
     """The cover: who, what, by when, the agency's own fields, instructions, indicators."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wrap = Alignment(wrap_text=True, vertical="top")
-    bold = Font(bold=True)
+    bold = _font(bold=True)
     thin = Side(style="thin", color="FF999999")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     for col, width in zip("ABCDE", (26, 46, 16, 46, 30), strict=True):
         ws.column_dimensions[col].width = width
-    _text(ws["A1"], word("forms.title", lang)).font = Font(bold=True, size=14)
+    _text(ws["A1"], word("forms.title", lang)).font = _font(bold=True, size=14)
     ws.merge_cells("A1:E1")
     _text(ws["A2"], word("forms.subtitle", lang, plan=round_.plan.document_label()))
     ws["A2"].alignment = wrap
@@ -364,10 +378,10 @@ def _cover(ws, round_: Round, agency: str, rows: list[AskedRow], sheet: str, lan
         _text(ws.cell(r, 2), value).alignment = wrap
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
         if key == "forms.deadline":
-            ws.cell(r, 2).font = Font(bold=True, color="FFC00000")
+            ws.cell(r, 2).font = _font(bold=True, color="FFC00000")
         r += 1
     r += 1
-    _text(ws.cell(r, 1), word("forms.filled_by", lang)).font = Font(bold=True, size=12)
+    _text(ws.cell(r, 1), word("forms.filled_by", lang)).font = _font(bold=True, size=12)
     r += 1
     cells = {}
     fill = PatternFill("solid", fgColor=INPUT_FILL)
@@ -400,7 +414,7 @@ def _cover(ws, round_: Round, agency: str, rows: list[AskedRow], sheet: str, lan
         cells[name] = target.coordinate
         r += 1
     r += 1
-    _text(ws.cell(r, 1), word("forms.how_title", lang)).font = Font(bold=True, size=12)
+    _text(ws.cell(r, 1), word("forms.how_title", lang)).font = _font(bold=True, size=12)
     r += 1
     reference = word("forms.reference_header", lang)
     for i in range(1, 9):
@@ -408,10 +422,10 @@ def _cover(ws, round_: Round, agency: str, rows: list[AskedRow], sheet: str, lan
         _text(ws.cell(r, 1), f"{i}.").alignment = Alignment(horizontal="right", vertical="top")
         _text(ws.cell(r, 2), text).alignment = wrap
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
-        ws.row_dimensions[r].height = 15 * max(1, -(-len(text) // 120))
+        ws.row_dimensions[r].height = 15 * _lines(text, 130)
         r += 1
     r += 1
-    _text(ws.cell(r, 1), word("forms.indicators_title", lang)).font = Font(bold=True, size=12)
+    _text(ws.cell(r, 1), word("forms.indicators_title", lang)).font = _font(bold=True, size=12)
     r += 1
     for c, key in enumerate(("col_id", "col_name", "col_unit", "col_how", "col_source"), 1):
         cell = _text(ws.cell(r, c), word(f"forms.{key}", lang))
@@ -433,12 +447,13 @@ def _cover(ws, round_: Round, agency: str, rows: list[AskedRow], sheet: str, lan
             cell = _text(ws.cell(r, c), value or "")
             cell.alignment = wrap
             cell.border = box
-        longest = max(len(texts[1]) / 44, len(texts[3]) / 44, len(texts[4] or "") / 28)
-        ws.row_dimensions[r].height = 15 * max(1, int(longest) + 1)
+        ws.row_dimensions[r].height = 15 * max(
+            _lines(texts[1], 42), _lines(texts[3], 42), _lines(texts[4] or "", 27)
+        )
         r += 1
     r += 1
     _text(ws.cell(r, 1), word("forms.tolerance_rule", lang)).alignment = wrap
-    ws.cell(r, 1).font = Font(italic=True, size=9)
+    ws.cell(r, 1).font = _font(italic=True, size=9)
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
     ws.row_dimensions[r].height = 45
     ws.protection.sheet = True
@@ -470,11 +485,12 @@ def _how(ind: catalogue.Indicator, scale: float | None, lang: str) -> str:
 
 def _data_sheet(ws, rows: list[AskedRow], lang: str) -> list[fio.FormRow]:
     """The data sheet: contract header, one row per indicator and year, validation, locks."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
 
     thin = Side(style="thin", color="FF999999")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
     input_fill = PatternFill("solid", fgColor=INPUT_FILL)
     grey = PatternFill("solid", fgColor=GREY_FILL)
     letters = fio.LETTERS
@@ -482,7 +498,7 @@ def _data_sheet(ws, rows: list[AskedRow], lang: str) -> list[fio.FormRow]:
     widths = (11, 46, 16, 7, 11, 12, 12, 28, 32, 13, 30)
     for c, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = _text(ws.cell(1, c), text)
-        cell.font = Font(bold=True)
+        cell.font = _font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell.border = box
@@ -499,6 +515,7 @@ def _data_sheet(ws, rows: list[AskedRow], lang: str) -> list[fio.FormRow]:
         for name in fio.INPUT_FIELDS:
             cell = ws[f"{letters[name]}{i}"]
             cell.border = box
+            cell.alignment = top
             fraction_part = name in ("numerator", "denominator")
             if fraction_part and row.scale is None:
                 cell.fill = grey
@@ -513,12 +530,20 @@ def _data_sheet(ws, rows: list[AskedRow], lang: str) -> list[fio.FormRow]:
             checks.add("numerator", f"{letters['numerator']}{i}")
             checks.add("denominator", f"{letters['denominator']}{i}")
         checks.add("status", f"{letters['status']}{i}")
+        for name in ("indicator", "year"):
+            ws[f"{letters[name]}{i}"].alignment = top
         for name in ("indicator", "name", "unit", "year"):
             ws[f"{letters[name]}{i}"].border = box
         ref = ws.cell(i, len(fio.COLUMNS) + 1)
-        _text(ref, _reference(row, lang)).font = Font(italic=True, color="FF595959")
+        reference = _reference(row, lang)
+        _text(ref, reference).font = _font(italic=True, color="FF595959")
         ref.alignment = wrap
-        ws.row_dimensions[i].height = 15 * max(1, -(-len(ind.name(lang)) // 44))
+        lines = max(
+            _lines(ind.name(lang), widths[1] - 2),
+            _lines(ind.unit(lang), widths[2] - 2),
+            _lines(reference, widths[10] - 2),
+        )
+        ws.row_dimensions[i].height = 15 * lines
         numbered.append(
             fio.FormRow(
                 row=i,

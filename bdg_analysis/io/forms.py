@@ -25,7 +25,7 @@ import pandas as pd
 
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.paths import display_path
-from bdg_analysis.words import LANGS, word
+from bdg_analysis.words import LANGS, check_lang, word
 
 #: The version of the form layout this module writes and reads.
 FORM_VERSION = 1
@@ -270,6 +270,7 @@ class FormRead:
     returned_from: str = ""
     preparer: str = ""
     contact: str = ""
+    lang: str = "en"
 
     def tidy(self) -> pd.DataFrame:
         """The rows in today's tidy schema plus file, row and cell (what ``validate.check``
@@ -278,7 +279,8 @@ class FormRead:
 
     def as_table(self):
         """The read as an :class:`bdg_analysis.io.Table` (for ``bdg validate`` / ``bdg import``):
-        problems and flags together, flags worded as such."""
+        the refused values are its problems; the flags are said in ``inferred`` (they are
+        also kept in each row's note)."""
         from bdg_analysis.io import Table
 
         inferred = {
@@ -290,6 +292,7 @@ class FormRead:
                 f"{self.returned.isoformat()} ({self.returned_from})" if self.returned else ""
             ),
             "unanswered": str(len(self.unanswered)) if self.unanswered else "",
+            "flagged": "; ".join(str(f) for f in self.flags),
         }
         return Table(self.file, self.tidy(), inferred, list(self.problems), canonical=False)
 
@@ -305,6 +308,7 @@ def read_form(
     province: str | None = None,
     year: int | None = None,
     today: dt.date | None = None,
+    lang: str = "en",
 ) -> FormRead | None:
     """Read a returned form; None when ``path`` is not one of our forms.
 
@@ -316,6 +320,9 @@ def read_form(
     today
         Only for the rare form without a return date on its cover nor a save date (the file's
         own date is used; ``today`` caps it).
+    lang
+        The language of the problems and flags (``words.lang_from_env()`` on a command line;
+        a page in Vietnamese asks for ``"vi"``).
 
     Raises
     ------
@@ -324,19 +331,25 @@ def read_form(
         that is damaged. Value-level problems are returned in ``FormRead.problems`` instead,
         so every one of them can be reported at once.
     """
+    lang = check_lang(lang, where="lang")
     path = Path(path)
     opened = _open(path)
     if opened is None:
         return None
     book, shown = opened
-    meta = _meta(book, shown)
+    meta = _meta(book, shown, lang)
     if province is not None or year is not None:
-        expect(meta, shown, province=province, year=year)
-    return _read_rows(book, path, shown, meta, today)
+        expect(meta, shown, province=province, year=year, lang=lang)
+    return _read_rows(book, path, shown, meta, today, lang)
 
 
 def expect(
-    meta: FormMeta, file: str, *, province: str | None = None, year: int | None = None
+    meta: FormMeta,
+    file: str,
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    lang: str = "en",
 ) -> None:
     """Refuse a form that belongs to another province or report year, saying whose it is.
 
@@ -351,18 +364,22 @@ def expect(
     if province is not None:
         wanted = geo.resolve(province).province
         if wanted.code != meta.province_code:
-            wrong.append(f"province {meta.province!r}, not {wanted.name!r}")
+            wrong.append(word("forms.err_province", lang, form=meta.province, want=wanted.name))
     if year is not None and int(year) != meta.year:
-        wrong.append(f"report year {meta.year}, not {int(year)}")
+        wrong.append(word("forms.err_year", lang, form=meta.year, want=int(year)))
     if wrong:
         raise BdgInputError(
             Problem(
                 file,
                 None,
                 None,
-                f"form {meta.form_id} ({meta.agency}) was made for {' and '.join(wrong)}; "
-                "it belongs to another round: import it into that province's data, or send "
-                "the department this round's form",
+                word(
+                    "forms.err_other_round",
+                    lang,
+                    form=meta.form_id,
+                    agency=meta.agency,
+                    wrong=word("forms.and", lang).join(wrong),
+                ),
             )
         )
 
@@ -373,51 +390,41 @@ def _open(path: Path):
         return None
     try:
         with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
             workbook_xml = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError, OSError):
         return None
-    if f'name="{META_SHEET}"' not in workbook_xml or not names:
-        return None
+    if f'name="{META_SHEET}"' not in workbook_xml:
+        return None  # cheap: a department's own workbook is not loaded twice
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception:  # a broken file is the generic reader's to explain
         return None
-    if META_SHEET not in book.sheetnames:
-        return None
-    if book[META_SHEET]["A1"].value != FORM_MARK:
+    if META_SHEET not in book.sheetnames or book[META_SHEET]["A1"].value != FORM_MARK:
         return None
     return book, display_path(path)
 
 
-def _meta(book, shown: str) -> FormMeta:
+def _meta(book, shown: str, lang: str) -> FormMeta:
     """The hidden block, checked: a damaged one is refused, never half-read."""
     ws = book[META_SHEET]
 
     def damaged(what: str) -> BdgInputError:
         return BdgInputError(
-            Problem(
-                f"{shown}:{META_SHEET}",
-                None,
-                None,
-                f"the form's hidden block is damaged ({what}); ask the department to fill a "
-                "fresh copy of the form ('bdg form')",
-            )
+            Problem(f"{shown}:{META_SHEET}", None, None, word("forms.err_damaged", lang, what=what))
         )
 
     version = ws["B1"].value
     if not isinstance(version, int):
-        raise damaged("no form version")
+        raise damaged("version")
     if version > FORM_VERSION:
         raise BdgInputError(
             Problem(
                 shown,
                 None,
                 None,
-                f"form version {version} was made by a newer bdg-analysis (this one reads "
-                f"version {FORM_VERSION}); update bdg-analysis",
+                word("forms.err_newer", lang, version=version, known=FORM_VERSION),
             )
         )
     values: dict[str, str] = {}
@@ -442,7 +449,7 @@ def _meta(book, shown: str) -> FormMeta:
                     )
                 )
             except (TypeError, ValueError):
-                raise damaged(f"row line {line!r}") from None
+                raise damaged(f"{ROWS_MARK} {line!r}") from None
         elif line[0] == ROWS_MARK:
             in_rows = True
         else:
@@ -450,12 +457,12 @@ def _meta(book, shown: str) -> FormMeta:
     needed = ("form_id", "province", "province_code", "agency", "year", "data_sheet", "columns")
     missing = [k for k in needed if not values.get(k)]
     if missing or not rows:
-        raise damaged("missing " + ", ".join(missing or ["rows"]))
+        raise damaged(", ".join(missing or [ROWS_MARK]))
     letters = _pairs(values["columns"])
     if set(letters) != set(FIELDS):
         raise damaged("columns")
     if values["data_sheet"] not in book.sheetnames:
-        raise damaged(f"no sheet {values['data_sheet']!r}")
+        raise damaged(values["data_sheet"])
     try:
         year = int(values["year"])
         deadline = dt.date.fromisoformat(values["deadline"]) if values.get("deadline") else None
@@ -537,7 +544,13 @@ def _cell_text(value) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _number(value, *, percent: bool) -> tuple[float | None, str | None]:
+def _g(value: float, lang: str) -> str:
+    """A number as typed (``41.5``; ``41,5`` in Vietnamese), for messages."""
+    text = format(float(value), ".6g")
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _number(value, lang: str, *, percent: bool) -> tuple[float | None, str | None]:
     """A cell as a number: (number, None), (None, None) when empty, or (None, why not).
 
     Text is read when it is unambiguous: '41,5' and '41.5' are 41.5, '41,5%' too for a share;
@@ -546,41 +559,232 @@ def _number(value, *, percent: bool) -> tuple[float | None, str | None]:
     if value is None:
         return None, None
     if isinstance(value, bool):
-        return None, f"{value!r} is not a number"
+        return None, word("forms.err_not_number", lang, text=repr(value))
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
-            return None, f"{value!r} is not a number"
+            return None, word("forms.err_not_number", lang, text=repr(value))
         return float(value), None
     if isinstance(value, (dt.date, dt.datetime)):
-        return None, (
-            f"{value.isoformat()[:10]} is a date, not a number (Excel turned what was typed "
-            "into a date: format the cell as a number and type it again)"
-        )
+        return None, word("forms.err_date", lang, date=value.isoformat()[:10])
     text = unicodedata.normalize("NFC", str(value)).strip().replace("\u00a0", "").replace(" ", "")
     if not text or text in _MISSING_TEXT:
         return None, None
     if percent and text.endswith("%"):
         text = text[:-1]
     if _GROUPED.fullmatch(text):
-        return None, (
-            f"{str(value)!r} could be a whole number with a thousands separator or a decimal; "
-            "type it as a number"
-        )
+        return None, word("forms.err_grouped", lang, text=repr(str(value)))
     if _NUMBER.fullmatch(text):
         return float(text.replace(",", ".")), None
-    return None, f"{str(value)!r} is not a number"
+    return None, word("forms.err_not_number", lang, text=repr(str(value)))
 
 
-def _range_text(spec: FormRow) -> str:
-    low = "-∞" if spec.lower is None else f"{spec.lower:g}"
-    high = "∞" if spec.upper is None else f"{spec.upper:g}"
-    return f"{low} to {high}" + (f" {spec.unit}" if spec.unit else "")
+def _range_text(spec: FormRow, lang: str) -> str:
+    low = "-∞" if spec.lower is None else _g(spec.lower, lang)
+    high = "∞" if spec.upper is None else _g(spec.upper, lang)
+    return f"{low} – {high}" + (f" {spec.unit}" if spec.unit else "")
 
 
-def _read_rows(book, path: Path, shown: str, meta: FormMeta, today: dt.date | None) -> FormRead:
-    ws = book[meta.data_sheet]
-    where_file = f"{shown}:{meta.data_sheet}"
-    letters = meta.letters
+class _Reader:
+    """Reads the data rows of one form, collecting rows, problems, flags and unanswered."""
+
+    def __init__(self, ws, meta: FormMeta, where: str, source: str, lang: str):
+        self.ws = ws
+        self.meta = meta
+        self.where = where
+        self.source = source  # the source text of every row (agency, form, date)
+        self.lang = lang
+        self.labels = status_labels()
+        self.problems: list[Problem] = []
+        self.flags: list[Problem] = []
+        self.unanswered: list[tuple[str, int]] = []
+        self.rows: list[dict] = []
+        letters = meta.letters
+        self.identity: dict[tuple[str, str], list[int]] = {}
+        for r in range(2, ws.max_row + 1):
+            ind = _cell_text(ws[f"{letters['indicator']}{r}"].value)
+            if ind:
+                yr = _cell_text(ws[f"{letters['year']}{r}"].value)
+                self.identity.setdefault((ind, yr), []).append(r)
+
+    def _w(self, key: str, **fields) -> str:
+        return word(f"forms.{key}", self.lang, **fields)
+
+    def refuse(self, ref: str, column: str, message: str) -> None:
+        self.problems.append(Problem(f"{self.where}:{ref}", None, column, message))
+
+    def flag(self, ref: str, column: str, message: str) -> None:
+        self.flags.append(Problem(f"{self.where}:{ref}", None, column, message))
+
+    def locate(self, spec: FormRow) -> int | None:
+        """The row holding ``spec`` now: where it was sent, or the one row that names it."""
+        letters = self.meta.letters
+        r = spec.row
+        ind = _cell_text(self.ws[f"{letters['indicator']}{r}"].value)
+        yr = _cell_text(self.ws[f"{letters['year']}{r}"].value)
+        expected = f"{spec.indicator} {spec.year}"
+        if (ind, yr) == (spec.indicator, str(spec.year)):
+            return r
+        found = self.identity.get((spec.indicator, str(spec.year)), [])
+        if len(found) != 1:
+            self.refuse(
+                f"{letters['indicator']}{r}",
+                COLUMNS[0],
+                self._w("err_row_moved", row=r, expected=expected, found=f"{ind} {yr}".strip()),
+            )
+            return None
+        self.flag(
+            f"{letters['indicator']}{found[0]}",
+            COLUMNS[0],
+            self._w("flag_row_moved", expected=expected, sent=r, back=found[0]),
+        )
+        return found[0]
+
+    def read(self, spec: FormRow) -> None:
+        r = self.locate(spec)
+        if r is None:
+            return
+        letters = self.meta.letters
+
+        def cell(name: str) -> tuple[str, object]:
+            ref = f"{letters[name]}{r}"
+            return ref, self.ws[ref].value
+
+        v_ref, v_raw = cell("value")
+        n_ref, n_raw = cell("numerator")
+        d_ref, d_raw = cell("denominator")
+        s_ref, s_raw = cell("status")
+        origin = _cell_text(cell("source")[1])
+        note = _cell_text(cell("note")[1])
+        status_text = _cell_text(s_raw)
+        before = len(self.problems)
+
+        value, why = _number(v_raw, self.lang, percent=spec.kind == "share")
+        if why:
+            self.refuse(v_ref, COLUMNS[4], why)
+        elif isinstance(v_raw, str) and _cell_text(v_raw) in _MISSING_TEXT and not note:
+            note = f"ô Giá trị ghi {_cell_text(v_raw)!r}"
+        parts: dict[str, float] = {}
+        for ref, raw, column, name in (
+            (n_ref, n_raw, COLUMNS[5], "numerator"),
+            (d_ref, d_raw, COLUMNS[6], "denominator"),
+        ):
+            number, why = _number(raw, self.lang, percent=False)
+            if why:
+                self.refuse(ref, column, why)
+            elif number is None:
+                continue
+            elif spec.scale is None:
+                self.refuse(ref, column, self._w("err_no_fraction", indicator=spec.indicator))
+            elif name == "numerator" and number < 0:
+                self.refuse(ref, column, self._w("err_numerator", number=_g(number, self.lang)))
+            elif name == "denominator" and number <= 0:
+                self.refuse(ref, column, self._w("err_denominator", number=_g(number, self.lang)))
+            else:
+                parts[name] = number
+        status = ""
+        if status_text:
+            status = self.labels.get(_fold(status_text), "")
+            if not status:
+                choices = ", ".join(word(f"forms.status_{c}", self.meta.lang) for c in STATUSES)
+                self.refuse(
+                    s_ref,
+                    COLUMNS[9],
+                    self._w("err_status", text=repr(status_text), choices=choices),
+                )
+        if len(self.problems) > before:
+            return
+        numerator, denominator = parts.get("numerator"), parts.get("denominator")
+        both = numerator is not None and denominator is not None
+        typed = value is not None
+        if value is None and both:
+            assert spec.scale is not None and numerator is not None and denominator is not None
+            value = round(spec.scale * numerator / denominator, 2)
+            self.flag(v_ref, COLUMNS[4], self._w("flag_computed", value=_g(value, self.lang)))
+            note = _join(note, f"{COMPUTED_NOTE} ({value:g})")
+        if value is not None and not self._in_range(spec, value, v_ref, typed):
+            return
+        if typed and both:
+            assert value is not None and spec.scale is not None
+            assert numerator is not None and denominator is not None
+            if not fraction_agrees(value, numerator, denominator, spec.scale):
+                computed = spec.scale * numerator / denominator
+                allowed = 0.5 * 10.0 ** -typed_decimals(value)
+                self.flag(
+                    v_ref,
+                    COLUMNS[4],
+                    self._w(
+                        "flag_mismatch",
+                        value=_g(value, self.lang),
+                        scale=_g(spec.scale, self.lang),
+                        computed=_g(computed, self.lang),
+                        allowed=_g(allowed, self.lang),
+                    ),
+                )
+                note = _join(note, f"{MISMATCH_NOTE} (tính ra {computed:.6g})")
+        elif spec.scale is not None and len(parts) == 1:
+            ref, column = (n_ref, COLUMNS[5]) if numerator is None else (d_ref, COLUMNS[6])
+            self.flag(ref, column, self._w("flag_half_fraction"))
+        if value is None and not (note or origin or status or parts):
+            self.unanswered.append((spec.indicator, spec.year))
+            return
+        self.rows.append(
+            {
+                "province": self.meta.province,
+                "indicator": spec.indicator,
+                "year": str(spec.year),
+                "value": "" if value is None else format(value, ".15g"),
+                "sex": "",
+                "source": f"{self.source}: {origin}" if origin else self.source,
+                "note": note,
+                "status": status or "official",
+                "numerator": "" if numerator is None else format(numerator, ".15g"),
+                "denominator": "" if denominator is None else format(denominator, ".15g"),
+                "source_file": self.where,
+                "source_row": r,
+                "source_cell": v_ref,
+            }
+        )
+
+    def _in_range(self, spec: FormRow, value: float, ref: str, typed: bool) -> bool:
+        """The natural range, whole numbers for counts, 0/1 for yes/no: refused otherwise."""
+        low = -math.inf if spec.lower is None else spec.lower
+        high = math.inf if spec.upper is None else spec.upper
+        fields = {
+            "value": _g(value, self.lang),
+            "indicator": spec.indicator,
+            "range": _range_text(spec, self.lang),
+        }
+        if not low <= value <= high:
+            key = "err_range_typed" if typed else "err_range_computed"
+            self.refuse(ref, COLUMNS[4], self._w(key, **fields))
+            return False
+        if spec.kind in ("count", "binary") and not float(value).is_integer():
+            key = "err_binary" if spec.kind == "binary" else "err_whole"
+            self.refuse(ref, COLUMNS[4], self._w(key, **fields))
+            return False
+        return True
+
+
+ROW_COLUMNS = (
+    "province",
+    "indicator",
+    "year",
+    "value",
+    "sex",
+    "source",
+    "note",
+    "status",
+    "numerator",
+    "denominator",
+    "source_file",
+    "source_row",
+    "source_cell",
+)
+
+
+def _read_rows(
+    book, path: Path, shown: str, meta: FormMeta, today: dt.date | None, lang: str
+) -> FormRead:
     returned, returned_from = _returned(book, path, meta, today)
     cover = book[meta.cover_sheet] if meta.cover_sheet in book.sheetnames else None
 
@@ -588,219 +792,17 @@ def _read_rows(book, path: Path, shown: str, meta: FormMeta, today: dt.date | No
         ref = meta.cells.get(key)
         return _cell_text(cover[ref].value) if cover is not None and ref else ""
 
-    labels = status_labels()
-    problems: list[Problem] = []
-    flags: list[Problem] = []
-    unanswered: list[tuple[str, int]] = []
-    out: list[dict] = []
-    identity = {}
-    for r in range(2, ws.max_row + 1):
-        ind = _cell_text(ws[f"{letters['indicator']}{r}"].value)
-        yr = _cell_text(ws[f"{letters['year']}{r}"].value)
-        if ind:
-            identity.setdefault((ind, yr), []).append(r)
+    reader = _Reader(
+        book[meta.data_sheet],
+        meta,
+        f"{shown}:{meta.data_sheet}",
+        source_text(meta.agency, meta.form_id, returned),
+        lang,
+    )
     for spec in meta.rows:
-        r = spec.row
-        ind = _cell_text(ws[f"{letters['indicator']}{r}"].value)
-        yr = _cell_text(ws[f"{letters['year']}{r}"].value)
-        if (ind, yr) != (spec.indicator, str(spec.year)):
-            found = identity.get((spec.indicator, str(spec.year)), [])
-            if len(found) != 1:
-                problems.append(
-                    Problem(
-                        f"{where_file}:{letters['indicator']}{r}",
-                        None,
-                        COLUMNS[0],
-                        f"row {r} should hold {spec.indicator} {spec.year} but holds "
-                        f"{ind or 'nothing'} {yr}; rows were moved, inserted or deleted: "
-                        "fill the form as it was sent",
-                    )
-                )
-                continue
-            flags.append(
-                Problem(
-                    f"{where_file}:{letters['indicator']}{found[0]}",
-                    None,
-                    COLUMNS[0],
-                    f"{spec.indicator} {spec.year} was sent on row {r} and came back on row "
-                    f"{found[0]} (rows moved); read from row {found[0]}",
-                )
-            )
-            r = found[0]
-
-        def cell(name: str, row: int = r):
-            ref = f"{letters[name]}{row}"
-            return ref, ws[ref].value
-
-        v_ref, v_raw = cell("value")
-        n_ref, n_raw = cell("numerator")
-        d_ref, d_raw = cell("denominator")
-        s_ref, s_raw = cell("status")
-        source = _cell_text(cell("source")[1])
-        note = _cell_text(cell("note")[1])
-        status_text = _cell_text(s_raw)
-        bad = False
-
-        value, why = _number(v_raw, percent=spec.kind == "share")
-        if why:
-            problems.append(Problem(f"{where_file}:{v_ref}", None, COLUMNS[4], why))
-            bad = True
-        elif isinstance(v_raw, str) and _cell_text(v_raw) in _MISSING_TEXT and not note:
-            note = f"ô Giá trị ghi {_cell_text(v_raw)!r}"
-        numerator = denominator = None
-        for ref, raw, column, name in (
-            (n_ref, n_raw, COLUMNS[5], "numerator"),
-            (d_ref, d_raw, COLUMNS[6], "denominator"),
-        ):
-            number, why = _number(raw, percent=False)
-            if why:
-                problems.append(Problem(f"{where_file}:{ref}", None, column, why))
-                bad = True
-                continue
-            if number is None:
-                continue
-            if spec.scale is None:
-                problems.append(
-                    Problem(
-                        f"{where_file}:{ref}",
-                        None,
-                        column,
-                        f"{spec.indicator} is a {spec.kind}: it has no numerator or denominator",
-                    )
-                )
-                bad = True
-            elif number < 0 or (name == "denominator" and number == 0):
-                need = "above 0" if name == "denominator" else "0 or more"
-                problems.append(
-                    Problem(f"{where_file}:{ref}", None, column, f"{number:g}: must be {need}")
-                )
-                bad = True
-            elif name == "numerator":
-                numerator = number
-            else:
-                denominator = number
-        status = ""
-        if status_text:
-            status = labels.get(_fold(status_text), "")
-            if not status:
-                choices = ", ".join(word(f"forms.status_{c}", meta.lang) for c in STATUSES)
-                problems.append(
-                    Problem(
-                        f"{where_file}:{s_ref}",
-                        None,
-                        COLUMNS[9],
-                        f"{status_text!r} is not a status (choose {choices}, or leave it empty "
-                        "for an official figure)",
-                    )
-                )
-                bad = True
-        if bad:
-            continue
-        typed = value is not None
-        if value is None and numerator is not None and denominator is not None:
-            value = round(spec.scale * numerator / denominator, 2)
-            flags.append(
-                Problem(
-                    f"{where_file}:{v_ref}",
-                    None,
-                    COLUMNS[4],
-                    f"empty; computed from {COLUMNS[5]} / {COLUMNS[6]} as {value:g}",
-                )
-            )
-            note = _join(note, f"{COMPUTED_NOTE} ({value:g})")
-        if value is not None:
-            low = -math.inf if spec.lower is None else spec.lower
-            high = math.inf if spec.upper is None else spec.upper
-            if not low <= value <= high:
-                how = (
-                    "the form's validation was bypassed: correct the value"
-                    if typed
-                    else f"computed from {COLUMNS[5]} / {COLUMNS[6]}: check them"
-                )
-                problems.append(
-                    Problem(
-                        f"{where_file}:{v_ref}",
-                        None,
-                        COLUMNS[4],
-                        f"{value:g} is outside the range of {spec.indicator} "
-                        f"({_range_text(spec)}); {how}",
-                    )
-                )
-                continue
-            if spec.kind in ("count", "binary") and not float(value).is_integer():
-                what = "0 or 1" if spec.kind == "binary" else "a whole number"
-                problems.append(
-                    Problem(
-                        f"{where_file}:{v_ref}",
-                        None,
-                        COLUMNS[4],
-                        f"{value:g}: {spec.indicator} takes {what}",
-                    )
-                )
-                continue
-        if typed and numerator is not None and denominator is not None:
-            assert value is not None and spec.scale is not None
-            if not fraction_agrees(value, numerator, denominator, spec.scale):
-                computed = spec.scale * numerator / denominator
-                flags.append(
-                    Problem(
-                        f"{where_file}:{v_ref}",
-                        None,
-                        COLUMNS[4],
-                        f"{value:g} differs from {COLUMNS[5]} / {COLUMNS[6]} x {spec.scale:g} "
-                        f"= {computed:.6g} by more than the rounding of the digits typed "
-                        f"(±{0.5 * 10.0 ** -typed_decimals(value):g}); check which is right",
-                    )
-                )
-                note = _join(note, f"{MISMATCH_NOTE} (tính ra {computed:.6g})")
-        elif spec.scale is not None and (numerator is None) != (denominator is None):
-            flags.append(
-                Problem(
-                    f"{where_file}:{n_ref if numerator is None else d_ref}",
-                    None,
-                    COLUMNS[5] if numerator is None else COLUMNS[6],
-                    "empty while the other part of the fraction is given; give both or neither",
-                )
-            )
-        if value is None and not note and numerator is None and denominator is None:
-            if not source and not status:
-                unanswered.append((spec.indicator, spec.year))
-                continue
-        origin = source
-        out.append(
-            {
-                "province": meta.province,
-                "indicator": spec.indicator,
-                "year": str(spec.year),
-                "value": "" if value is None else format(value, ".15g"),
-                "sex": "",
-                "source": source_text(meta.agency, meta.form_id, returned, origin),
-                "note": note,
-                "status": status or "official",
-                "numerator": "" if numerator is None else format(numerator, ".15g"),
-                "denominator": "" if denominator is None else format(denominator, ".15g"),
-                "source_file": where_file,
-                "source_row": r,
-                "source_cell": v_ref,
-            }
-        )
-    columns = [
-        "province",
-        "indicator",
-        "year",
-        "value",
-        "sex",
-        "source",
-        "note",
-        "status",
-        "numerator",
-        "denominator",
-        "source_file",
-        "source_row",
-        "source_cell",
-    ]
-    frame = pd.DataFrame(out, columns=columns)
-    for column in columns:
+        reader.read(spec)
+    frame = pd.DataFrame(reader.rows, columns=list(ROW_COLUMNS))
+    for column in ROW_COLUMNS:
         if column != "source_row":
             frame[column] = frame[column].astype("str")
     frame["source_row"] = frame["source_row"].astype("int64")
@@ -808,13 +810,14 @@ def _read_rows(book, path: Path, shown: str, meta: FormMeta, today: dt.date | No
         file=shown,
         meta=meta,
         rows=frame,
-        problems=problems,
-        flags=flags,
-        unanswered=unanswered,
+        problems=reader.problems,
+        flags=reader.flags,
+        unanswered=reader.unanswered,
         returned=returned,
         returned_from=returned_from,
         preparer=cover_text("preparer"),
         contact=cover_text("contact"),
+        lang=lang,
     )
 
 
@@ -823,7 +826,7 @@ def _join(note: str, extra: str) -> str:
 
 
 def read_forms(
-    paths, *, province: str | None = None, year: int | None = None
+    paths, *, province: str | None = None, year: int | None = None, lang: str = "en"
 ) -> tuple[list[FormRead], list[Problem], list[str]]:
     """Read every form among ``paths`` (files or folders, searched for .xlsx).
 
@@ -840,7 +843,7 @@ def read_forms(
     forms, problems, others = [], [], []
     for file in files:
         try:
-            form = read_form(file, province=province, year=year)
+            form = read_form(file, province=province, year=year, lang=lang)
         except BdgInputError as err:
             problems += err.problems
             continue
@@ -863,6 +866,7 @@ __all__ = [
     "META_SHEET",
     "MISMATCH_NOTE",
     "ROWS_MARK",
+    "ROW_COLUMNS",
     "ROW_FIELDS",
     "STATUSES",
     "FormMeta",
