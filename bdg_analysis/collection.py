@@ -176,8 +176,9 @@ def round_state(
         Returned forms not yet imported (:func:`bdg_analysis.io.forms.read_form`); a later
         return of the same agency wins over an earlier one.
     today, deadline
-        Injectable dates (tests, ``--today``); the deadline defaults to the returned forms' own,
-        else the plan's (:func:`bdg_analysis.forms.deadline_for`).
+        Injectable dates (tests, ``--today``); the deadline defaults to the forms' own (those
+        returned, else those named in imported rows' sources), else the plan's next one
+        (:func:`bdg_analysis.forms.deadline_for`).
     """
     lang = check_lang(lang)
     place = geo.resolve(province).province
@@ -185,11 +186,12 @@ def round_state(
     returns = sorted(returns or [], key=lambda f: (f.returned or dt.date.min, f.file))
     for form in returns:
         fio.expect(form.meta, form.file, province=place.name, year=year, lang=lang)
-    if deadline is None:
-        dates = [f.meta.deadline for f in returns if f.meta.deadline]
-        deadline = max(dates) if dates else None
     code = place.code
     ours = observations["source"].map(lambda s: of_this_round(s, code, year)).astype(bool)
+    if deadline is None:  # the forms' own: returned ones, else those named in imported rows
+        dates = [f.meta.deadline for f in returns if f.meta.deadline]
+        dates += _form_deadlines(observations.loc[ours, "source"])
+        deadline = max(dates) if dates else None
     before = observations[~ours]
     asked = forms.plan_round(
         place.name, year, before, today=today, deadline=deadline, back=back, params_dir=params_dir
@@ -242,6 +244,20 @@ def round_state(
         lang=lang,
         ignored=list(ignored or []),
     )
+
+
+def _form_deadlines(sources: pd.Series) -> list[dt.date]:
+    """The deadlines in form ids (``BDG-..-YYYYMMDD``) of imported rows' sources."""
+    out = set()
+    for text in sources.unique().tolist():
+        parsed = fio.parse_source(str(text))
+        match = re.search(r"-(\d{8})$", parsed.form_id) if parsed else None
+        if match:
+            try:
+                out.add(dt.datetime.strptime(match.group(1), "%Y%m%d").date())
+            except ValueError:
+                continue
+    return sorted(out)
 
 
 def _answers(returns: list[fio.FormRead]):
