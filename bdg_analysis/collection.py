@@ -197,7 +197,7 @@ def round_state(
         place.name, year, before, today=today, deadline=deadline, back=back, params_dir=params_dir
     )
     held = forms.held_series(observations, place)
-    real = held[held["status"] != "demo"]
+    real = held[(held["status"] != "demo") & held["sex"].fillna("").isin(["", "total"])]
     gaps = observations[
         ours & observations["value"].isna() & (observations["province"] == place.name)
     ]

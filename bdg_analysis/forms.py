@@ -196,6 +196,7 @@ def plan_round(
     today = today or dt.date.today()
     due, what = deadline_for(plan, year, today, deadline)
     held = held_series(observations, place)
+    held = held[held["sex"].fillna("").isin(["", "total"])]  # forms ask for totals
     rows: list[AskedRow] = []
     co: dict[str, list[str]] = {}
     for ind_id in plan.indicator_ids():

@@ -337,6 +337,22 @@ def test_round_trip_lang_son_2026_values_official_with_the_agency(written, tmp_p
     ]
     assert cli.main(["import", str(tidy), "--out", str(data)]) == 0  # twice: nothing changes
 
+    # the data notes' line: which values came from which agency's return, on what date
+    notes = fio.form_returns(dataset.load(data))
+    assert notes.to_dict("records") == [
+        {
+            "agency": "Sở Y tế",
+            "form_id": "BDG-20-2026-so-y-te-20261210",
+            "returned": dt.date(2026, 12, 8),
+            "rows": 4,
+            "empty": 1,
+            "indicators": "M3.CT3, M4.CT1, M4.CT3, M4.CT4",
+            "years": "2025-2026",
+        }
+    ]
+    other = {"source": ["GSO"], "indicator": ["M4.CT1"], "year": [2024], "value": [111.0]}
+    assert fio.form_returns(pd.DataFrame(other)).empty
+
 
 def test_a_form_of_another_province_or_year_is_refused(written, tmp_path):
     path = written["Sở Tài chính"]

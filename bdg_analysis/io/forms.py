@@ -186,6 +186,58 @@ def parse_source(text: str) -> FormSource | None:
     )
 
 
+def form_returns(observations: pd.DataFrame) -> pd.DataFrame:
+    """Which values came from which agency's return, on what date: one line per return.
+
+    For a report's data notes. ``observations`` has a ``source`` column (tidy rows or checked
+    observations); rows whose source a form wrote (:func:`source_text`) are grouped by agency,
+    form and return date. Returns the columns ``agency``, ``form_id``, ``returned`` (a date),
+    ``rows`` (values given), ``empty`` (answered without a figure), ``indicators`` (ids joined
+    by ', ') and ``years`` ('2021-2026'), earliest return first; empty when none.
+    """
+    columns = ["agency", "form_id", "returned", "rows", "empty", "indicators", "years"]
+    needed = {"source", "indicator", "year", "value"}
+    if not needed <= set(observations.columns) or observations.empty:
+        return pd.DataFrame(columns=columns)
+    parsed = {s: parse_source(s) for s in observations["source"].dropna().astype(str).unique()}
+    lines: dict[tuple, dict] = {}
+    for record in observations[["source", "indicator", "year", "value"]].itertuples(index=False):
+        found = parsed.get(str(record.source))
+        if found is None:
+            continue
+        key = (found.agency, found.form_id, found.returned)
+        line = lines.setdefault(key, {"rows": 0, "empty": 0, "ids": {}, "years": set()})
+        value = record.value
+        blank = value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+        line["empty" if blank else "rows"] += 1
+        line["ids"][str(record.indicator)] = None
+        line["years"].add(int(record.year))
+    out = [
+        {
+            "agency": agency,
+            "form_id": form_id,
+            "returned": returned,
+            "rows": line["rows"],
+            "empty": line["empty"],
+            "indicators": ", ".join(sorted(line["ids"], key=_id_order)),
+            "years": (
+                f"{min(line['years'])}-{max(line['years'])}"
+                if len(line["years"]) > 1
+                else str(min(line["years"]))
+            ),
+        }
+        for (agency, form_id, returned), line in lines.items()
+    ]
+    frame = pd.DataFrame(out, columns=columns)
+    return frame.sort_values(["returned", "agency"], kind="stable").reset_index(drop=True)
+
+
+def _id_order(indicator_id: str) -> tuple:
+    """M2.CT3 before M3.CT1 before M3.CT2a: the documents' order."""
+    found = re.match(r"^M(\d+)\.CT(\d+)([a-z]?)$", indicator_id)
+    return (int(found.group(1)), int(found.group(2)), found.group(3)) if found else (99, 0, "")
+
+
 # ---------------------------------------------------------------- what a form says it is
 
 
@@ -874,6 +926,7 @@ __all__ = [
     "FormRow",
     "FormSource",
     "expect",
+    "form_returns",
     "fraction_agrees",
     "fraction_scale",
     "is_form",
