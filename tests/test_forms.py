@@ -545,3 +545,22 @@ def test_bdg_form_writes_the_round(tmp_path, capsys):
     assert (
         cli.main(["form", "--province", "Lạng Sơn", "--year", "2026", "--today", "20/11/2026"]) == 2
     )
+
+
+def test_as_table_is_what_validate_and_import_take(written, tmp_path):
+    form = written["Sở Tài chính"]
+    r = row_of(form, "M2.CT3", 2026)
+    filled = fill(
+        form,
+        tmp_path / "tc.xlsx",
+        {("M2.CT3", 2026): {"E": 30.5, "F": 60, "G": 200}, ("M2.CT3", 2025): {"E": 101}},
+    )
+    table = fio.read_form(filled).as_table()
+    assert table.file == "tc.xlsx" and not table.canonical
+    assert "BDG-20-2026-so-tai-chinh-20261210" in table.inferred["layout"]
+    assert f"tc.xlsx:Số liệu:E{r}" in table.inferred["flagged"]  # 60 / 200 = 30, not 30.5
+    assert [p.column for p in table.problems] == ["Giá trị"]  # 101 % refused
+    assert "numerator" not in table.frame.columns
+    assert validate.check(table.frame).ok
+    kept = fio.read_form(filled).as_table(fractions=True).frame
+    assert kept[["numerator", "denominator"]].values.tolist() == [["60", "200"]]

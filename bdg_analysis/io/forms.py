@@ -329,10 +329,11 @@ class FormRead:
         takes as it is): numerator and denominator left out."""
         return self.rows.drop(columns=["numerator", "denominator"])
 
-    def as_table(self):
+    def as_table(self, *, fractions: bool = False):
         """The read as an :class:`bdg_analysis.io.Table` (for ``bdg validate`` / ``bdg import``):
         the refused values are its problems; the flags are said in ``inferred`` (they are
-        also kept in each row's note)."""
+        also kept in each row's note). ``fractions`` keeps the numerator and denominator
+        columns (once ``validate.check`` accepts them as optional columns)."""
         from bdg_analysis.io import Table
 
         inferred = {
@@ -346,7 +347,8 @@ class FormRead:
             "unanswered": str(len(self.unanswered)) if self.unanswered else "",
             "flagged": "; ".join(str(f) for f in self.flags),
         }
-        return Table(self.file, self.tidy(), inferred, list(self.problems), canonical=False)
+        frame = self.rows if fractions else self.tidy()
+        return Table(self.file, frame, inferred, list(self.problems), canonical=False)
 
 
 def is_form(path: Path | str) -> bool:
