@@ -151,6 +151,50 @@ def _cmd_run_all(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _cmd_form(args: argparse.Namespace) -> int:
+    from bdg_analysis import dataset, forms
+
+    today = forms.parse_date(args.today, "--today")
+    deadline = forms.parse_date(args.deadline, "--deadline")
+    observations = dataset.load(args.data or None)
+    asked = forms.plan_round(
+        args.province,
+        args.year,
+        observations,
+        today=today,
+        deadline=deadline,
+        back=args.back,
+        contact=args.contact,
+    )
+    written = forms.write_forms(asked, Path(args.out), lang=args.lang)
+    for agency, path in zip(asked.agencies, written, strict=True):
+        rows = len(asked.rows_of(agency))
+        print(f"{path}: {agency}, {rows} row(s), form {asked.form_id(agency)}")
+    print(f"deadline {asked.deadline.isoformat()}; return to {asked.return_to}", file=sys.stderr)
+    return 0
+
+
+def _cmd_collection(args: argparse.Namespace) -> int:
+    from bdg_analysis import collection, forms
+    from bdg_analysis.files import write_atomic
+
+    state = collection.collect(
+        args.province,
+        args.year,
+        args.data,
+        forms_dir=args.forms,
+        today=forms.parse_date(args.today, "--today"),
+        deadline=forms.parse_date(args.deadline, "--deadline"),
+        lang=args.lang,
+    )
+    text = collection.render(state, args.format)
+    if args.out:
+        print(write_atomic(args.out, text))
+    else:
+        print(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bdg", description="Gender-equality target tracking for provinces.")
     parser.add_argument("--version", action="version", version=f"bdg-analysis {__version__}")
@@ -257,6 +301,58 @@ def build_parser() -> argparse.ArgumentParser:
         help="fork kernels from a preloaded process (fast, POSIX) or spawn each",
     )
     p.set_defaults(func=_cmd_run_all)
+
+    # collection rounds: forms out to the agencies, the round's state back (issue 13)
+    p = sub.add_parser(
+        "form",
+        help="write a round's collection workbooks, one per responsible agency",
+        description="Write one .xlsx per agency of the province's plan (indicators the plan "
+        "gives no agency go to the Department of Home Affairs): a cover sheet with the "
+        "deadline and instructions, a locked, validated data sheet, and a hidden block that "
+        "'bdg import' and 'bdg collection' read back. The same inputs give the same bytes.",
+    )
+    p.add_argument("--province", required=True, help='e.g. "Lạng Sơn" (diacritics optional)')
+    p.add_argument("--year", type=int, required=True, help="report year of the round")
+    p.add_argument("--out", default="forms", help="output folder (default: forms)")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.add_argument(
+        "--data",
+        action="append",
+        default=None,
+        help="tidy data, to ask earlier years still missing and show the latest figure "
+        "(repeatable; default: data/observations.csv)",
+    )
+    p.add_argument("--deadline", default=None, help="YYYY-MM-DD (default: the plan's next one)")
+    p.add_argument("--today", default=None, help="YYYY-MM-DD the round is run on (default today)")
+    p.add_argument(
+        "--back", type=int, default=5, help="earlier years asked while missing (default 5)"
+    )
+    p.add_argument("--contact", default="", help="who to call about the form (printed on it)")
+    p.set_defaults(func=_cmd_form)
+
+    p = sub.add_parser(
+        "collection",
+        help="where a round stands: received, missing, flagged, days to the deadline",
+        description="Per agency: rows received, missing, refused or to check (provisional, "
+        "numerator/denominator that do not give the value, a jump far beyond the series' own "
+        "history, a figure that differs from one held), and the days left to the deadline. "
+        "The HTML page is self-contained, to forward or print.",
+    )
+    p.add_argument("--province", required=True, help='e.g. "Lạng Sơn" (diacritics optional)')
+    p.add_argument("--year", type=int, required=True, help="report year of the round")
+    p.add_argument("--data", action="append", required=True, help="tidy data with imported returns")
+    p.add_argument(
+        "--forms",
+        action="append",
+        default=None,
+        help="returned workbooks not yet imported: a folder or a file (repeatable)",
+    )
+    p.add_argument("--format", choices=("table", "json", "html"), default="table")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.add_argument("--out", default=None, help="write to this file instead of printing")
+    p.add_argument("--deadline", default=None, help="YYYY-MM-DD (default: the forms' own)")
+    p.add_argument("--today", default=None, help="YYYY-MM-DD to count days from (default today)")
+    p.set_defaults(func=_cmd_collection)
     return parser
 
 

@@ -275,6 +275,10 @@ def check(raw: pd.DataFrame) -> Checked:
                 )
         bad[clean.index] = True
 
+    more, mask = check_fractions(frame, bad)
+    problems += more
+    bad |= mask
+
     observations = frame.loc[~bad, list(OBSERVATION_COLUMNS)].reset_index(drop=True)
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     seen: set[tuple] = set()
@@ -349,3 +353,65 @@ def _range_text(indicator_id: str) -> str:
     low = "-∞" if ind.lower is None or np.isnan(ind.lower) else f"{ind.lower:g}"
     high = "∞" if ind.upper is None or np.isnan(ind.upper) else f"{ind.upper:g}"
     return f"{indicator_id} ({low} to {high} {ind.unit_en})"
+
+
+FRACTION_COLUMNS = ("numerator", "denominator")
+
+
+def check_fractions(
+    frame: pd.DataFrame, bad: np.ndarray | None = None
+) -> tuple[list[Problem], np.ndarray]:
+    """Check the optional ``numerator`` and ``denominator`` columns (returned collection forms
+    keep both, so merged provinces and the nation add up exactly).
+
+    Each is empty or a number; a numerator is 0 or more, a denominator above 0; they come in
+    pairs; only shares, ratios and rates have them (:func:`bdg_analysis.io.forms.fraction_scale`).
+    Whether they give the value is not a problem here but a flag of the form reader
+    (:func:`bdg_analysis.io.forms.fraction_agrees`, one tolerance rule), kept in the note.
+    Returns the problems and the rows to leave out; rows already ``bad`` are not judged again.
+    A frame without either column has nothing to check.
+    """
+    from bdg_analysis.io.forms import fraction_scale
+
+    flagged = np.zeros(len(frame), dtype=bool)
+    present = [c for c in FRACTION_COLUMNS if c in frame.columns]
+    if not present:
+        return [], flagged
+    skip = np.zeros(len(frame), dtype=bool) if bad is None else np.asarray(bad, dtype=bool)
+    text = {
+        c: (
+            frame[c].fillna("").astype("str").str.strip()
+            if c in frame.columns
+            else pd.Series("", index=frame.index, dtype="str")
+        )
+        for c in FRACTION_COLUMNS
+    }
+    numbers = {c: _numbers(text[c]) for c in FRACTION_COLUMNS}
+    given = {c: (text[c] != "").to_numpy() for c in FRACTION_COLUMNS}
+    problems: list[Problem] = []
+
+    def add(mask: np.ndarray, column: str, message) -> None:
+        mask = mask & ~skip & ~flagged
+        if mask.any():
+            problems.extend(_problems_at(frame, mask, column, message))
+            flagged[:] |= mask
+
+    for c in FRACTION_COLUMNS:
+        add(given[c] & np.isnan(numbers[c]), c, lambda v: f"{v!r} is not a number")
+    num, den = numbers["numerator"], numbers["denominator"]
+    with np.errstate(invalid="ignore"):
+        add(given["numerator"] & (num < 0), "numerator", "must be 0 or more")
+        add(given["denominator"] & (den <= 0), "denominator", "must be above 0")
+    add(
+        given["numerator"] != given["denominator"],
+        "denominator" if "denominator" in present else "numerator",
+        "numerator and denominator come in pairs: give both or neither",
+    )
+    kinds = {i.id: fraction_scale(i.kind, i.unit_vi) is not None for i in catalogue.indicators()}
+    fraction = frame["indicator"].map(lambda i: kinds.get(i, True)).to_numpy(dtype=bool)
+    add(
+        (given["numerator"] | given["denominator"]) & ~fraction,
+        "numerator",
+        lambda v: "only shares, ratios and rates have a numerator and a denominator",
+    )
+    return problems, flagged

@@ -1,0 +1,941 @@
+"""Read a returned collection form (``bdg form``) back into tidy rows, guessing nothing.
+
+A form carries a very hidden sheet (:data:`META_SHEET`) that names its version, province,
+agency, report year, deadline and, for every row of its data sheet, the indicator, year, kind,
+natural range and the scale of value = numerator / denominator x scale. Reading goes by that
+block, never by header words, so a form is recognised whatever its file name, and a department
+that moves a row is caught rather than misread.
+
+The contract shared with the writer (:mod:`bdg_analysis.forms`) lives here: the data sheet's
+columns (:data:`COLUMNS`), the hidden block's keys, the status labels, the scale of each
+indicator and the one tolerance rule for numerator and denominator (:func:`fraction_agrees`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.paths import display_path
+from bdg_analysis.words import LANGS, check_lang, word
+
+#: The version of the form layout this module writes and reads.
+FORM_VERSION = 1
+#: Name of the very hidden sheet holding the machine-readable block.
+META_SHEET = "_bdg"
+#: The mark in cell A1 of the hidden sheet (B1 holds the form version).
+FORM_MARK = "bdg_form"
+#: The line of the hidden block after which one line per data row follows.
+ROWS_MARK = "rows"
+#: Fields of each data row in the hidden block, in order.
+ROW_FIELDS = ("row", "indicator", "year", "kind", "lower", "upper", "scale", "unit")
+
+#: The data sheet's header cells (the ``bdg form`` contract), columns A to J, in this order.
+COLUMNS = (
+    "Mã chỉ tiêu",
+    "Chỉ tiêu",
+    "Đơn vị",
+    "Năm",
+    "Giá trị",
+    "Tử số",
+    "Mẫu số",
+    "Nguồn",
+    "Ghi chú",
+    "Trạng thái",
+)
+#: What each column holds, and its letter (also written into the hidden block).
+FIELDS = (
+    "indicator",
+    "name",
+    "unit",
+    "year",
+    "value",
+    "numerator",
+    "denominator",
+    "source",
+    "note",
+    "status",
+)
+LETTERS = dict(zip(FIELDS, "ABCDEFGHIJ", strict=True))
+#: The fields a department fills; every other cell of the data sheet is locked.
+INPUT_FIELDS = ("value", "numerator", "denominator", "source", "note", "status")
+#: Kinds of indicator whose value is numerator / denominator x scale.
+FRACTION_KINDS = ("share", "ratio", "rate")
+#: Tidy ``status`` codes a form offers, in the order of its list.
+STATUSES = ("official", "provisional", "estimate")
+
+#: The start of the note a value gets when numerator and denominator do not give it.
+MISMATCH_NOTE = "cảnh báo: giá trị khác tử số/mẫu số"
+#: The start of the note a value gets when it was computed from numerator and denominator.
+COMPUTED_NOTE = "giá trị tính từ tử số/mẫu số"
+
+_MISSING_TEXT = ("..", "...", "…", "-", "–", "—", "x", "X")
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}[.,]\d{3}$")  # '1.234': a thousand or one and a bit?
+_PER = re.compile(r"/\s*(\d{1,3}(?:[.,]\d{3})+|\d+)")
+
+
+# ---------------------------------------------------------------- shared rules
+
+
+def fraction_scale(kind: str, unit: str) -> float | None:
+    """The factor in value = numerator / denominator x scale, or None for counts and yes/no.
+
+    A share (%) is x 100; a ratio or rate takes the number its unit divides by: 'bé trai/100
+    bé gái' x 100, '/100.000 trẻ đẻ sống' x 100 000, 'ca sinh/1.000 phụ nữ' x 1 000, 'lần' x 1.
+    Rates count here too: they are a count over a population, and keeping both parts lets
+    merged provinces and the nation add up exactly.
+    """
+    if kind not in FRACTION_KINDS:
+        return None
+    if kind == "share":
+        return 100.0
+    match = _PER.search(unit or "")
+    if match is None:
+        return 1.0
+    return float(re.sub(r"[.,]", "", match.group(1)))
+
+
+def typed_decimals(value: float) -> int:
+    """The decimals a figure was typed with (41.5 -> 1, 112 -> 0), at most 6."""
+    text = format(float(value), ".15g")
+    if "e" in text or "." not in text:
+        return 0
+    return min(len(text.split(".")[1]), 6)
+
+
+def fraction_agrees(value: float, numerator: float, denominator: float, scale: float) -> bool:
+    """Whether ``value`` is numerator / denominator x scale, rounded to the digits typed.
+
+    The tolerance rule, in one place: the value agrees when it differs from the computed one
+    by at most half a unit of its own last decimal (41.5 against 41.53: 0.05 allowed; 112
+    against 112.4: 0.5 allowed), plus float noise. So a figure rounded as the department
+    publishes it agrees; one computed from other counts, or mistyped, does not. The rule in
+    words is ``word("forms.tolerance_rule", lang)``.
+    """
+    computed = scale * numerator / denominator
+    allowed = 0.5 * 10.0 ** -typed_decimals(value)
+    return abs(value - computed) <= allowed + 1e-9 * max(1.0, abs(computed))
+
+
+def status_labels() -> dict[str, str]:
+    """Every label a form's status list may hold (both languages, and the codes), folded to
+    their tidy code."""
+    out = {}
+    for code in STATUSES:
+        out[_fold(code)] = code
+        for lang in LANGS:
+            out[_fold(word(f"forms.status_{code}", lang))] = code
+    return out
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", bare).strip().lower()
+
+
+# ---------------------------------------------------------------- the source of a value
+
+
+_SOURCE = re.compile(
+    r"^(?P<agency>.+?) \(biểu (?P<form>\S+), nhận (?P<date>\d{4}-\d{2}-\d{2})\)"
+    r"(?:: (?P<origin>.*))?$"
+)
+
+
+def source_text(agency: str, form_id: str, returned: dt.date, origin: str = "") -> str:
+    """The ``source`` of a value read from a form:
+    ``Sở Y tế (biểu BDG-20-2026-so-y-te-20261210, nhận 2026-12-08): <what the department
+    wrote in Nguồn>``. :func:`parse_source` reads it back, so reports can say which values came
+    from which agency's return, on what date."""
+    text = f"{agency} (biểu {form_id}, nhận {returned.isoformat()})"
+    return f"{text}: {origin}" if origin else text
+
+
+@dataclass(frozen=True)
+class FormSource:
+    """The parts of a form-made ``source``: agency, form id, return date, own source text."""
+
+    agency: str
+    form_id: str
+    returned: dt.date
+    origin: str = ""
+
+
+def parse_source(text: str) -> FormSource | None:
+    """The agency, form and return date in a ``source`` written by :func:`source_text`, or None
+    for any other source."""
+    match = _SOURCE.match(unicodedata.normalize("NFC", str(text or "")).strip())
+    if match is None:
+        return None
+    try:
+        returned = dt.date.fromisoformat(match.group("date"))
+    except ValueError:
+        return None
+    return FormSource(
+        match.group("agency"), match.group("form"), returned, match.group("origin") or ""
+    )
+
+
+def form_returns(observations: pd.DataFrame) -> pd.DataFrame:
+    """Which values came from which agency's return, on what date: one line per return.
+
+    For a report's data notes. ``observations`` has a ``source`` column (tidy rows or checked
+    observations); rows whose source a form wrote (:func:`source_text`) are grouped by agency,
+    form and return date. Returns the columns ``agency``, ``form_id``, ``returned`` (a date),
+    ``rows`` (values given), ``empty`` (answered without a figure), ``indicators`` (ids joined
+    by ', ') and ``years`` ('2021-2026'), earliest return first; empty when none.
+    """
+    columns = ["agency", "form_id", "returned", "rows", "empty", "indicators", "years"]
+    needed = {"source", "indicator", "year", "value"}
+    if not needed <= set(observations.columns) or observations.empty:
+        return pd.DataFrame(columns=columns)
+    parsed = {s: parse_source(s) for s in observations["source"].dropna().astype(str).unique()}
+    lines: dict[tuple, dict] = {}
+    for record in observations[["source", "indicator", "year", "value"]].itertuples(index=False):
+        found = parsed.get(str(record.source))
+        if found is None:
+            continue
+        key = (found.agency, found.form_id, found.returned)
+        line = lines.setdefault(key, {"rows": 0, "empty": 0, "ids": {}, "years": set()})
+        value = record.value
+        blank = value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+        line["empty" if blank else "rows"] += 1
+        line["ids"][str(record.indicator)] = None
+        line["years"].add(int(record.year))
+    out = [
+        {
+            "agency": agency,
+            "form_id": form_id,
+            "returned": returned,
+            "rows": line["rows"],
+            "empty": line["empty"],
+            "indicators": ", ".join(sorted(line["ids"], key=_id_order)),
+            "years": (
+                f"{min(line['years'])}-{max(line['years'])}"
+                if len(line["years"]) > 1
+                else str(min(line["years"]))
+            ),
+        }
+        for (agency, form_id, returned), line in lines.items()
+    ]
+    frame = pd.DataFrame(out, columns=columns)
+    return frame.sort_values(["returned", "agency"], kind="stable").reset_index(drop=True)
+
+
+def _id_order(indicator_id: str) -> tuple:
+    """M2.CT3 before M3.CT1 before M3.CT2a: the documents' order."""
+    found = re.match(r"^M(\d+)\.CT(\d+)([a-z]?)$", indicator_id)
+    return (int(found.group(1)), int(found.group(2)), found.group(3)) if found else (99, 0, "")
+
+
+# ---------------------------------------------------------------- what a form says it is
+
+
+@dataclass
+class FormRow:
+    """One data row as the hidden block describes it."""
+
+    row: int
+    indicator: str
+    year: int
+    kind: str
+    lower: float | None
+    upper: float | None
+    scale: float | None
+    unit: str = ""
+
+
+@dataclass
+class FormMeta:
+    """The hidden block of a form: who it is for and which row holds what."""
+
+    version: int
+    form_id: str
+    province: str
+    province_code: str
+    agency: str
+    year: int
+    deadline: dt.date | None
+    lang: str
+    data_sheet: str
+    cover_sheet: str
+    return_to: str
+    cells: dict[str, str]  # cover input cells: return_date, preparer, contact
+    letters: dict[str, str]  # field -> column letter of the data sheet
+    rows: list[FormRow]
+    issued: dt.datetime | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        """The key/value lines the writer puts in the hidden block (rows apart)."""
+        return {
+            "form_id": self.form_id,
+            "province": self.province,
+            "province_code": self.province_code,
+            "agency": self.agency,
+            "year": str(self.year),
+            "deadline": self.deadline.isoformat() if self.deadline else "",
+            "lang": self.lang,
+            "data_sheet": self.data_sheet,
+            "cover_sheet": self.cover_sheet,
+            "return_to": self.return_to,
+            "issued": self.issued.isoformat() if self.issued else "",
+            "cells": "|".join(f"{k}={v}" for k, v in self.cells.items()),
+            "columns": "|".join(f"{k}={v}" for k, v in self.letters.items()),
+        }
+
+
+# ---------------------------------------------------------------- reading a return
+
+
+@dataclass
+class FormRead:
+    """A returned form: what it is, its rows, what was refused and what is flagged.
+
+    ``rows``: one row per answered line (a value, or an empty value with a note saying why):
+    the tidy columns (``province``, ``indicator``, ``year``, ``value``, ``sex``, ``source``,
+    ``note``, ``status``) as text, plus ``numerator``, ``denominator`` and ``source_file``
+    (``file:sheet``), ``source_row``, ``source_cell`` (the value's cell). ``problems``: values
+    refused (out of range, not a number, a moved row), each at ``file:sheet:cell``; their rows
+    are not in ``rows``. ``flags``: kept but worth a look (numerator and denominator that do
+    not give the value, a value computed from them). ``unanswered``: (indicator, year) left
+    wholly empty. ``returned``: the return date (the cover's date, else the date Excel last
+    saved it, else the file's date), ``returned_from`` says which.
+    """
+
+    file: str
+    meta: FormMeta
+    rows: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    flags: list[Problem] = field(default_factory=list)
+    unanswered: list[tuple[str, int]] = field(default_factory=list)
+    returned: dt.date | None = None
+    returned_from: str = ""
+    preparer: str = ""
+    contact: str = ""
+    lang: str = "en"
+
+    def tidy(self) -> pd.DataFrame:
+        """The rows in today's tidy schema plus file, row and cell (what ``validate.check``
+        takes as it is): numerator and denominator left out."""
+        return self.rows.drop(columns=["numerator", "denominator"])
+
+    def as_table(self, *, fractions: bool = False):
+        """The read as an :class:`bdg_analysis.io.Table` (for ``bdg validate`` / ``bdg import``):
+        the refused values are its problems; the flags are said in ``inferred`` (they are
+        also kept in each row's note). ``fractions`` keeps the numerator and denominator
+        columns (once ``validate.check`` accepts them as optional columns)."""
+        from bdg_analysis.io import Table
+
+        inferred = {
+            "layout": (
+                f"collection form v{self.meta.version} {self.meta.form_id} "
+                f"({self.meta.province}, {self.meta.agency}, {self.meta.year})"
+            ),
+            "returned": (
+                f"{self.returned.isoformat()} ({self.returned_from})" if self.returned else ""
+            ),
+            "unanswered": str(len(self.unanswered)) if self.unanswered else "",
+            "flagged": "; ".join(str(f) for f in self.flags),
+        }
+        frame = self.rows if fractions else self.tidy()
+        return Table(self.file, frame, inferred, list(self.problems), canonical=False)
+
+
+def is_form(path: Path | str) -> bool:
+    """True when ``path`` is a workbook written by ``bdg form`` (its hidden block is there)."""
+    return _open(Path(path)) is not None
+
+
+def read_form(
+    path: Path | str,
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    today: dt.date | None = None,
+    lang: str = "en",
+) -> FormRead | None:
+    """Read a returned form; None when ``path`` is not one of our forms.
+
+    Parameters
+    ----------
+    province, year
+        The round the form must belong to: a form of another province or year is refused
+        (:func:`expect`), so one department's return cannot land in another's data.
+    today
+        Only for the rare form without a return date on its cover nor a save date (the file's
+        own date is used; ``today`` caps it).
+    lang
+        The language of the problems and flags (``words.lang_from_env()`` on a command line;
+        a page in Vietnamese asks for ``"vi"``).
+
+    Raises
+    ------
+    BdgInputError
+        A form of another province or year, a form made by a newer version, or a hidden block
+        that is damaged. Value-level problems are returned in ``FormRead.problems`` instead,
+        so every one of them can be reported at once.
+    """
+    lang = check_lang(lang, where="lang")
+    path = Path(path)
+    opened = _open(path)
+    if opened is None:
+        return None
+    book, shown = opened
+    meta = _meta(book, shown, lang)
+    if province is not None or year is not None:
+        expect(meta, shown, province=province, year=year, lang=lang)
+    return _read_rows(book, path, shown, meta, today, lang)
+
+
+def expect(
+    meta: FormMeta,
+    file: str,
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    lang: str = "en",
+) -> None:
+    """Refuse a form that belongs to another province or report year, saying whose it is.
+
+    Raises
+    ------
+    BdgInputError
+        Naming the file, the form, the province and year it was made for, and those expected.
+    """
+    from bdg_analysis import geo
+
+    wrong = []
+    if province is not None:
+        wanted = geo.resolve(province).province
+        if wanted.code != meta.province_code:
+            wrong.append(word("forms.err_province", lang, form=meta.province, want=wanted.name))
+    if year is not None and int(year) != meta.year:
+        wrong.append(word("forms.err_year", lang, form=meta.year, want=int(year)))
+    if wrong:
+        raise BdgInputError(
+            Problem(
+                file,
+                None,
+                None,
+                word(
+                    "forms.err_other_round",
+                    lang,
+                    form=meta.form_id,
+                    agency=meta.agency,
+                    wrong=word("forms.and", lang).join(wrong),
+                ),
+            )
+        )
+
+
+def _open(path: Path):
+    """(openpyxl workbook of values, shown name) when ``path`` is one of our forms, else None."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook_xml = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    if f'name="{META_SHEET}"' not in workbook_xml:
+        return None  # cheap: a department's own workbook is not loaded twice
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except Exception:  # a broken file is the generic reader's to explain
+        return None
+    if META_SHEET not in book.sheetnames or book[META_SHEET]["A1"].value != FORM_MARK:
+        return None
+    return book, display_path(path)
+
+
+def _meta(book, shown: str, lang: str) -> FormMeta:
+    """The hidden block, checked: a damaged one is refused, never half-read."""
+    ws = book[META_SHEET]
+
+    def damaged(what: str) -> BdgInputError:
+        return BdgInputError(
+            Problem(f"{shown}:{META_SHEET}", None, None, word("forms.err_damaged", lang, what=what))
+        )
+
+    version = ws["B1"].value
+    if not isinstance(version, int):
+        raise damaged("version")
+    if version > FORM_VERSION:
+        raise BdgInputError(
+            Problem(
+                shown,
+                None,
+                None,
+                word("forms.err_newer", lang, version=version, known=FORM_VERSION),
+            )
+        )
+    values: dict[str, str] = {}
+    rows: list[FormRow] = []
+    in_rows = False
+    for line in ws.iter_rows(min_row=2, values_only=True):
+        if not line or line[0] is None:
+            continue
+        if in_rows:
+            cells = list(line) + [None] * len(ROW_FIELDS)
+            try:
+                rows.append(
+                    FormRow(
+                        row=int(cells[0]),
+                        indicator=str(cells[1]),
+                        year=int(cells[2]),
+                        kind=str(cells[3]),
+                        lower=_optional_float(cells[4]),
+                        upper=_optional_float(cells[5]),
+                        scale=_optional_float(cells[6]),
+                        unit=str(cells[7] or ""),
+                    )
+                )
+            except (TypeError, ValueError):
+                raise damaged(f"{ROWS_MARK} {line!r}") from None
+        elif line[0] == ROWS_MARK:
+            in_rows = True
+        else:
+            values[str(line[0])] = "" if line[1] is None else str(line[1])
+    needed = ("form_id", "province", "province_code", "agency", "year", "data_sheet", "columns")
+    missing = [k for k in needed if not values.get(k)]
+    if missing or not rows:
+        raise damaged(", ".join(missing or [ROWS_MARK]))
+    letters = _pairs(values["columns"])
+    if set(letters) != set(FIELDS):
+        raise damaged("columns")
+    if values["data_sheet"] not in book.sheetnames:
+        raise damaged(values["data_sheet"])
+    try:
+        year = int(values["year"])
+        deadline = dt.date.fromisoformat(values["deadline"]) if values.get("deadline") else None
+        issued = dt.datetime.fromisoformat(values["issued"]) if values.get("issued") else None
+    except ValueError as err:
+        raise damaged(str(err)) from None
+    return FormMeta(
+        version=version,
+        form_id=values["form_id"],
+        province=values["province"],
+        province_code=values["province_code"],
+        agency=values["agency"],
+        year=year,
+        deadline=deadline,
+        lang=values.get("lang") or "vi",
+        data_sheet=values["data_sheet"],
+        cover_sheet=values.get("cover_sheet", ""),
+        return_to=values.get("return_to", ""),
+        cells=_pairs(values.get("cells", "")),
+        letters=letters,
+        rows=rows,
+        issued=issued,
+    )
+
+
+def _pairs(text: str) -> dict[str, str]:
+    out = {}
+    for part in text.split("|"):
+        key, sep, value = part.partition("=")
+        if sep:
+            out[key] = value
+    return out
+
+
+def _optional_float(value) -> float | None:
+    if value is None or value == "":
+        return None
+    return float(value)
+
+
+def _returned(book, path: Path, meta: FormMeta, today: dt.date | None):
+    """The return date and where it came from: the cover, Excel's save date, the file."""
+    ref = meta.cells.get("return_date")
+    if ref and meta.cover_sheet in book.sheetnames:
+        value = book[meta.cover_sheet][ref].value
+        if isinstance(value, dt.datetime):
+            return value.date(), "cover"
+        if isinstance(value, dt.date):
+            return value, "cover"
+        if isinstance(value, str) and value.strip():
+            parsed = _date_text(value.strip())
+            if parsed is not None:
+                return parsed, "cover"
+    saved = book.properties.modified
+    if isinstance(saved, dt.datetime) and (
+        meta.issued is None or saved.replace(tzinfo=None) != meta.issued.replace(tzinfo=None)
+    ):
+        return saved.date(), "saved"
+    stamp = dt.date.fromtimestamp(path.stat().st_mtime)
+    if today is not None:
+        stamp = min(stamp, today)
+    return stamp, "file"
+
+
+def _date_text(text: str) -> dt.date | None:
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _g(value: float, lang: str) -> str:
+    """A number as typed (``41.5``; ``41,5`` in Vietnamese), for messages."""
+    text = format(float(value), ".6g")
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _number(value, lang: str, *, percent: bool) -> tuple[float | None, str | None]:
+    """A cell as a number: (number, None), (None, None) when empty, or (None, why not).
+
+    Text is read when it is unambiguous: '41,5' and '41.5' are 41.5, '41,5%' too for a share;
+    '1.234' (a thousand, or one point two?) is refused rather than guessed.
+    """
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return None, word("forms.err_not_number", lang, text=repr(value))
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, word("forms.err_not_number", lang, text=repr(value))
+        return float(value), None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return None, word("forms.err_date", lang, date=value.isoformat()[:10])
+    text = unicodedata.normalize("NFC", str(value)).strip().replace("\u00a0", "").replace(" ", "")
+    if not text or text in _MISSING_TEXT:
+        return None, None
+    if percent and text.endswith("%"):
+        text = text[:-1]
+    if _GROUPED.fullmatch(text):
+        return None, word("forms.err_grouped", lang, text=repr(str(value)))
+    if _NUMBER.fullmatch(text):
+        return float(text.replace(",", ".")), None
+    return None, word("forms.err_not_number", lang, text=repr(str(value)))
+
+
+def _range_text(spec: FormRow, lang: str) -> str:
+    low = "-∞" if spec.lower is None else _g(spec.lower, lang)
+    high = "∞" if spec.upper is None else _g(spec.upper, lang)
+    return f"{low} – {high}" + (f" {spec.unit}" if spec.unit else "")
+
+
+class _Reader:
+    """Reads the data rows of one form, collecting rows, problems, flags and unanswered."""
+
+    def __init__(self, ws, meta: FormMeta, where: str, source: str, lang: str):
+        self.ws = ws
+        self.meta = meta
+        self.where = where
+        self.source = source  # the source text of every row (agency, form, date)
+        self.lang = lang
+        self.labels = status_labels()
+        self.problems: list[Problem] = []
+        self.flags: list[Problem] = []
+        self.unanswered: list[tuple[str, int]] = []
+        self.rows: list[dict] = []
+        letters = meta.letters
+        self.identity: dict[tuple[str, str], list[int]] = {}
+        for r in range(2, ws.max_row + 1):
+            ind = _cell_text(ws[f"{letters['indicator']}{r}"].value)
+            if ind:
+                yr = _cell_text(ws[f"{letters['year']}{r}"].value)
+                self.identity.setdefault((ind, yr), []).append(r)
+
+    def _w(self, key: str, **fields) -> str:
+        return word(f"forms.{key}", self.lang, **fields)
+
+    def refuse(self, ref: str, column: str, message: str) -> None:
+        self.problems.append(Problem(f"{self.where}:{ref}", None, column, message))
+
+    def flag(self, ref: str, column: str, message: str) -> None:
+        self.flags.append(Problem(f"{self.where}:{ref}", None, column, message))
+
+    def locate(self, spec: FormRow) -> int | None:
+        """The row holding ``spec`` now: where it was sent, or the one row that names it."""
+        letters = self.meta.letters
+        r = spec.row
+        ind = _cell_text(self.ws[f"{letters['indicator']}{r}"].value)
+        yr = _cell_text(self.ws[f"{letters['year']}{r}"].value)
+        expected = f"{spec.indicator} {spec.year}"
+        if (ind, yr) == (spec.indicator, str(spec.year)):
+            return r
+        found = self.identity.get((spec.indicator, str(spec.year)), [])
+        if len(found) != 1:
+            self.refuse(
+                f"{letters['indicator']}{r}",
+                COLUMNS[0],
+                self._w("err_row_moved", row=r, expected=expected, found=f"{ind} {yr}".strip()),
+            )
+            return None
+        self.flag(
+            f"{letters['indicator']}{found[0]}",
+            COLUMNS[0],
+            self._w("flag_row_moved", expected=expected, sent=r, back=found[0]),
+        )
+        return found[0]
+
+    def read(self, spec: FormRow) -> None:
+        r = self.locate(spec)
+        if r is None:
+            return
+        letters = self.meta.letters
+
+        def cell(name: str) -> tuple[str, object]:
+            ref = f"{letters[name]}{r}"
+            return ref, self.ws[ref].value
+
+        v_ref, v_raw = cell("value")
+        n_ref, n_raw = cell("numerator")
+        d_ref, d_raw = cell("denominator")
+        s_ref, s_raw = cell("status")
+        origin = _cell_text(cell("source")[1])
+        note = _cell_text(cell("note")[1])
+        status_text = _cell_text(s_raw)
+        before = len(self.problems)
+
+        value, why = _number(v_raw, self.lang, percent=spec.kind == "share")
+        if why:
+            self.refuse(v_ref, COLUMNS[4], why)
+        elif isinstance(v_raw, str) and _cell_text(v_raw) in _MISSING_TEXT and not note:
+            note = f"ô Giá trị ghi {_cell_text(v_raw)!r}"
+        parts: dict[str, float] = {}
+        for ref, raw, column, name in (
+            (n_ref, n_raw, COLUMNS[5], "numerator"),
+            (d_ref, d_raw, COLUMNS[6], "denominator"),
+        ):
+            number, why = _number(raw, self.lang, percent=False)
+            if why:
+                self.refuse(ref, column, why)
+            elif number is None:
+                continue
+            elif spec.scale is None:
+                self.refuse(ref, column, self._w("err_no_fraction", indicator=spec.indicator))
+            elif name == "numerator" and number < 0:
+                self.refuse(ref, column, self._w("err_numerator", number=_g(number, self.lang)))
+            elif name == "denominator" and number <= 0:
+                self.refuse(ref, column, self._w("err_denominator", number=_g(number, self.lang)))
+            else:
+                parts[name] = number
+        status = ""
+        if status_text:
+            status = self.labels.get(_fold(status_text), "")
+            if not status:
+                choices = ", ".join(word(f"forms.status_{c}", self.meta.lang) for c in STATUSES)
+                self.refuse(
+                    s_ref,
+                    COLUMNS[9],
+                    self._w("err_status", text=repr(status_text), choices=choices),
+                )
+        if len(self.problems) > before:
+            return
+        numerator, denominator = parts.get("numerator"), parts.get("denominator")
+        both = numerator is not None and denominator is not None
+        typed = value is not None
+        if value is None and both:
+            assert spec.scale is not None and numerator is not None and denominator is not None
+            value = round(spec.scale * numerator / denominator, 2)
+            self.flag(v_ref, COLUMNS[4], self._w("flag_computed", value=_g(value, self.lang)))
+            note = _join(note, f"{COMPUTED_NOTE} ({value:g})")
+        if value is not None and not self._in_range(spec, value, v_ref, typed):
+            return
+        if typed and both:
+            assert value is not None and spec.scale is not None
+            assert numerator is not None and denominator is not None
+            if not fraction_agrees(value, numerator, denominator, spec.scale):
+                computed = spec.scale * numerator / denominator
+                allowed = 0.5 * 10.0 ** -typed_decimals(value)
+                self.flag(
+                    v_ref,
+                    COLUMNS[4],
+                    self._w(
+                        "flag_mismatch",
+                        value=_g(value, self.lang),
+                        scale=_g(spec.scale, self.lang),
+                        computed=_g(computed, self.lang),
+                        allowed=_g(allowed, self.lang),
+                    ),
+                )
+                note = _join(note, f"{MISMATCH_NOTE} (tính ra {computed:.6g})")
+        elif spec.scale is not None and len(parts) == 1:
+            ref, column = (n_ref, COLUMNS[5]) if numerator is None else (d_ref, COLUMNS[6])
+            self.flag(ref, column, self._w("flag_half_fraction"))
+        if value is None and not (note or origin or status or parts):
+            self.unanswered.append((spec.indicator, spec.year))
+            return
+        self.rows.append(
+            {
+                "province": self.meta.province,
+                "indicator": spec.indicator,
+                "year": str(spec.year),
+                "value": "" if value is None else format(value, ".15g"),
+                "sex": "",
+                "source": f"{self.source}: {origin}" if origin else self.source,
+                "note": note,
+                "status": status or "official",
+                "numerator": "" if numerator is None else format(numerator, ".15g"),
+                "denominator": "" if denominator is None else format(denominator, ".15g"),
+                "source_file": self.where,
+                "source_row": r,
+                "source_cell": v_ref,
+            }
+        )
+
+    def _in_range(self, spec: FormRow, value: float, ref: str, typed: bool) -> bool:
+        """The natural range, whole numbers for counts, 0/1 for yes/no: refused otherwise."""
+        low = -math.inf if spec.lower is None else spec.lower
+        high = math.inf if spec.upper is None else spec.upper
+        fields = {
+            "value": _g(value, self.lang),
+            "indicator": spec.indicator,
+            "range": _range_text(spec, self.lang),
+        }
+        if not low <= value <= high:
+            key = "err_range_typed" if typed else "err_range_computed"
+            self.refuse(ref, COLUMNS[4], self._w(key, **fields))
+            return False
+        if spec.kind in ("count", "binary") and not float(value).is_integer():
+            key = "err_binary" if spec.kind == "binary" else "err_whole"
+            self.refuse(ref, COLUMNS[4], self._w(key, **fields))
+            return False
+        return True
+
+
+ROW_COLUMNS = (
+    "province",
+    "indicator",
+    "year",
+    "value",
+    "sex",
+    "source",
+    "note",
+    "status",
+    "numerator",
+    "denominator",
+    "source_file",
+    "source_row",
+    "source_cell",
+)
+
+
+def _read_rows(
+    book, path: Path, shown: str, meta: FormMeta, today: dt.date | None, lang: str
+) -> FormRead:
+    returned, returned_from = _returned(book, path, meta, today)
+    cover = book[meta.cover_sheet] if meta.cover_sheet in book.sheetnames else None
+
+    def cover_text(key: str) -> str:
+        ref = meta.cells.get(key)
+        return _cell_text(cover[ref].value) if cover is not None and ref else ""
+
+    reader = _Reader(
+        book[meta.data_sheet],
+        meta,
+        f"{shown}:{meta.data_sheet}",
+        source_text(meta.agency, meta.form_id, returned),
+        lang,
+    )
+    for spec in meta.rows:
+        reader.read(spec)
+    frame = pd.DataFrame(reader.rows, columns=list(ROW_COLUMNS))
+    for column in ROW_COLUMNS:
+        if column != "source_row":
+            frame[column] = frame[column].astype("str")
+    frame["source_row"] = frame["source_row"].astype("int64")
+    return FormRead(
+        file=shown,
+        meta=meta,
+        rows=frame,
+        problems=reader.problems,
+        flags=reader.flags,
+        unanswered=reader.unanswered,
+        returned=returned,
+        returned_from=returned_from,
+        preparer=cover_text("preparer"),
+        contact=cover_text("contact"),
+        lang=lang,
+    )
+
+
+def _join(note: str, extra: str) -> str:
+    return f"{note}; {extra}" if note else extra
+
+
+def read_forms(
+    paths, *, province: str | None = None, year: int | None = None, lang: str = "en"
+) -> tuple[list[FormRead], list[Problem], list[str]]:
+    """Read every form among ``paths`` (files or folders, searched for .xlsx).
+
+    Returns (forms read, problems of forms refused as a whole, files that are not forms).
+    A form of another province or year is a problem here, never a silent skip.
+    """
+    files: list[Path] = []
+    for item in paths:
+        item = Path(item)
+        if item.is_dir():
+            files += sorted(p for p in item.rglob("*.xlsx") if not p.name.startswith(("~$", ".")))
+        else:
+            files.append(item)
+    forms, problems, others = [], [], []
+    for file in files:
+        try:
+            form = read_form(file, province=province, year=year, lang=lang)
+        except BdgInputError as err:
+            problems += err.problems
+            continue
+        if form is None:
+            others.append(display_path(file))
+        else:
+            forms.append(form)
+    return forms, problems, others
+
+
+__all__ = [
+    "COLUMNS",
+    "COMPUTED_NOTE",
+    "FIELDS",
+    "FORM_MARK",
+    "FORM_VERSION",
+    "FRACTION_KINDS",
+    "INPUT_FIELDS",
+    "LETTERS",
+    "META_SHEET",
+    "MISMATCH_NOTE",
+    "ROWS_MARK",
+    "ROW_COLUMNS",
+    "ROW_FIELDS",
+    "STATUSES",
+    "FormMeta",
+    "FormRead",
+    "FormRow",
+    "FormSource",
+    "expect",
+    "form_returns",
+    "fraction_agrees",
+    "fraction_scale",
+    "is_form",
+    "parse_source",
+    "read_form",
+    "read_forms",
+    "source_text",
+    "status_labels",
+    "typed_decimals",
+]
