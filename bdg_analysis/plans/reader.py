@@ -241,8 +241,9 @@ def parse(path: str | Path, limit: int | None = None) -> Parsed:
     """
     path = Path(path)
     parsed = Parsed(str(path))
+    cap = max_bytes() if limit is None else limit  # a bad setting is the caller's error, raised
     try:
-        text = read_text(path, limit)
+        text = read_text(path, cap)
     except BdgInputError as err:
         parsed.problems += err.problems
         return parsed
