@@ -225,12 +225,13 @@ def _when(doc: dict, lang: str, prefix: str) -> str:
     if year is None:
         return ""
     if day is not None and month is not None:
-        return word(
-            f"plans.{prefix}_day",
-            lang,
-            date=words.fmt_date(f"{year:04d}-{month:02d}-{day:02d}", lang),
-        )
-    if month is not None:
+        try:
+            date = words.fmt_date(f"{year:04d}-{month:02d}-{day:02d}", lang)
+        except ValueError:  # not a day of the calendar (the params check refuses it): the month
+            date = None
+        if date is not None:
+            return word(f"plans.{prefix}_day", lang, date=date)
+    if month is not None and 1 <= month <= 12:
         return word(
             f"plans.{prefix}_month",
             lang,

@@ -167,7 +167,7 @@ def _walk(node: yaml.Node, parsed: Parsed) -> None:
                         Problem(
                             parsed.file,
                             where[0],
-                            _key(sub),
+                            key_text(sub),
                             f"key {key!r} given twice in one mapping (first at line {seen[key]}); "
                             "YAML would silently keep the second",
                         )
@@ -183,7 +183,7 @@ def _walk(node: yaml.Node, parsed: Parsed) -> None:
                 stack.append((item, sub))
 
 
-def _key(path: tuple) -> str:
+def key_text(path: tuple) -> str:
     """A key path as people write it: ``targets[3].value``."""
     text = ""
     for part in path:

@@ -20,7 +20,13 @@ from pathlib import Path
 from bdg_analysis import paths
 from bdg_analysis.errors import Problem
 from bdg_analysis.plans import rules
-from bdg_analysis.plans.reader import Parsed, _key, is_finite_number, parse
+from bdg_analysis.plans.names import jkey
+from bdg_analysis.plans.reader import Parsed, is_finite_number, key_text, parse
+
+SCHEMA_FILE = paths.RESOURCES_DIR / "params.schema.json"
+NATIONAL_FILE = "national.yaml"
+#: More problems than this are counted, not listed: such a file is not a plan with mistakes.
+MAX_PROBLEMS = 200
 
 
 @functools.cache
@@ -41,12 +47,6 @@ def _jsonschema():
     finally:
         if sys.modules.get("rfc3987_syntax", 0) is None:
             del sys.modules["rfc3987_syntax"]
-
-
-SCHEMA_FILE = paths.RESOURCES_DIR / "params.schema.json"
-NATIONAL_FILE = "national.yaml"
-#: More problems than this are counted, not listed: such a file is not a plan with mistakes.
-MAX_PROBLEMS = 200
 
 
 @functools.cache
@@ -198,12 +198,11 @@ def _messages(error, data: object) -> list[tuple[tuple, str]]:
 
 def schema_problems(data: object) -> list[tuple[tuple, str]]:
     """Every way ``data`` departs from the schema, as (key path, message), deduplicated."""
-    found: list[tuple[tuple, str]] = []
+    found: dict[tuple[tuple, str], None] = {}
     for error in _validator().iter_errors(data):
         for item in _messages(error, data):
-            if item not in found:
-                found.append(item)
-    return found
+            found.setdefault(item, None)
+    return list(found)
 
 
 # ---------------------------------------------------------------- a file, checked
@@ -229,7 +228,7 @@ def check(path: str | Path) -> Parsed:
     for phase, items in enumerate(phases):
         for key_path, message in items:
             line, column = parsed.position(key_path)
-            problem = Problem(parsed.file, line, _key(key_path) or None, message)
+            problem = Problem(parsed.file, line, key_text(key_path) or None, message)
             ranked.append((line or 0, phase, column, problem))
     ranked.sort(key=lambda item: item[:3])
     parsed.problems = [item[3] for item in ranked[:MAX_PROBLEMS]]
@@ -258,8 +257,6 @@ def validate_params_file(path: str | Path) -> list[Problem]:
 
 def validate_params_dir(directory: str | Path | None = None) -> list[Problem]:
     """The problems of every params file in ``directory`` (default: the project's params/)."""
-    from bdg_analysis.plans.names import jkey
-
     folder = Path(directory) if directory is not None else paths.params_dir()
     problems: list[Problem] = []
     files = sorted(folder.glob("*.yaml"))
