@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 OPERATORS = ("ge", "gt", "le", "lt", "between")
 
 OPERATOR_SYMBOLS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "between": "–"}
+
+DIRECTIONS = ("higher", "lower")
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,10 @@ class Target:
 
     ``op`` is one of ``ge``, ``gt``, ``le``, ``lt``, ``between``; ``value_high`` is set
     only for ``between``. ``source`` cites the document and section the value comes from.
+    ``two_sided`` (only for ``between``) says the plan means the band literally: a value
+    beyond either bound misses it. Without it, a band on an indicator with a direction is
+    judged by its bound on the worse side (see :meth:`effective`): "40-60 % of the population
+    reached" is not missed by reaching 75 %.
     """
 
     indicator: str
@@ -24,6 +30,7 @@ class Target:
     value_high: float | None = None
     source: str = ""
     wording: str = ""
+    two_sided: bool = False
 
     def __post_init__(self) -> None:
         if self.op not in OPERATORS:
@@ -32,9 +39,31 @@ class Target:
             raise ValueError("value_high is required for 'between' and only for it")
         if self.op == "between" and self.value_high < self.value:  # type: ignore[operator]
             raise ValueError("value_high must not be below value")
+        if self.two_sided and self.op != "between":
+            raise ValueError("two_sided is only for 'between'")
 
-    def is_met(self, observed: float) -> bool:
-        """True when ``observed`` satisfies the target."""
+    def effective(self, direction: str | None) -> Target:
+        """The one-sided target a value is judged against on an indicator with ``direction``.
+
+        A ``between`` band that is not ``two_sided`` reads as its lower bound when higher is
+        better (``40–60`` -> ``≥ 40``) and as its upper bound when lower is better (``≤ 60``):
+        a plan that asks for 40-60 % by a year does not count 75 % as a failure. Every other
+        target, a two-sided band, or an unknown direction, is returned unchanged.
+        """
+        if self.op != "between" or self.two_sided or direction not in DIRECTIONS:
+            return self
+        if direction == "higher":
+            return replace(self, op="ge", value_high=None)
+        return replace(self, op="le", value=self.value_high, value_high=None)
+
+    def is_met(self, observed: float, direction: str | None = None) -> bool:
+        """True when ``observed`` satisfies the target.
+
+        With ``direction`` (``"higher"`` or ``"lower"``, the indicator's), a band is read as
+        :meth:`effective` reads it; without, literally (both bounds).
+        """
+        if direction is not None:
+            return self.effective(direction).is_met(observed)
         if self.op == "ge":
             return observed >= self.value
         if self.op == "gt":
@@ -52,7 +81,7 @@ class Target:
         return f"{OPERATOR_SYMBOLS[self.op]} {self.value:g}"
 
     def to_dict(self, unit: str = "") -> dict:
-        """The JSON form fixed by the design's contract."""
+        """The JSON form fixed by the design's contract (``two_sided`` is not part of it)."""
         return {
             "id": self.indicator,
             "year": self.year,

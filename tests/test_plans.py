@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -349,3 +351,422 @@ def test_missing_national_file_is_an_input_error(tmp_path):
     with pytest.raises(BdgInputError) as info:
         plans.load_plan("Cà Mau", params_dir=tmp_path)
     assert "national.yaml" in str(info.value)
+
+
+# ---------------------------------------------------------------- the schema, declared once
+
+
+def test_schema_file_is_valid_json_schema_and_its_words_name_real_keywords():
+    from bdg_analysis.plans import schema
+
+    schema.check_schema()
+    inlined = schema.inlined_schema()  # raises when a key beside a $ref clashes with its target
+    assert "$ref" not in json.dumps(inlined)
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for keyword in node.get("x-messages", {}):
+                # a word for a keyword the subschema does not use would never be shown
+                assert keyword in node or keyword == "finite", (where, keyword)
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}/{i}")
+
+    walk(schema.schema(), "#")
+
+
+def test_every_params_key_is_in_the_schema_and_the_docs():
+    from bdg_analysis.plans import schema
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "params.md").read_text(encoding="utf-8")
+    defs = schema.schema()["$defs"]
+    for part in ("jurisdiction", "document", "period", "lead_agency", "local_indicator", "target"):
+        for key in defs[part]["properties"]:
+            assert f"`{key}`" in docs, (part, key)
+    for part in ("baseline", "agency", "deadline"):
+        for key in defs[part]["properties"]:
+            assert f"`{key}`" in docs, (part, key)
+    for key in schema.schema()["properties"]:
+        assert f"`{key}`" in docs, key
+
+
+def test_problems_come_in_file_order_all_at_once(tmp_path):
+    text = (PARAMS / "hiep_hoa.yaml").read_text(encoding="utf-8")
+    text = text.replace("level: district", "level: commune")
+    text = text.replace('date: "2023"', 'date: "23/4/2023"')
+    text = text.replace("op: ge, value: 50,", 'op: ge, value: "50%",')
+    text = text.replace("{id: M2.CT2, year: 2023", '{id: M2.CT2, year: "2023"')
+    path = tmp_path / "many.yaml"
+    path.write_text(text, encoding="utf-8")
+    lines = [str(p) for p in plans.validate_params_file(path)]
+    assert lines == [
+        f"{path}:9: jurisdiction.level: level 'commune' is not one of national, province, district",
+        f"{path}:17: document.date: expected YYYY, YYYY-MM or YYYY-MM-DD, got '23/4/2023'",
+        f"{path}:35: targets[2].value: expected a number, got '50%'",
+        f"{path}:37: targets[3].year: expected a year (an integer such as 2030), got '2023'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  level: district\n", "", "jurisdiction.level: missing 'level' (one of national, "),
+        ('name: "Hiệp Hòa"', "name: null", "jurisdiction.name: missing 'name' (expected text)"),
+        ('name: "Hiệp Hòa"', 'name: "  "', "jurisdiction.name: expected non-empty text, got '  '"),
+        (
+            "period: {start: 2023, end: 2023}",
+            "period: {start: 2024, end: 2023}",
+            "period: start 2024 is after end 2023",
+        ),
+        (
+            "period: {start: 2023, end: 2023}",
+            "period: {start: 2023.0, end: 2023}",
+            "period.start: expected a year (an integer such as 2030), got 2023.0",
+        ),
+        (
+            "op: ge, value: 50,",
+            "op: ge, value: true,",
+            "targets[2].value: expected a number, got True",
+        ),
+        ("op: ge, value: 50,", "op: ge,", "targets[2].value: missing 'value' (expected a number)"),
+        (
+            "op: ge, value: 50,",
+            "op: ge, value: 50, value_high: 60,",
+            "targets[2].value_high: value_high is only for 'between', not 'ge'",
+        ),
+        (
+            "value: 40, value_high: 60",
+            "value: 60, value_high: 40",
+            "targets[1].value_high: value_high 40 is below value 60",
+        ),
+        (
+            "op: ge, value: 50,",
+            "op: ge, value: 50, value: 55,",
+            "targets[2].value: key 'value' given twice in one mapping (first at line 35)",
+        ),
+        (
+            "op: ge, value: 50,",
+            "op: ge, value: 50, two_sided: true,",
+            "targets[2].two_sided: two_sided is only for 'between', not 'ge'",
+        ),
+        (
+            'date: "2023"',
+            'date: "2023-02-30"',
+            "document.date: '2023-02-30' is not a date of the calendar",
+        ),
+        (
+            "  number: null\n",
+            '  number: "5/KH-UBND"\n  status: unnumbered\n',
+            "document.status: status 'unnumbered' but the document has a number",
+        ),
+        ("  number: null\n", "  status: final\n", "document.status: status 'final' is not one of"),
+        ("schema: 1", "schema: 2", "schema: schema 2 is not one this version reads (1)"),
+        (
+            "targets:\n",
+            "targets:\n  - 'M2.CT1 >= 50'\n",
+            "targets[0]: expected a target (a mapping)",
+        ),
+    ],
+)
+def test_each_mistake_is_one_line_with_its_key(tmp_path, old, new, expected):
+    text = (PARAMS / "hiep_hoa.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "one.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    problems = plans.validate_params_file(path)
+    assert len(problems) == 1, [str(p) for p in problems]
+    (problem,) = problems
+    assert problem.row is not None
+    assert str(problem).startswith(f"{path}:{problem.row}: {expected}"), str(problem)
+
+
+def test_deadlines_mm_dd_must_be_a_day_of_the_calendar(tmp_path):
+    text = (PARAMS / "quang_ninh.yaml").read_text(encoding="utf-8")
+    for due, ok in [('"02-29"', True), ('"02-30"', False), ('"04-31"', False), ('"12-31"', True)]:
+        path = tmp_path / "due.yaml"
+        path.write_text(text.replace('due: "06-10"', f"due: {due}", 1), encoding="utf-8")
+        messages = [p.message for p in plans.validate_params_file(path)]
+        assert (messages == []) is ok, (due, messages)
+    path.write_text(text.replace('due: "06-10"', "due: 610", 1), encoding="utf-8")
+    (problem,) = plans.validate_params_file(path)
+    assert problem.message == "expected MM-DD (quoted), a year or text, got 610"
+
+
+# ---------------------------------------------------------------- hostile files (issue 15)
+
+
+def test_billion_laughs_is_refused_at_its_first_anchor():
+    path = FIXTURES / "plans_billion_laughs.yaml"
+    (problem,) = plans.validate_params_file(path)
+    assert str(problem).startswith(f"{path}:3: YAML anchor &a refused")
+    assert "anchors or aliases" in problem.message
+
+
+def test_billion_laughs_in_the_params_folder_stops_every_load_with_one_line(tmp_path):
+    shutil.copy(PARAMS / "national.yaml", tmp_path / "national.yaml")
+    shutil.copy(FIXTURES / "plans_billion_laughs.yaml", tmp_path / "lol.yaml")
+    with pytest.raises(BdgInputError) as info:
+        plans.load_plan("Cà Mau", params_dir=tmp_path)
+    (problem,) = info.value.problems
+    assert problem.file.endswith("lol.yaml") and problem.row == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ("base: &b {a: 1}\nother: {c: 2}\n", 1, "anchor &b"),
+        ("a: [1, 2]\nb: *x\n", 2, "alias *x refused"),  # an alias, even without its anchor
+        ("a: 1\nb: " + "[" * 40 + "]" * 40 + "\n", 2, "nested more than 32 levels"),
+        ("a: " + "9" * 400 + "\n", 1, "an integer of 400 digits"),
+        ("a: !!python/object:os.system {}\n", 1, "not valid YAML"),
+    ],
+)
+def test_yaml_that_costs_or_runs_more_than_data_is_refused(tmp_path, text, line, what):
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    (problem,) = plans.validate_params_file(path)
+    assert problem.row == line and what in problem.message, str(problem)
+
+
+def test_merge_keys_are_refused_as_aliases(tmp_path):
+    path = tmp_path / "merge.yaml"
+    path.write_text("defaults: &d {op: ge}\nt: {<<: *d, value: 1}\n", encoding="utf-8")
+    (problem,) = plans.validate_params_file(path)
+    assert problem.row == 1 and "anchor &d" in problem.message
+
+
+def test_size_cap_states_the_limit_and_how_to_raise_it(tmp_path, monkeypatch):
+    path = tmp_path / "big.yaml"
+    text = (PARAMS / "lang_son.yaml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    size = path.stat().st_size
+    monkeypatch.setenv("BDG_MAX_PARAMS_BYTES", str(size - 1))
+    (problem,) = plans.validate_params_file(path)
+    assert problem.file == str(path) and problem.row is None
+    assert f"larger than the {size - 1} bytes" in problem.message
+    assert "BDG_MAX_PARAMS_BYTES=<bytes>" in problem.message
+    monkeypatch.setenv("BDG_MAX_PARAMS_BYTES", str(size))
+    assert plans.validate_params_file(path) == []
+    monkeypatch.setenv("BDG_MAX_PARAMS_BYTES", "lots")
+    with pytest.raises(BdgInputError, match="BDG_MAX_PARAMS_BYTES: expected a positive whole"):
+        plans.validate_params_file(path)
+
+
+def test_default_size_cap_refuses_a_file_one_byte_over(tmp_path, monkeypatch):
+    monkeypatch.delenv("BDG_MAX_PARAMS_BYTES", raising=False)
+    path = tmp_path / "padded.yaml"
+    path.write_bytes(b"#" * plans.DEFAULT_MAX_BYTES + b"\n")
+    (problem,) = plans.validate_params_file(path)
+    assert f"larger than the {plans.DEFAULT_MAX_BYTES} bytes" in problem.message
+    # every report scans the folder: the cap holds there too, and the cached scan follows it
+    shutil.copy(PARAMS / "national.yaml", tmp_path / "national.yaml")
+    with pytest.raises(BdgInputError, match="padded.yaml: larger than"):
+        plans.load_plan("Cà Mau", params_dir=tmp_path)
+    monkeypatch.setenv("BDG_MAX_PARAMS_BYTES", str(2 * plans.DEFAULT_MAX_BYTES))
+    with pytest.raises(BdgInputError, match="padded.yaml.*jurisdiction.name: missing"):
+        plans.load_plan("Cà Mau", params_dir=tmp_path)
+
+
+def test_non_finite_numbers_are_refused_with_file_line_and_key():
+    path = FIXTURES / "plans_nonfinite.yaml"
+    lines = [str(p) for p in plans.validate_params_file(path)]
+    assert lines == [
+        f"{path}:15: targets[0].value: expected a finite number, got nan",
+        f"{path}:16: targets[1].value: expected a finite number, got inf",
+        f"{path}:17: targets[2].value: expected a finite number, got -inf",
+        f"{path}:18: targets[3].value: expected a finite number, got inf",
+        f"{path}:19: targets[4].value: expected a number, got '1e309'",
+        f"{path}:20: targets[5].value_high: expected a finite number, got nan",
+        f"{path}:22: baselines[0].value: expected a finite number, got nan",
+    ]
+
+
+def test_a_file_with_too_many_problems_lists_the_first_and_counts_the_rest(tmp_path):
+    text = (PARAMS / "hiep_hoa.yaml").read_text(encoding="utf-8")
+    bad = '  - {id: M9.CT9, year: 2023, op: ge, value: 1, section: "x", wording: "y"}\n'
+    path = tmp_path / "many.yaml"
+    path.write_text(text.replace("targets:\n", "targets:\n" + bad * 250, 1), encoding="utf-8")
+    problems = plans.validate_params_file(path)
+    assert len(problems) == 201
+    assert problems[0].row == 29 and "unknown indicator 'M9.CT9'" in problems[0].message
+    assert problems[-1].message.startswith("50 more problems not listed")
+
+
+def test_dates_stay_as_written_and_the_checker_never_imports_the_iri_grammar(tmp_path):
+    text = (PARAMS / "quang_ninh.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "quang_ninh.yaml"
+    path.write_text(text.replace('date: "2021-04-08"', "date: 2021-04-08"), encoding="utf-8")
+    from bdg_analysis.plans import reader
+
+    parsed = reader.parse(path)
+    assert parsed.data["document"]["date"] == "2021-04-08" and parsed.problems == []
+    code = (
+        "import sys; from bdg_analysis import plans; plans.validate_params_dir(); "
+        "print('rfc3987_syntax' in sys.modules, 'jsonschema' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
+
+
+# ---------------------------------------------------------------- a Province, not resolved again
+
+
+def test_load_plan_takes_a_province_and_gives_the_plan_its_name_gives():
+    from bdg_analysis import geo
+
+    for province in [geo.national(), *geo.current_provinces()]:
+        by_province = plans.load_plan(province)
+        by_name = plans.load_plan(province.name)
+        assert by_province == by_name, province.name
+    bac_kan = geo.resolve("Bắc Kạn", 2024).former
+    assert plans.load_plan(bac_kan).jurisdiction == "Bắc Kạn"
+    bac_giang = geo.resolve("Bắc Giang", 2024).former
+    plan = plans.load_plan(bac_giang)
+    assert plan.jurisdiction == "Bắc Ninh" and not plan.has_own_file
+
+
+def test_a_resolved_province_is_not_resolved_again(monkeypatch):
+    from bdg_analysis import geo
+
+    ca_mau = geo.resolve("Cà Mau").province
+    asked: list[str] = []
+    real = geo.resolve
+
+    def spy(name, year=None):
+        asked.append(name)
+        return real(name, year)
+
+    monkeypatch.setattr(geo, "resolve", spy)
+    assert plans.load_plan(ca_mau).jurisdiction == "Cà Mau"
+    assert "Cà Mau" not in asked
+    plans.load_plan("Cà Mau")
+    assert "Cà Mau" in asked
+
+
+# ---------------------------------------------------------------- bands (issue 16)
+
+
+def test_two_sided_is_read_into_the_target_and_the_band_judged_by_direction(tmp_path):
+    plan = plans.load_plan("Hiệp Hòa")
+    band = plan.target("M6.CT1", 2023)
+    assert (band.op, band.value, band.value_high, band.two_sided) == ("between", 40, 60, False)
+    assert plan.effective_target(band).label() == "≥ 40"
+    assert band.is_met(75, plan.indicator("M6.CT1").direction)
+    for name in ("hiep_hoa.yaml", "national.yaml"):
+        shutil.copy(PARAMS / name, tmp_path / name)
+    text = (tmp_path / "hiep_hoa.yaml").read_text(encoding="utf-8")
+    text = text.replace("value: 40, value_high: 60,", "value: 40, value_high: 60, two_sided: true,")
+    (tmp_path / "hiep_hoa.yaml").write_text(text, encoding="utf-8")
+    two = plans.load_plan("Hiệp Hòa", params_dir=tmp_path).target("M6.CT1", 2023)
+    assert two.two_sided and not two.is_met(75, "higher") and two.is_met(50, "higher")
+    # the JSON contract is unchanged: no new key
+    rows = json.loads(
+        plans.format_targets(plans.load_plan("Hiệp Hòa", params_dir=tmp_path), "json")
+    )
+    assert all("two_sided" not in r for r in rows)
+
+
+def test_no_shipped_band_is_two_sided():
+    for entry in plans.list_jurisdictions():
+        plan = plans.load_plan(entry["name"])
+        assert not any(t.two_sided for t in plan.targets), entry["name"]
+
+
+# ---------------------------------------------------------------- the plan's name (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("name", "vi", "en"),
+    [
+        (
+            "Quảng Ninh",
+            "Kế hoạch số 82/KH-UBND ngày 08/04/2021 của UBND tỉnh Quảng Ninh",
+            "Plan No. 82/KH-UBND of 8 April 2021, Quảng Ninh Provincial People's Committee",
+        ),
+        (
+            "Lạng Sơn",
+            "Kế hoạch của UBND tỉnh Lạng Sơn (bản chưa ghi số, tháng 4/2026)",
+            "Lạng Sơn Provincial People's Committee plan (unnumbered copy, April 2026)",
+        ),
+        (
+            "Hiệp Hòa",
+            "Kế hoạch của UBND huyện Hiệp Hòa (năm 2023)",
+            "Hiệp Hòa District People's Committee plan (2023)",
+        ),
+        (
+            "Cao Bằng",
+            "Kế hoạch của UBND tỉnh Cao Bằng (năm 2022)",
+            "Cao Bằng Provincial People's Committee plan (2022)",
+        ),
+        (
+            "Bắc Kạn",
+            "Quyết định số 415/QĐ-UBND ngày 19/03/2018 của UBND tỉnh Bắc Kạn",
+            "Decision No. 415/QĐ-UBND of 19 March 2018, Bắc Kạn Provincial People's Committee",
+        ),
+        (
+            "Toàn quốc",
+            "Nghị quyết số 28/NQ-CP ngày 03/03/2021 của Chính phủ",
+            "Resolution No. 28/NQ-CP of 3 March 2021, Government of Viet Nam",
+        ),
+    ],
+)
+def test_each_plan_is_named_as_its_document_names_itself(name, vi, en):
+    plan = plans.load_plan(name)
+    assert plan.label() == vi and plan.label("en") == en
+    assert plan.heading("vi") == vi and plan.heading("en") == en
+    assert "không ghi số" not in plan.label()
+
+
+def test_a_province_without_a_plan_is_headed_in_plain_words():
+    plan = plans.load_plan("Cà Mau")
+    assert plan.heading() == (
+        "Cà Mau: chưa có kế hoạch riêng; áp dụng chỉ tiêu quốc gia "
+        "(Nghị quyết số 28/NQ-CP ngày 03/03/2021 của Chính phủ)"
+    )
+    assert plan.heading("en").startswith("Cà Mau: no plan of its own; the national targets apply")
+    # the old citation form stays for sources and `bdg targets`
+    assert plan.title() == (
+        "Cà Mau: chưa có kế hoạch riêng trong params/; áp dụng chỉ tiêu quốc gia "
+        "(Nghị quyết 28/NQ-CP ngày 03/03/2021 của Chính phủ)"
+    )
+    assert plans.load_plan("Lạng Sơn").document_label() == (
+        "Kế hoạch (không ghi số) tháng 4/2026 của Ủy ban nhân dân tỉnh Lạng Sơn"
+    )
+
+
+@pytest.mark.parametrize(
+    ("doc", "vi", "en"),
+    [
+        (
+            {"kind": "Kế hoạch", "number": "123/KH-UBND", "date": "2026-04-15",
+             "issuer": "Ủy ban nhân dân tỉnh Lạng Sơn"},
+            "Kế hoạch số 123/KH-UBND ngày 15/04/2026 của UBND tỉnh Lạng Sơn",
+            "Plan No. 123/KH-UBND of 15 April 2026, Lạng Sơn Provincial People's Committee",
+        ),
+        (
+            {"kind": "Kế hoạch", "date": "2026-04", "status": "draft",
+             "issuer": "Uỷ ban nhân dân tỉnh Lạng Sơn"},
+            "Kế hoạch của UBND tỉnh Lạng Sơn (dự thảo, tháng 4/2026)",
+            "Lạng Sơn Provincial People's Committee plan (draft, April 2026)",
+        ),
+        (
+            {"kind": "Kế hoạch", "number": "7/KH-UBND", "date": "2026", "status": "draft",
+             "issuer": "UBND thành phố Hà Nội"},
+            "Kế hoạch số 7/KH-UBND năm 2026 của UBND thành phố Hà Nội (dự thảo)",
+            "Plan No. 7/KH-UBND of 2026, Hà Nội City People's Committee (draft)",
+        ),
+        (
+            {"kind": "Chỉ thị", "number": "1/CT-UBND", "issuer": "Sở Nội vụ",
+             "issuer_en": "Department of Home Affairs"},
+            "Chỉ thị số 1/CT-UBND của Sở Nội vụ",
+            "Directive No. 1/CT-UBND, Department of Home Affairs",
+        ),
+        ({}, "Văn bản", "Document"),
+        ({"date": "2025-07"}, "Văn bản (tháng 7/2025)", "Document (July 2025)"),
+    ],
+)  # fmt: skip
+def test_document_name_from_its_fields(doc, vi, en):
+    assert plans.document_name(doc, "vi") == vi
+    assert plans.document_name(doc, "en") == en
