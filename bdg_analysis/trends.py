@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from bdg_analysis.dataset import total_sex
 from bdg_analysis.errors import BdgInputError, Problem, UnknownNameError
 
 NATIONAL = "Toàn quốc"
@@ -102,7 +103,8 @@ def summary(series: pd.Series, *, base_year: int | None = None) -> dict:
 
 
 def _year_rows(frame: pd.DataFrame, indicator: str, year: int, sex: str | None) -> pd.DataFrame:
-    """Current-boundary rows of one indicator and year, one sex, with a value."""
+    """Current-boundary rows of one indicator and year, one sex, with a value: ``sex`` when
+    given, else each series' total (:func:`bdg_analysis.dataset.total_sex`)."""
     missing = {"province", "indicator", "year", "value"} - set(frame.columns)
     if missing:
         raise BdgInputError(
@@ -113,15 +115,14 @@ def _year_rows(frame: pd.DataFrame, indicator: str, year: int, sex: str | None) 
                 "column missing from the observations frame",
             )
         )
-    rows = frame[(frame["indicator"] == indicator) & (frame["year"].astype(int) == int(year))]
+    rows = frame[frame["indicator"] == indicator]
     if "former" in rows.columns:
         rows = rows[rows["former"].fillna("").astype(str) == ""]
-    if "sex" in rows.columns:
-        sexes = rows["sex"].fillna("").astype(str).str.strip().str.lower()
-        if sex is not None:
-            rows = rows[sexes == sex.lower()]
-        elif sexes.nunique() > 1:
-            rows = rows[sexes.isin(["", "total"])]
+    if sex is None:
+        rows = total_sex(rows)  # the rule of every series, applied to whole series
+    elif "sex" in rows.columns:
+        rows = rows[rows["sex"].fillna("").astype(str).str.strip().str.lower() == sex.lower()]
+    rows = rows[rows["year"].astype(int) == int(year)]
     rows = rows[pd.to_numeric(rows["value"], errors="coerce").notna()]
     rows = rows.assign(
         _name=rows["province"].map(_nfc),
