@@ -212,6 +212,7 @@ def test_every_catalogue_weight_has_words():
     names = {boundaries.rule_for(i).weight for i in catalogue.indicators()} - {""}
     for name in names | {"female_population", "male_population"}:
         assert has_word(f"geo.weight_{name}"), name
+    assert "men_care_hours" in names  # M3.CT1: a ratio of totals
     assert boundaries.weight_label("births", "en") == "live births"
     assert boundaries.weight_label("made_up", "vi") == "made_up"
 
@@ -416,3 +417,77 @@ def test_names_in_nfd_files_come_out_in_nfc(tmp_path):
     nfd = unicodedata.normalize("NFD", "Lạng Sơn")
     data = _write(tmp_path / "nfd.csv", [f"{nfd},M4.CT1,2023,112.0,,a,,official"])
     assert dataset.load(data)["province"].tolist() == ["Lạng Sơn"]
+
+
+# ---------------------------------------------------------------- issue 12: merged provinces
+
+
+def _ninh_binh_csv(path: Path) -> Path:
+    """Ninh Bình's three former parts 2015-2024, and Nam Định alone in 2011 and 2014 (as the
+    embedded data have it: a population-office figure, the other parts silent)."""
+    lines = [
+        "Nam Định,M4.CT1,2011,120,,office,,official",
+        "Nam Định,M4.CT1,2014,117,,office,,official",
+    ]
+    for year in range(2015, 2025):
+        for part, level in (("Hà Nam", 111.0), ("Nam Định", 116.0), ("Ninh Bình", 115.0)):
+            lines.append(f"{part},M4.CT1,{year},{level + (year - 2015) * 0.1:.1f},,demo,,demo")
+    lines.append("Ninh Bình,M4.CT1,2025,114.0,,demo,,demo")
+    return _write(path, lines)
+
+
+def test_years_with_only_some_parts_are_left_out_of_the_series_and_listed(tmp_path):
+    ctx = dataset.Context(dataset.load(_ninh_binh_csv(tmp_path / "nb.csv")))
+    cur = ctx.current[ctx.current["province"] == "Ninh Bình"]
+    partial = cur[~cur["complete"]]
+    assert partial["year"].tolist() == [2011, 2014]
+    assert partial["value"].tolist() == pytest.approx([120.0, 117.0])  # Nam Định alone, shown
+    assert set(partial["parts_missing"]) == {("Hà Nam", "Ninh Bình")}
+    assert (partial["status"] == "estimate").all()
+    series = ctx.series("Ninh Bình", "M4.CT1", 2025)
+    assert series.index.tolist() == list(range(2015, 2026))  # 2011 and 2014 are not in the trend
+    assert ctx.rows("Ninh Bình", "M4.CT1")["complete"].all()
+    assert ctx.incomplete("Ninh Bình", "M4.CT1")["year"].tolist() == [2011, 2014]
+    assert ctx.incomplete("Ninh Bình", "M4.CT1", up_to=2012)["year"].tolist() == [2011]
+    assert ctx.year_rows("M4.CT1", 2011).empty  # nor in a rank
+
+
+def test_unpaid_care_ratio_is_a_ratio_of_totals_with_mens_hours():
+    """M3.CT1 = women's hours / men's hours. Bắc Kạn 2.4 with 1,050 (thousand) men's hours a
+    week, Thái Nguyên 1.55 with 6,400: women's hours are 2.4 x 1,050 = 2,520 and
+    1.55 x 6,400 = 9,920, so the merged ratio is (2,520 + 9,920) / (1,050 + 6,400) = 1.6698;
+    a mean by population (the old rule) gives 1.7156, a plain mean 1.975."""
+    care = catalogue.get("M3.CT1")
+    weights = pd.DataFrame(
+        {
+            "province": ["Bắc Kạn", "Thái Nguyên"],
+            "year": [2020, 2020],
+            "weight": ["men_care_hours", "men_care_hours"],
+            "value": [1050.0, 6400.0],
+            "source": ["LFS 2020 (test)", "LFS 2020 (test)"],
+        }
+    )
+    row = dataset.aggregate_former(_rows("M3.CT1", [2.4, 1.55]), care, weights).iloc[0]
+    assert row["value"] == pytest.approx(12440 / 7450)
+    assert row["rule"] == "ratio_of_totals" and row["weight"] == "men_care_hours"
+    assert row["status"] == "official" and not row["weight_stand_in"]
+    assert "số giờ việc nhà và chăm sóc không được trả công của nam" in row["note"]
+    pop = boundaries.population_weights()
+    t = pop[(pop["year"] == 2020) & (pop["sex"] == "total")].set_index("former_code")
+    t_bk, t_tn = (float(t.loc[c, "population_thousand"]) for c in ("06", "19"))
+    by_population = (2.4 * t_bk + 1.55 * t_tn) / (t_bk + t_tn)
+    assert by_population == pytest.approx(1.7156, abs=1e-4)  # what the old rule gave
+
+
+def test_unpaid_care_ratio_without_hours_weights_by_men_marked_estimate():
+    row = dataset.aggregate_former(_rows("M3.CT1", [2.4, 1.55]), catalogue.get("M3.CT1")).iloc[0]
+    pop = boundaries.population_weights()
+    m = pop[(pop["year"] == 2020) & (pop["sex"] == "male")].set_index("former_code")
+    m_bk, m_tn = (float(m.loc[c, "population_thousand"]) for c in ("06", "19"))
+    assert row["value"] == pytest.approx((2.4 * m_bk + 1.55 * m_tn) / (m_bk + m_tn))
+    assert row["weight"] == "male_population" and row["weight_stand_in"]
+    assert row["status"] == "estimate"
+    assert "dùng dân số nam" in row["note"]
+    assert "men's total hours of unpaid domestic and care work not available" in (
+        boundaries.describe(row, "en")
+    )

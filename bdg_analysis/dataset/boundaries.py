@@ -71,7 +71,7 @@ RULES = ("recorded", "sum", "all_parts", "weighted_mean", "ratio_of_totals")
 # population): M3.CT1 is women's average hours of unpaid care over men's, so the merged
 # province's ratio is the parts' ratios weighted by men's total hours (see the methods note).
 # Belongs in catalogue.yaml (``aggregation:``) once the catalogue grows that field.
-_RATIO_OF_TOTALS = {}
+_RATIO_OF_TOTALS = {"M3.CT1": "men_care_hours"}
 
 _STATUS_RANK = {"official": 0, "provisional": 1, "estimate": 2, "demo": 3}
 

@@ -74,7 +74,7 @@ class Context:
     def _usable(self) -> pd.DataFrame:
         """The rows a series may use: each series' total, complete years only."""
         cur = total_sex(self.current)
-        return cur
+        return cur[cur["complete"].astype(bool)]
 
     @cached_property
     def _groups(self) -> dict[tuple[str, str], pd.DataFrame]:
