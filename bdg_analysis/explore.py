@@ -918,8 +918,9 @@ def _current_place(province: str, *, allow_former: bool = False) -> geo.Province
 
 
 def _one_sex(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows of one sex: each series' total rows (:func:`bdg_analysis.dataset.total_sex`)."""
-    return dataset.total_sex(rows)
+    """Rows of one sex: each series' total rows, complete years only, as the reports read them
+    (:func:`bdg_analysis.dataset.series_rows`)."""
+    return dataset.series_rows(rows)
 
 
 def _series_rows(

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from bdg_analysis.dataset import total_sex
+from bdg_analysis.dataset import series_rows
 from bdg_analysis.errors import BdgInputError, Problem, UnknownNameError
 
 NATIONAL = "Toàn quốc"
@@ -104,7 +104,8 @@ def summary(series: pd.Series, *, base_year: int | None = None) -> dict:
 
 def _year_rows(frame: pd.DataFrame, indicator: str, year: int, sex: str | None) -> pd.DataFrame:
     """Current-boundary rows of one indicator and year, one sex, with a value: ``sex`` when
-    given, else each series' total (:func:`bdg_analysis.dataset.total_sex`)."""
+    given, else each series' total in complete years (:func:`bdg_analysis.dataset.series_rows`:
+    a merged province's year with only some former provinces is not ranked)."""
     missing = {"province", "indicator", "year", "value"} - set(frame.columns)
     if missing:
         raise BdgInputError(
@@ -119,7 +120,7 @@ def _year_rows(frame: pd.DataFrame, indicator: str, year: int, sex: str | None) 
     if "former" in rows.columns:
         rows = rows[rows["former"].fillna("").astype(str) == ""]
     if sex is None:
-        rows = total_sex(rows)  # the rule of every series, applied to whole series
+        rows = series_rows(rows)  # each series' total, complete years (whole series first)
     elif "sex" in rows.columns:
         rows = rows[rows["sex"].fillna("").astype(str).str.strip().str.lower() == sex.lower()]
     rows = rows[rows["year"].astype(int) == int(year)]

@@ -261,6 +261,23 @@ def test_the_context_trends_and_assess_targets_share_the_rule():
     assert progress._series_from_frame(frame, "Lạng Sơn", "M2.CT1").tolist() == [50, 51, 52]
 
 
+def test_series_rows_are_the_totals_of_complete_years():
+    frame = _by_sex(
+        [
+            ("Ninh Bình", "M4.CT1", 2014, 117.0, ""),
+            ("Ninh Bình", "M4.CT1", 2015, 114.0, ""),
+            ("Lạng Sơn", "M4.CT1", 2015, 111.0, "female"),
+            ("Lạng Sơn", "M4.CT1", 2015, 112.0, "total"),
+        ]
+    ).assign(complete=[False, True, True, True])
+    assert dataset.series_rows(frame)["value"].tolist() == [114.0, 112.0]
+    assert dataset.series_rows(frame.drop(columns="complete"))["value"].tolist() == [
+        117.0,
+        114.0,
+        112.0,
+    ]
+
+
 # ---------------------------------------------------------------- the Context
 
 

@@ -85,6 +85,9 @@ def test_rank_reads_each_series_total_by_the_datasets_rule():
     assert trends.rank(f, "X", 2024, "B", "higher") == (1, 3)  # a women-only series counts
     assert trends.rank(f, "X", 2024, "A", "higher", sex="female") == (1, 2)
     assert trends.gap_to_national(f, "X", 2024, "A", "higher").province_value == 50.0
+    # a merged province's year put together from only some former provinces is not ranked
+    partial = f.assign(complete=[True, True, True, True, False])
+    assert trends.rank(partial, "X", 2024, "C", "higher") == (None, 2)
 
 
 def test_rank_uses_catalogue_direction_and_handles_missing_years(frame):

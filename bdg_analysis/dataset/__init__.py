@@ -7,7 +7,7 @@ The parts, each with one job:
 - :mod:`~bdg_analysis.dataset.stored`: checked observations kept in the analysis cache;
 - :mod:`~bdg_analysis.dataset.boundaries`: former provinces put together onto the 34 current
   ones (rules, weights, the trace columns and notes of each row);
-- :mod:`~bdg_analysis.dataset.sexes`: which rows of a series count as its total;
+- :mod:`~bdg_analysis.dataset.selection`: which rows of a series count as its total;
 - :mod:`~bdg_analysis.dataset.context`: the ``Context`` reports and notebooks share.
 """
 
@@ -21,7 +21,7 @@ from bdg_analysis.dataset.load import (
     load_layers,
     read_files,
 )
-from bdg_analysis.dataset.sexes import TOTAL_SEXES, total_sex
+from bdg_analysis.dataset.selection import TOTAL_SEXES, series_rows, total_sex
 
 __all__ = [
     "LAYER_KEY",
@@ -35,5 +35,6 @@ __all__ = [
     "load",
     "load_layers",
     "read_files",
+    "series_rows",
     "total_sex",
 ]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from bdg_analysis import cache
 from bdg_analysis.dataset import boundaries
-from bdg_analysis.dataset.sexes import total_sex
+from bdg_analysis.dataset.selection import series_rows, total_sex
 
 
 class Context:
@@ -73,8 +73,7 @@ class Context:
     @cached_property
     def _usable(self) -> pd.DataFrame:
         """The rows a series may use: each series' total, complete years only."""
-        cur = total_sex(self.current)
-        return cur[cur["complete"].astype(bool)]
+        return series_rows(self.current)
 
     @cached_property
     def _groups(self) -> dict[tuple[str, str], pd.DataFrame]:

@@ -1,4 +1,4 @@
-"""Which rows of a series count as its total when a series is recorded by sex."""
+"""Which rows make a series: each series' total when recorded by sex, complete years only."""
 
 from __future__ import annotations
 
@@ -51,3 +51,15 @@ def total_sex(rows: pd.DataFrame, by: Sequence[str] = SERIES_KEYS) -> pd.DataFra
         several = np.full(len(rows), sexes.nunique() > 1)
     keep = ~several | sexes.isin(TOTAL_SEXES).to_numpy()
     return rows if bool(keep.all()) else rows[keep]
+
+
+def series_rows(rows: pd.DataFrame, by: Sequence[str] = SERIES_KEYS) -> pd.DataFrame:
+    """The rows a series may use (trends, ranks, projections): each series' total rows
+    (:func:`total_sex`) in complete years only. A row put together from only some former
+    provinces (``complete`` False, see :mod:`bdg_analysis.dataset.boundaries`) stands for part
+    of the province and is left out; rows without the column are all complete."""
+    rows = total_sex(rows, by)
+    if "complete" not in rows.columns:
+        return rows
+    complete = rows["complete"].fillna(True).astype(bool)
+    return rows if bool(complete.all()) else rows[complete.to_numpy()]
