@@ -900,9 +900,8 @@ def _nfc(text) -> str:
 
 
 def _series_from_frame(frame: pd.DataFrame, province: str, indicator: str) -> pd.Series:
-    """One place's recorded values of an indicator by year (its total rows, see
-    :func:`bdg_analysis.dataset.total_sex`): for indicators the catalogue does not know, which
-    cannot be put together from former provinces."""
+    """One place's recorded values by year (total rows, :func:`bdg_analysis.dataset.total_sex`),
+    for indicators the catalogue does not know (not put together from former provinces)."""
     rows = frame[
         (frame["indicator"] == indicator) & (frame["province"].map(_nfc) == _nfc(province))
     ]
@@ -937,17 +936,14 @@ def assess_targets(
 ) -> list[Assessment]:
     """Assess every target of a plan for one province, on today's (34-province) boundaries.
 
-    ``observations`` is a tidy observations frame (as :func:`bdg_analysis.dataset.load` gives
-    it, or any frame with ``province``, ``indicator``, ``year``, ``value``) or a
-    :class:`bdg_analysis.dataset.Context`. A catalogue indicator's series is the Context's:
-    a merged province's years before 2025 put together from its former provinces, years with
-    only some of them left out. ``province`` is a current province in any spelling (a former
-    one's name means the province it is now part of). Bounds, direction and kind come from
-    the catalogue; an indicator the catalogue does not have (a province's own target) is read
-    as recorded for that province and projected without bounds, its direction taken from the
-    target's operator. With ``pool`` the projection of each indicator borrows the backtest
-    errors of the other provinces' series (the national row excluded; at least five series
-    of two points or more), which matters for short series.
+    ``observations``: tidy observations (:func:`bdg_analysis.dataset.load`, or any frame with
+    ``province``, ``indicator``, ``year``, ``value``) or a :class:`bdg_analysis.dataset.Context`,
+    whose series are used: a merged province's years before 2025 put together from its former
+    provinces, years with only some of them left out. ``province``: any spelling. Bounds,
+    direction and kind come from the catalogue; a province's own indicator is read as recorded
+    and projected without bounds, its direction from the target's operator. With ``pool`` the
+    projection borrows the backtest errors of the other provinces' series (national excluded;
+    five series of two points or more), which matters for short series.
     """
     from bdg_analysis import catalogue, geo
 
