@@ -918,13 +918,9 @@ def _current_place(province: str, *, allow_former: bool = False) -> geo.Province
 
 
 def _one_sex(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rows of one sex: the total (or unlabelled) rows when several sexes are present."""
-    if "sex" not in rows.columns or rows.empty:
-        return rows
-    sexes = rows["sex"].fillna("").astype(str)
-    if sexes.nunique() > 1:
-        return rows[sexes.isin(["", "total"])]
-    return rows
+    """Rows of one sex: each series' total rows, complete years only, as the reports read them
+    (:func:`bdg_analysis.dataset.series_rows`)."""
+    return dataset.series_rows(rows)
 
 
 def _series_rows(
@@ -1088,13 +1084,13 @@ def former_series(province: str, indicator: str, *, data: Data = None, lang: str
 
 
 def _method_note(rows: pd.DataFrame, lang: str = "vi") -> str:
-    """How the latest put-together year was made (weights, source), from its note."""
+    """How the latest put-together year was made (weights, source), from its columns."""
+    from bdg_analysis.dataset import boundaries
+
     agg = rows[rows["aggregated"].astype(bool)] if "aggregated" in rows else rows.iloc[0:0]
     if agg.empty:
         return ""
-    parts = [p.strip() for p in str(agg["note"].iloc[-1]).split("; ")]
-    keep = "; ".join(p for p in parts if not p.startswith(("gộp từ tỉnh cũ", "dòng nguồn")))
-    return geo.weight_note_in_english(keep) if lang == "en" else keep
+    return boundaries.method_note(agg.iloc[-1], lang)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Province register: 34 provinces since 1 July 2025, the 63 before, names, old-to-new series."""
+"""Province register: the 34 provinces since 1 July 2025, the 63 before, their names and mapping.
+
+Putting a former province's figures together onto today's boundaries is the dataset's job
+(:mod:`bdg_analysis.dataset.boundaries`); this module only says which unit is which.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import difflib
 import importlib.metadata
 import importlib.util
 import json
-import math
 import re
 import sqlite3
 import unicodedata
@@ -15,13 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bdg_analysis.errors import BdgInputError, Problem, UnknownNameError
-from bdg_analysis.paths import RESOURCES_DIR
+from bdg_analysis.errors import BdgInputError, UnknownNameError
+from bdg_analysis.words import word
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-
-    from bdg_analysis.catalogue import Indicator
 
 NATIONAL_NAME = "Toàn quốc"
 NATIONAL_CODE = "00"
@@ -30,11 +31,6 @@ MERGER_YEAR = 2025
 #: The version of ``vietnamadminunits`` whose data this module was checked against (tests pin it).
 LIBRARY = "vietnamadminunits"
 LIBRARY_VERSION = "1.0.4"
-POPULATION_FILE = RESOURCES_DIR / "geo_population_by_province_sex.csv"
-POPULATION_SOURCE = (
-    "Tổng cục Thống kê (GSO), PX-Web bảng E02.03-07 'Average population by province, sex and "
-    "residence' (cập nhật 2025-07-23)"
-)
 
 _NATIONAL_KEYS = {
     "toanquoc",
@@ -81,49 +77,6 @@ _HISTORIC = {
 }
 _PREFIXES = (("thanh", "pho"), ("tinh",), ("tp",), ("t", "p"))
 _SUFFIXES = (("province",), ("city",))
-
-# Plain-language names of the denominators in catalogue.yaml ``weight`` (for notes).
-WEIGHT_LABELS_VI = {
-    "births": "số trẻ sinh ra sống",
-    "women_15_19": "số phụ nữ 15-19 tuổi",
-    "employed_women": "số lao động nữ có việc làm",
-    "population": "dân số",
-    "female_population": "dân số nữ",
-    "male_population": "dân số nam",
-}
-
-
-WEIGHT_LABELS_EN = {
-    "births": "live births",
-    "women_15_19": "women aged 15-19",
-    "employed_women": "employed women",
-    "population": "population",
-    "female_population": "female population",
-    "male_population": "male population",
-}
-
-
-def weight_note_in_english(note: str) -> str:
-    """The weighting part of a put-together row's note (written by :func:`aggregate_former` in
-    Vietnamese) in English, for English tables; source names stay as published."""
-    phrases = [
-        ("ước tính: thiếu ", "estimate: "),
-        (" làm trọng số, dùng ", " not available as weights, weighted by "),
-        ("bình quân gia quyền theo ", "weighted mean by "),
-        ("(nguồn trọng số: ", "(weights: "),
-        ("(nguồn: ", "(source: "),
-        ("không ghi", "not stated"),
-        ("PX-Web bảng ", "PX-Web table "),
-        ("(cập nhật ", "(updated "),
-    ]
-    labels = sorted(
-        ((WEIGHT_LABELS_VI[k], WEIGHT_LABELS_EN[k]) for k in WEIGHT_LABELS_VI),
-        key=lambda pair: -len(pair[0]),
-    )  # "dân số nữ" before "dân số"
-    out = note
-    for vi, en in phrases + labels:
-        out = out.replace(vi, en)
-    return re.sub(r"(population) năm ([\d, ]+)", r"\1 of \2", out)
 
 
 @dataclass(frozen=True)
@@ -183,16 +136,27 @@ _NATIONAL = Province(
 # ---------------------------------------------------------------- names
 
 
-def fold(name: str) -> str:
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII: diacritics dropped and 'đ' read as 'd', punctuation and spaces kept.
+
+    The one diacritic folding of the package: :func:`fold` (matching names), :func:`slug`
+    (file names) and the yearbook reader's label keys are all built on it, so 'Đắk Lắk' is
+    spelt the same way everywhere. NFC and NFD spellings give the same result.
+    """
+    text = unicodedata.normalize("NFC", str(text)).strip().lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def fold(name: str, *, unit_words: bool = True) -> str:
     """The matching key of a name: no case, diacritics, punctuation, spaces or unit prefix.
 
     'Tỉnh Lạng Sơn', 'lang son', 'LẠNG SƠN' and the NFD spelling all give ``langson``;
-    'TP.HCM' gives ``hcm``; 'Thua Thien-Hue' gives ``thuathienhue``.
+    'TP.HCM' gives ``hcm``; 'Thua Thien-Hue' gives ``thuathienhue``. With
+    ``unit_words=False`` the words 'tỉnh', 'thành phố', 'province', 'city' are kept (a
+    yearbook label such as 'Nữ - Female' is not a place: ``nufemale``).
     """
-    text = unicodedata.normalize("NFC", str(name)).strip().lower().replace("đ", "d")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    tokens = re.sub(r"[^a-z0-9]+", " ", text).split()
-    changed = True
+    tokens = re.sub(r"[^a-z0-9]+", " ", ascii_fold(name)).split()
+    changed = unit_words
     while changed and tokens:
         changed = False
         for prefix in _PREFIXES:
@@ -206,6 +170,12 @@ def fold(name: str) -> str:
                 tokens = tokens[:-n]
                 changed = True
     return "".join(tokens)
+
+
+def slug(name: str) -> str:
+    """A file-name-safe ASCII form of a name: 'Lạng Sơn' -> 'lang-son' ('report' if nothing
+    is left), as report and index file names are spelt."""
+    return re.sub(r"[^a-z0-9]+", "-", ascii_fold(name)).strip("-") or "report"
 
 
 def _library_dir() -> Path:
@@ -515,18 +485,9 @@ def history_note(province: str | Province, lang: str = "vi") -> str | None:
         return None
     target = successor(parts[0])
     names = [p.name for p in parts]
-    if lang == "en":
-        listed = ", ".join(names[:-1]) + " and " + names[-1]
-        return (
-            f"{target.name} was formed on 1 July 2025 from the former provinces {listed}. "
-            f"Figures before 2025 are put together from those parts (counts summed, rates "
-            f"weighted by their denominator)."
-        )
-    listed = ", ".join(names[:-1]) + " và " + names[-1]
-    return (
-        f"{target.full_name} được hình thành từ ngày 1/7/2025 trên cơ sở các tỉnh cũ {listed}. "
-        f"Số liệu trước năm 2025 được tổng hợp từ các tỉnh cũ đó (số tuyệt đối cộng lại, tỷ lệ "
-        f"bình quân gia quyền theo mẫu số)."
+    listed = ", ".join(names[:-1]) + f" {word('geo.and', lang)} " + names[-1]
+    return word(
+        "geo.history_note", lang, name=target.name, full_name=target.full_name, listed=listed
     )
 
 
@@ -549,340 +510,3 @@ def merger_table() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-# ---------------------------------------------------------------- aggregation
-
-
-@lru_cache(maxsize=1)
-def _population_cached() -> pd.DataFrame:
-    import pandas as pd
-
-    frame = pd.read_csv(
-        POPULATION_FILE, comment="#", dtype={"former_code": str, "year": int, "sex": str}
-    )
-    return frame
-
-
-def population_weights() -> pd.DataFrame:
-    """Average population (thousand persons) by former province, sex and year, 2010-2024.
-
-    Source: :data:`POPULATION_SOURCE`. Columns ``former_code``, ``former_name``, ``year``,
-    ``sex`` (female, male, total), ``population_thousand``, ``status``.
-    """
-    return _population_cached().copy()
-
-
-@lru_cache(maxsize=1)
-def _population_index() -> dict[tuple[str, str], tuple[tuple[int, float], ...]]:
-    """(former code, sex) -> ((year, population), ...): built once, looked up per row."""
-    frame = _population_cached()
-    index: dict[tuple[str, str], list[tuple[int, float]]] = {}
-    for code, sex, year, pop in zip(
-        frame["former_code"], frame["sex"], frame["year"], frame["population_thousand"], strict=True
-    ):
-        index.setdefault((str(code), str(sex)), []).append((int(year), float(pop)))
-    return {key: tuple(sorted(values)) for key, values in index.items()}
-
-
-def _population_lookup(former_code: str, year: int, sex: str) -> tuple[float, int] | None:
-    """Population of a former province for ``year`` (or the nearest year held) and that year."""
-    values = _population_index().get((former_code, sex))
-    if not values:
-        return None
-    best_year, pop = min(values, key=lambda item: (abs(item[0] - year), item[0]))
-    return pop, best_year
-
-
-_STATUS_RANK = {"official": 0, "provisional": 1, "estimate": 2, "demo": 3}
-
-
-def _worst_status(statuses: list[str]) -> str:
-    known = [s for s in statuses if isinstance(s, str) and s in _STATUS_RANK]
-    return max(known, key=_STATUS_RANK.__getitem__) if known else "official"
-
-
-def _weights_index(weights: pd.DataFrame | None) -> dict[tuple[str, int, str, str], tuple]:
-    """(former code, year, weight name, sex) -> (value, source) from a weights frame."""
-    if weights is None or len(weights) == 0:
-        return {}
-    import pandas as pd
-
-    required = {"year", "weight", "value"}
-    missing = required - set(weights.columns)
-    if missing or not ({"province", "province_code"} & set(weights.columns)):
-        raise BdgInputError(
-            Problem(
-                "<weights>",
-                None,
-                ", ".join(sorted(missing)) or "province",
-                "a weights table needs columns province (or province_code), year, weight, value "
-                "and optionally sex and source",
-            )
-        )
-    index: dict[tuple[str, int, str, str], tuple] = {}
-    for i, row in enumerate(weights.to_dict("records")):
-        year = int(row["year"])
-        name = row.get("province")
-        if name is None or (isinstance(name, float) and math.isnan(name)):
-            name = str(row["province_code"])
-        res = resolve(str(name), min(year, MERGER_YEAR - 1))
-        code = (res.former or former_parts(res.province)[0]).code
-        if res.former is None and len(former_parts(res.province)) != 1:
-            raise BdgInputError(
-                Problem("<weights>", i + 1, "province", f"{name!r} is not a former province")
-            )
-        value = row["value"]
-        if value is None or pd.isna(value):
-            continue
-        sex = row.get("sex")
-        sex = "total" if sex is None or (isinstance(sex, float) and math.isnan(sex)) else str(sex)
-        source = row.get("source")
-        source = "" if source is None or (isinstance(source, float) and pd.isna(source)) else source
-        index[(code, year, str(row["weight"]), sex)] = (float(value), str(source))
-    return index
-
-
-def aggregate_former(
-    frame: pd.DataFrame, indicator: Indicator, weights: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Put a current province's pre-2025 series together from its former provinces' rows.
-
-    Rows of ``indicator`` name places in ``province`` (or ``province_code``) as the source of
-    their year named them: a 2020 row for 'Bắc Kạn' or for 'Thái Nguyên' is a former unit. If
-    the frame has a ``former`` column (as ``validate`` leaves it), that column names the former
-    unit and ``province`` the current one. Rows
-    whose territory did not change, national rows and rows from 2025 on pass through with the
-    current name and code. Rows of merged parts are combined per current province, year and sex:
-
-    - ``count``: summed; if a part has no value the result is missing (a partial sum would
-      undercount), with a note naming the missing parts.
-    - ``binary``: 1 only when every part has 1.
-    - ``share``/``ratio``/``rate``: mean weighted by the indicator's denominator
-      (``Indicator.weight``: births for the sex ratio at birth and maternal mortality, women
-      15-19 for adolescent births, employed women for labour shares), taken from ``weights``
-      (columns province, year, weight, value, [sex], [source]). Population-weighted indicators
-      use the shipped GSO population. Without the proper weight for every part, female
-      population (male for rows with sex 'male') is used instead and the row is marked
-      ``estimate``; so is a result missing some parts. Nothing is averaged silently.
-
-    The note of every combined row names the parts, the weights and their source, and the
-    source rows (file:row) it was built from.
-
-    Returns
-    -------
-    DataFrame
-        Tidy rows (same columns as ``frame``) for ``indicator`` only.
-    """
-    import pandas as pd
-
-    columns = list(frame.columns)
-    rows = frame[frame["indicator"] == indicator.id] if "indicator" in frame else frame
-    if rows.empty:
-        return rows.copy()
-    weight_index = _weights_index(weights)
-    has_former_column = "former" in rows.columns
-    passthrough: list[dict] = []
-    groups: dict[tuple[str, int, str], list[tuple[Province, dict]]] = {}
-    for record in rows.to_dict("records"):
-        year = int(record["year"])
-        name = record.get("province")
-        if _blank(name):
-            name = str(record.get("province_code", ""))
-        if has_former_column:
-            # Rows checked by validate: ``province`` is already current, ``former`` names the
-            # former unit (empty when the territory did not change).
-            former_name = record.get("former")
-            if _blank(former_name):
-                res = resolve(str(name))
-            else:
-                res = resolve(str(former_name), min(year, MERGER_YEAR - 1))
-        else:
-            res = resolve(str(name), year)
-        if res.former is None:
-            out = dict(record)
-            out["province"] = res.province.name
-            if "province_code" in out or "province_code" not in columns:
-                out["province_code"] = res.province.code
-            passthrough.append(out)
-            continue
-        sex = record.get("sex")
-        sex = "total" if sex is None or (isinstance(sex, float) and math.isnan(sex)) else sex
-        groups.setdefault((res.province.code, year, str(sex)), []).append((res.former, record))
-
-    combined = [
-        _combine(code, year, sex, members, indicator, weight_index)
-        for (code, year, sex), members in sorted(groups.items())
-    ]
-    out = pd.DataFrame(passthrough + combined)
-    for col in columns:
-        if col not in out:
-            out[col] = None
-    if "former" in out:
-        out["former"] = out["former"].fillna("")
-    if "province_code" not in columns:
-        columns.append("province_code")
-    out = out[columns]
-    if "source_row" in frame and pd.api.types.is_integer_dtype(frame["source_row"]):
-        out["source_row"] = out["source_row"].astype("Int64")
-    sort = [c for c in ("province_code", "indicator", "year", "sex") if c in out]
-    return out.sort_values(sort, kind="stable", na_position="first").reset_index(drop=True)
-
-
-def _combine(
-    code: str,
-    year: int,
-    sex: str,
-    members: list[tuple[Province, dict]],
-    indicator: Indicator,
-    weight_index: dict[tuple[str, int, str, str], tuple],
-) -> dict:
-    """One current-province row from its former parts' rows (see :func:`aggregate_former`)."""
-    target = _register().current[code]
-    expected = former_parts(target)
-    seen: dict[str, dict] = {}
-    for part, record in members:
-        if part.code in seen:
-            where = _trace([seen[part.code], record])
-            raise BdgInputError(
-                Problem(
-                    str(record.get("source_file") or "<data>"),
-                    _row_number(record),
-                    "province",
-                    f"two {indicator.id} values for {part.name} {year} (sex {sex}) ({where}); "
-                    f"aggregation needs one value per former province",
-                )
-            )
-        seen[part.code] = record
-    present = [p for p in expected if p.code in seen and _number(seen[p.code]["value"]) is not None]
-    missing = [p for p in expected if p not in present]
-    values = {p.code: _number(seen[p.code]["value"]) for p in present}
-    records = list(seen.values())
-    status = _worst_status([r.get("status") for r in records])
-    parts_text = ", ".join(f"{p.name} ({p.code})" for p in expected)
-    notes = [f"gộp từ tỉnh cũ: {parts_text}"]
-    value: float | None
-    estimated = False
-
-    if not present:
-        value = None
-        notes.append("không có số liệu của tỉnh cũ nào")
-    elif indicator.kind == "count":
-        if missing:
-            value = None
-            notes.append(f"thiếu {_names(missing)}: không cộng một phần (sẽ thiếu)")
-        else:
-            value = sum(values.values())  # type: ignore[arg-type]
-            notes.append("cộng số tuyệt đối")
-    elif indicator.kind == "binary":
-        if missing:
-            value = None
-            notes.append(f"thiếu {_names(missing)}")
-        else:
-            value = min(values.values())  # type: ignore[type-var]
-            notes.append("đạt (1) khi mọi tỉnh cũ đạt")
-    else:
-        value, weight_note, estimated = _weighted(
-            present, values, year, sex, indicator, weight_index
-        )
-        notes.append(weight_note)
-        if missing:
-            estimated = True
-            notes.append(f"thiếu số liệu của {_names(missing)}: giá trị chỉ đại diện phần còn lại")
-    if estimated and status != "demo":
-        status = "estimate"
-    notes.append(f"dòng nguồn: {_trace(records)}")
-    result = {
-        "province": target.name,
-        "province_code": target.code,
-        "indicator": indicator.id,
-        "year": year,
-        "value": float("nan") if value is None else float(value),
-        "sex": None if sex == "total" and not any(r.get("sex") for r in records) else sex,
-        "source": "; ".join(dict.fromkeys(str(r["source"]) for r in records if r.get("source"))),
-        "note": "; ".join(notes),
-        "status": status,
-        "source_file": "; ".join(
-            dict.fromkeys(str(r["source_file"]) for r in records if r.get("source_file"))
-        ),
-        "source_row": None,
-    }
-    return result
-
-
-def _weighted(
-    present: list[Province],
-    values: dict[str, float | None],
-    year: int,
-    sex: str,
-    indicator: Indicator,
-    weight_index: dict[tuple[str, int, str, str], tuple],
-) -> tuple[float, str, bool]:
-    """Weighted mean of the parts' values, the note saying which weights, and 'estimated'."""
-    denominator = indicator.weight or "population"
-    label = WEIGHT_LABELS_VI.get(denominator, denominator)
-    proper = [weight_index.get((p.code, year, denominator, sex)) for p in present]
-    if sex != "total" and not all(proper):
-        proper = [weight_index.get((p.code, year, denominator, "total")) for p in present]
-    if all(proper):
-        w = [float(x[0]) for x in proper]  # type: ignore[index]
-        sources = "; ".join(dict.fromkeys(x[1] for x in proper if x[1])) or "không ghi"  # type: ignore[index]
-        note = f"bình quân gia quyền theo {label} (nguồn trọng số: {sources})"
-        estimated = False
-    else:
-        fallback_sex = (
-            "total" if denominator == "population" else ("male" if sex == "male" else "female")
-        )
-        w = []
-        years = set()
-        for p in present:
-            found = _population_lookup(p.code, year, fallback_sex)
-            if found is None:  # pragma: no cover - every former province is in the file
-                raise BdgInputError(f"no population for {p.name} in {POPULATION_FILE.name}")
-            w.append(found[0])
-            years.add(found[1])
-        pop_label = {"total": "dân số", "male": "dân số nam", "female": "dân số nữ"}[fallback_sex]
-        year_text = "" if years == {year} else f" năm {', '.join(str(y) for y in sorted(years))}"
-        if denominator == "population":
-            note = f"bình quân gia quyền theo {pop_label}{year_text} (nguồn: {POPULATION_SOURCE})"
-            estimated = years != {year}
-        else:
-            note = (
-                f"ước tính: thiếu {label} làm trọng số, dùng {pop_label}{year_text} "
-                f"(nguồn: {POPULATION_SOURCE})"
-            )
-            estimated = True
-    total = sum(w)
-    value = sum(wi * float(values[p.code]) for wi, p in zip(w, present, strict=True)) / total
-    return value, note, estimated
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
-
-
-def _number(value: object) -> float | None:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
-def _names(provinces: list[Province]) -> str:
-    return ", ".join(p.name for p in provinces)
-
-
-def _row_number(record: dict) -> int | None:
-    row = record.get("source_row")
-    number = _number(row)
-    return None if number is None else int(number)
-
-
-def _trace(records: list[dict]) -> str:
-    out = []
-    for r in records:
-        file = r.get("source_file") or "?"
-        row = _row_number(r)
-        out.append(f"{file}:{row}" if row is not None else str(file))
-    return ", ".join(out)

@@ -24,6 +24,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from bdg_analysis import dataset
 from bdg_analysis import projection as pj
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.targets import Target
@@ -899,15 +900,14 @@ def _nfc(text) -> str:
 
 
 def _series_from_frame(frame: pd.DataFrame, province: str, indicator: str) -> pd.Series:
+    """One place's recorded values by year (total rows, :func:`bdg_analysis.dataset.total_sex`),
+    for indicators the catalogue does not know (not put together from former provinces)."""
     rows = frame[
         (frame["indicator"] == indicator) & (frame["province"].map(_nfc) == _nfc(province))
     ]
     if "former" in rows.columns:
         rows = rows[rows["former"].fillna("").astype(str) == ""]
-    if "sex" in rows.columns:
-        sexes = rows["sex"].fillna("").astype(str).str.strip().str.lower()
-        if sexes.nunique() > 1:
-            rows = rows[sexes.isin(["", "total"])]
+    rows = dataset.total_sex(rows)
     rows = rows[pd.to_numeric(rows["value"], errors="coerce").notna()]
     if rows["year"].duplicated().any():
         y = rows.loc[rows["year"].duplicated(), "year"].iloc[0]
@@ -927,47 +927,54 @@ def _series_from_frame(frame: pd.DataFrame, province: str, indicator: str) -> pd
 
 def assess_targets(
     targets: Iterable[Target],
-    observations: pd.DataFrame,
+    observations: pd.DataFrame | dataset.Context,
     province: str,
     *,
     report_year: int,
     pool: bool = True,
     base_year: int = BASE_YEAR,
 ) -> list[Assessment]:
-    """Assess every target of a plan for one province from the tidy observations frame.
+    """Assess every target of a plan for one province, on today's (34-province) boundaries.
 
-    Bounds, direction and kind come from the catalogue; an indicator the catalogue does not
-    have (a province's own target) is projected without bounds, its direction taken from the
-    target's operator. With ``pool`` the projection of each indicator borrows the backtest
-    errors of the other provinces' series (the national row excluded), which matters for short
-    series.
+    ``observations``: tidy observations (:func:`bdg_analysis.dataset.load`, or any frame with
+    ``province``, ``indicator``, ``year``, ``value``) or a :class:`bdg_analysis.dataset.Context`,
+    whose series are used: a merged province's years before 2025 put together from its former
+    provinces, years with only some of them left out. ``province``: any spelling. Bounds,
+    direction and kind come from the catalogue; a province's own indicator is read as recorded
+    and projected without bounds, its direction from the target's operator. With ``pool`` the
+    projection borrows the backtest errors of the other provinces' series (national excluded;
+    five series of two points or more), which matters for short series.
     """
-    from bdg_analysis import catalogue
+    from bdg_analysis import catalogue, geo
 
+    ctx = (
+        observations if isinstance(observations, dataset.Context) else dataset.Context(observations)
+    )
+    place = geo.resolve(province).province.name
     out = []
     pooled_cache: dict[str, pj.PooledErrors | None] = {}
     for target in targets:
-        if catalogue.is_known(target.indicator):
+        known = catalogue.is_known(target.indicator)
+        if known:
             ind = catalogue.get(target.indicator)
             lower, upper, direction, kind = ind.lower, ind.upper, ind.direction, ind.kind
+            series = ctx.series(place, target.indicator)
         else:
             lower = upper = kind = None
             direction = "lower" if target.op in ("le", "lt") else "higher"
+            series = _series_from_frame(ctx.observations, place, target.indicator)
         transform = "identity" if kind == "count" else "auto"
-        series = _series_from_frame(observations, province, target.indicator)
         if pool and target.indicator not in pooled_cache:
-            others = observations[
-                (observations["indicator"] == target.indicator)
-                & (observations["province"].map(_nfc) != _nfc("Toàn quốc"))
-            ]
-            names = others["province"].map(_nfc).unique()
             series_list = []
-            for name in names:
-                try:
-                    one = _series_from_frame(observations, name, target.indicator)
-                except BdgInputError:
-                    continue
-                one = one[one.index <= report_year]
+            for other in geo.current_provinces():
+                if known:
+                    one = ctx.series(other.name, target.indicator, report_year)
+                else:
+                    try:
+                        one = _series_from_frame(ctx.observations, other.name, target.indicator)
+                    except BdgInputError:
+                        continue
+                    one = one[one.index <= report_year]
                 if len(one) >= 2:
                     series_list.append(one)
             pooled_cache[target.indicator] = (

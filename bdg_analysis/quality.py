@@ -729,13 +729,9 @@ def _rule_text(change: float, median: float, z: float, threshold: float, en: boo
 
 def _trace(record: dict) -> str:
     """file:row of a value, or the source rows a put-together value was made from."""
-    row = record.get("source_row")
-    file = record.get("source_file") or ""
-    if row is not None and not pd.isna(row):
-        return f"{file}:{int(row)}"
-    note = str(record.get("note") or "")
-    marker = "dòng nguồn: "
-    return note[note.index(marker) + len(marker) :] if marker in note else str(file)
+    from bdg_analysis.dataset import boundaries
+
+    return boundaries.sources(record)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -439,16 +439,11 @@ def _flag(status: str, lang: str) -> str:
 
 
 def _where(row: pd.Series) -> str:
-    """file:row of a value; a value put together from former provinces names its rows in
-    its note."""
-    number = row.get("source_row")
-    if number is None or pd.isna(number):
-        note = str(row.get("note") or "")
-        marker = "dòng nguồn: " if "dòng nguồn: " in note else "source rows: "
-        if marker in note:
-            return note.split(marker, 1)[1].split(";")[0].strip()
-        return str(row.get("source_file") or "")
-    return f"{row['source_file']}:{int(number)}"
+    """file:row of a value; a value put together from former provinces names the rows it was
+    built from (its ``source_rows`` column)."""
+    from bdg_analysis.dataset import boundaries
+
+    return boundaries.sources(row)
 
 
 def _trace(view: IndicatorView) -> str:

@@ -33,6 +33,9 @@ class IndicatorView:
     trend: dict = field(default_factory=dict)
     rank: tuple[int | None, int] = (None, 0)
     aggregated: bool = False  # history put together from former provinces
+    # years left out of ``series``: put together from only some former provinces (their rows
+    # are in ``Context.incomplete``, ``parts_missing`` naming the parts without a value)
+    incomplete_years: list[int] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -76,98 +79,36 @@ def display_status(assessment: progress.Assessment | None) -> str:
     return status
 
 
-class Context:
-    """The observations of one run, on current boundaries, with per-indicator pools cached.
+class Context(dataset.Context):
+    """The dataset's :class:`~bdg_analysis.dataset.Context` with pooled backtest errors.
 
-    Built once per notebook run; every province's scorecard reads from it.
+    The observations on current boundaries (``current``, ``rows``, ``series``, ``year_rows``,
+    the digests) are the dataset's; the pooled errors are analysis (projection), which the
+    dataset floor may not import, so they are added here.
     """
 
-    def __init__(self, observations: pd.DataFrame, cache_dir: Path | None = None):
-        self.observations = observations
-        self.cache_dir = cache_dir
-
-    @cached_property
-    def current(self) -> pd.DataFrame:
-        """Every series on the 34 current provinces: former provinces put together (geo)."""
-        parts = [geo.aggregate_former(self.observations, ind) for ind in catalogue.indicators()]
-        frame = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-        frame["aggregated"] = frame["note"].fillna("").str.contains("gộp từ tỉnh cũ", regex=False)
-        return frame[frame["value"].notna()].sort_values(["province", "indicator", "year"])
-
-    @cached_property
-    def _groups(self) -> dict[tuple[str, str], pd.DataFrame]:
-        return {
-            key: rows for key, rows in self.current.groupby(["province", "indicator"], sort=False)
-        }
-
-    @cached_property
-    def _by_indicator_year(self) -> dict[tuple[str, int], pd.DataFrame]:
-        return {key: rows for key, rows in self.current.groupby(["indicator", "year"], sort=False)}
-
-    def year_rows(self, indicator: str, year: int) -> pd.DataFrame:
-        """Every place's value of one indicator in one year (for ranks)."""
-        rows = self._by_indicator_year.get((indicator, year))
-        return self.current.iloc[0:0] if rows is None else rows
-
-    def rows(self, province: str, indicator: str, up_to: int) -> pd.DataFrame:
-        rows = self._groups.get((province, indicator))
-        if rows is None:
-            return self.current.iloc[0:0]
-        return rows[rows["year"] <= up_to]
-
-    def series(self, province: str, indicator: str, up_to: int) -> pd.Series:
-        rows = self.rows(province, indicator, up_to)
-        return pd.Series(
-            rows["value"].to_numpy(dtype="float64"),
-            index=rows["year"].to_numpy(dtype=int),
-            name=indicator,
+    def pooled(self, indicator_id: str, up_to: int) -> pj.PooledErrors | None:
+        """Backtest errors of every province's series of one indicator (national row left out),
+        kept in the cache directory between runs."""
+        return self.memo(
+            "pooled", (indicator_id, up_to), lambda: _pooled(self, indicator_id, up_to)
         )
 
-    def pooled(self, indicator_id: str, up_to: int) -> pj.PooledErrors | None:
-        """Backtest errors of every province's series of one indicator (national row left out)."""
-        key = (indicator_id, up_to)
-        memo = self.__dict__.setdefault("_pooled", {})
-        if key not in memo and self.cache_dir is not None:
-            stored = cache.read(self._cache_file(indicator_id, up_to))
-            if stored is not None:
-                memo[key] = stored
-        if key not in memo:
-            ind = catalogue.get(indicator_id)
-            series_list = [
-                self.series(p.name, indicator_id, up_to) for p in geo.current_provinces()
-            ]
-            series_list = [s for s in series_list if len(s) >= 3]
-            memo[key] = None
-            if ind.kind not in ("binary",) and series_list:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    memo[key] = pj.pooled_backtest_errors(
-                        series_list,
-                        ind.lower,
-                        ind.upper,
-                        transform="identity" if ind.kind == "count" else "auto",
-                    )
-            if self.cache_dir is not None:
-                cache.write(self._cache_file(indicator_id, up_to), memo[key])
-        return memo[key]
 
-    @cached_property
-    def data_digest(self) -> str:
-        """A fingerprint of the observations and the package code: pooled errors and
-        scorecards depend on nothing else (and, for scorecards, the plans)."""
-        cols = ["province", "former", "indicator", "year", "value", "sex"]
-        text = self.observations[cols].to_csv(index=False)
-        return hashlib.sha256((cache.code_digest() + text).encode("utf-8")).hexdigest()[:20]
-
-    @cached_property
-    def rows_digest(self) -> str:
-        """A fingerprint of every column of the observations and the code: a scorecard keeps
-        rows (status, note, file and row of each value), so any change there makes a new one."""
-        text_ = self.observations.to_csv(index=False)
-        return hashlib.sha256((cache.code_digest() + text_).encode("utf-8")).hexdigest()[:20]
-
-    def _cache_file(self, indicator_id: str, up_to: int) -> Path:
-        return self.cache_dir / f"pooled-{self.data_digest}-{indicator_id}-{up_to}.pkl"
+def _pooled(ctx: Context, indicator_id: str, up_to: int) -> pj.PooledErrors | None:
+    ind = catalogue.get(indicator_id)
+    series_list = [ctx.series(p.name, indicator_id, up_to) for p in geo.current_provinces()]
+    series_list = [s for s in series_list if len(s) >= 3]
+    if ind.kind in ("binary",) or not series_list:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pj.pooled_backtest_errors(
+            series_list,
+            ind.lower,
+            ind.upper,
+            transform="identity" if ind.kind == "count" else "auto",
+        )
 
 
 def _indicator(plan: plans.Plan, indicator_id: str):
@@ -236,6 +177,11 @@ def indicator_view(
         path=path,
         trend=trends.summary(series),
         aggregated=bool(len(rows) and rows["aggregated"].any()),
+        incomplete_years=(
+            ctx.incomplete(province, indicator_id, report_year)["year"].astype(int).tolist()
+            if known
+            else []
+        ),
     )
     if known and len(series):
         year = int(series.index[-1])
@@ -339,10 +285,8 @@ def bdg_warm_up(parameters: dict) -> None:
     key = _data_key(data)
     if key is None:
         return  # a missing file: the report itself says so
-    ctx = Context(dataset.load(data), cache_dir=cache.default_dir())
+    ctx = Context(dataset.load(data), cache_dir=cache.default_dir()).prepare()
     current = ctx.current
-    ctx._by_indicator_year  # noqa: B018 - the groups every scorecard reads
-    ctx._groups  # noqa: B018
     if parameters.get("year") is not None:
         years = {int(parameters["year"])}
     else:  # each province's latest year (what report.prepare uses by default)
@@ -350,6 +294,4 @@ def bdg_warm_up(parameters: dict) -> None:
     for year in sorted(years):
         for indicator_id in catalogue.ids():
             ctx.pooled(indicator_id, year)
-    ctx.data_digest  # noqa: B018 - computed once here
-    ctx.rows_digest  # noqa: B018
     _WARM[key] = ctx

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from bdg_analysis.dataset import series_rows
 from bdg_analysis.errors import BdgInputError, Problem, UnknownNameError
 
 NATIONAL = "Toàn quốc"
@@ -102,7 +103,9 @@ def summary(series: pd.Series, *, base_year: int | None = None) -> dict:
 
 
 def _year_rows(frame: pd.DataFrame, indicator: str, year: int, sex: str | None) -> pd.DataFrame:
-    """Current-boundary rows of one indicator and year, one sex, with a value."""
+    """Current-boundary rows of one indicator and year, one sex, with a value: ``sex`` when
+    given, else each series' total in complete years (:func:`bdg_analysis.dataset.series_rows`:
+    a merged province's year with only some former provinces is not ranked)."""
     missing = {"province", "indicator", "year", "value"} - set(frame.columns)
     if missing:
         raise BdgInputError(
@@ -113,15 +116,14 @@ def _year_rows(frame: pd.DataFrame, indicator: str, year: int, sex: str | None) 
                 "column missing from the observations frame",
             )
         )
-    rows = frame[(frame["indicator"] == indicator) & (frame["year"].astype(int) == int(year))]
+    rows = frame[frame["indicator"] == indicator]
     if "former" in rows.columns:
         rows = rows[rows["former"].fillna("").astype(str) == ""]
-    if "sex" in rows.columns:
-        sexes = rows["sex"].fillna("").astype(str).str.strip().str.lower()
-        if sex is not None:
-            rows = rows[sexes == sex.lower()]
-        elif sexes.nunique() > 1:
-            rows = rows[sexes.isin(["", "total"])]
+    if sex is None:
+        rows = series_rows(rows)  # each series' total, complete years (whole series first)
+    elif "sex" in rows.columns:
+        rows = rows[rows["sex"].fillna("").astype(str).str.strip().str.lower() == sex.lower()]
+    rows = rows[rows["year"].astype(int) == int(year)]
     rows = rows[pd.to_numeric(rows["value"], errors="coerce").notna()]
     rows = rows.assign(
         _name=rows["province"].map(_nfc),

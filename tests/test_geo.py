@@ -1,16 +1,17 @@
-"""Tests for bdg_analysis.geo: the register, the 63-to-34 mapping, names and aggregation."""
+"""Tests for bdg_analysis.geo: the register, the 63-to-34 mapping, names, folding and slugs."""
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bdg_analysis import catalogue, geo
-from bdg_analysis.errors import BdgInputError, UnknownNameError
+from bdg_analysis import geo
+from bdg_analysis.errors import UnknownNameError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -240,133 +241,61 @@ def test_regions_are_recognised_as_regions():
     assert not geo.is_region("Lạng Sơn")
 
 
-# ---------------------------------------------------------------- aggregation
-
-
-def _rows(indicator, values, year=2020, province=("Bắc Kạn", "Thái Nguyên")):
-    n = len(values)
-    return pd.DataFrame(
-        {
-            "province": list(province)[:n],
-            "province_code": [""] * n,
-            "indicator": [indicator] * n,
-            "year": [year] * n,
-            "value": values,
-            "sex": [None] * n,
-            "source": ["test"] * n,
-            "note": [None] * n,
-            "status": ["official"] * n,
-            "source_file": ["geo_parts.csv"] * n,
-            "source_row": list(range(2, 2 + n)),
-        }
+def test_history_note_reads_as_before_in_both_languages():
+    # The report prints these sentences: the words catalogue must give them unchanged.
+    assert geo.history_note("Tuyên Quang") == (
+        "Tỉnh Tuyên Quang được hình thành từ ngày 1/7/2025 trên cơ sở các tỉnh cũ Hà Giang và "
+        "Tuyên Quang. Số liệu trước năm 2025 được tổng hợp từ các tỉnh cũ đó (số tuyệt đối cộng "
+        "lại, tỷ lệ bình quân gia quyền theo mẫu số)."
+    )
+    assert geo.history_note("Hồ Chí Minh", "en") == (
+        "Hồ Chí Minh was formed on 1 July 2025 from the former provinces Bình Dương, "
+        "Bà Rịa - Vũng Tàu and Hồ Chí Minh. Figures before 2025 are put together from those parts "
+        "(counts summed, rates weighted by their denominator)."
     )
 
 
-def test_weighted_rule_worked_example_with_births():
-    """SRB: Bắc Kạn 110 with 3,000 births, Thái Nguyên 115 with 12,000 births.
-
-    (110 x 3,000 + 115 x 12,000) / 15,000 = (330,000 + 1,380,000) / 15,000 = 114.0
-    A plain mean would give 112.5: the test fails if the weights are ignored.
-    """
-    frame = pd.read_csv(FIXTURES / "geo_parts.csv", dtype={"province_code": str})
-    weights = pd.read_csv(FIXTURES / "geo_weights.csv")
-    out = geo.aggregate_former(frame, catalogue.get("M4.CT1"), weights)
-    row = out[(out["province"] == "Thái Nguyên") & (out["year"] == 2020)].iloc[0]
-    assert row["value"] == pytest.approx(114.0)
-    assert row["province_code"] == "19"
-    assert row["status"] == "official"
-    assert "Bắc Kạn (06), Thái Nguyên (19)" in row["note"]
-    assert "số trẻ sinh ra sống" in row["note"] and "Niên giám thử nghiệm" in row["note"]
-    assert "geo_parts.csv:2" in row["note"] and "geo_parts.csv:3" in row["note"]
-    # Lạng Sơn did not change: its row passes through untouched.
-    ls = out[out["province"] == "Lạng Sơn"].iloc[0]
-    assert ls["value"] == 112.0 and ls["province_code"] == "20" and ls["source_row"] == 4
+# ---------------------------------------------------------------- folding and slugs
 
 
-def test_missing_weights_fall_back_to_female_population_marked_estimate():
-    out = geo.aggregate_former(_rows("M4.CT1", [110.0, 115.0]), catalogue.get("M4.CT1"), None)
-    assert len(out) == 1
-    row = out.iloc[0]
-    assert row["status"] == "estimate"
-    assert "ước tính" in row["note"] and "dân số nữ" in row["note"] and "E02.03-07" in row["note"]
-    pop = geo.population_weights()
-    f = pop[(pop["year"] == 2020) & (pop["sex"] == "female")].set_index("former_code")
-    w_bk, w_tn = f.loc["06", "population_thousand"], f.loc["19", "population_thousand"]
-    expected = (110.0 * w_bk + 115.0 * w_tn) / (w_bk + w_tn)
-    assert row["value"] == pytest.approx(expected)
-    assert row["value"] != pytest.approx(112.5)
+def _old_runner_slug(name: str) -> str:
+    """runner.slug as it was before geo.slug replaced it (the file names of every report)."""
+    import re
+
+    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "report"
 
 
-def test_counts_are_summed_and_a_missing_part_is_not_a_partial_sum():
-    lgbt = catalogue.get("M4.CT4")
-    assert lgbt.kind == "count"
-    out = geo.aggregate_former(_rows("M4.CT4", [1.0, 2.0]), lgbt, None)
-    assert out.iloc[0]["value"] == 3.0 and out.iloc[0]["status"] == "official"
-    out = geo.aggregate_former(_rows("M4.CT4", [1.0], province=("Bắc Kạn",)), lgbt, None)
-    assert math.isnan(out.iloc[0]["value"])
-    assert "thiếu Thái Nguyên" in out.iloc[0]["note"]
+def _old_yearbook_key(text: str) -> str:
+    """io.yearbook.key as it was: the label key the yearbook reader matches on."""
+    import re
+
+    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "", text)
 
 
-def test_a_missing_part_of_a_rate_is_marked_estimate():
-    out = geo.aggregate_former(
-        _rows("M4.CT1", [110.0, float("nan")]), catalogue.get("M4.CT1"), None
-    )
-    row = out.iloc[0]
-    assert row["value"] == pytest.approx(110.0)
-    assert row["status"] == "estimate"
-    assert "thiếu số liệu của Thái Nguyên" in row["note"]
+def test_slug_names_report_files_as_before():
+    assert geo.slug("Lạng Sơn") == "lang-son"
+    assert geo.slug("Đắk Lắk") == "dak-lak"
+    assert geo.slug("Bà Rịa - Vũng Tàu") == "ba-ria-vung-tau"
+    assert geo.slug("Toàn quốc") == "toan-quoc"
+    assert geo.slug(" — ") == "report"
+    names = [p.name for p in geo.current_provinces() + geo.former_provinces()]
+    for name in [*names, geo.NATIONAL_NAME, "Hiệp Hòa", unicodedata.normalize("NFD", "Huế")]:
+        assert geo.slug(name) == _old_runner_slug(name), name
 
 
-def test_two_values_for_one_part_is_an_input_error():
-    frame = _rows("M4.CT1", [110.0, 111.0], province=("Bắc Kạn", "Bắc Kạn"))
-    with pytest.raises(BdgInputError) as info:
-        geo.aggregate_former(frame, catalogue.get("M4.CT1"), None)
-    assert "two M4.CT1 values for Bắc Kạn 2020" in str(info.value)
-    assert "geo_parts.csv:2" in str(info.value)
+def test_fold_without_unit_words_is_the_yearbook_label_key():
+    for text in ["Nữ - Female", "Tỉnh Lạng Sơn", "Thành phố Hà Nội", "Sơ bộ\nPrel. 2023", "ĐẮK"]:
+        assert geo.fold(text, unit_words=False) == _old_yearbook_key(text), text
+    assert geo.fold("Tỉnh Lạng Sơn") == "langson"  # the matching key drops the unit word
+    assert geo.ascii_fold("  Thừa Thiên-Huế ") == "thua thien-hue"
 
 
-def test_rows_from_2025_on_are_not_aggregated():
-    out = geo.aggregate_former(
-        _rows("M4.CT1", [113.0], year=2026, province=("Thái Nguyên",)),
-        catalogue.get("M4.CT1"),
-        None,
-    )
-    assert out.iloc[0]["value"] == 113.0 and out.iloc[0]["status"] == "official"
-
-
-def test_population_resource_covers_every_former_province():
-    pop = geo.population_weights()
-    assert set(pop["former_code"]) == {p.code for p in geo.former_provinces()}
-    assert set(pop["sex"]) == {"female", "male", "total"}
-    assert (pop["year"].min(), pop["year"].max()) == (2010, 2024)
-    names = pop.drop_duplicates("former_code").set_index("former_code")["former_name"]
-    for p in geo.former_provinces():
-        assert names[p.code] == p.name
-
-
-def test_frames_checked_by_validate_use_the_former_column():
-    frame = _rows(
-        "M4.CT1", [110.0, 115.0, 112.0], province=("Thái Nguyên", "Thái Nguyên", "Lạng Sơn")
-    )
-    frame["former"] = ["Bắc Kạn", "Thái Nguyên", ""]
-    weights = pd.read_csv(FIXTURES / "geo_weights.csv")
-    out = geo.aggregate_former(frame, catalogue.get("M4.CT1"), weights)
-    assert list(out["province"]) == ["Thái Nguyên", "Lạng Sơn"]
-    assert out.iloc[0]["value"] == pytest.approx(114.0)
-    assert out.iloc[0]["former"] == "" and out.iloc[1]["value"] == 112.0
-
-
-def test_weight_notes_read_in_english():
-    note = (
-        "ước tính: thiếu số phụ nữ 15-19 tuổi làm trọng số, dùng dân số nữ năm 2019 "
-        f"(nguồn: {geo.POPULATION_SOURCE})"
-    )
-    english = geo.weight_note_in_english(note)
-    assert english.startswith(
-        "estimate: women aged 15-19 not available as weights, weighted "
-        "by female population of 2019 (source: Tổng cục Thống kê (GSO)"
-    )
-    assert "bảng" not in english and "cập nhật" not in english
-    assert geo.weight_note_in_english(
-        "bình quân gia quyền theo dân số nữ (nguồn trọng số: không ghi)"
-    ) == ("weighted mean by female population (weights: not stated)")
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30))
+def test_slug_and_label_key_agree_with_the_old_foldings_on_any_text(text):
+    assert geo.slug(text) == _old_runner_slug(text)
+    assert geo.fold(text, unit_words=False) == _old_yearbook_key(text)

@@ -340,3 +340,43 @@ def test_assess_targets_for_a_province_from_the_tidy_frame():
     # a 2025 target in the 2026 report, no 2025 value yet: projected to 2025
     past = pg.assess_targets(targets[:1], frame, "Hà Nội", report_year=2026)[0]
     assert past.reason_code == "projected_past" and past.projection.to_year == 2025
+
+
+def _merged_frame(tmp_path):
+    """Ninh Bình's three former parts 2015-2024 under their own names, the merged province from
+    2025, and Nam Định alone in 2011 and 2014 (a year of only some parts)."""
+    lines = [
+        "Nam Định,M4.CT1,2011,120,,office,,official",
+        "Nam Định,M4.CT1,2014,117,,office,,official",
+    ]
+    for year in range(2015, 2025):
+        for part, level in (("Hà Nam", 111.0), ("Nam Định", 116.0), ("Ninh Bình", 115.0)):
+            lines.append(f"{part},M4.CT1,{year},{level - (year - 2015) * 0.3:.1f},,demo,,demo")
+    lines.append("Ninh Bình,M4.CT1,2025,110.9,,demo,,demo")
+    path = tmp_path / "merged.csv"
+    path.write_text(
+        "province,indicator,year,value,sex,source,note,status\n" + "\n".join(lines) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_assess_targets_puts_a_merged_provinces_former_parts_together(tmp_path):
+    from bdg_analysis import dataset
+
+    path = _merged_frame(tmp_path)
+    target = Target("M4.CT1", 2030, "le", 109)
+    checked = dataset.load(path)
+    out = pg.assess_targets([target], checked, "Ninh Bình", report_year=2025, pool=False)[0]
+    # before: only the 2025 row was Ninh Bình's, so "insufficient data"
+    assert out.status is not Status.INSUFFICIENT_DATA
+    assert out.n_points == 11  # 2015-2025; Nam Định alone in 2011 and 2014 left out
+    assert out.latest_year == 2025 and out.latest_value == pytest.approx(110.9)
+    # the same from the raw rows (former names in ``province``), from a Context, and by any
+    # name of the province
+    raw = pd.read_csv(path, keep_default_na=False, na_values={"value": [""]})
+    ctx = dataset.Context(checked)
+    for frame, name in ((raw, "Ninh Bình"), (ctx, "ninh binh"), (checked, "Tỉnh Ninh Bình")):
+        again = pg.assess_targets([target], frame, name, report_year=2025, pool=False)[0]
+        assert (again.status, again.n_points) == (out.status, out.n_points)
+        assert again.probability == pytest.approx(out.probability)

@@ -69,6 +69,27 @@ def test_rank_higher_is_better_ignores_national_and_other_sexes(frame):
     assert trends.rank(frame, "M1.CT1", 2024, "Điện Biên", "lower") == (1, 9)
 
 
+def test_rank_reads_each_series_total_by_the_datasets_rule():
+    """The total of a series recorded by sex is its total row; a series with one sex only is
+    that sex (the rule of :func:`bdg_analysis.dataset.total_sex`, shared with the Context)."""
+    f = pd.DataFrame(
+        {
+            "province": ["A", "A", "A", "B", "C"],
+            "indicator": "X",
+            "year": 2024,
+            "value": [90.0, 10.0, 50.0, 60.0, 40.0],
+            "sex": ["female", "male", "total", "female", ""],
+        }
+    )
+    assert trends.rank(f, "X", 2024, "A", "higher") == (2, 3)  # 50 between 60 and 40
+    assert trends.rank(f, "X", 2024, "B", "higher") == (1, 3)  # a women-only series counts
+    assert trends.rank(f, "X", 2024, "A", "higher", sex="female") == (1, 2)
+    assert trends.gap_to_national(f, "X", 2024, "A", "higher").province_value == 50.0
+    # a merged province's year put together from only some former provinces is not ranked
+    partial = f.assign(complete=[True, True, True, True, False])
+    assert trends.rank(partial, "X", 2024, "C", "higher") == (None, 2)
+
+
 def test_rank_uses_catalogue_direction_and_handles_missing_years(frame):
     # M4.CT1 (sex ratio at birth): lower is better in the catalogue
     r_default = trends.rank(frame, "M4.CT1", 2024, "Hà Nội")

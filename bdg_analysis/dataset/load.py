@@ -1,0 +1,128 @@
+"""Data files into checked observations: io reads, validate checks, layers stack, cache keeps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from bdg_analysis import io, paths, validate
+from bdg_analysis.dataset import stored
+from bdg_analysis.errors import BdgInputError, Problem
+
+#: One value per place, indicator, year and sex: the key a later layer replaces a value by.
+LAYER_KEY = ("province", "former", "indicator", "year", "sex")
+
+
+def read_files(files: Iterable[Path | str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The rows of every readable file, concatenated (None if no file could be read), and the
+    problems of those that could not: one bad file does not hide the others' problems."""
+    frames, problems = [], []
+    for file in files:
+        try:
+            frames.append(io.read_table(file))
+        except BdgInputError as err:
+            problems += err.problems
+    return (pd.concat(frames, ignore_index=True) if frames else None), problems
+
+
+def check_files(files: Iterable[Path | str], *, cache_dir: Path | None = None) -> validate.Checked:
+    """Read and validate every file, collecting all problems rather than stopping at one.
+
+    Observations that check out are kept in the analysis cache (``cache_dir``, default
+    :func:`bdg_analysis.cache.default_dir`; see :mod:`bdg_analysis.dataset.stored`), so the
+    same files are read back rather than checked again, by this process or another (the
+    report's kernel after the command line checked them).
+    """
+    files = list(files)
+    kept = stored.path_for(files, cache_dir) if files else None
+    observations = stored.read(kept, validate.OBSERVATION_COLUMNS)
+    if observations is not None:
+        return validate.Checked(observations, [])
+    raw, problems = read_files(files)
+    if raw is None:
+        empty = pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS))
+        return validate.Checked(empty, problems)
+    checked = validate.check(raw)
+    checked.problems = problems + checked.problems
+    if not checked.problems:
+        stored.write(kept, checked.observations)
+    return checked
+
+
+def _file_list(files: Iterable[Path | str] | Path | str | None) -> list[Path | str]:
+    if files is None:
+        return [paths.default_data_file()]
+    if isinstance(files, (str, Path)):
+        return [files]
+    return list(files)
+
+
+def load(files: Iterable[Path | str] | Path | str | None = None) -> pd.DataFrame:
+    """Observations from ``files`` (default: the embedded dataset), or BdgInputError.
+
+    The frame has the tidy columns plus ``province_code``, ``former`` (the former province a
+    pre-2025 row belongs to, else empty), ``missing_marker``, ``source_file`` and
+    ``source_row`` so every number can be traced to its file and row. Several files are
+    checked as one dataset: the same value twice is a problem (see :func:`load_layers` for
+    files that replace each other's values).
+    """
+    checked = check_files(_file_list(files))
+    if checked.problems:
+        raise BdgInputError(checked.problems)
+    return checked.observations
+
+
+def load_layers(
+    files: Sequence[Path | str] | Path | str, *, embedded: bool = False
+) -> pd.DataFrame:
+    """Observations of several files laid over each other in order, the later file winning.
+
+    For the same province (and former province), indicator, year and sex, the row of the
+    last file that has one is kept, whole: its value (an empty value too: a later file that
+    says "no figure" replaces an earlier figure), status, note, ``source_file`` and
+    ``source_row``, so every value still names the file and row it came from. Everything
+    else of every file is kept. With ``embedded`` the embedded dataset lies underneath, so a
+    province bringing its own figures keeps the national series and the other provinces.
+
+    Each file is checked on its own (a value in two files is not a problem here, as it is in
+    :func:`load`); the problems of every file are reported together as BdgInputError.
+
+    Parameters
+    ----------
+    files
+        Data files, lowest layer first.
+    embedded
+        Put the embedded dataset (``data/observations.csv``) under the first file.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`load`, sorted by province, indicator, year, sex, then the order
+        of the layers.
+    """
+    layers = _file_list(files) if files is not None else []
+    if embedded:
+        layers = [paths.default_data_file(), *layers]
+    if not layers:
+        raise BdgInputError(Problem("<argument>", None, "files", "no data file to load"))
+    frames, problems = [], []
+    for file in layers:
+        checked = check_files([file])
+        problems += checked.problems
+        frames.append(checked.observations)
+    if problems:
+        raise BdgInputError(problems)
+    stacked = pd.concat(frames, ignore_index=True)
+    key = list(LAYER_KEY)
+    winners = ~stacked[key].astype(str).duplicated(keep="last")
+    out = stacked[winners.to_numpy()].sort_values(
+        list(LAYER_KEY[:1] + LAYER_KEY[2:]), kind="stable"
+    )
+    return out.reset_index(drop=True)
+
+
+def describe_problem_count(problems: list[Problem]) -> str:
+    files = sorted({p.file for p in problems})
+    return f"{len(problems)} problem(s) in {len(files)} file(s)"
