@@ -199,7 +199,10 @@ def test_import_writes_canonical_tidy_rows_and_twice_changes_nothing(capsys, tmp
     assert list(written.columns) == list(bio.TIDY_COLUMNS)
     assert written["status"].tolist().count("provisional") == 7
     hagiang = written[written["province"] == "Hà Giang"]  # a former province keeps its name
-    assert hagiang["value"].tolist() == ["109.8", "..", "110.6", "110.2"]  # marker kept
+    assert hagiang["value"].tolist() == ["109.8", "", "110.6", "110.2"]  # missing: empty
+    assert hagiang["note"].tolist()[1].split("; ")[0] == ".."  # the marker opens the note
+    numeric = pd.read_csv(out)  # issue 13: a plain CSV reader sees a numeric value column
+    assert numeric["value"].dtype == "float64"
     assert set(written["province"]) == {
         "Toàn quốc",
         "Hà Nội",

@@ -261,12 +261,16 @@ def test_windows_1258_tidy_file():
     assert table.frame["note"].tolist() == ["", "ước tính", ""]
 
 
-def test_reports_still_read_only_canonical_files():
-    with pytest.raises(BdgInputError, match=r"io_tidy_cp1258.csv:2: file is not UTF-8"):
-        io.read_table(FIXTURES / "io_tidy_cp1258.csv")
-    with pytest.raises(BdgInputError, match=r"separated by ';'"):
-        io.read_table(FIXTURES / "io_tidy_semicolon_bom.csv")
+def test_reports_read_every_file_as_validate_does():
+    # issue 13: one reader for reports and `bdg validate`, so they never disagree on a file
+    for name in ("io_tidy_cp1258.csv", "io_tidy_semicolon_bom.csv", "io_form.xlsx"):
+        table = io.read(FIXTURES / name)
+        assert not table.canonical  # `bdg validate` says so, and how it read the file
+        frame = io.read_table(FIXTURES / name)
+        pd.testing.assert_frame_equal(frame, table.frame)
     assert io.read(FIXTURES / "tidy_good.csv").canonical
+    with pytest.raises(BdgInputError, match=r"io_form_bad.xlsx:4: cell C4: formula"):
+        io.read_table(FIXTURES / "io_form_bad.xlsx")  # the reader's problems, as validate's
 
 
 # ---------------------------------------------------------------- Excel

@@ -169,10 +169,11 @@ def sniff_delimiter(lines: list[str], candidates: Iterable[str] = (";", "\t", ",
 
 @dataclass
 class Parsed:
-    """Rows of a delimited file: header cells, body rows, their line numbers, row problems."""
+    """Rows of a delimited file: header cells, body columns by position (a name may repeat),
+    their line numbers, row problems."""
 
     header: list[str]
-    columns: dict[str, list[str] | pd.Series]
+    columns: list[list[str] | pd.Series]
     lines: np.ndarray
     problems: list[Problem] = field(default_factory=list)
 
@@ -218,7 +219,7 @@ def _parse_fast(body: str, delimiter: str, header: list[str], header_line: int) 
             return None
     line_numbers = np.flatnonzero(~blank) + header_line + 1
     if not len(line_numbers):
-        return Parsed(header, {h: [] for h in header}, np.zeros(0, dtype=np.int64))
+        return Parsed(header, [[] for _ in header], np.zeros(0, dtype=np.int64))
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
@@ -239,10 +240,7 @@ def _parse_fast(body: str, delimiter: str, header: list[str], header_line: int) 
         return None
     table = table.combine_chunks()  # one chunk per column: later takes and filters are faster
     dtype = pd.StringDtype(storage="pyarrow", na_value=np.nan)
-    columns = {
-        h: pd.Series(pd.array(table.column(n), dtype=dtype))
-        for h, n in zip(header, names, strict=True)
-    }
+    columns = [pd.Series(pd.array(table.column(n), dtype=dtype)) for n in names]
     return Parsed(header, columns, line_numbers)
 
 
@@ -277,7 +275,7 @@ def _parse_slow(
             numbers.append(number)
     except csv.Error as exc:
         problems.append(Problem(shown, records.line_num + header_line, None, f"broken CSV: {exc}"))
-    columns = {h: [r[i] for r in body] for i, h in enumerate(header)}
+    columns = [[r[i] for r in body] for i in range(len(header))]
     return Parsed(header, columns, np.asarray(numbers, dtype=np.int64), problems)
 
 
@@ -414,8 +412,9 @@ QUAL = (
     r"(?:sơ\s*bộ|so\s*bo|prel(?:iminary)?\.?|provisional|ước\s*tính|uoc\s*tinh|ước|"
     r"est(?:imated?|\.)?|dự\s*ước)"
 )
+# 'Sơ bộ - Prel. 2023', or 'Sơ bộ Prel. 2023' (a line break in the cell read as a space)
 _YEAR_TOKEN = re.compile(
-    rf"(?:(?P<q1>{QUAL})(?:\s*[-–/]\s*(?P<q2>{QUAL}))?\s*)?"
+    rf"(?:(?P<q1>{QUAL})(?:\s*[-–/]?\s*(?P<q2>{QUAL}))?\s*)?"
     rf"(?:(?:năm|year)\s+)?(?P<year>\d{{4}})"
     rf"(?:\s*\((?P<q3>{QUAL})\))?(?P<mark>\s*{FOOTNOTE})?",
     re.IGNORECASE,
@@ -445,9 +444,11 @@ def _status(*qualifiers: str | None) -> str:
 def year_labels(text: str) -> list[YearLabel] | None:
     """Every year label in ``text`` when the text is made only of them, else None.
 
-    '2019 2020 Sơ bộ 2021' gives three labels; 'Prel. 2024 (*)' one; 'Lạng Sơn' None.
+    '2019 2020 Sơ bộ 2021' gives three labels; 'Prel. 2024 (*)' one; 'Lạng Sơn' None. Line
+    breaks and doubled spaces count as one space: statistics offices type bilingual headers
+    on two lines of one Excel cell ('Sơ bộ' newline 'Prel. 2023').
     """
-    text = text.strip()
+    text = " ".join(text.split())
     if not text:
         return None
     out: list[YearLabel] = []
@@ -483,7 +484,7 @@ def looks_like_year(text: str) -> bool:
 
     Callers try :func:`year_label` first; this tells a mistyped year from other text.
     """
-    core, _ = strip_footnote(text)
+    core, _ = strip_footnote(" ".join(text.split()))
     core = _YEAR_WORDS.sub(" ", core).strip(" -–/")
     if not 3 <= len(core) <= 11 or sum(ch.isdigit() for ch in core) < 2:
         return False
