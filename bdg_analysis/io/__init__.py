@@ -77,11 +77,16 @@ def size_problem(shown: str, size: int, what: str = "the file is") -> Problem | 
         shown,
         None,
         None,
-        f"{what} {size / _MB:,.0f} MB, above the limit of {limit / _MB:,.0f} MB for an input "
+        f"{what} {_mb(size)} MB, above the limit of {_mb(limit)} MB for an input "
         f"file (it protects the machine's memory); to read it, raise the limit, e.g. "
         f"{MAX_INPUT_ENV}={need} (reading needs about 4 times the size in memory), or split "
         "the file",
     )
+
+
+def _mb(size: int) -> str:
+    megabytes = size / _MB
+    return f"{megabytes:,.0f}" if megabytes >= 10 else f"{megabytes:.3g}"
 
 
 def read(

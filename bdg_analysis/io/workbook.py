@@ -468,6 +468,7 @@ def _tidy_sheet(
     """A tidy table below ``header_row``: it runs to a signature block or notes, or to a blank
     row that nothing like data follows; a figure found below its end is a problem (named),
     never dropped unseen."""
+    inferred["layout"] = f"tidy table (header on row {header_row.line})"
     at = data.rows.index(header_row)
     body: list[Row] = []
     after: list[Row] = []
@@ -515,7 +516,6 @@ def _tidy_sheet(
         for r in body
     ]
     refs = [re.sub(r"\d", "", c.ref) for c in header_row.cells]
-    inferred["layout"] = f"tidy table (header on row {header_row.line})"
     frame, more, warnings = tidy.build(
         header,
         columns,
