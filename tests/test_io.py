@@ -639,7 +639,7 @@ def test_the_size_cap_names_the_limit_and_how_to_raise_it(tmp_path, monkeypatch)
     import openpyxl
 
     wb = openpyxl.Workbook()  # a workbook is measured unpacked too (zip bombs)
-    for r in range(1, 3000):
+    for _ in range(1, 3000):
         wb.active.append(["Lạng Sơn", "M4.CT1", 2020, 113.5])
     book = tmp_path / "packed.xlsx"
     wb.save(book)
