@@ -240,32 +240,36 @@ def tidy_rows(observations: pd.DataFrame) -> pd.DataFrame:
 
     A pre-2025 row of a former province keeps the former name (a 2023 figure for Nam Định is
     Nam Định's, not the merged Ninh Bình's). A missing value is written empty, its marker
-    opening the note ('..; not yet published'), so the value column stays numeric.
+    opening the note ('..; not yet published'), so the value column stays numeric. Columns
+    stay Arrow text (no Python string per cell): a dataset of a million rows stays small.
     """
-    obs = observations
-    place = obs["former"].where(obs["former"] != "", obs["province"])
-    value = _values_text(obs["value"].to_numpy(dtype="float64"))
+    obs = observations.reset_index(drop=True)
+
+    def text(column: str) -> pd.Series:
+        return obs[column].astype("str")
+
+    status = text("status")
     rows = pd.DataFrame(
         {
-            "province": place.astype("str").to_numpy(),
-            "indicator": obs["indicator"].astype("str").to_numpy(),
-            "year": obs["year"].astype("int64").astype("str").to_numpy(),
-            "value": value,
-            "sex": obs["sex"].astype("str").to_numpy(),
-            "source": obs["source"].astype("str").to_numpy(),
-            "note": obs["note"].astype("str").to_numpy(),
-            "status": obs["status"].where(obs["status"] != "", "official").astype("str").to_numpy(),
+            "province": text("former").where(text("former") != "", text("province")),
+            "indicator": text("indicator"),
+            "year": obs["year"].astype("int64").astype("str"),
+            "value": _values_text(obs["value"].to_numpy(dtype="float64")),
+            "sex": text("sex"),
+            "source": text("source"),
+            "note": text("note"),
+            "status": status.where(status != "", "official"),
         }
     )
-    marker = obs["missing_marker"].astype("str").reset_index(drop=True)
-    return _markers_to_notes(rows, marker.where(rows["value"] == "", ""))
+    markers = text("missing_marker").where(rows["value"] == "", "")
+    return _markers_to_notes(rows, markers)
 
 
 def _values_text(values: np.ndarray) -> pd.Series:
     """Floats as the shortest exact text ('.15g'), missing as empty; each distinct value once."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = np.array([format(float(u), ".15g") for u in uniques] + [""], dtype=object)
-    return pd.Series(texts[codes], dtype="str")
+    texts = pd.Series([format(float(u), ".15g") for u in uniques] + [""], dtype="str")
+    return texts.take(codes).reset_index(drop=True)
 
 
 def _markers_to_notes(rows: pd.DataFrame, markers: pd.Series) -> pd.DataFrame:
@@ -279,28 +283,17 @@ def _markers_to_notes(rows: pd.DataFrame, markers: pd.Series) -> pd.DataFrame:
     value = rows["value"].astype("str")
     in_value = value.isin(_MARKERS)
     markers = markers.reset_index(drop=True).astype("str").where(~in_value, value)
-    todo = (markers != "").to_numpy()
+    todo = markers != ""
     if not todo.any():
         return rows
+    at = np.flatnonzero(todo.to_numpy())
+    note = rows["note"].astype("str").iloc[at]
+    marker = markers.iloc[at]
+    opening = note.str.split("; ", n=1).str[0].str.strip()
+    joined = (marker + "; " + note).where(note != "", marker)
     rows = rows.copy()
-    note = rows["note"].astype("str")
-    sub_note, sub_marker = note[todo], markers[todo]
-    opening = sub_note.str.split("; ", n=1).str[0].str.strip()
-    prefixed = np.where(
-        opening.to_numpy(dtype=object) == sub_marker.to_numpy(dtype=object),
-        sub_note.to_numpy(dtype=object),
-        np.where(
-            sub_note.to_numpy(dtype=object) == "",
-            sub_marker.to_numpy(dtype=object),
-            (sub_marker + "; " + sub_note).to_numpy(dtype=object),
-        ),
-    )
-    note_values = note.to_numpy(dtype=object).copy()
-    note_values[todo] = prefixed
-    rows["note"] = pd.Series(note_values, dtype="str")
-    value_values = value.to_numpy(dtype=object).copy()
-    value_values[todo] = ""
-    rows["value"] = pd.Series(value_values, dtype="str")
+    rows.loc[at, "note"] = joined.where(opening != marker, note)
+    rows.loc[at, "value"] = ""
     return rows
 
 
@@ -378,15 +371,10 @@ def _held(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _keys(obs: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "province": obs["province"].astype("str").to_numpy(),
-            "former": obs["former"].astype("str").to_numpy(),
-            "indicator": obs["indicator"].astype("str").to_numpy(),
-            "year": obs["year"].astype("int64").to_numpy(),
-            "sex": obs["sex"].astype("str").to_numpy(),
-        }
-    )
+    """The matching key of each row (Arrow text and integers: no Python object per cell)."""
+    keys = {c: obs[c].astype("str").reset_index(drop=True) for c in _KEY if c != "year"}
+    keys["year"] = obs["year"].astype("int64").reset_index(drop=True)
+    return pd.DataFrame(keys)[_KEY]
 
 
 def _merge_locked(
@@ -397,10 +385,13 @@ def _merge_locked(
     held_obs, held_text = _held(out)
     result = MergeResult()
 
-    left = _keys(obs).assign(_n=np.arange(len(obs)))
-    right = _keys(held_obs).assign(_h=np.arange(len(held_obs)))
-    matched = left.merge(right, on=_KEY, how="left", sort=False)
-    at = matched.sort_values("_n")["_h"].to_numpy(dtype="float64")
+    if len(held_obs):
+        left = _keys(obs).assign(_n=np.arange(len(obs)))
+        right = _keys(held_obs).assign(_h=np.arange(len(held_obs)))
+        matched = left.merge(right, on=_KEY, how="left", sort=False)
+        at = matched.sort_values("_n", kind="stable")["_h"].to_numpy(dtype="float64")
+    else:
+        at = np.full(len(obs), np.nan)  # a new dataset: every row is added
     added = np.isnan(at)
     result.added = int(added.sum())
     n_idx = np.flatnonzero(~added)  # new rows that meet a held one
@@ -411,10 +402,10 @@ def _merge_locked(
     old_missing, new_missing = np.isnan(old_v), np.isnan(new_v)
     with np.errstate(invalid="ignore"):
         same = (old_v == new_v) | (old_missing & new_missing)
-    held_status = held_obs["status"].astype("str").to_numpy(dtype=object)[h_idx]
-    held_status = np.where(held_status == "", "official", held_status)
-    new_status = new_rows["status"].to_numpy(dtype=object)[n_idx]
-    restated = same & (held_status != new_status)
+    held_status = held_obs["status"].astype("str").iloc[h_idx].reset_index(drop=True)
+    held_status = held_status.where(held_status != "", "official")
+    new_status = new_rows["status"].iloc[n_idx].reset_index(drop=True)
+    restated = same & (held_status != new_status).to_numpy(dtype=bool)
     result.unchanged = int((same & ~restated).sum())
     result.restated_waiting = 0 if revise else int(restated.sum())
     result.kept = int((~same & new_missing).sum())
@@ -441,18 +432,18 @@ def _merge_locked(
         from_label,
     )
     result.history = changes.to_dict("records")
-    merged = held_text.copy()
     columns = list(bio.TIDY_COLUMNS)
+    merged = held_text.copy() if len(held_text) else new_rows.iloc[0:0][columns]
     if taken.any():
         for column in columns:
-            values = merged[column].astype("str").to_numpy(dtype=object).copy()
-            values[h_idx[taken]] = new_rows[column].to_numpy(dtype=object)[n_idx[taken]]
-            merged[column] = pd.Series(values, dtype="str")
+            values = merged[column].astype("str").copy()
+            values.iloc[h_idx[taken]] = new_rows[column].iloc[n_idx[taken]].to_numpy()
+            merged[column] = values
     if result.added:
-        merged = pd.concat([merged, new_rows.loc[added, columns]], ignore_index=True).reset_index(
-            drop=True
-        )
-    merged = _markers_to_notes(merged, pd.Series([""] * len(merged), dtype="str"))
+        fresh = new_rows.loc[added, columns] if not added.all() else new_rows[columns]
+        merged = pd.concat([merged, fresh], ignore_index=True) if len(merged) else fresh
+        merged = merged.reset_index(drop=True)
+    merged = _markers_to_notes(merged, pd.Series("", index=merged.index, dtype="str"))
     _write_locked(out, merged, changes)
     result.written = True
     return result
@@ -562,7 +553,7 @@ def _write_locked(out: Path, merged: pd.DataFrame, changes: pd.DataFrame) -> Non
     if len(changes):
         files.write_atomic(journal, _history_text(changes, header=True))
     try:
-        files.write_atomic(out, bio.tidy_csv_text(merged))
+        bio.write_tidy_csv(merged, out)
     except BaseException:
         journal.unlink(missing_ok=True)
         raise

@@ -132,7 +132,7 @@ def check(raw: pd.DataFrame) -> Checked:
     for column in TIDY_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
-        frame[column] = frame[column].fillna("").astype("str").str.strip()
+        frame[column] = _stripped(frame[column])
     bad = np.zeros(len(frame), dtype=bool)
 
     # indicator
@@ -252,7 +252,7 @@ def check(raw: pd.DataFrame) -> Checked:
 
     # duplicates: one value per place, indicator, year and sex
     keys = ["province", "former", "indicator", "year", "sex"]
-    keyed = frame.loc[good, keys]
+    keyed = frame[keys] if good.all() else frame.loc[good, keys]  # no copy when all are good
     dup = keyed.duplicated(keep=False).to_numpy()
     if dup.any():
         clean = frame.loc[keyed.index[dup]]
@@ -280,7 +280,8 @@ def check(raw: pd.DataFrame) -> Checked:
                 )
         bad[clean.index] = True
 
-    observations = frame.loc[~bad, list(OBSERVATION_COLUMNS)].reset_index(drop=True)
+    columns = list(OBSERVATION_COLUMNS)
+    observations = frame.loc[~bad, columns].reset_index(drop=True) if bad.any() else frame[columns]
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     seen: set[tuple] = set()
     unique = []
@@ -290,6 +291,13 @@ def check(raw: pd.DataFrame) -> Checked:
             seen.add(k)
             unique.append(p)
     return Checked(observations, unique)
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """Text without surrounding spaces; the column itself (no copy) when none has any."""
+    text = values.fillna("").astype("str")
+    edges = text.str.contains(r"^\s|\s$", regex=True)
+    return text.str.strip() if edges.any() else text
 
 
 def _column_name_problems(raw: pd.DataFrame) -> list[Problem]:

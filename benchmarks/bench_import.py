@@ -145,21 +145,28 @@ def main() -> None:
         written, planted = write_tidy_file(data, args.rows)
         assert planted == 0, "the file should hold valid rows only"
         size = data.stat().st_size / 2**20
+        tiny = folder / "tiny.csv"
+        tiny.write_text("province,indicator,year,value\nLạng Sơn,M4.CT1,2020,113.5\n", "utf-8")
+        _t, base, _c = run(["validate", str(tiny)])  # the interpreter and its libraries
         v_time, v_mem, v_code = run(["validate", str(data)])
         out = folder / "out.csv"
         i_time, i_mem, i_code = run(["import", str(data), "--out", str(out)])
         m_time, m_mem, m_code = run(["import", str(data), "--out", str(out)])
-        print(f"tidy CSV: {written:,} rows, {size:.1f} MB")
-        print(f"  bdg validate:           {v_time:6.2f} s {v_mem:7.0f} MB  (exit {v_code})")
-        print(f"  bdg import (new --out): {i_time:6.2f} s {i_mem:7.0f} MB  (exit {i_code})")
-        print(f"  bdg import (again):     {m_time:6.2f} s {m_mem:7.0f} MB  (exit {m_code})")
+        print(f"tidy CSV: {written:,} rows, {size:.1f} MB; peak memory (max RSS) and, in [],")
+        print(f"above the {base:.0f} MB of validating a one-row file (interpreter and libraries)")
+        for what, (t, m, c) in (
+            ("bdg validate:          ", (v_time, v_mem, v_code)),
+            ("bdg import (new --out):", (i_time, i_mem, i_code)),
+            ("bdg import (again):    ", (m_time, m_mem, m_code)),
+        ):
+            print(f"  {what} {t:6.2f} s {m:7.0f} MB [{m - base:6.0f} MB]  (exit {c})")
         worst_time = max(i_time, m_time)
-        worst_mem = max(i_mem, m_mem)
+        worst_mem = max(i_mem, m_mem) - base
         ok = worst_time <= TIME_FACTOR * v_time and worst_mem <= MEMORY_FACTOR * size
         print(
             f"  import/validate time {worst_time / v_time:.1f}x (limit {TIME_FACTOR:g}x), "
-            f"memory {worst_mem / size:.1f}x the file (limit {MEMORY_FACTOR:g}x): "
-            f"{'OK' if ok else 'OVER'}"
+            f"memory above the libraries {worst_mem / size:.1f}x the file "
+            f"(limit {MEMORY_FACTOR:g}x): {'OK' if ok else 'OVER'}"
         )
         if args.skip_excel:
             return

@@ -416,7 +416,8 @@ def test_two_imports_into_one_file_at_once_both_keep_their_rows(tmp_path):
         for path in inputs:
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "bdg_analysis.cli", "import", str(path), "--out", str(out)],
+                    [sys.executable, "-m", "bdg_analysis.cli", "import", str(path)]
+                    + ["--out", str(out)],
                     cwd=ROOT,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
@@ -435,7 +436,8 @@ def test_two_imports_into_one_file_at_once_both_keep_their_rows(tmp_path):
     ]
     written = pd.read_csv(out)
     assert sorted(written["province"]) == ["Cao Bằng", "Lạng Sơn"]  # no row lost
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".race.csv.lock", "a.csv", "b.csv", "race.csv"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".race.csv.lock", "a.csv", "b.csv", "race.csv"]  # no temporary file
 
 
 def _failing_replace(monkeypatch, target: Path):
@@ -467,7 +469,8 @@ def test_a_failed_data_write_leaves_data_and_history_and_a_retry_records_once(
     assert out.read_bytes() == before  # the data as they were
     assert not importer.history_path(out).exists()  # the history never before the data
     assert not importer.pending_path(out).exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".data.csv.lock", "data.csv", "revised.txt"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".data.csv.lock", "data.csv", "revised.txt"]  # no temporary file
     retry = importer.import_file(revised, out, revise=True)
     assert retry.merge.revised == 1
     again = importer.import_file(revised, out, revise=True)
@@ -555,8 +558,9 @@ def test_import_takes_several_files_or_a_folder(capsys, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     code, lines, _ = run(capsys, "import", empty, "--out", tmp_path / "x.csv")
-    assert code == 2 and lines[0].endswith("empty: the folder holds no data file (.csv, "
-                                           ".parquet, .pq, .tsv, .txt, .xlsm, .xlsx)")
+    assert code == 2 and lines[0].endswith(
+        "empty: the folder holds no data file (.csv, .parquet, .pq, .tsv, .txt, .xlsm, .xlsx)"
+    )
 
 
 def test_a_row_repeated_across_two_files_is_a_duplicate_and_nothing_is_written(capsys, tmp_path):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from bdg_analysis.errors import BdgInputError, Problem
-from bdg_analysis.files import write_atomic
+from bdg_analysis.files import atomic_target
 from bdg_analysis.io import registry
 from bdg_analysis.io.registry import Reader, ReadOptions, Table, reader
 from bdg_analysis.io.tidy import (
@@ -176,8 +176,13 @@ def tidy_csv_text(frame: pd.DataFrame) -> str:
 
 
 def write_tidy_csv(frame: pd.DataFrame, path: Path | str) -> None:
-    """Write observations in the tidy schema, whole or not at all (``files.write_atomic``)."""
-    write_atomic(path, tidy_csv_text(frame))
+    """Write observations in the tidy schema (UTF-8, '.' decimals, '\n' line ends), whole or
+    not at all (``files.atomic_target``), a block of rows at a time (no file-sized text)."""
+    columns = [c for c in TIDY_COLUMNS if c in frame.columns]
+    with atomic_target(path) as tmp:
+        frame[columns].to_csv(
+            tmp, index=False, encoding="utf-8", lineterminator="\n", chunksize=50_000
+        )
 
 
 __all__ = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 
 from bdg_analysis.errors import BdgInputError, Problem
@@ -22,6 +23,9 @@ def read_text(path: Path, options: ReadOptions) -> Table:
     data = path.read_bytes()
     if not data.strip():
         raise BdgInputError(Problem(shown, None, None, "file is empty"))
+    fast = _utf8_tidy(data, shown)
+    if fast is not None:
+        return fast
     decoded = tf.decode(data, shown)
     text = decoded.text
     lines = text[:200_000].split("\n")[:200]  # enough to find the header and the layout
@@ -33,7 +37,8 @@ def read_text(path: Path, options: ReadOptions) -> Table:
             cells = next(csv.reader([line], delimiter=delimiter))
             header = tidy.match_header(cells)
             if header is not None:
-                return _tidy_text(shown, decoded, number, delimiter, inferred)
+                parsed = tf.parse_delimited(decoded.text, delimiter, number, shown)
+                return _tidy_table(shown, parsed, number, delimiter, decoded, inferred)
             missing = tidy.partial_header(cells)
             if missing and partial is None:
                 partial = (number, missing)
@@ -70,15 +75,62 @@ def read_text(path: Path, options: ReadOptions) -> Table:
     return Table(shown, frame, inferred, wide.problems, wide.apart, wide.cells)
 
 
-def _tidy_text(
+def _utf8_tidy(data: bytes, shown: str) -> Table | None:
+    """A tidy table in UTF-8, read from the bytes as they are (the common, large case).
+
+    The file is never copied as text: the header is found in its first lines, pyarrow reads
+    the body and checks it is UTF-8, and text typed in NFD is normalised column by column.
+    None for anything else (another encoding, a yearbook table, a bad line), which the
+    careful path then reads and explains.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    head = data[start : start + 200_000]
+    if len(data) - start > len(head):
+        head = head[: head.rfind(b"\n") + 1]
+    try:
+        head_text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in head_text and "\r\n" not in head_text:
+        return None  # old Mac line ends: the careful path turns them into lines
+    lines = head_text.split("\n")[:200]
+    nonblank = [(i + 1, line.rstrip("\r")) for i, line in enumerate(lines) if line.strip()]
+    for number, line in nonblank[:HEADER_SEARCH_LINES]:
+        for delimiter in (",", ";", "\t"):
+            cells = next(csv.reader([line], delimiter=delimiter))
+            if tidy.match_header(cells) is None:
+                continue
+            header = [h.strip() for h in cells]
+            if len(header) < 2:
+                return None
+            body = start
+            for _ in range(number):
+                body = data.index(b"\n", body) + 1 if data.find(b"\n", body) >= 0 else len(data)
+            parsed = tf.parse_utf8(data, body, delimiter, header, number)
+            if parsed is None:
+                return None
+            normalised = tf.nfc_columns(parsed.columns) or not unicodedata.is_normalized(
+                "NFC", line
+            )
+            parsed.header = [unicodedata.normalize("NFC", h) for h in parsed.header]
+            label = "UTF-8 with BOM" if start else "UTF-8"
+            decoded = tf.Decoded("", label, normalised=normalised)
+            inferred = {"encoding": decoded.describe()}
+            return _tidy_table(shown, parsed, number, delimiter, decoded, inferred)
+    return None
+
+
+def _tidy_table(
     shown: str,
-    decoded: tf.Decoded,
+    parsed: tf.Parsed,
     header_line: int,
     delimiter: str,
+    decoded: tf.Decoded,
     inferred: dict[str, str],
 ) -> Table:
     """A tidy table in a text file (header found on ``header_line``, maybe below titles)."""
-    parsed = tf.parse_delimited(decoded.text, delimiter, header_line, shown)
     header = tidy.match_header(parsed.header)
     assert header is not None  # the same cells matched when the header was found
     inferred["layout"] = f"tidy table (header on line {header_line})"

@@ -132,8 +132,9 @@ class Workbook:
         ws = self._book[name]
         sheet = Sheet(name, [])
         book = ws.parent
+        source = ws._get_source()
         parser = _RowParser(
-            ws._get_source(),
+            source,
             ws._shared_strings,
             data_only=True,
             epoch=book.epoch,
@@ -143,8 +144,13 @@ class Workbook:
         kept: list[tuple[int, list[tuple[int, str, bool]]]] = []
         width = 0
         last_blank = False
+        previous = 0
         try:
             for number, cells in parser.rows():
+                if kept and number > previous + 1 and kept[-1][1] and not last_blank:
+                    kept.append((previous + 1, []))  # rows absent from the file are empty
+                    last_blank = True
+                previous = number
                 row: list[tuple[int, str, bool]] = []
                 unsaved = []
                 for column, value, style_id, formula in cells:
@@ -172,6 +178,8 @@ class Workbook:
                 elif kept and not last_blank:
                     kept.append((number, []))  # a run of empty rows: one blank row
                     last_blank = True
+        except BdgInputError:
+            raise
         except Exception as exc:  # noqa: BLE001 - a damaged sheet: its XML cannot be parsed
             raise BdgInputError(
                 Problem(
@@ -182,6 +190,8 @@ class Workbook:
                     "again from Excel as .xlsx",
                 )
             ) from None
+        finally:
+            source.close()
         if kept and not kept[-1][1]:
             kept.pop()  # stop at the last row that holds something
         spans = parser.spans()
@@ -221,7 +231,20 @@ def _row_parser_class():
         merges: list[str]
 
         def rows(self):
+            """Rows holding something: scanned as bytes when the sheet is plain UTF-8 XML
+            (what Excel, LibreOffice and openpyxl write), else parsed element by element."""
             self.merges = []
+            head = self.source.read(1 << 16)
+            scanner = _Scanner.of(head, self.source)
+            if scanner is not None:
+                for element in scanner.rows():
+                    yield self._row(element)
+                self.merges = scanner.merges
+                return
+            self.source = _Rewound(head, self.source)
+            yield from self._parsed_rows()
+
+        def _parsed_rows(self):
             data = None
             for event, element in iterparse(self.source, events=("start", "end")):
                 tag = element.tag
@@ -283,6 +306,96 @@ def _row_parser_class():
 
 
 _PARSER = None
+
+
+class _Rewound:
+    """A stream with its first bytes put back (read once to look at them)."""
+
+    def __init__(self, head: bytes, rest):
+        self.head = head
+        self.rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size is None or size < 0:
+                out, self.head = self.head + self.rest.read(), b""
+                return out
+            out, self.head = self.head[:size], self.head[size:]
+            return out
+        return self.rest.read(size)
+
+
+class _Scanner:
+    """The rows of a sheet's XML that hold a value, a formula or text, found in the raw bytes.
+
+    A sheet formatted over a million empty rows is a million ``<row>`` elements without a
+    value: they are skipped by a byte search (C speed), and only the rows around a ``<v>``,
+    ``<f>`` or ``<is>`` are parsed as XML. Used for plain UTF-8 sheets whose elements carry
+    no namespace prefix (what Excel, LibreOffice and openpyxl write); anything else is parsed
+    element by element.
+    """
+
+    CONTENT = re.compile(rb"<(?:v|f|is)\b")
+    ROOT = re.compile(rb"<worksheet\b[^>]*>")
+    MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"')
+    DECLARED = re.compile(rb'^\s*<\?xml[^>]*encoding=["\']([^"\']+)["\']')
+
+    def __init__(self, head: bytes, rest, root: bytes):
+        self.buf = head
+        self.rest = rest
+        self.root = root
+        self.merges: list[str] = []
+
+    @classmethod
+    def of(cls, head: bytes, rest) -> _Scanner | None:
+        declared = cls.DECLARED.search(head)
+        if declared and declared.group(1).lower().replace(b"-", b"") != b"utf8":
+            return None
+        root = cls.ROOT.search(head)
+        if root is None:
+            return None
+        first = head.find(b"<row", root.end())
+        tag_end = head.find(b">", first)
+        if first >= 0 and tag_end >= 0 and b' r="' not in head[first:tag_end]:
+            return None  # rows without their numbers: counted one by one by the parser
+        return cls(head, rest, root.group(0))
+
+    def rows(self):
+        import xml.etree.ElementTree as ET
+
+        buf, tail, done = self.buf, None, False
+        while not done:
+            chunk = self.rest.read(1 << 20)
+            if tail is not None:
+                if not chunk:
+                    break
+                tail += chunk
+                continue
+            done = not chunk
+            buf += chunk
+            end = buf.find(b"</sheetData>")
+            limit = end if end >= 0 else len(buf)
+            pos = 0
+            while True:
+                hit = self.CONTENT.search(buf, pos, limit)
+                if hit is None:
+                    break
+                start = buf.rfind(b"<row", 0, hit.start())
+                close = buf.find(b"</row>", hit.end(), limit)
+                if start < 0:
+                    raise ValueError("a cell outside any row")
+                if close < 0:
+                    break  # the row goes on in the next block
+                snippet = self.root + buf[start : close + 6] + b"</worksheet>"
+                yield ET.fromstring(snippet)[0]
+                pos = close + 6
+            if end >= 0:
+                tail, buf = buf[end:], b""
+                continue
+            keep = buf.rfind(b"<row", pos)
+            buf = buf[keep:] if keep >= 0 else buf[max(pos, len(buf) - 64) :]
+        if tail:
+            self.merges = [m.decode() for m in self.MERGE.findall(tail)]
 
 
 def _RowParser(*args, **kwargs):  # noqa: N802 - a class, built on first use
