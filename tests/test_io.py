@@ -692,3 +692,18 @@ def test_a_new_format_is_one_registered_function(tmp_path):
     finally:
         registry._REGISTRY[:] = before
     assert ".obs" not in registry.known_suffixes()
+
+
+def test_the_element_parser_reads_what_the_byte_scanner_reads(monkeypatch):
+    # sheets the scanner does not take (a namespace prefix, another encoding) are parsed
+    # element by element: the same rows, cells, merged spans and problems
+    from bdg_analysis.io import workbook
+
+    for name in ("io_form.xlsx", "io_form_bad.xlsx", "io_department.xlsx"):
+        scanned = io.read(FIXTURES / name)
+        with monkeypatch.context() as m:
+            m.setattr(workbook._Scanner, "of", classmethod(lambda cls, head, rest: None))
+            parsed = io.read(FIXTURES / name)
+        pd.testing.assert_frame_equal(parsed.frame, scanned.frame)
+        assert [str(p) for p in parsed.problems] == [str(p) for p in scanned.problems]
+        assert parsed.inferred == scanned.inferred

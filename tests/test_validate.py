@@ -123,3 +123,97 @@ def test_bad_rows_in_parquet_name_the_row(tmp_path):
     frame["indicator"] = ["M2.CT1"]
     frame.to_parquet(tmp_path / "bad.parquet")
     assert "outside the natural range" in _problems(tmp_path / "bad.parquet")[(1, "value")]
+
+
+# ---------------------------------------------------------------- issue 15: finite figures only
+
+
+@pytest.mark.parametrize("text", ["inf", "Infinity", "-inf", "1e309", "-1E400", "INF"])
+def test_non_finite_numbers_are_errors_for_every_indicator(tmp_path, text):
+    path = tmp_path / "inf.csv"
+    path.write_text(
+        "province,indicator,year,value\n"
+        f"Lạng Sơn,M4.CT1,2020,{text}\n"  # no upper bound: once accepted as 'inf'
+        f"Lạng Sơn,M2.CT1,2020,{text}\n",
+        encoding="utf-8",
+    )
+    found = _problems(path)
+    for row in (2, 3):
+        assert found[(row, "value")].startswith(f"{text!r} is not a finite number")
+    assert len(found) == 2
+
+
+@pytest.mark.parametrize("text", ["nan", "NaN", "-nan"])
+def test_nan_typed_as_text_is_an_error(tmp_path, text):
+    path = tmp_path / "nan.csv"
+    path.write_text(f"province,indicator,year,value\nLạng Sơn,M4.CT1,2020,{text}\n", "utf-8")
+    assert _problems(path)[(2, "value")].startswith(f"{text!r} is not a number")
+
+
+def test_a_frame_with_repeated_or_blank_column_names_is_refused():
+    from bdg_analysis import validate
+
+    frame = pd.DataFrame(
+        [["Lạng Sơn", "M4.CT1", "2020", "110", "120", "x", "f.csv", 2]],
+        columns=[
+            "province",
+            "indicator",
+            "year",
+            "value",
+            "value",
+            "",
+            "source_file",
+            "source_row",
+        ],
+    )
+    checked = validate.check(frame)
+    messages = [p.message for p in checked.problems]
+    assert (
+        "column 4 ('value') and column 5 ('value') both name the 'value' column; keep one"
+        in messages
+    )
+    assert any(
+        m.startswith("a column without a name (between 'value' and 'source_file')")
+        for m in messages
+    )
+    assert checked.observations.empty  # nothing taken from such a frame
+
+
+# ---------------------------------------------------------------- validate and reports agree
+
+
+def _report_problems(path) -> set:
+    checked = dataset.check_files([path])  # what `bdg report --data PATH` reads
+    return {str(p) for p in checked.problems}
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        p.name
+        for p in FIXTURES.iterdir()
+        if p.suffix in (".csv", ".txt", ".xlsx") and not p.name.startswith(("batch_", "explore_"))
+    ),
+)
+def test_validate_and_reports_agree_on_every_fixture(name):
+    from bdg_analysis import importer
+
+    path = FIXTURES / name
+    validated = importer.check_paths([path])
+    report = _report_problems(path)
+    assert validated.ok == (not report), (name, validated.problems, report)
+    # the report names a subset of validate's problems (a file whose reading fails is not
+    # checked row by row there), never another message
+    assert report <= {str(p) for p in validated.problems}, name
+
+
+def test_the_department_workbook_validates_and_loads_for_a_report(capsys):
+    path = FIXTURES / "io_department.xlsx"
+    assert cli.main(["validate", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("OK: 5 rows, 1 places, 4 indicators, years 2023-2024")
+    assert "warning: tests/fixtures/io_department.xlsx:12: unit: 'người' differs" in captured.err
+    assert "Unnamed" not in captured.out + captured.err
+    obs = dataset.load(path)  # the report's path reads it too, the same rows
+    assert obs["value"].tolist()[:3] == [41.5, 42.3, 113.5]
+    assert obs["source_row"].tolist() == [9, 10, 11, 12, 13]
