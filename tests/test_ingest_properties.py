@@ -195,17 +195,9 @@ def test_messy_workbook_rows_are_written_named_or_said_ignored(rows):
         wb.save(path)
         loaded = importer.check_paths([path])
         kept = set(loaded.checked.observations["source_row"].tolist())
-        after = next(
-            (
-                int(m.group(1))
-                for t in loaded.tables
-                for m in [
-                    re.search(r"from row (\d+) ignored", t.inferred.get("after the table", ""))
-                ]
-                if m
-            ),
-            None,
-        )
+        ignored = [t.inferred.get("after the table", "") for t in loaded.tables]
+        found = [re.search(r"from row (\d+) ignored", text) for text in ignored]
+        after = next((int(m.group(1)) for m in found if m), None)
         for i, row in enumerate(rows, start=2):
             if all(not str(_excel_safe(v)).strip() for v in row.values()):
                 continue
