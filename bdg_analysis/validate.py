@@ -296,8 +296,9 @@ def check(raw: pd.DataFrame) -> Checked:
 def _stripped(values: pd.Series) -> pd.Series:
     """Text without surrounding spaces; the column itself (no copy) when none has any."""
     text = values.fillna("").astype("str")
-    edges = text.str.contains(r"^\s|\s$", regex=True)
-    return text.str.strip() if edges.any() else text
+    stripped = text.str.strip()
+    same = (stripped.str.len() == text.str.len()).all()
+    return text if same else stripped
 
 
 def _column_name_problems(raw: pd.DataFrame) -> list[Problem]:

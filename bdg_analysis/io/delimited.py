@@ -78,8 +78,9 @@ def read_text(path: Path, options: ReadOptions) -> Table:
 def _utf8_tidy(data: bytes, shown: str) -> Table | None:
     """A tidy table in UTF-8, read from the bytes as they are (the common, large case).
 
-    The file is never copied as text: the header is found in its first lines, pyarrow reads
-    the body and checks it is UTF-8, and text typed in NFD is normalised column by column.
+    The file is not kept as text: the header is found in its first lines, the bytes are
+    checked to be UTF-8 and NFC at once, pyarrow reads the body, and text typed in NFD is
+    normalised column by column.
     None for anything else (another encoding, a yearbook table, a bad line), which the
     careful path then reads and explains.
     """
@@ -108,12 +109,16 @@ def _utf8_tidy(data: bytes, shown: str) -> Table | None:
             body = start
             for _ in range(number):
                 body = data.index(b"\n", body) + 1 if data.find(b"\n", body) >= 0 else len(data)
+            try:  # UTF-8 throughout, and already NFC? (a quick check in C; text freed at once)
+                nfc = unicodedata.is_normalized("NFC", str(memoryview(data)[start:], "utf-8"))
+            except UnicodeDecodeError:
+                return None
             parsed = tf.parse_utf8(data, body, delimiter, header, number)
             if parsed is None:
                 return None
-            normalised = tf.nfc_columns(parsed.columns) or not unicodedata.is_normalized(
-                "NFC", line
-            )
+            normalised = not nfc
+            if normalised:
+                tf.nfc_columns(parsed.columns)
             parsed.header = [unicodedata.normalize("NFC", h) for h in parsed.header]
             label = "UTF-8 with BOM" if start else "UTF-8"
             decoded = tf.Decoded("", label, normalised=normalised)
