@@ -676,6 +676,8 @@ def import_paths(
         loaded.checked.problems = loaded.problems
     if loaded.problems:
         return ImportResult(loaded)
+    for table in loaded.tables:  # the rows read are checked now: let their text go
+        table.frame = table.frame.iloc[0:0]
     label = found[0].name if len(found) == 1 else ""
     result = merge(
         loaded.checked, out, revise=revise, today=today, from_label=label, on_wait=on_wait
