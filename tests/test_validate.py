@@ -217,3 +217,17 @@ def test_the_department_workbook_validates_and_loads_for_a_report(capsys):
     obs = dataset.load(path)  # the report's path reads it too, the same rows
     assert obs["value"].tolist()[:3] == [41.5, 42.3, 113.5]
     assert obs["source_row"].tolist() == [9, 10, 11, 12, 13]
+
+
+def test_validate_takes_a_folder_of_data_files(tmp_path, capsys):
+    import shutil
+
+    for name in ("io_yearbook_line_breaks.xlsx", "io_department.xlsx"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    (tmp_path / "~$io_department.xlsx").write_bytes(b"Excel's lock file")
+    assert cli.main(["validate", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("OK: 11 rows")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli.main(["validate", str(empty)]) == 2
+    assert "empty: the folder holds no data file" in capsys.readouterr().out
