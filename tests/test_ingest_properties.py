@@ -140,6 +140,7 @@ def _cli(*argv: str) -> tuple[int, str]:
 @settings(
     max_examples=60,
     deadline=None,
+    database=None,  # no example folder left in the checkout
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(ROWS)
@@ -167,12 +168,14 @@ def test_messy_csv_rows_are_written_or_named_never_lost(rows):
         again = importer.check_paths([out])
         assert again.ok and len(again.checked.observations) == len(written)
         numeric = pd.read_csv(out)["value"]
-        assert numeric.isna().all() or numeric.dtype == "float64"  # markers never in values
+        assert pd.api.types.is_numeric_dtype(numeric)  # markers never in the value column
         code, text = _cli("import", str(path), "--out", str(out))
         assert code == 0 and "unchanged" in text  # importing twice changes nothing
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(ROWS)
 def test_messy_workbook_rows_are_written_named_or_said_ignored(rows):
     import openpyxl
