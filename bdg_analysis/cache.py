@@ -1,12 +1,28 @@
-"""On-disk cache of analysis results, keyed by everything they are computed from."""
+"""On-disk cache of analysis results, keyed by everything they are computed from.
+
+Results are stored in formats that cannot run code when read: JSON (:func:`write_json`),
+NumPy ``.npz`` read with ``allow_pickle=False`` (:func:`write_arrays`) and Parquet
+(:func:`write_frame`). Each file records the format version and the key it was computed for,
+and is checked on reading (version, key, array names and shapes, columns): a file that does not
+check out (garbage, a planted pickle, another version) is ignored with one line in the log
+(``logging.getLogger("bdg_analysis")``) and the caller computes the result again. Writes are
+atomic (``files.write_atomic``) and best effort: a cache that cannot be written only costs time.
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import io as _io
+import json
+import logging
 import os
-import pickle
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from bdg_analysis import paths
 
@@ -64,26 +80,245 @@ def default_dir() -> Path | None:
     return paths.project_root() / ".cache"
 
 
-def read(path: Path):
-    """What was stored at ``path``, or None when it is missing or unreadable."""
+# ---------------------------------------------------------------- data formats that run no code
+
+#: What every cache file says it is, and the version of its layout: a file written by another
+#: version (or anything else) is ignored and computed again.
+FORMAT = "bdg-analysis cache"
+VERSION = 1
+_META = "__bdg_cache__"  # the name of the header array inside an .npz file
+SUFFIXES = (".json", ".npz", ".parquet", ".pkl")
+
+log = logging.getLogger("bdg_analysis")
+
+
+def _ignored(path: Path, why: str, *, expected: bool = False) -> None:
+    """One line in the log for a cache file that does not check out (it is computed again).
+
+    An entry of another version or key is expected after an upgrade (INFO); anything else
+    (garbage, a planted file) is worth a look (WARNING).
+    """
+    level = logging.INFO if expected else logging.WARNING
+    log.log(level, "cache: ignored %s (%s); the result is computed again", path.name, why)
+
+
+def _header(key: str) -> dict:
+    return {"format": FORMAT, "version": VERSION, "key": key}
+
+
+def _check_header(path: Path, header, key: str) -> bool:
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        _ignored(path, "not a cache file of this tool")
+        return False
+    if header.get("version") != VERSION:
+        _ignored(path, f"written by cache version {header.get('version')!r}", expected=True)
+        return False
+    if header.get("key") != key:
+        _ignored(path, "written for another key")
+        return False
+    return True
+
+
+def _write_bytes(path: Path, payload: bytes) -> None:
+    """Best effort and atomic: a cache that cannot be written only costs time."""
+    from bdg_analysis.errors import BdgError
+    from bdg_analysis.files import write_atomic
+
     try:
-        with path.open("rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        write_atomic(path, payload, mode=0o644)
+    except (BdgError, OSError) as err:
+        log.debug("cache: could not write %s: %s", path.name, err)
+
+
+def write_json(path: Path | str, key: str, value) -> None:
+    """Store a JSON value (dicts, lists, str, numbers, bools, None, NaN) for ``key``.
+
+    ``key`` is whatever the value was computed from (a digest); :func:`read_json` gives the
+    value back only for the same key and format version.
+    """
+    path = Path(path)
+    try:
+        text = json.dumps({**_header(key), "value": value}, ensure_ascii=False)
+    except (TypeError, ValueError) as err:
+        log.debug("cache: %s not stored: %s", path.name, err)
+        return
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def read_json(path: Path | str, key: str, *, check: Callable[[object], bool] | None = None):
+    """The value stored for ``key`` at ``path``, or None (missing, or it does not check out).
+
+    ``check(value)`` may refuse a value of the wrong shape (a list where a dict is expected);
+    anything refused is logged once and ignored, so the caller computes it again.
+    """
+    path = Path(path)
+    if not path.exists():
         return None
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        _ignored(path, f"not JSON: {type(err).__name__}")
+        return None
+    if not _check_header(path, doc, key) or "value" not in doc:
+        return None
+    value = doc["value"]
+    if check is not None and not check(value):
+        _ignored(path, "its content has another shape than expected")
+        return None
+    return value
+
+
+def write_arrays(
+    path: Path | str, key: str, arrays: Mapping[str, np.ndarray], meta: dict | None = None
+) -> None:
+    """Store numeric arrays (and a small JSON ``meta``) for ``key`` as an .npz file.
+
+    Object arrays are refused (they would need pickle): only numbers, booleans, text.
+    """
+    path = Path(path)
+    arrays = {name: np.asarray(a) for name, a in arrays.items()}
+    if _META in arrays or any(a.dtype.kind == "O" for a in arrays.values()):
+        log.debug("cache: %s not stored: object arrays or a reserved name", path.name)
+        return
+    try:
+        header = json.dumps(
+            {
+                **_header(key),
+                "meta": meta or {},
+                "shapes": {n: list(a.shape) for n, a in arrays.items()},
+            },
+            ensure_ascii=False,
+        )
+    except (TypeError, ValueError) as err:
+        log.debug("cache: %s not stored: %s", path.name, err)
+        return
+    buffer = _io.BytesIO()
+    np.savez(buffer, **{_META: np.array(header)}, **arrays)
+    _write_bytes(path, buffer.getvalue())
+
+
+def read_arrays(
+    path: Path | str,
+    key: str,
+    *,
+    names: Iterable[str] | None = None,
+    shapes: Mapping[str, tuple[int | None, ...]] | None = None,
+) -> tuple[dict[str, np.ndarray], dict] | None:
+    """The arrays and ``meta`` stored for ``key`` at ``path``, or None.
+
+    Read with ``allow_pickle=False``: a file holding pickled objects is refused, never
+    unpickled. ``names`` (the arrays expected, exactly) and ``shapes`` (``None`` for any
+    length along an axis) are checked; anything that does not check out is logged once and
+    ignored.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            files = list(npz.files)
+            if _META not in files:
+                _ignored(path, "not a cache file of this tool")
+                return None
+            header = json.loads(str(npz[_META]))
+            if not _check_header(path, header, key):
+                return None
+            arrays = {n: npz[n] for n in files if n != _META}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, RecursionError) as err:
+        _ignored(path, f"unreadable: {type(err).__name__}")
+        return None
+    if names is not None and set(arrays) != set(names):
+        _ignored(path, "other arrays than expected")
+        return None
+    recorded = header.get("shapes", {})
+    for name, array in arrays.items():
+        if list(array.shape) != recorded.get(name) or array.dtype.kind == "O":
+            _ignored(path, f"array {name!r} is not as written")
+            return None
+        want = (shapes or {}).get(name)
+        if want is not None and (
+            len(want) != array.ndim
+            or any(w is not None and w != s for w, s in zip(want, array.shape, strict=True))
+        ):
+            _ignored(path, f"array {name!r} has shape {array.shape}, expected {tuple(want)}")
+            return None
+    meta = header.get("meta", {})
+    return arrays, meta if isinstance(meta, dict) else {}
+
+
+def write_frame(path: Path | str, key: str, frame: pd.DataFrame) -> None:
+    """Store a table for ``key`` as Parquet (the key and version in the file's metadata)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError) as err:
+        log.debug("cache: %s not stored: %s", path.name, err)
+        return
+    metadata = dict(table.schema.metadata or {})
+    metadata[_META.encode()] = json.dumps(_header(key)).encode()
+    table = table.replace_schema_metadata(metadata)
+    buffer = pa.BufferOutputStream()
+    pq.write_table(table, buffer)
+    _write_bytes(path, buffer.getvalue().to_pybytes())
+
+
+def read_frame(
+    path: Path | str, key: str, *, columns: Iterable[str] | None = None
+) -> pd.DataFrame | None:
+    """The table stored for ``key`` at ``path`` (with exactly ``columns``, if given), or None."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        table = pq.read_table(path)
+        raw = (table.schema.metadata or {}).get(_META.encode())
+        header = json.loads(raw.decode("utf-8")) if raw else None
+    except (OSError, ValueError, pa.ArrowException, UnicodeDecodeError) as err:
+        _ignored(path, f"unreadable: {type(err).__name__}")
+        return None
+    if not _check_header(path, header, key):
+        return None
+    if columns is not None and list(table.column_names) != list(columns):
+        _ignored(path, "other columns than expected")
+        return None
+    return table.to_pandas()
+
+
+# ---------------------------------------------------------------- the former pickle cache
+
+
+def read(path: Path):
+    """Always None: the pickle cache is no longer read (a planted pickle could run code).
+
+    Kept until its callers (``scorecard.Context.pooled``, ``scorecard.cached_scorecard``)
+    store their results with :func:`write_json` / :func:`write_arrays` / :func:`write_frame`;
+    until then their cache always misses and the result is computed again. An existing file
+    is named in the log (INFO), never opened.
+    """
+    path = Path(path)
+    if path.exists():
+        _ignored(path, "pickle files are no longer read: they could run code", expected=True)
+    return None
 
 
 def write(path: Path, value) -> None:
-    """Best effort and atomic: a cache that cannot be written only costs time, and a reader
-    never sees half a file."""
+    """Former pickle store, kept for its callers until they move (see :func:`read`).
+
+    Best effort and atomic (a reader never sees half a file); what it writes is never read.
+    """
+    import pickle
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return
+    _write_bytes(Path(path), payload)
 
 
 def prune(folder: Path | None = None, older_than_days: float = 60) -> int:
@@ -99,7 +334,7 @@ def prune(folder: Path | None = None, older_than_days: float = 60) -> int:
         return 0
     limit = time.time() - older_than_days * 86400
     removed = 0
-    for path in folder.glob("*.pkl"):
+    for path in (p for p in folder.iterdir() if p.suffix in SUFFIXES):
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()

@@ -50,14 +50,23 @@ def _print_inferred(tables) -> None:
         print(f"{table.file}: read as {table.describe()}", file=sys.stderr)
 
 
+def _print_warnings(warnings) -> None:
+    """What to check that does not stop a file (a unit unlike the catalogue's), on stderr."""
+    for warning in warnings[:MAX_PROBLEM_LINES]:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from bdg_analysis import dataset, importer
 
-    loaded = importer.check_paths(args.paths)
+    found, missing = importer.expand_paths(args.paths)
+    loaded = importer.check_paths(found)
+    problems = importer._sorted(missing + loaded.problems)
     _print_inferred(loaded.tables)
-    if loaded.problems:
-        _print_problems(loaded.problems)
-        print(dataset.describe_problem_count(loaded.problems), file=sys.stderr)
+    _print_warnings(loaded.warnings)
+    if problems:
+        _print_problems(problems)
+        print(dataset.describe_problem_count(problems), file=sys.stderr)
         return 2
     obs = loaded.checked.observations
     print(
@@ -69,8 +78,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for table in loaded.tables:
         if not table.canonical:
             print(
-                f"note: reports read only tidy UTF-8 CSV with ',' (or .xlsx/.parquet); write "
-                f"one with: bdg import {table.file} --out FILE.csv",
+                f"note: {table.file} is not a standard tidy file (reports read it as above); "
+                f"write one with: bdg import {table.file} --out FILE.csv",
                 file=sys.stderr,
             )
     return 0
@@ -86,15 +95,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 args.out, None, "--out", "the output is a tidy CSV file: give a name ending in .csv"
             )
         )
-    result = importer.import_file(
-        args.path,
+    result = importer.import_paths(
+        args.paths,
         args.out,
         indicator=args.indicator,
         sheet=args.sheet,
         province=args.province,
         revise=args.revise,
+        on_wait=lambda message: print(message, file=sys.stderr, flush=True),
     )
     _print_inferred(result.loaded.tables)
+    _print_warnings(result.loaded.warnings)
     if result.problems:
         _print_problems(result.problems)
         what = dataset.describe_problem_count(result.problems)
@@ -210,20 +221,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timings", action="store_true", help="print the time of each stage")
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("validate", help="check data files; one line per problem")
-    p.add_argument("paths", nargs="+", help="tidy CSV, Parquet or Excel files")
+    p = sub.add_parser(
+        "validate",
+        help="check data files; one line per problem",
+        description="Check data files (tidy CSV/Excel/Parquet, yearbook tables, Excel forms; a "
+        "folder stands for the data files in it) exactly as reports and 'bdg import' read "
+        "them: one line per problem (file:row: column: message) and exit 2, or a summary. "
+        "Files above BDG_MAX_INPUT_MB megabytes (default 500) are refused.",
+    )
+    p.add_argument("paths", nargs="+", help="data files or folders")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser(
         "import",
-        help="turn a yearbook table or an Excel form into tidy rows",
-        description="Read PATH (tidy CSV/Excel/Parquet, a yearbook table, an "
+        help="turn yearbook tables and Excel forms into tidy rows",
+        description="Read each PATH (tidy CSV/Excel/Parquet, a yearbook table, an "
         "Excel form; ';' and decimal commas, Windows-1258 are recognised and "
-        "reported), check it like 'bdg validate', and merge its rows into the "
-        "tidy CSV --out. A value that differs from one already held is refused "
-        "unless --revise; the old value then goes to OUT.history.csv.",
+        "reported; a folder stands for the data files in it), check them like "
+        "'bdg validate', and merge their rows into the tidy CSV --out. A value that "
+        "differs from one already held is refused unless --revise; the old value then "
+        "goes to OUT.history.csv. A missing value is written empty, its marker ('..') "
+        "opening the note. Two imports into one --out at once take turns: the second "
+        "waits for the first (and says so), then merges into what it wrote.",
     )
-    p.add_argument("path", help="the file to import")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
     p.add_argument(
         "--indicator",
         default=None,

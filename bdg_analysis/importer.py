@@ -2,9 +2,10 @@
 
 ``bdg validate`` and ``bdg import`` both go through :func:`check_paths`: every file is read with
 :func:`bdg_analysis.io.read` (which says how it read it) and checked by
-:func:`bdg_analysis.validate.check`, so a file imports exactly when it validates.
+:func:`bdg_analysis.validate.check`, so a file imports exactly when it validates (and a report
+reads it alike: :func:`bdg_analysis.io.read_table` is the same reader).
 
-Merging (``bdg import PATH --out FILE.csv``) follows four rules:
+Merging (``bdg import PATH... --out FILE.csv``) follows five rules:
 
 1. A row whose place, indicator, year and sex are new is added.
 2. A row whose value equals the one held changes nothing (importing a file twice is a no-op).
@@ -19,22 +20,35 @@ Merging (``bdg import PATH --out FILE.csv``) follows four rules:
 
 Rows are matched on the place as validation resolves it (a former province and its current
 successor are different places before 2025), the indicator, the year and ``sex`` as written.
+A missing value is written as an empty ``value`` with its marker ('..') opening ``note``, so
+the value column stays numeric for any CSV reader.
+
+Writing is safe against other writers and failures: the whole read-modify-write holds an
+advisory lock on ``FILE`` (a second ``bdg import`` into it waits its turn, then merges into
+what the first wrote: both keep their rows). The data are written first, then the history,
+each atomically (``files.write_atomic``). The changes about to be recorded are journalled
+beside the file first (``.FILE.history-pending.csv``); the next import completes a history
+whose write failed after the data's, and drops the journal of a data write that failed. A
+change already recorded as the latest of its row is never recorded twice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
-import math
-from collections.abc import Iterable
+import io as _io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from bdg_analysis import catalogue, paths, validate
+from bdg_analysis import catalogue, files, paths, validate
 from bdg_analysis import io as bio
 from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.io.text_files import MISSING_MARKERS
 
 HISTORY_COLUMNS = (
     "replaced_on",
@@ -53,6 +67,7 @@ HISTORY_COLUMNS = (
     "new_from",
 )
 _KEY = ["province", "former", "indicator", "year", "sex"]
+_MARKERS = [m for m in MISSING_MARKERS if m]
 
 
 @dataclass
@@ -66,6 +81,11 @@ class Loaded:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """What the readers asked the user to check (a unit unlike the catalogue's)."""
+        return [w for t in self.tables for w in t.warnings]
 
 
 def check_paths(
@@ -116,6 +136,45 @@ def check_paths(
     problems = _sorted(problems + checked.problems)
     checked.problems = problems
     return Loaded(checked, tables, problems)
+
+
+def expand_paths(
+    given: Iterable[Path | str], *, skip: Iterable[Path | str] = ()
+) -> tuple[list[Path], list[Problem]]:
+    """The files named, a folder standing for the data files in it (not its sub-folders).
+
+    In a folder, files of a known type are taken in name order; hidden files, Excel's lock
+    files ('~$...') and the files in ``skip`` (the dataset written to and its history) are
+    left out. A folder with no data file is a problem.
+    """
+    known = set(bio.registry.known_suffixes())
+    skipped = {Path(s).resolve() for s in skip}
+    out: list[Path] = []
+    problems: list[Problem] = []
+    for item in given:
+        path = Path(item)
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = [
+            p
+            for p in sorted(path.iterdir())
+            if p.is_file()
+            and p.suffix.lower() in known
+            and not p.name.startswith((".", "~$"))
+            and p.resolve() not in skipped
+        ]
+        if not found:
+            problems.append(
+                Problem(
+                    paths.display_path(path),
+                    None,
+                    None,
+                    f"the folder holds no data file ({', '.join(sorted(known))})",
+                )
+            )
+        out += found
+    return out, problems
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -170,33 +229,94 @@ def history_path(out: Path | str) -> Path:
     return out.with_name(f"{out.stem}.history.csv")
 
 
+def pending_path(out: Path | str) -> Path:
+    """The journal of changes being recorded (present only while, or if, a write failed)."""
+    out = Path(out)
+    return out.with_name(f".{out.stem}.history-pending.csv")
+
+
 def tidy_rows(observations: pd.DataFrame) -> pd.DataFrame:
     """Checked observations as tidy text rows ready to write (places named as in their year).
 
     A pre-2025 row of a former province keeps the former name (a 2023 figure for Nam Định is
-    Nam Định's, not the merged Ninh Bình's); a missing value is written as its marker.
+    Nam Định's, not the merged Ninh Bình's). A missing value is written empty, its marker
+    opening the note ('..; not yet published'), so the value column stays numeric. Columns
+    stay Arrow text (no Python string per cell): a dataset of a million rows stays small.
     """
-    obs = observations
-    place = obs["former"].where(obs["former"] != "", obs["province"])
-    value = [_value_text(v, m) for v, m in zip(obs["value"], obs["missing_marker"], strict=True)]
-    return pd.DataFrame(
+    obs = observations.reset_index(drop=True)
+
+    def text(column: str) -> pd.Series:
+        return obs[column].astype("str")
+
+    status = text("status")
+    rows = pd.DataFrame(
         {
-            "province": place.astype("str"),
-            "indicator": obs["indicator"].astype("str"),
+            "province": text("former").where(text("former") != "", text("province")),
+            "indicator": text("indicator"),
             "year": obs["year"].astype("int64").astype("str"),
-            "value": value,
-            "sex": obs["sex"].astype("str"),
-            "source": obs["source"].astype("str"),
-            "note": obs["note"].astype("str"),
-            "status": obs["status"].where(obs["status"] != "", "official").astype("str"),
+            "value": _values_text(obs["value"].to_numpy(dtype="float64")),
+            "sex": text("sex"),
+            "source": text("source"),
+            "note": text("note"),
+            "status": status.where(status != "", "official"),
         }
     )
+    markers = text("missing_marker").where(rows["value"] == "", "")
+    return _markers_to_notes(rows, markers)
+
+
+def _values_text(values: np.ndarray) -> pd.Series:
+    """Floats as the shortest exact text ('.15g'), missing as empty; each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = pd.Series([format(float(u), ".15g") for u in uniques] + [""], dtype="str")
+    return texts.take(codes).reset_index(drop=True)
+
+
+def _markers_to_notes(rows: pd.DataFrame, markers: pd.Series) -> pd.DataFrame:
+    """Empty the value cells that hold a missing marker and open their note with it.
+
+    ``markers`` gives each row's marker (empty for none); a value cell holding a marker (a
+    dataset written before markers moved to the note) is moved too. A note that already opens
+    with the marker is left as it is (a row read back and written again).
+    """
+    rows = rows.reset_index(drop=True)
+    value = rows["value"].astype("str")
+    in_value = value.isin(_MARKERS)
+    markers = markers.reset_index(drop=True).astype("str").where(~in_value, value)
+    todo = markers != ""
+    if not todo.any():
+        return rows
+    at = np.flatnonzero(todo.to_numpy())
+    note = rows["note"].astype("str").iloc[at]
+    marker = markers.iloc[at]
+    opening = note.str.split("; ", n=1).str[0].str.strip()
+    joined = (marker + "; " + note).where(note != "", marker)
+    rows = rows.copy()
+    rows.loc[at, "note"] = joined.where(opening != marker, note)
+    rows.loc[at, "value"] = ""
+    return rows
 
 
 def _value_text(value: float, marker: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
         return marker if marker else ""
     return format(float(value), ".15g")
+
+
+@contextlib.contextmanager
+def _lock(out: Path, on_wait: Callable[[str], None] | None):
+    """Hold ``out``'s lock; when another import holds it, say so (``on_wait``) and wait."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(files.locked(out, wait=False))
+        except files.Busy:
+            if on_wait is not None:
+                on_wait(
+                    f"{paths.display_path(out)}: another bdg import is writing this file; "
+                    "waiting for it to finish"
+                )
+            stack.enter_context(files.locked(out, wait=True))
+        yield
 
 
 def merge(
@@ -206,171 +326,295 @@ def merge(
     revise: bool = False,
     today: dt.date | None = None,
     from_label: str = "",
+    on_wait: Callable[[str], None] | None = None,
 ) -> MergeResult:
     """Merge checked new rows into the tidy dataset ``out`` (created if absent).
 
     Nothing is written when a conflict is refused: the file and its history stay as they were.
-    ``from_label`` names the imported file in the history (``new_from``).
+    ``from_label`` names the imported file in the history (``new_from``). The read-modify-
+    write holds ``out``'s lock (``on_wait`` is told when it must wait for another writer).
 
     Raises
     ------
     BdgInputError
-        The existing dataset itself has problems (they are listed; fix them first).
+        The existing dataset itself has problems (they are listed; fix them first), or a
+        file cannot be written (the data and history are then as they were, or the history
+        is completed by the next import).
     """
     out = Path(out)
     today = today or dt.date.today()
-    new_rows = tidy_rows(new.observations)
-    new_keys = new.observations[_KEY].copy()
-    new_keys["sex"] = new_keys["sex"].astype("str")
-    result = MergeResult()
-    if out.exists():
-        held_loaded = check_paths([out])
-        if held_loaded.problems:
-            raise BdgInputError(
-                [
-                    Problem(p.file, p.row, p.column, f"{p.message} (in the dataset merged into)")
-                    for p in held_loaded.problems
-                ]
-            )
-        held_obs = held_loaded.checked.observations
-        held_text = bio.read_table(out)
-        held_text = held_text[[c for c in bio.TIDY_COLUMNS if c in held_text.columns]].copy()
-        for column in bio.TIDY_COLUMNS:
-            if column not in held_text.columns:
-                held_text[column] = ""
-    else:
-        held_obs = pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS))
-        held_text = pd.DataFrame(columns=list(bio.TIDY_COLUMNS))
-    index = {_key(r): i for i, r in enumerate(held_obs[_KEY].itertuples(index=False))}
-    additions = []
-    replacements: dict[int, dict] = {}
-    shown_out = paths.display_path(out)
-    for i, key in enumerate(new_keys.itertuples(index=False)):
-        k = _key(key)
-        row = new_rows.iloc[i]
-        obs = new.observations.iloc[i]
-        if k not in index:
-            additions.append(row)
-            index[k] = -1 - len(additions)  # a later duplicate is caught by validation
-            result.added += 1
-            continue
-        at = index[k]
-        if at < 0:
-            continue
-        held = held_obs.iloc[at]
-        old_v, new_v = held["value"], obs["value"]
-        restated = _same(old_v, new_v) and (held["status"] or "official") != row["status"]
-        if _same(old_v, new_v) and not restated:
-            result.unchanged += 1
-            continue
-        if restated and not revise:
-            result.restated_waiting += 1
-            continue
-        if pd.isna(new_v) and not restated:
-            result.kept += 1
-            continue
-        change = {
-            "replaced_on": today.isoformat(),
-            "change": "restated" if restated else "filled" if pd.isna(old_v) else "revised",
-            "province": row["province"],
-            "indicator": row["indicator"],
-            "year": row["year"],
-            "sex": row["sex"],
-            "old_value": _value_text(old_v, held["missing_marker"]),
-            "old_status": held["status"],
-            "old_source": held["source"],
-            "old_note": held["note"],
-            "new_value": row["value"],
-            "new_status": row["status"],
-            "new_source": row["source"],
-            "new_from": f"{obs['source_file']}:{int(obs['source_row'])}"
-            + (f" ({from_label})" if from_label else ""),
-        }
-        if restated:
-            result.restated += 1
-        elif pd.isna(old_v):
-            result.filled += 1
-        elif not revise:
-            result.conflicts.append(
-                Problem(
-                    str(obs["source_file"]),
-                    int(obs["source_row"]),
-                    "value",
-                    f"{row['province']} {row['indicator']} {row['year']}"
-                    f"{' ' + row['sex'] if row['sex'] else ''}: {_fmt(new_v)} here differs from "
-                    f"{_fmt(old_v)} held in {shown_out}:{int(held['source_row'])} (source "
-                    f"{held['source'] or 'not given'!r}; "
-                    f"new source {row['source'] or 'not given'!r})"
-                    "; pass --revise to replace it (the old value goes to "
-                    f"{history_path(out).name})",
-                )
-            )
-            continue
-        else:
-            result.revised += 1
-        replacements[at] = {**row.to_dict()}
-        result.history.append(change)
-    if result.conflicts:
-        result.revised = result.restated = 0
-        result.history = []
-        return result
-    if not additions and not replacements:
-        return result  # nothing to change: the file is left byte for byte as it was
-    merged = held_text.reset_index(drop=True).copy()
-    for at, row in replacements.items():
-        for column in bio.TIDY_COLUMNS:
-            merged.loc[at, column] = row[column]
-    if additions:
-        merged = pd.concat(
-            [merged, pd.DataFrame(additions)[list(bio.TIDY_COLUMNS)]], ignore_index=True
+    with _lock(out, on_wait):
+        _settle_pending(out)
+        return _merge_locked(new, out, revise=revise, today=today, from_label=from_label)
+
+
+def _held(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The dataset held: checked observations and the same rows as text, in file order."""
+    if not out.exists():
+        return (
+            pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS)),
+            pd.DataFrame(columns=list(bio.TIDY_COLUMNS)),
         )
-    if result.history:
-        _append_history(history_path(out), result.history)
-    _write(merged, out)
+    loaded = check_paths([out])
+    if loaded.problems:
+        raise BdgInputError(
+            [
+                Problem(p.file, p.row, p.column, f"{p.message} (in the dataset merged into)")
+                for p in loaded.problems
+            ]
+        )
+    text = loaded.tables[0].frame  # every row passed: the same rows, in the same order
+    held_text = pd.DataFrame(
+        {c: (text[c] if c in text.columns else "") for c in bio.TIDY_COLUMNS}, index=text.index
+    ).reset_index(drop=True)
+    return loaded.checked.observations.reset_index(drop=True), held_text
+
+
+def _keys(obs: pd.DataFrame) -> pd.DataFrame:
+    """The matching key of each row (Arrow text and integers: no Python object per cell)."""
+    keys = {c: obs[c].astype("str").reset_index(drop=True) for c in _KEY if c != "year"}
+    keys["year"] = obs["year"].astype("int64").reset_index(drop=True)
+    return pd.DataFrame(keys)[_KEY]
+
+
+def _merge_locked(
+    new: validate.Checked, out: Path, *, revise: bool, today: dt.date, from_label: str
+) -> MergeResult:
+    obs = new.observations.reset_index(drop=True)
+    new_rows = tidy_rows(obs)
+    held_obs, held_text = _held(out)
+    result = MergeResult()
+
+    if len(held_obs):
+        left = _keys(obs).assign(_n=np.arange(len(obs)))
+        right = _keys(held_obs).assign(_h=np.arange(len(held_obs)))
+        matched = left.merge(right, on=_KEY, how="left", sort=False)
+        at = matched.sort_values("_n", kind="stable")["_h"].to_numpy(dtype="float64")
+    else:
+        at = np.full(len(obs), np.nan)  # a new dataset: every row is added
+    added = np.isnan(at)
+    result.added = int(added.sum())
+    n_idx = np.flatnonzero(~added)  # new rows that meet a held one
+    h_idx = at[~added].astype(np.int64)
+
+    old_v = held_obs["value"].to_numpy(dtype="float64")[h_idx]
+    new_v = obs["value"].to_numpy(dtype="float64")[n_idx]
+    old_missing, new_missing = np.isnan(old_v), np.isnan(new_v)
+    with np.errstate(invalid="ignore"):
+        same = (old_v == new_v) | (old_missing & new_missing)
+    held_status = held_obs["status"].astype("str").iloc[h_idx].reset_index(drop=True)
+    held_status = held_status.where(held_status != "", "official")
+    new_status = new_rows["status"].iloc[n_idx].reset_index(drop=True)
+    restated = same & (held_status != new_status).to_numpy(dtype=bool)
+    result.unchanged = int((same & ~restated).sum())
+    result.restated_waiting = 0 if revise else int(restated.sum())
+    result.kept = int((~same & new_missing).sum())
+    rest = ~same & ~new_missing
+    filled = rest & old_missing
+    differ = rest & ~old_missing
+    if differ.any() and not revise:
+        result.conflicts = _conflicts(obs, new_rows, held_obs, out, n_idx[differ], h_idx[differ])
+        return result
+    taken = filled | differ | (restated if revise else np.zeros_like(restated))
+    result.filled = int(filled.sum())
+    result.revised = int(differ.sum())
+    result.restated = int(restated.sum()) if revise else 0
+    if not result.added and not taken.any():
+        return result  # nothing to change: the file is left byte for byte as it was
+    changes = _history_rows(
+        obs,
+        new_rows,
+        held_obs,
+        n_idx[taken],
+        h_idx[taken],
+        np.where(restated[taken], "restated", np.where(filled[taken], "filled", "revised")),
+        today,
+        from_label,
+    )
+    result.history = changes.to_dict("records")
+    columns = list(bio.TIDY_COLUMNS)
+    merged = held_text.copy() if len(held_text) else new_rows.iloc[0:0][columns]
+    if taken.any():
+        for column in columns:
+            values = merged[column].astype("str").copy()
+            values.iloc[h_idx[taken]] = new_rows[column].iloc[n_idx[taken]].to_numpy()
+            merged[column] = values
+    if result.added:
+        fresh = new_rows.loc[added, columns] if not added.all() else new_rows[columns]
+        merged = pd.concat([merged, fresh], ignore_index=True) if len(merged) else fresh
+        merged = merged.reset_index(drop=True)
+    merged = _markers_to_notes(merged, pd.Series("", index=merged.index, dtype="str"))
+    _write_locked(out, merged, changes)
     result.written = True
     return result
 
 
-def _key(row) -> tuple:
-    province, former, indicator, year, sex = row
-    return (str(province), str(former), str(indicator), int(year), str(sex))
+def _conflicts(
+    obs: pd.DataFrame,
+    new_rows: pd.DataFrame,
+    held_obs: pd.DataFrame,
+    out: Path,
+    n_idx: np.ndarray,
+    h_idx: np.ndarray,
+) -> list[Problem]:
+    shown_out = paths.display_path(out)
+    history = history_path(out).name
+    problems = []
+    for n, h in zip(n_idx.tolist(), h_idx.tolist(), strict=True):
+        row, held, o = new_rows.iloc[n], held_obs.iloc[h], obs.iloc[n]
+        problems.append(
+            Problem(
+                str(o["source_file"]),
+                int(o["source_row"]),
+                "value",
+                f"{row['province']} {row['indicator']} {row['year']}"
+                f"{' ' + row['sex'] if row['sex'] else ''}: {_fmt(o['value'])} here differs from "
+                f"{_fmt(held['value'])} held in {shown_out}:{int(held['source_row'])} (source "
+                f"{held['source'] or 'not given'!r}; "
+                f"new source {row['source'] or 'not given'!r})"
+                f"; pass --revise to replace it (the old value goes to {history})",
+            )
+        )
+    return problems
 
 
-def _same(a: float, b: float) -> bool:
-    if pd.isna(a) and pd.isna(b):
-        return True
-    return not (pd.isna(a) or pd.isna(b)) and float(a) == float(b)
+def _history_rows(
+    obs: pd.DataFrame,
+    new_rows: pd.DataFrame,
+    held_obs: pd.DataFrame,
+    n_idx: np.ndarray,
+    h_idx: np.ndarray,
+    kinds: np.ndarray,
+    today: dt.date,
+    from_label: str,
+) -> pd.DataFrame:
+    """One history row per value replaced, gap filled or status restated."""
+    new = new_rows.iloc[n_idx].reset_index(drop=True)
+    held = held_obs.iloc[h_idx].reset_index(drop=True)
+    o = obs.iloc[n_idx].reset_index(drop=True)
+    suffix = f" ({from_label})" if from_label else ""
+    new_value = [
+        _value_text(v, m)
+        for v, m in zip(o["value"].tolist(), o["missing_marker"].tolist(), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "replaced_on": today.isoformat(),
+            "change": kinds,
+            "province": new["province"].to_numpy(dtype=object),
+            "indicator": new["indicator"].to_numpy(dtype=object),
+            "year": new["year"].to_numpy(dtype=object),
+            "sex": new["sex"].to_numpy(dtype=object),
+            "old_value": [
+                _value_text(v, m)
+                for v, m in zip(
+                    held["value"].tolist(), held["missing_marker"].tolist(), strict=True
+                )
+            ],
+            "old_status": held["status"].astype("str").to_numpy(dtype=object),
+            "old_source": held["source"].astype("str").to_numpy(dtype=object),
+            "old_note": held["note"].astype("str").to_numpy(dtype=object),
+            "new_value": new_value,
+            "new_status": new["status"].to_numpy(dtype=object),
+            "new_source": new["source"].to_numpy(dtype=object),
+            "new_from": [
+                f"{f}:{int(r)}{suffix}"
+                for f, r in zip(o["source_file"].tolist(), o["source_row"].tolist(), strict=True)
+            ],
+        },
+        columns=list(HISTORY_COLUMNS),
+    )
 
 
 def _fmt(value: float) -> str:
     return "empty" if pd.isna(value) else f"{value:g}"
 
 
-def _write(frame: pd.DataFrame, path: Path) -> None:
-    """Write tidy text rows (UTF-8, ',' and '.' decimals: what reports read), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(bio.TIDY_COLUMNS)
-        for row in frame[list(bio.TIDY_COLUMNS)].itertuples(index=False):
-            writer.writerow(["" if pd.isna(v) else str(v) for v in row])
-    tmp.replace(path)
+# ---------------------------------------------------------------- writing, in order
 
 
-def _append_history(path: Path, changes: list[dict]) -> None:
-    """Add changes to the history file (never rewritten, only appended), atomically."""
+def _history_text(changes: pd.DataFrame, header: bool) -> str:
+    buffer = _io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if header:
+        writer.writerow(HISTORY_COLUMNS)
+    for row in changes[list(HISTORY_COLUMNS)].itertuples(index=False):
+        writer.writerow(["" if pd.isna(v) else str(v) for v in row])
+    return buffer.getvalue()
+
+
+def _write_locked(out: Path, merged: pd.DataFrame, changes: pd.DataFrame) -> None:
+    """Journal the changes, write the data, then the history, then drop the journal.
+
+    A failed data write leaves data and history as they were (the journal is dropped); a
+    failed history write leaves the journal for the next import to complete the history.
+    """
+    journal = pending_path(out)
+    if len(changes):
+        files.write_atomic(journal, _history_text(changes, header=True))
+    try:
+        bio.write_tidy_csv(merged, out)
+    except BaseException:
+        journal.unlink(missing_ok=True)
+        raise
+    if len(changes):
+        _append_history(history_path(out), changes)
+        journal.unlink(missing_ok=True)
+
+
+def _settle_pending(out: Path) -> None:
+    """Complete or drop the journal a failed import left (called holding the lock).
+
+    The changes it holds were written to the data if the data now show their new values
+    (the data write is atomic: all or none); those are added to the history, once.
+    """
+    journal = pending_path(out)
+    if not journal.exists():
+        return
+    try:
+        changes = pd.read_csv(journal, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError):
+        journal.unlink(missing_ok=True)
+        return
+    if len(changes) and out.exists() and set(HISTORY_COLUMNS) <= set(changes.columns):
+        data = pd.read_csv(out, dtype=str, keep_default_na=False)
+        key = ["province", "indicator", "year", "sex"]
+        for column in (*key, "value", "status"):
+            if column not in data.columns:
+                data[column] = ""
+        shown = data[[*key, "value", "status"]].rename(
+            columns={"value": "new_value", "status": "new_status"}
+        )
+        shown = shown.drop_duplicates(subset=key, keep="last")
+        probe = changes.merge(shown, on=key, how="left", suffixes=("", "_data"))
+        done = (probe["new_value_data"].fillna("\0") == probe["new_value"]) | (
+            (probe["new_value_data"] == "") & probe["new_value"].isin(_MARKERS)
+        )
+        done &= probe["new_status_data"].fillna("\0") == probe["new_status"]
+        applied = changes[done.to_numpy()]
+        if len(applied):
+            _append_history(history_path(out), applied)
+    journal.unlink(missing_ok=True)
+
+
+def _append_history(path: Path, changes: pd.DataFrame) -> None:
+    """Add changes to the history (atomically; old lines kept as they are).
+
+    A change identical to the latest one recorded for its row (a retry) is not added again.
+    """
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
-        if old:
-            handle.write(old)
-        writer = csv.DictWriter(handle, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
-        if not old:
-            writer.writeheader()
-        for change in changes:
-            writer.writerow(change)
-    tmp.replace(path)
+    if old:
+        held = pd.read_csv(_io.StringIO(old), dtype=str, keep_default_na=False)
+        compare = [c for c in HISTORY_COLUMNS if c != "replaced_on" and c in held.columns]
+        key = ["province", "indicator", "year", "sex"]
+        latest = held.drop_duplicates(subset=key, keep="last")[compare]
+        fresh = changes[list(HISTORY_COLUMNS)].astype(str)
+        probe = fresh.merge(latest, on=compare, how="left", indicator=True)
+        changes = fresh[(probe["_merge"] == "left_only").to_numpy()]
+        if not len(changes):
+            return
+    text = old + ("" if not old or old.endswith("\n") else "\n")
+    files.write_atomic(path, text + _history_text(changes, header=not old))
 
 
 def read_history(out: Path | str) -> pd.DataFrame:
@@ -386,7 +630,7 @@ def read_history(out: Path | str) -> pd.DataFrame:
 
 @dataclass
 class ImportResult:
-    """The outcome of :func:`import_file`."""
+    """The outcome of :func:`import_paths` (or :func:`import_file`)."""
 
     loaded: Loaded
     merge: MergeResult | None = None
@@ -394,6 +638,51 @@ class ImportResult:
     @property
     def problems(self) -> list[Problem]:
         return self.loaded.problems + (self.merge.conflicts if self.merge else [])
+
+
+def import_paths(
+    given: Iterable[Path | str],
+    out: Path | str,
+    *,
+    indicator: str | None = None,
+    sheet: str | None = None,
+    province: str | None = None,
+    revise: bool = False,
+    today: dt.date | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Read, check and merge files (a folder: its data files) into the tidy dataset ``out``.
+
+    The files are checked together (a row repeated across two files is a duplicate) and
+    merged in one locked step. Nothing is written when a file has a problem or a conflict is
+    refused.
+    """
+    out = Path(out)
+    skip = [out, history_path(out), pending_path(out)]
+    found, problems = expand_paths(given, skip=skip)
+    same = [p for p in found if p.exists() and p.resolve() == out.resolve()]
+    if same:
+        problems.append(
+            Problem(
+                paths.display_path(out),
+                None,
+                None,
+                "--out is the file being imported; write to another file",
+            )
+        )
+    loaded = check_paths(found, indicator=indicator, sheet=sheet, province=province)
+    if problems:
+        loaded.problems = _sorted(problems + loaded.problems)
+        loaded.checked.problems = loaded.problems
+    if loaded.problems:
+        return ImportResult(loaded)
+    for table in loaded.tables:  # the rows read are checked now: let their text go
+        table.frame = table.frame.iloc[0:0]
+    label = found[0].name if len(found) == 1 else ""
+    result = merge(
+        loaded.checked, out, revise=revise, today=today, from_label=label, on_wait=on_wait
+    )
+    return ImportResult(loaded, result)
 
 
 def import_file(
@@ -405,22 +694,16 @@ def import_file(
     province: str | None = None,
     revise: bool = False,
     today: dt.date | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Read, check and merge one file into the tidy dataset ``out`` (the ``bdg import`` verb).
-
-    Nothing is written when the file has a problem or a conflict is refused.
-    """
-    loaded = check_paths([path], indicator=indicator, sheet=sheet, province=province)
-    if loaded.problems:
-        return ImportResult(loaded)
-    if Path(out).resolve() == Path(path).resolve():
-        problem = Problem(
-            paths.display_path(out),
-            None,
-            None,
-            "--out is the file being imported; write to another file",
-        )
-        loaded.problems.append(problem)
-        return ImportResult(loaded)
-    result = merge(loaded.checked, out, revise=revise, today=today, from_label=Path(path).name)
-    return ImportResult(loaded, result)
+    """Read, check and merge one file into the tidy dataset ``out`` (see :func:`import_paths`)."""
+    return import_paths(
+        [path],
+        out,
+        indicator=indicator,
+        sheet=sheet,
+        province=province,
+        revise=revise,
+        today=today,
+        on_wait=on_wait,
+    )

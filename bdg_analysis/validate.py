@@ -96,7 +96,9 @@ def check(raw: pd.DataFrame) -> Checked:
     Every problem is collected (file, row, column, message); nothing is dropped or coerced
     silently. Rows with problems are left out of the returned observations.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = _column_name_problems(raw)
+    if problems:
+        return Checked(pd.DataFrame(columns=list(OBSERVATION_COLUMNS)), problems)
     files = raw["source_file"].unique().tolist()
     for file in files:
         part = raw if len(files) == 1 else raw.loc[raw["source_file"] == file]
@@ -130,7 +132,7 @@ def check(raw: pd.DataFrame) -> Checked:
     for column in TIDY_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
-        frame[column] = frame[column].fillna("").astype("str").str.strip()
+        frame[column] = _stripped(frame[column])
     bad = np.zeros(len(frame), dtype=bool)
 
     # indicator
@@ -154,15 +156,18 @@ def check(raw: pd.DataFrame) -> Checked:
     bad |= mask
     frame["year"] = np.where(mask, 0, year).astype("int64")
 
-    # value: empty or a missing marker stays missing and the marker is recorded
+    # value: empty or a missing marker stays missing and the marker is recorded; a finite
+    # number otherwise ('inf', 'Infinity', '1e309' are no figure any indicator can hold)
     raw_value = frame["value"]
     is_missing = raw_value.isin(MISSING_MARKERS).to_numpy()
     value = _numbers(raw_value)
     value[is_missing] = np.nan
     mask = np.isnan(value) & ~is_missing
     problems += _problems_at(frame, mask, "value", _not_a_number)
-    bad |= mask
-    frame["missing_marker"] = raw_value.where(is_missing, "")
+    infinite = np.isinf(value)
+    problems += _problems_at(frame, infinite, "value", _not_finite)
+    bad |= mask | infinite
+    frame["missing_marker"] = _missing_markers(raw_value, frame["note"], is_missing)
     frame["value"] = value
 
     # value inside the indicator's natural bounds
@@ -247,7 +252,7 @@ def check(raw: pd.DataFrame) -> Checked:
 
     # duplicates: one value per place, indicator, year and sex
     keys = ["province", "former", "indicator", "year", "sex"]
-    keyed = frame.loc[good, keys]
+    keyed = frame[keys] if good.all() else frame.loc[good, keys]  # no copy when all are good
     dup = keyed.duplicated(keep=False).to_numpy()
     if dup.any():
         clean = frame.loc[keyed.index[dup]]
@@ -279,7 +284,8 @@ def check(raw: pd.DataFrame) -> Checked:
     problems += more
     bad |= mask
 
-    observations = frame.loc[~bad, list(OBSERVATION_COLUMNS)].reset_index(drop=True)
+    columns = list(OBSERVATION_COLUMNS)
+    observations = frame.loc[~bad, columns].reset_index(drop=True) if bad.any() else frame[columns]
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     seen: set[tuple] = set()
     unique = []
@@ -289,6 +295,63 @@ def check(raw: pd.DataFrame) -> Checked:
             seen.add(k)
             unique.append(p)
     return Checked(observations, unique)
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """Text without surrounding spaces; the column itself (no copy) when none has any."""
+    text = values.fillna("").astype("str")
+    stripped = text.str.strip()
+    same = (stripped.str.len() == text.str.len()).all()
+    return text if same else stripped
+
+
+def _column_name_problems(raw: pd.DataFrame) -> list[Problem]:
+    """A frame whose columns repeat a name or have none (readers report these at the header
+    row; this guards frames built elsewhere)."""
+    names = [str(c) for c in raw.columns]
+    file = str(raw["source_file"].iloc[0]) if "source_file" in names and len(raw) else "<data>"
+    problems = []
+    first: dict[str, int] = {}
+    for i, name in enumerate(names):
+        folded = name.strip().lower()
+        if not folded:
+            left = names[i - 1] if i else None
+            right = names[i + 1] if i + 1 < len(names) else None
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    f"column {i + 1}",
+                    f"a column without a name (between {left!r} and {right!r}); name it or "
+                    "delete it",
+                )
+            )
+        elif folded in first:
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    None,
+                    f"column {first[folded] + 1} ({names[first[folded]]!r}) and column {i + 1} "
+                    f"({name!r}) both name the {folded!r} column; keep one",
+                )
+            )
+        else:
+            first[folded] = i
+    return problems
+
+
+def _missing_markers(raw_value: pd.Series, note: pd.Series, is_missing: np.ndarray) -> pd.Series:
+    """The marker of each missing value: the value cell's ('..'), or, for an empty value, a
+    marker opening the note ('..; not yet published'), as ``bdg import`` writes it so that the
+    value column stays numeric."""
+    markers = raw_value.where(is_missing, "")
+    empty = ((raw_value == "") & (note != "")).to_numpy()
+    if empty.any():
+        opening = note[empty].str.split("; ", n=1).str[0].str.strip()
+        known = opening.isin([m for m in MISSING_MARKERS if m]).to_numpy()
+        markers.loc[opening.index[known]] = opening[known]
+    return markers
 
 
 def _numbers(text: pd.Series) -> np.ndarray:
@@ -315,6 +378,13 @@ def _not_a_number(text: str) -> str:
             "tables ('bdg import'), not from comma-separated files"
         )
     return message
+
+
+def _not_finite(text: str) -> str:
+    return (
+        f"{text!r} is not a finite number (infinite, or too large to hold); expected e.g. 12.5, "
+        "or '..' / '-' for no figure"
+    )
 
 
 def _bound(value, default: float) -> float:

@@ -199,7 +199,10 @@ def test_import_writes_canonical_tidy_rows_and_twice_changes_nothing(capsys, tmp
     assert list(written.columns) == list(bio.TIDY_COLUMNS)
     assert written["status"].tolist().count("provisional") == 7
     hagiang = written[written["province"] == "Hà Giang"]  # a former province keeps its name
-    assert hagiang["value"].tolist() == ["109.8", "..", "110.6", "110.2"]  # marker kept
+    assert hagiang["value"].tolist() == ["109.8", "", "110.6", "110.2"]  # missing: empty
+    assert hagiang["note"].tolist()[1].split("; ")[0] == ".."  # the marker opens the note
+    numeric = pd.read_csv(out)  # issue 13: a plain CSV reader sees a numeric value column
+    assert numeric["value"].dtype == "float64"
     assert set(written["province"]) == {
         "Toàn quốc",
         "Hà Nội",
@@ -384,3 +387,214 @@ def test_a_preliminary_figure_confirmed_takes_its_new_status_only_with_revise(tm
     assert set(history["change"]) == {"restated"}
     assert set(history["old_status"]) == {"provisional"}
     assert (history["old_value"] == history["new_value"]).all()
+
+
+# ---------------------------------------------------------------- issue 15: writers and failures
+
+ROOT = Path(__file__).parent.parent
+
+
+def _one_row(path: Path, province: str, value: str) -> Path:
+    path.write_text(f"province,indicator,year,value\n{province},M4.CT1,2020,{value}\n", "utf-8")
+    return path
+
+
+def test_two_imports_into_one_file_at_once_both_keep_their_rows(tmp_path):
+    """Two real processes: the second waits for the first (and says so), then merges."""
+    import subprocess
+    import sys
+
+    from bdg_analysis import files
+
+    out = tmp_path / "race.csv"
+    inputs = [
+        _one_row(tmp_path / "a.csv", "Lạng Sơn", "113.5"),
+        _one_row(tmp_path / "b.csv", "Cao Bằng", "110.1"),
+    ]
+    procs = []
+    with files.locked(out):  # a first writer holds the file: both must queue behind it
+        for path in inputs:
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "bdg_analysis.cli", "import", str(path)]
+                    + ["--out", str(out)],
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+        for proc in procs:  # each says it waits before the lock is released
+            line = proc.stderr.readline()
+            assert "another bdg import is writing this file; waiting for it to finish" in line
+    results = [proc.communicate(timeout=300) for proc in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert all("Traceback" not in o + e for o, e in results)
+    assert sorted(o.split(": ", 1)[1].strip() for o, _e in results) == [
+        "written (1 added, 0 unchanged)",
+        "written (1 added, 0 unchanged)",
+    ]
+    written = pd.read_csv(out)
+    assert sorted(written["province"]) == ["Cao Bằng", "Lạng Sơn"]  # no row lost
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".race.csv.lock", "a.csv", "b.csv", "race.csv"]  # no temporary file
+
+
+def _failing_replace(monkeypatch, target: Path):
+    """os.replace fails (disk full) when it would install ``target``: a fault injected."""
+    import errno
+    import os
+
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst) == target:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_a_failed_data_write_leaves_data_and_history_and_a_retry_records_once(
+    tmp_path, monkeypatch
+):
+    out = tmp_path / "data.csv"
+    importer.import_file(FIXTURES / "io_yearbook_srb_wide.txt", out)
+    revised = _revised_copy(tmp_path)
+    before = out.read_bytes()
+    _failing_replace(monkeypatch, out)
+    with pytest.raises(importer.BdgInputError, match="the disk is full"):
+        importer.import_file(revised, out, revise=True)
+    monkeypatch.undo()
+    assert out.read_bytes() == before  # the data as they were
+    assert not importer.history_path(out).exists()  # the history never before the data
+    assert not importer.pending_path(out).exists()
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".data.csv.lock", "data.csv", "revised.txt"]  # no temporary file
+    retry = importer.import_file(revised, out, revise=True)
+    assert retry.merge.revised == 1
+    again = importer.import_file(revised, out, revise=True)
+    assert (again.merge.revised, again.merge.written) == (0, False)
+    assert len(importer.read_history(out)) == 1  # the revision recorded once
+
+
+def test_a_failed_history_write_is_completed_by_the_next_import_once(tmp_path, monkeypatch):
+    out = tmp_path / "data.csv"
+    importer.import_file(FIXTURES / "io_yearbook_srb_wide.txt", out)
+    revised = _revised_copy(tmp_path)
+    _failing_replace(monkeypatch, importer.history_path(out))
+    with pytest.raises(importer.BdgInputError, match="data.history.csv: could not write"):
+        importer.import_file(revised, out, revise=True)
+    monkeypatch.undo()
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert "115.9" in written["value"].tolist()  # the data were written first
+    assert not importer.history_path(out).exists()
+    journal = importer.pending_path(out)
+    assert journal.exists()  # what the history still needs
+    kept = journal.read_bytes()
+    retry = importer.import_file(revised, out, revise=True)  # the user tries again
+    assert (retry.merge.revised, retry.merge.unchanged) == (0, 28)
+    history = importer.read_history(out)
+    assert history[["change", "old_value", "new_value"]].values.tolist() == [
+        ["revised", "115.2", "115.9"]
+    ]
+    assert not journal.exists()
+    journal.write_bytes(kept)  # a crash after the history was written, before the journal went
+    importer.import_file(revised, out, revise=True)
+    assert len(importer.read_history(out)) == 1  # never recorded twice
+    assert not journal.exists()
+
+
+def test_a_journal_of_a_data_write_that_never_happened_is_dropped(tmp_path):
+    out = tmp_path / "data.csv"
+    importer.import_file(FIXTURES / "io_yearbook_srb_wide.txt", out)
+    changes = pd.DataFrame(
+        [
+            {
+                **dict.fromkeys(importer.HISTORY_COLUMNS, ""),
+                "change": "revised",
+                "province": "Lạng Sơn",
+                "indicator": "M4.CT1",
+                "year": "2021",
+                "old_value": "115.2",
+                "new_value": "999",
+                "new_status": "official",
+            }
+        ]
+    )
+    changes.to_csv(importer.pending_path(out), index=False)
+    importer.import_file(FIXTURES / "io_yearbook_srb_wide.txt", out)
+    assert not importer.history_path(out).exists()  # 999 never reached the data
+    assert not importer.pending_path(out).exists()
+
+
+# ---------------------------------------------------------------- several files, a folder
+
+
+def test_import_takes_several_files_or_a_folder(capsys, tmp_path):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for name in ("io_department.xlsx", "io_yearbook_line_breaks.xlsx"):
+        shutil.copy(FIXTURES / name, folder / name)
+    (folder / "~$io_department.xlsx").write_bytes(b"lock file of an open workbook")
+    (folder / "notes.docx").write_bytes(b"not data")
+    out = folder / "all.csv"
+    code, lines, err = run(capsys, "import", folder, "--out", out)
+    assert code == 0, (lines, err)
+    assert lines == [f"{out}: written (11 added, 0 unchanged)"]
+    assert "warning: " in err and ":12: unit: 'người' differs" in err
+    code, lines, _ = run(capsys, "import", folder, "--out", out)  # its own output is skipped
+    assert lines == [f"{out}: unchanged (0 added, 11 unchanged)"]
+    other = tmp_path / "other.csv"
+    code, lines, _ = run(
+        capsys,
+        "import",
+        FIXTURES / "io_department.xlsx",
+        FIXTURES / "io_yearbook_line_breaks.xlsx",
+        "--out",
+        other,
+    )
+    assert lines == [f"{other}: written (11 added, 0 unchanged)"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, lines, _ = run(capsys, "import", empty, "--out", tmp_path / "x.csv")
+    assert code == 2 and lines[0].endswith(
+        "empty: the folder holds no data file (.csv, .parquet, .pq, .tsv, .txt, .xlsm, .xlsx)"
+    )
+
+
+def test_a_row_repeated_across_two_files_is_a_duplicate_and_nothing_is_written(capsys, tmp_path):
+    a = _one_row(tmp_path / "a.csv", "Lạng Sơn", "113.5")
+    b = _one_row(tmp_path / "b.csv", "Lạng Sơn", "113.9")
+    code, lines, _ = run(capsys, "import", a, b, "--out", tmp_path / "out.csv")
+    assert code == 2
+    assert "duplicate of" in lines[0] and "a different value (113.9 here, 113.5 there)" in lines[0]
+    assert not (tmp_path / "out.csv").exists()
+
+
+# ---------------------------------------------------------------- issue 13: numeric output
+
+
+def test_missing_values_are_written_empty_with_their_marker_opening_the_note(tmp_path):
+    out = tmp_path / "data.csv"
+    importer.import_file(FIXTURES / "io_department.xlsx", out)
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    numeric = pd.read_csv(out)
+    assert numeric["value"].dtype == "float64"
+    maternal = written[written["indicator"] == "M4.CT2"].iloc[0]
+    assert maternal["value"] == "" and maternal["note"].startswith("..; Số liệu giả định")
+    obs = importer.check_paths([out]).checked.observations
+    assert obs.loc[obs["indicator"] == "M4.CT2", "missing_marker"].tolist() == [".."]
+    # a dataset written before this rule (markers in the value column) is put right when
+    # something is merged into it
+    old = tmp_path / "old.csv"
+    old.write_text(
+        "province,indicator,year,value,sex,source,note,status\n"
+        "Lạng Sơn,M4.CT2,2020,..,,,,official\nLạng Sơn,M4.CT2,2021,-,,,late,official\n",
+        "utf-8",
+    )
+    importer.import_file(_one_row(tmp_path / "new.csv", "Lạng Sơn", "113.5"), old)
+    rows = pd.read_csv(old, dtype=str, keep_default_na=False)
+    assert rows["value"].tolist() == ["", "", "113.5"]
+    assert rows["note"].tolist() == ["..", "-; late", ""]
+    assert pd.read_csv(old)["value"].dtype == "float64"

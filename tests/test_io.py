@@ -6,6 +6,7 @@ Each fixture is read to the exact rows expected, and what the reader inferred is
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from pathlib import Path
 
@@ -261,12 +262,16 @@ def test_windows_1258_tidy_file():
     assert table.frame["note"].tolist() == ["", "ước tính", ""]
 
 
-def test_reports_still_read_only_canonical_files():
-    with pytest.raises(BdgInputError, match=r"io_tidy_cp1258.csv:2: file is not UTF-8"):
-        io.read_table(FIXTURES / "io_tidy_cp1258.csv")
-    with pytest.raises(BdgInputError, match=r"separated by ';'"):
-        io.read_table(FIXTURES / "io_tidy_semicolon_bom.csv")
+def test_reports_read_every_file_as_validate_does():
+    # issue 13: one reader for reports and `bdg validate`, so they never disagree on a file
+    for name in ("io_tidy_cp1258.csv", "io_tidy_semicolon_bom.csv", "io_form.xlsx"):
+        table = io.read(FIXTURES / name)
+        assert not table.canonical  # `bdg validate` says so, and how it read the file
+        frame = io.read_table(FIXTURES / name)
+        pd.testing.assert_frame_equal(frame, table.frame)
     assert io.read(FIXTURES / "tidy_good.csv").canonical
+    with pytest.raises(BdgInputError, match=r"io_form_bad.xlsx:4: cell C4: formula"):
+        io.read_table(FIXTURES / "io_form_bad.xlsx")  # the reader's problems, as validate's
 
 
 # ---------------------------------------------------------------- Excel
@@ -418,3 +423,287 @@ def test_excel_unicode_text_tab_separated_with_an_estimated_year(tmp_path):
         ("Cao Bằng", "2023", "..", "official"),
         ("Cao Bằng", "2025", "111.5", "estimate"),
     ]
+
+
+# ---------------------------------------------------------------- issue 13: forms as they come
+
+
+def test_a_departments_own_workbook_is_read_as_it_comes():
+    table = io.read(FIXTURES / "io_department.xlsx")
+    assert table.problems == []
+    assert rows(table.frame, "province", "indicator", "year", "value", "source_row") == [
+        ("Lạng Sơn", "M2.CT1", "2023", "41.5", 9),  # '41,5%' typed as text
+        ("Lạng Sơn", "M2.CT1", "2024", "42.3", 10),  # '42,3 %'
+        ("Lạng Sơn", "M4.CT1", "2024", "113.5", 11),
+        ("Lạng Sơn", "M4.CT4", "2024", "3", 12),
+        ("Lạng Sơn", "M4.CT2", "2024", "..", 13),
+    ]
+    assert "unit" not in table.frame.columns  # checked, then left out of the tidy rows
+    inferred = table.inferred
+    assert inferred["layout"] == "tidy table (header on row 7)"
+    assert inferred["column numbers"] == "row 8 skipped"
+    assert "'Đơn vị tính' as unit" in inferred["columns"]  # typed on two lines in its cell
+    assert "'Tên chỉ tiêu' (indicator names (the id column is read))" in inferred["columns ignored"]
+    assert inferred["percent text"].startswith("2 value(s) typed with '%' (e.g. '41,5%')")
+    assert inferred["after the table"] == (
+        "3 row(s) from row 15 ignored (signature block at row 15: not data)"
+    )
+    assert [str(w) for w in table.warnings] == [
+        "tests/fixtures/io_department.xlsx:12: unit: 'người' differs from the catalogue's unit "
+        "of M4.CT4 ('cơ sở'); check that the figures are in cơ sở"
+    ]
+    assert importer.check_paths([FIXTURES / "io_department.xlsx"]).ok
+
+
+def _department_with_mistakes(path):
+    """The department's workbook with one of each mistake, to be reported all at once."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(FIXTURES / "io_department.xlsx")
+    ws = wb.active
+    ws["I7"] = "Giá trị"  # a second value column
+    ws["I9"] = 40
+    ws["J9"] = "x"  # data under a column without a name
+    ws["K7"] = "Người nhập"  # a column outside the schema
+    ws["G11"] = "113,5%"  # a percentage for a ratio
+    ws["C12"] = "M4.CT9"  # an unknown indicator
+    ws.append([None, "Lạng Sơn", "M2.CT1", None, "%", 2022, 40.1])  # a figure below the end
+    wb.save(path)
+
+
+def test_every_problem_of_a_workbook_at_once_with_the_real_header_row(tmp_path):
+    path = tmp_path / "so-y-te.xlsx"
+    _department_with_mistakes(path)
+    loaded = importer.check_paths([path])
+    found = [(p.row, p.column, p.message) for p in loaded.problems]
+    assert (
+        7,
+        None,
+        "column G ('Giá trị') and column I ('Giá trị') both name the 'value' column; keep one "
+        "(the file cannot say which of the two is meant)",
+    ) in found
+    assert (
+        7,
+        "column J",
+        "the column between 'Giá trị' and 'Người nhập' holds data but has no name; name it or "
+        "delete it",
+    ) in found
+    assert any(r == 7 and m.startswith("unexpected column(s): Người nhập") for r, _c, m in found)
+    assert (
+        11,
+        "value",
+        "'113,5%' is a percentage but M4.CT1 is measured in bé trai/100 bé gái; write the "
+        "figure without '%'",
+    ) in found
+    assert any(r == 12 and c == "indicator" and "M4.CT9" in m for r, c, m in found)
+    assert (
+        20,
+        None,
+        "a figure below the end of the table (signature block at row 15) is not read; move the "
+        "row up into the table, or delete it",
+    ) in found
+    assert not any(r == 1 for r, _c, _m in found)  # never row 1 for a header on row 7
+
+
+def test_a_tidy_sheet_runs_on_past_a_blank_row_when_data_follow(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Tỉnh", "Chỉ tiêu", "Năm", "Giá trị"])
+    ws.append(["Lạng Sơn", "M4.CT1", 2022, 114.8])
+    ws.append([])
+    ws.append(["Lạng Sơn", "M4.CT1", 2023, 113.9])  # a group after a blank row: still data
+    ws.append([])
+    ws.append(["Ghi chú: số liệu năm 2023 là sơ bộ"])
+    path = tmp_path / "groups.xlsx"
+    wb.save(path)
+    table = io.read(path)
+    assert table.problems == []
+    assert table.frame["year"].tolist() == ["2022", "2023"]
+    assert table.inferred["after the table"].startswith("1 row(s) from row 6 ignored (notes")
+
+
+# ---------------------------------------------------------------- issue 13: yearbook headers
+
+
+def test_a_bilingual_header_typed_on_two_lines_is_the_provisional_year():
+    table = io.read(FIXTURES / "io_yearbook_line_breaks.xlsx")
+    assert table.problems == []
+    assert table.inferred["years"] == "2021-2023 (2023 provisional)"
+    assert rows(table.frame, "province", "year", "value", "status") == [
+        ("Lạng Sơn", "2021", "115.2", "official"),
+        ("Lạng Sơn", "2022", "114.8", "official"),
+        ("Lạng Sơn", "2023", "113.9", "provisional"),
+        ("Cao Bằng", "2021", "110.3", "official"),
+        ("Cao Bằng", "2022", "111", "official"),
+        ("Cao Bằng", "2023", "112.2", "provisional"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["Sơ bộ\nPrel. 2023", "Sơ bộ  -  Prel.  2023", "Sơ bộ\r\n2023", " Prel.\n2023 "]
+)
+def test_year_labels_with_line_breaks_and_doubled_spaces(text):
+    label = tf.year_label(text)
+    assert (label.year, label.status) == (2023, "provisional")
+
+
+def test_a_place_label_on_two_lines_is_the_place():
+    assert yb.classify("Lạng Sơn\nLang Son").name == "Lạng Sơn"
+    assert yb.classify("Cả nước\nWhole country").kind == "national"
+
+
+# ---------------------------------------------------------------- column names (issue 15)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "province,indicator,year,value,value",
+            "column 4 ('value') and column 5 ('value') both name the 'value' column",
+        ),
+        (
+            "province,province,indicator,year,value",
+            "column 1 ('province') and column 2 ('province') both name the 'province' column",
+        ),
+        (
+            "Tỉnh,province,indicator,year,value",
+            "column 1 ('Tỉnh') and column 2 ('province') both name the 'province' column",
+        ),
+        (
+            "province,indicator,,year,value",
+            "the column between 'indicator' and 'year' holds data but has no name",
+        ),
+    ],
+)
+def test_duplicate_and_blank_column_names_are_errors_naming_both(tmp_path, header, message):
+    path = tmp_path / "dup.csv"
+    width = header.count(",") + 1
+    values = ["Lạng Sơn", "M4.CT1", "2020", "110", "120"][:width]
+    if header.startswith("province,province") or header.startswith("Tỉnh,"):
+        values = ["Lạng Sơn", "Cao Bằng", "M4.CT1", "2020", "110"]
+    if ",," in header:
+        values = ["Lạng Sơn", "M4.CT1", "x", "2020", "110"]
+    path.write_text(header + "\n" + ",".join(values) + "\n", encoding="utf-8")
+    loaded = importer.check_paths([path])
+    assert any(p.row == 1 and message in p.message for p in loaded.problems), loaded.problems
+    with pytest.raises(BdgInputError, match=re.escape(message)):
+        io.read_table(path)  # reports refuse it alike
+
+
+def test_an_empty_column_without_a_name_is_fine(tmp_path):
+    path = tmp_path / "spare.csv"
+    path.write_text("province,indicator,year,value,\nLạng Sơn,M4.CT1,2020,110,\n", "utf-8")
+    assert importer.check_paths([path]).ok
+
+
+# ---------------------------------------------------------------- streaming and the size cap
+
+
+def test_a_sheet_formatted_far_below_its_data_is_read_to_its_last_row(tmp_path):
+    import openpyxl
+    from openpyxl.styles import PatternFill
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["province", "indicator", "year", "value"])
+    ws.append(["Lạng Sơn", "M4.CT1", 2022, 114.8])
+    ws.append(["Lạng Sơn", "M4.CT1", 2023, 113.9])
+    fill = PatternFill("solid", fgColor="FFFF00")
+    for r in range(4, 20_004):  # formatted, empty: what 'format whole rows' leaves
+        ws.cell(row=r, column=1).fill = fill
+    path = tmp_path / "formatted.xlsx"
+    wb.save(path)
+    from bdg_analysis.io.workbook import Workbook
+
+    with Workbook(path, "formatted.xlsx") as book:
+        sheet = book.read(book.names[0], "formatted.xlsx")
+    assert [r.line for r in sheet.rows] == [1, 2, 3]  # the empty rows are not kept
+    assert len(sheet.rows[0].cells) == 4
+    assert io.read(path).frame["year"].tolist() == ["2022", "2023"]
+
+
+def test_the_size_cap_names_the_limit_and_how_to_raise_it(tmp_path, monkeypatch):
+    path = tmp_path / "big.csv"
+    path.write_text("province,indicator,year,value\n" + "Lạng Sơn,M4.CT1,2020,1\n" * 200, "utf-8")
+    monkeypatch.setenv("BDG_MAX_INPUT_MB", "0.001")
+    with pytest.raises(BdgInputError) as err:
+        io.read(path)
+    message = str(err.value)
+    assert "big.csv: the file is 0.00523 MB, above the limit of 0.001 MB for an input" in message
+    assert "raise the limit, e.g. BDG_MAX_INPUT_MB=2" in message
+    with pytest.raises(BdgInputError, match="above the limit"):
+        io.read_table(path)  # reports too
+    import openpyxl
+
+    wb = openpyxl.Workbook()  # a workbook is measured unpacked too (zip bombs)
+    for _ in range(1, 3000):
+        wb.active.append(["Lạng Sơn", "M4.CT1", 2020, 113.5])
+    book = tmp_path / "packed.xlsx"
+    wb.save(book)
+    monkeypatch.setenv("BDG_MAX_INPUT_MB", str((book.stat().st_size + 10) / 1e6))
+    with pytest.raises(BdgInputError, match="packed.xlsx: unpacked, its sheets are"):
+        io.read(book)
+    monkeypatch.setenv("BDG_MAX_INPUT_MB", "lots")
+    with pytest.raises(BdgInputError, match="BDG_MAX_INPUT_MB: 'lots' is not a size"):
+        io.read(path)
+    monkeypatch.setenv("BDG_MAX_INPUT_MB", "1")
+    assert len(io.read(path).frame) == 200
+
+
+# ---------------------------------------------------------------- the registry (issue 17)
+
+
+def test_a_new_format_is_one_registered_function(tmp_path):
+    from bdg_analysis.io import registry
+
+    before = list(registry._REGISTRY)
+    try:
+
+        @io.reader(".obs", name="observation list")
+        def read_obs(path, options):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            frame = pd.DataFrame(
+                [dict(zip(io.REQUIRED_COLUMNS, line.split("|"), strict=True)) for line in lines]
+            ).assign(source_row=range(1, len(lines) + 1), source_file=options.shown)
+            return io.Table(options.shown, frame, {"layout": "one observation a line"})
+
+        def claims(path):
+            return path.read_bytes().startswith(b"#form")
+
+        @io.reader(".csv", name="claimed csv", claims=claims)
+        def read_claimed(path, options):
+            frame = pd.DataFrame(
+                {"province": ["Lạng Sơn"], "indicator": ["M4.CT1"], "year": ["2021"]}
+            ).assign(value="1", source_row=[2], source_file=options.shown)
+            return io.Table(options.shown, frame, {"layout": "a claimed form"})
+
+        path = tmp_path / "a.obs"
+        path.write_text("Lạng Sơn|M4.CT1|2020|113.5\n", encoding="utf-8")
+        assert ".obs" in registry.known_suffixes()
+        loaded = importer.check_paths([path])
+        assert loaded.ok and loaded.checked.observations["value"].tolist() == [113.5]
+        form = tmp_path / "form.csv"
+        form.write_text("#form\n", encoding="utf-8")
+        assert io.read(form).inferred == {"layout": "a claimed form"}
+        assert io.read(FIXTURES / "tidy_good.csv").inferred["layout"].startswith("tidy table")
+    finally:
+        registry._REGISTRY[:] = before
+    assert ".obs" not in registry.known_suffixes()
+
+
+def test_the_element_parser_reads_what_the_byte_scanner_reads(monkeypatch):
+    # sheets the scanner does not take (a namespace prefix, another encoding) are parsed
+    # element by element: the same rows, cells, merged spans and problems
+    from bdg_analysis.io import workbook
+
+    for name in ("io_form.xlsx", "io_form_bad.xlsx", "io_department.xlsx"):
+        scanned = io.read(FIXTURES / name)
+        with monkeypatch.context() as m:
+            m.setattr(workbook._Scanner, "of", classmethod(lambda cls, head, rest: None))
+            parsed = io.read(FIXTURES / name)
+        pd.testing.assert_frame_equal(parsed.frame, scanned.frame)
+        assert [str(p) for p in parsed.problems] == [str(p) for p in scanned.problems]
+        assert parsed.inferred == scanned.inferred

@@ -12,7 +12,6 @@ urban/rural). Footnote marks are stripped from labels, years and figures and rec
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -22,6 +21,7 @@ import pandas as pd
 from bdg_analysis import catalogue, geo
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import text_files as tf
+from bdg_analysis.io.tidy import key
 
 # ---------------------------------------------------------------- the grid
 
@@ -118,13 +118,6 @@ _BREAKDOWN = re.compile(  # 'phân theo địa phương', 'by residence': how a 
 )
 
 
-def key(text: str) -> str:
-    """A matching key: lower case, no diacritics, letters and digits only ('Nữ' -> 'nu')."""
-    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "", text)
-
-
 def parts(label: str) -> list[str]:
     """The parts of a bilingual label: 'Lạng Sơn - Lang Son' -> ['Lạng Sơn', 'Lang Son']."""
     return [p.strip() for p in _PARTS.split(label) if p.strip()]
@@ -146,8 +139,13 @@ class Label:
 
 @lru_cache(maxsize=4096)
 def classify(label: str) -> Label:
-    """Recognise a label (footnote marks stripped): the nation, a region, a province, a sex..."""
-    text, mark = tf.strip_footnote(label)
+    """Recognise a label (footnote marks stripped): the nation, a region, a province, a sex...
+
+    A line break inside a cell ('Lạng Sơn' newline 'Lang Son') separates the two languages, as
+    ' - ' does; doubled spaces count as one.
+    """
+    one_line = " - ".join(" ".join(part.split()) for part in label.split("\n") if part.strip())
+    text, mark = tf.strip_footnote(one_line)
     bare = " ".join(_PARENS.sub(" ", text).split()) or text  # '(Số con/phụ nữ)' is a unit
     pieces = parts(bare)
     candidates = [bare] + [
@@ -304,7 +302,7 @@ def _row_kind(row: Row) -> str:
 
 
 _HEADER_ITEM = re.compile(
-    rf"(?:(?<=\s)|^)(?:(?:{tf.QUAL})(?:\s*[-–/]\s*(?:{tf.QUAL}))?\s*)?(?:(?:năm|year)\s+)?"
+    rf"(?:(?<=\s)|^)(?:(?:{tf.QUAL})(?:\s*[-–/]?\s*(?:{tf.QUAL}))?\s*)?(?:(?:năm|year)\s+)?"
     rf"(?P<y>[\dOoIlxX]{{4}})(?:\s*\((?:{tf.QUAL})\))?(?:\s*{tf.FOOTNOTE})?$",
     re.IGNORECASE,
 )
