@@ -91,8 +91,36 @@ class Context(dataset.Context):
         """Backtest errors of every province's series of one indicator (national row left out),
         kept in the cache directory between runs."""
         return self.memo(
-            "pooled", (indicator_id, up_to), lambda: _pooled(self, indicator_id, up_to)
+            "pooled",
+            (indicator_id, up_to),
+            lambda: _pooled(self, indicator_id, up_to),
+            encode=_pooled_to_json,
+            decode=_pooled_from_json,
         )
+
+
+def _pooled_to_json(pooled: pj.PooledErrors | None) -> dict | None:
+    """Pooled errors as JSON values (arrays as lists), for the analysis cache."""
+    if pooled is None:
+        return None
+    return {
+        "ratios": {m: [float(x) for x in r] for m, r in pooled.ratios.items()},
+        "selection": {m: float(v) for m, v in pooled.selection.items()},
+        "scale_median": float(pooled.scale_median),
+        "n_series": int(pooled.n_series),
+        "transform_kind": pooled.transform_kind,
+        "lower": pooled.lower,
+        "upper": pooled.upper,
+    }
+
+
+def _pooled_from_json(value: dict | None) -> pj.PooledErrors | None:
+    import numpy as np
+
+    if not isinstance(value, dict):
+        return None
+    ratios = {m: np.asarray(r, dtype=float) for m, r in value["ratios"].items()}
+    return pj.PooledErrors(**{**value, "ratios": ratios})
 
 
 def _pooled(ctx: Context, indicator_id: str, up_to: int) -> pj.PooledErrors | None:

@@ -292,7 +292,7 @@ def test_the_context_keeps_trace_columns_and_derived_results(tmp_path):
     first = ctx.memo("thing", ("M4.CT1", 2025), lambda: calls.append(1) or {"n": 3})
     again = dataset.Context(obs, cache_dir=tmp_path).memo("thing", ("M4.CT1", 2025), list)
     assert first == again == {"n": 3} and calls == [1]  # read back from the file
-    assert len(list(tmp_path.glob(f"thing-{ctx.data_digest}-M4.CT1-2025.pkl"))) == 1
+    assert len(list(tmp_path.glob(f"thing-{ctx.data_digest}-M4.CT1-2025.json"))) == 1
     assert ctx.prepare() is ctx and "_groups" in ctx.__dict__
 
 

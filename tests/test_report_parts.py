@@ -115,11 +115,13 @@ def test_pooled_errors_are_cached_between_runs(tmp_path):
 
     first = scorecard.Context(dataset.load(FIXTURE), cache_dir=tmp_path)
     pooled = first.pooled("M4.CT1", 2025)
-    files = list(tmp_path.glob("pooled-*-M4.CT1-2025.pkl"))
+    files = list(tmp_path.glob("pooled-*-M4.CT1-2025.json"))
     assert len(files) == 1
     second = scorecard.Context(dataset.load(FIXTURE), cache_dir=tmp_path)
     again = second.pooled("M4.CT1", 2025)
+    assert again is not pooled  # read back from the file
     assert again.scale_median == pooled.scale_median and again.n_series == pooled.n_series
+    assert all((again.ratios[m] == pooled.ratios[m]).all() for m in pooled.ratios)
     other = scorecard.Context(
         dataset.load(FIXTURE).assign(value=lambda f: f["value"] + 1), cache_dir=tmp_path
     )

@@ -39,7 +39,7 @@ def test_the_scorecard_context_is_the_datasets_with_pooled_errors_kept(tmp_path)
     assert isinstance(ctx, dataset.Context)
     pooled = ctx.pooled("M4.CT1", 2024)
     assert pooled is not None and pooled.n_series >= 3
-    assert len(list(tmp_path.glob(f"pooled-{ctx.data_digest}-M4.CT1-2024.pkl"))) == 1
+    assert len(list(tmp_path.glob(f"pooled-{ctx.data_digest}-M4.CT1-2024.json"))) == 1
     again = scorecard.Context(obs, cache_dir=tmp_path).pooled("M4.CT1", 2024)
     assert again.scale_median == pooled.scale_median
     assert ctx.pooled("M5.CT1", 2024) is None  # yes/no indicators are not projected

@@ -123,25 +123,40 @@ class Context:
             return self.current.iloc[0:0]
         return rows if up_to is None else rows[rows["year"] <= up_to]
 
-    def memo(self, name: str, key: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
+    def memo(
+        self,
+        name: str,
+        key: tuple[Hashable, ...],
+        compute: Callable[[], Any],
+        *,
+        encode: Callable[[Any], Any] | None = None,
+        decode: Callable[[Any], Any] | None = None,
+    ) -> Any:
         """A result derived from these observations, computed once and kept: in memory, and
-        in ``cache_dir`` as ``{name}-{data_digest}-{key...}.pkl`` so later runs on the same
-        data and code read it back (analysis modules keep pooled backtest errors this way).
+        in ``cache_dir`` as JSON (``{name}-{data_digest}-{key...}.json``) so later runs on the
+        same data and code read it back (analysis modules keep pooled backtest errors this way).
+
+        ``encode`` turns the result into JSON values and ``decode`` back (default: the result
+        is JSON already). Nothing is unpickled: a file that does not check out is ignored.
         """
         store = self.__dict__.setdefault(f"_{name}", {})
         if key not in store and self.cache_dir is not None:
-            stored = cache.read(self._memo_file(name, key))
+            stored = cache.read_json(self._memo_file(name, key), self._memo_key(name, key))
             if stored is not None:
-                store[key] = stored
+                store[key] = decode(stored) if decode else stored
         if key not in store:
             store[key] = compute()
             if self.cache_dir is not None:
-                cache.write(self._memo_file(name, key), store[key])
+                value = encode(store[key]) if encode else store[key]
+                cache.write_json(self._memo_file(name, key), self._memo_key(name, key), value)
         return store[key]
+
+    def _memo_key(self, name: str, key: tuple[Hashable, ...]) -> str:
+        return "|".join([name, self.data_digest, *map(str, key)])
 
     def _memo_file(self, name: str, key: tuple[Hashable, ...]) -> Path:
         assert self.cache_dir is not None
-        return self.cache_dir / ("-".join([name, self.data_digest, *map(str, key)]) + ".pkl")
+        return self.cache_dir / ("-".join([name, self.data_digest, *map(str, key)]) + ".json")
 
     @cached_property
     def data_digest(self) -> str:
