@@ -500,6 +500,10 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _say(key: str, **fields: object) -> str:
+    return runner._say(key, **fields)
+
+
 def _check_options(
     *,
     jobs: int,
@@ -509,32 +513,22 @@ def _check_options(
     kernel: str,
 ) -> None:
     problems = []
+
+    def problem(option: str, key: str, **fields: object) -> None:
+        problems.append(Problem(runner.ARGUMENT, None, option, _say(key, **fields)))
+
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-        problems.append(Problem(runner.ARGUMENT, None, "--jobs", f"must be at least 1, not {jobs}"))
+        problem("--jobs", "jobs_min", value=jobs)
     if timeout < 1:
-        problems.append(
-            Problem(runner.ARGUMENT, None, "--timeout", f"must be at least 1 second, not {timeout}")
-        )
+        problem("--timeout", "timeout_min", value=timeout)
     if executor not in EXECUTORS:
-        known = ", ".join(sorted(EXECUTORS))
-        problems.append(
-            Problem(runner.ARGUMENT, None, "--executor", f"unknown {executor!r}; one of {known}")
-        )
+        problem("--executor", "executor_unknown", value=repr(executor), known=", ".join(EXECUTORS))
     if scheduler and executor != "dask":
-        problems.append(Problem(runner.ARGUMENT, None, "--scheduler", "needs --executor dask"))
+        problem("--scheduler", "scheduler_needs_dask")
     if executor == "dask" and importlib.util.find_spec("distributed") is None:
-        problems.append(
-            Problem(
-                runner.ARGUMENT,
-                None,
-                "--executor",
-                "dask needs dask and distributed: pip install 'bdg-analysis[dask]'",
-            )
-        )
+        problem("--executor", "dask_missing")
     if kernel not in ("auto", "fork", "spawn"):
-        problems.append(
-            Problem(runner.ARGUMENT, None, "--kernel", f"auto, fork or spawn, not {kernel!r}")
-        )
+        problem("--kernel", "kernel_unknown", value=repr(kernel))
     if problems:
         raise BdgInputError(problems)
 
@@ -628,7 +622,9 @@ def plan_jobs(
             )
     province_nb = Path(notebook or paths.notebooks_dir() / runner.PROVINCE_NOTEBOOK)
     if not province_nb.exists():
-        raise BdgInputError(f"{paths.display_path(province_nb)}: notebook not found")
+        raise BdgInputError(
+            Problem(paths.display_path(province_nb), None, None, _say("notebook_missing"))
+        )
     for place in chosen:
         jobs.append(
             make(
@@ -842,7 +838,7 @@ class _run_lock:  # noqa: N801 - used as a context manager
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self.fh.close()
-            raise BdgError(f"another bdg run-all is writing to {self.path.parent}") from None
+            raise BdgError(_say("run_busy", folder=self.path.parent)) from None
         return self
 
     def __exit__(self, *exc) -> None:

@@ -294,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bdg: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("bdg: interrupted", file=sys.stderr)
+        print(words.word("cli.interrupted", words.lang_from_env()), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # output piped into `head` and closed early: not an error, and no traceback
@@ -304,7 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as err:  # e.g. a full disk in the temporary folder: one line, no traceback
         name = f": {err.filename}" if err.filename else ""
-        print(f"bdg: {err.strerror or err}{name}", file=sys.stderr)
+        error = f"{err.strerror or err}{name}"
+        print(words.word("cli.system_error", words.lang_from_env(), error=error), file=sys.stderr)
         return 1
 
 

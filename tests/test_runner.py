@@ -393,3 +393,14 @@ def test_a_full_disk_in_bdg_report_is_one_line_and_keeps_the_pair(
     assert len(err.strip().splitlines()) == 1 and "disk is full" in err
     assert html.read_text(encoding="utf-8") == "old page"
     assert _leftovers(tmp_path) == []
+
+
+def test_messages_follow_the_language_of_the_environment(monkeypatch):
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "vi_VN.UTF-8")
+    with pytest.raises(BdgInputError, match="không phải là một ngày"):
+        runner.check_run_date("hôm nay")
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    with pytest.raises(BdgInputError, match="is not a date"):
+        runner.check_run_date("today")
