@@ -289,10 +289,12 @@ def write_report(
     """Publish a report page and its Excel annex (``.xlsx`` beside it) as a pair.
 
     Both are built first, each into a temporary file in the target folder; then the annex is
-    moved into place and the HTML last. Any failure before that (a full disk, an unwritable
-    folder, a workbook openpyxl refuses) removes the temporary files and leaves the previous
-    pair as it was; the error is one line (BdgInputError; exit 1 when the disk is full).
-    Returns the HTML path and the annex path (None when the notebook gives no annex).
+    moved into place and the HTML last. Any failure (a full disk, an unwritable folder, a
+    workbook openpyxl refuses) removes the temporary files and leaves the previous pair as it
+    was: should the page fail to follow an annex already moved, the previous annex (kept as a
+    hard link meanwhile) is put back. The error is one line (BdgInputError; exit 1 when the
+    disk is full). Returns the HTML path and the annex path (None when the notebook gives no
+    annex).
     """
     from bdg_analysis import annex
 
