@@ -500,10 +500,6 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _say(key: str, **fields: object) -> str:
-    return runner._say(key, **fields)
-
-
 def _check_options(
     *,
     jobs: int,
@@ -515,7 +511,7 @@ def _check_options(
     problems = []
 
     def problem(option: str, key: str, **fields: object) -> None:
-        problems.append(Problem(runner.ARGUMENT, None, option, _say(key, **fields)))
+        problems.append(Problem(runner.ARGUMENT, None, option, runner.message(key, **fields)))
 
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         problem("--jobs", "jobs_min", value=jobs)
@@ -623,7 +619,7 @@ def plan_jobs(
     province_nb = Path(notebook or paths.notebooks_dir() / runner.PROVINCE_NOTEBOOK)
     if not province_nb.exists():
         raise BdgInputError(
-            Problem(paths.display_path(province_nb), None, None, _say("notebook_missing"))
+            Problem(paths.display_path(province_nb), None, None, runner.message("notebook_missing"))
         )
     for place in chosen:
         jobs.append(
@@ -838,7 +834,7 @@ class _run_lock:  # noqa: N801 - used as a context manager
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self.fh.close()
-            raise BdgError(_say("run_busy", folder=self.path.parent)) from None
+            raise BdgError(runner.message("run_busy", folder=self.path.parent)) from None
         return self
 
     def __exit__(self, *exc) -> None:

@@ -60,8 +60,10 @@ class Rendered:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _say(key: str, **fields: object) -> str:
-    """A runner message in the language of the user's environment (``LANG=vi_VN...``)."""
+def message(key: str, **fields: object) -> str:
+    """A runner message (``runner.<key>``) in the language of the user's environment
+    (``LANG=vi_VN...``): errors are read by whoever runs the command, whatever the pages' language.
+    """
     return words.word(f"runner.{key}", words.lang_from_env(), **fields)
 
 
@@ -370,7 +372,7 @@ def check_run_date(run_date: str | None) -> str | None:
     if not valid:
         shown = text if len(text) <= 40 else text[:40] + "…"
         raise BdgInputError(
-            Problem(ARGUMENT, None, "--run-date", _say("run_date_invalid", value=repr(shown)))
+            Problem(ARGUMENT, None, "--run-date", message("run_date_invalid", value=repr(shown)))
         )
     return text
 
@@ -405,21 +407,23 @@ def check_out_dir(out: Path | str) -> Path:
                     shown,
                     None,
                     "--out",
-                    _say("name_too_long", name=short, length=size, limit=name_max),
+                    message("name_too_long", name=short, length=size, limit=name_max),
                 )
             )
     size = len(os.fsencode(str(path))) + _LONGEST_WRITTEN
     if size > path_max:
         raise BdgInputError(
-            Problem(shown, None, "--out", _say("path_too_long", length=size, limit=path_max))
+            Problem(shown, None, "--out", message("path_too_long", length=size, limit=path_max))
         )
     if probe == path and not path.is_dir():
-        raise BdgInputError(Problem(shown, None, "--out", _say("out_is_file")))
+        raise BdgInputError(Problem(shown, None, "--out", message("out_is_file")))
     if not probe.is_dir():  # a file stands where a folder of the path should be
-        raise BdgInputError(Problem(str(probe), None, "--out", _say("out_is_file")))
+        raise BdgInputError(Problem(str(probe), None, "--out", message("out_is_file")))
     if not os.access(probe, os.W_OK | os.X_OK):
         raise BdgInputError(
-            Problem(shown, None, "--out", _say("out_unwritable", folder=paths.display_path(probe)))
+            Problem(
+                shown, None, "--out", message("out_unwritable", folder=paths.display_path(probe))
+            )
         )
     return path
 
@@ -468,7 +472,7 @@ def check_inputs(
     if province is not None:
         rows = rows[rows["province"] == province.name]
         if rows.empty:
-            raise BdgInputError(Problem(shown, None, "province", _say("no_rows", place=place)))
+            raise BdgInputError(Problem(shown, None, "province", message("no_rows", place=place)))
     years = rows["year"].dropna().astype(int)
     first = int(years.min()) if len(years) else None
     last = int(years.max()) if len(years) else None
@@ -481,7 +485,7 @@ def check_inputs(
                     ARGUMENT,
                     None,
                     "--year",
-                    _say(
+                    message(
                         "year_outside",
                         year=year,
                         place=place,
