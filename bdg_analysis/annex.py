@@ -1,38 +1,45 @@
-"""The Excel annex beside each report: the status table, safe to open and paste into a report."""
+"""The Excel annex beside each report: the status table, safe to open and paste into a report.
+
+The workbook is built in memory (:func:`status_workbook`) and saved reproducibly
+(:func:`save`): every zip entry and the document's created and modified properties carry the
+run date, so the same inputs and ``--run-date`` give a byte-identical file on every rerun.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import math
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 
+from bdg_analysis.controls import strip_controls
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_status_annex(
+def status_workbook(
     table: pd.DataFrame,
-    path: Path | str,
     *,
     sheet: str = "Status",
     title: str = "",
     notes: list[str] | None = None,
-    created=None,
-) -> Path:
-    """Write ``table`` to an .xlsx file, atomically.
+):
+    """``table`` as an openpyxl Workbook: a title, a bold header row, notes under the table.
 
     Numbers stay numbers; every text cell is stored as text, so a value that starts with
-    ``=``, ``+``, ``-`` or ``@`` (from data or params) can never run as a formula.
-    ``created`` (a datetime) fixes the file's timestamps so identical inputs give identical files.
+    ``=``, ``+``, ``-`` or ``@`` (from data or params) can never run as a formula. Control
+    characters are removed from text (openpyxl refuses them, and no reader wants them).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    path = Path(path)
     wb = Workbook()
     ws = wb.active
-    ws.title = sheet[:31]
+    ws.title = strip_controls(sheet)[:31]
     row = 1
     if title:
         _text_cell(ws.cell(row=row, column=1), title).font = Font(bold=True, size=13)
@@ -63,17 +70,66 @@ def write_status_annex(
     for col, name in enumerate(table.columns, start=1):
         width = max([len(str(name))] + [len(str(v)) for v in table.iloc[:, col - 1]])
         ws.column_dimensions[get_column_letter(col)].width = min(max(10, width + 2), 60)
-    if created is not None:
-        wb.properties.created = created
-        wb.properties.modified = created
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    return wb
+
+
+def save(workbook, path: Path | str, *, created: dt.datetime | None = None) -> Path:
+    """Write ``workbook`` to ``path`` (not atomically: give it a temporary path), reproducibly.
+
+    ``created`` (the run date) becomes the document's created and modified time and the date of
+    every zip entry; without it, the current time is used and the file differs on each save.
+    """
+    from openpyxl.writer.excel import ExcelWriter
+
+    stamp = created or dt.datetime.now(tz=dt.UTC).replace(tzinfo=None, microsecond=0)
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+    workbook.properties.created = stamp
+    workbook.properties.modified = stamp
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        # ExcelWriter.save() is what openpyxl's save_workbook runs, minus stamping "now"
+        ExcelWriter(workbook, archive).save()
+    # zip entries carry the time they were written; give each the run date instead
+    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, 0)
+    path = Path(path)
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
+        path.open("wb") as fh,
+        zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info.filename))
+    return path
+
+
+def write_status_annex(
+    table: pd.DataFrame,
+    path: Path | str,
+    *,
+    sheet: str = "Status",
+    title: str = "",
+    notes: list[str] | None = None,
+    created: dt.datetime | None = None,
+) -> Path:
+    """Write ``table`` to an .xlsx file, atomically (see :func:`status_workbook`, :func:`save`).
+
+    ``created`` (a datetime) fixes the file's timestamps so identical inputs give identical files.
+    """
+    from bdg_analysis.files import atomic_target
+
+    workbook = status_workbook(table, sheet=sheet, title=title, notes=notes)
+    path = Path(path)
+    with atomic_target(path) as tmp:
+        save(workbook, tmp, created=created)
     return path
 
 
 def _text_cell(cell, text: str):
     """Store ``text`` as a string cell, never a formula, whatever it starts with."""
-    cell.value = text
+    cell.value = strip_controls(text)
     cell.data_type = "s"
     return cell

@@ -7,26 +7,41 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bdg_analysis import words
 from bdg_analysis.errors import BdgError, BdgInputError
 from bdg_analysis.version import __version__
 
 MAX_PROBLEM_LINES = 1000
+_LANG_HELP = "language of the pages: vi (default) or en"
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on usage errors already; keep its message short and on stderr."""
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
+def _data_argument(data: str | None) -> str | None:
+    """``--data`` from the caller's folder: kernels run in the project folder, where a relative
+    path would name another file or none."""
     from bdg_analysis import runner
 
+    return str(runner.data_files(data)[0]) if data else None
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from bdg_analysis import geo, runner
+
+    # every argument checked here, before anything runs; the province resolved once
+    run_date = runner.check_run_date(args.run_date)
+    lang = words.check_lang(args.lang)
+    province = geo.resolve(args.province).province
+    runner.check_out_dir(args.out)
     result = runner.province_report(
-        args.province,
+        province,
         year=args.year,
-        data=args.data,
-        lang=args.lang,
+        data=_data_argument(args.data),
+        lang=lang,
         out_dir=Path(args.out),
-        run_date=args.run_date,
+        run_date=run_date,
     )
     print(result.html)
     if args.timings:
@@ -132,25 +147,30 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_targets(args: argparse.Namespace) -> int:
     from bdg_analysis import plans
 
+    lang = words.check_lang(args.lang)
     plan = plans.load_plan(args.province)
-    print(plans.format_targets(plan, fmt=args.format, lang=args.lang))
+    print(plans.format_targets(plan, fmt=args.format, lang=lang))
     return 0
 
 
 def _cmd_run_all(args: argparse.Namespace) -> int:
-    from bdg_analysis import batch
+    from bdg_analysis import batch, geo, runner
 
-    provinces = [
+    run_date = runner.check_run_date(args.run_date)
+    lang = words.check_lang(args.lang)
+    names = [
         name.strip() for item in args.provinces or [] for name in item.split(",") if name.strip()
-    ] or None
+    ]
+    provinces = [geo.resolve(name).province for name in names] or None  # resolved once, here
+    runner.check_out_dir(args.out)
     result = batch.run_all(
         provinces=provinces,
         year=args.year,
-        data=args.data,
-        lang=args.lang,
+        data=_data_argument(args.data),
+        lang=lang,
         out_dir=Path(args.out),
         jobs=args.jobs,
-        run_date=args.run_date,
+        run_date=run_date,
         resume=args.resume,
         timeout=args.timeout,
         executor=args.executor,
@@ -215,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", required=True, help='e.g. "Lạng Sơn" (diacritics optional)')
     p.add_argument("--year", type=int, default=None, help="report year (default: latest in data)")
     p.add_argument("--data", default=None, help="tidy data file (default: data/observations.csv)")
-    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.add_argument("--lang", default="vi", metavar="{vi,en}", help=_LANG_HELP)
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--run-date", default=None, help="date printed on the report (YYYY-MM-DD)")
     p.add_argument("--timings", action="store_true", help="print the time of each stage")
@@ -267,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("targets", help="print a province's plan targets")
     p.add_argument("--province", required=True)
     p.add_argument("--format", choices=("table", "json"), default="table")
-    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.add_argument("--lang", default="vi", metavar="{vi,en}", help=_LANG_HELP)
     p.set_defaults(func=_cmd_targets)
 
     from bdg_analysis import batch
@@ -295,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
         help='only these provinces, comma-separated, e.g. "Cao Bằng,Lạng Sơn"',
     )
     p.add_argument("--no-national", action="store_true", help="skip the national overview")
-    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.add_argument("--lang", default="vi", metavar="{vi,en}", help=_LANG_HELP)
     p.add_argument("--run-date", default=None, help="date printed on the reports (YYYY-MM-DD)")
     p.add_argument(
         "--resume",
@@ -391,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bdg: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("bdg: interrupted", file=sys.stderr)
+        print(words.word("cli.interrupted", words.lang_from_env()), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # output piped into `head` and closed early: not an error, and no traceback
@@ -399,6 +419,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:  # e.g. a full disk in the temporary folder: one line, no traceback
+        name = f": {err.filename}" if err.filename else ""
+        error = f"{err.strerror or err}{name}"
+        print(words.word("cli.system_error", words.lang_from_env(), error=error), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,33 +1,70 @@
-"""Run report notebooks with papermill and export them to self-contained HTML without code."""
+"""Run a report notebook with papermill, export it to HTML without code, and publish it safely.
+
+One path for every report: :func:`render` executes a notebook and exports its page (nothing
+is written), :func:`write_report` moves the page and its Excel annex into place together
+(both built first, the annex moved before the HTML, so a failure leaves the previous pair).
+``bdg report`` (:func:`province_report`) and ``bdg run-all`` (``batch``) both use them. The
+checks a run needs before any kernel starts (run date, output folder, data, year) are here
+too, so every command makes them the same way. Only this module and ``batch``/``kernels``
+know papermill and nbconvert; the runner never imports the analysis, which runs inside the
+notebook.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import functools
 import logging
 import os
 import re
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bdg_analysis.errors import RunError
+from bdg_analysis import files, page, paths, words
+from bdg_analysis.errors import BdgInputError, Problem, RunError
 from bdg_analysis.paths import notebooks_dir, project_root
-from bdg_analysis.version import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bdg_analysis.geo import Province
 
 PROVINCE_NOTEBOOK = "province_report.ipynb"
 STRIP_TAGS = {"injected-parameters", "parameters", "remove", "bdg-meta"}
 # The same as report.META_MIME (a test checks it); not imported from report, because that
 # loads pandas, matplotlib and statsmodels into every batch worker, which needs none of them.
 META_MIME = "application/vnd.bdg.meta+json"
+ARGUMENT = "<argument>"
 
 
 @dataclass
 class RunResult:
-    """Where the report went and how long each stage took (seconds)."""
+    """Where the report (and its annex) went and how long each stage took (seconds)."""
 
     html: Path
     timings: dict[str, float] = field(default_factory=dict)
+    annex: Path | None = None
+
+
+@dataclass
+class Rendered:
+    """A report page ready to publish: its HTML, the notebook's meta, year, title, timings."""
+
+    html: str
+    meta: dict
+    year: int | None
+    title: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def message(key: str, **fields: object) -> str:
+    """A runner message (``runner.<key>``) in the language of the user's environment
+    (``LANG=vi_VN...``): errors are read by whoever runs the command, whatever the pages' language.
+    """
+    return words.word(f"runner.{key}", words.lang_from_env(), **fields)
 
 
 def slug(name: str) -> str:
@@ -37,6 +74,14 @@ def slug(name: str) -> str:
     text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "report"
+
+
+def report_file(stem: str, year: int | None, lang: str) -> str:
+    """The file name of a report, ``<stem>-<year>-<lang>.html``; the annex is the same ``.xlsx``."""
+    return f"{stem}-{year}-{lang}.html"
+
+
+# ------------------------------------------------------------------ executing and exporting
 
 
 def execute(
@@ -151,195 +196,367 @@ def _html_exporter():
     )
 
 
-def export_html(executed: Path, *, title: str, lang: str, provenance: dict | None = None) -> str:
-    """The executed notebook as one HTML page: no code, no prompts, no outside requests.
+def export_html(executed, *, title: str, lang: str, provenance: dict | None = None) -> str:
+    """The executed notebook (a path or a notebook node) as one HTML page: no code, no prompts,
+    no outside requests.
 
     Cell ids are renumbered: a notebook saved without ids gets random ones on reading, and
     identical inputs must give identical pages.
     """
     import nbformat
 
-    nb = nbformat.read(str(executed), as_version=4)
+    nb = executed
+    if isinstance(executed, (str, Path)):
+        nb = nbformat.read(str(executed), as_version=4)
     clean_for_readers(nb)
     for number, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{number}"
     body, _ = _html_exporter().from_notebook_node(nb)
-    return page(body, title=title, lang=lang, provenance=provenance)
+    return page.page(body, title=title, lang=lang, provenance=provenance)
 
 
-PROVENANCE_LABELS = {
-    "vi": {
-        "heading": "Nguồn gốc báo cáo",
-        "run_date": "Ngày lập",
-        "notebook": "Sổ tính",
-        "inputs": "Tệp đầu vào",
-        "parameters": "Tham số",
-    },
-    "en": {
-        "heading": "How this report was made",
-        "run_date": "Run date",
-        "notebook": "Notebook",
-        "inputs": "Input files",
-        "parameters": "Parameters",
-    },
-}
+def render(
+    notebook: Path | str,
+    parameters: dict,
+    *,
+    name: str,
+    lang: str,
+    provenance: dict,
+    timeout: int = 600,
+    engine_options: dict | None = None,
+) -> Rendered:
+    """Execute ``notebook`` with ``parameters`` and export its page; nothing is written.
 
-
-def provenance_html(provenance: dict, lang: str) -> str:
-    """A small footer naming the version, inputs (with checksums) and parameters of a page.
-
-    The full record is also in ``<meta name="bdg-provenance">`` as JSON for tools.
+    The page records ``provenance`` with the report year the notebook settled on. The title
+    and year come from the notebook's ``bdg-meta`` cell (``name`` and the year asked for when
+    it has none). A failing notebook raises RunError.
     """
-    from bdg_analysis.text import escape
+    import nbformat
 
-    words = PROVENANCE_LABELS.get(lang, PROVENANCE_LABELS["en"])
-
-    def file_text(item: dict) -> str:
-        return f"{item.get('name', '')} (sha256 {str(item.get('sha256', ''))[:12]})"
-
-    params = ", ".join(
-        f"{k}: {'–' if v is None else v}"
-        for k, v in sorted(provenance.get("parameters", {}).items())
-    )
-    rows = [
-        (words["run_date"], str(provenance.get("run_date", ""))),
-        (words["notebook"], file_text(provenance.get("notebook", {}))),
-        (words["inputs"], "; ".join(file_text(i) for i in provenance.get("inputs", []))),
-        (words["parameters"], params),
-    ]
-    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    version = f"{provenance.get('package', 'bdg-analysis')} {provenance.get('version', '')}"
-    return (
-        '<footer class="provenance" style="margin-top:2em;border-top:1px solid #ccc;'
-        'font-size:0.8em;color:#555">'
-        f"<p><strong>{escape(words['heading'])}</strong> · {escape(version)}</p>"
-        f"<dl>{items}</dl></footer>"
-    )
+    timings: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bdg-") as tmp:
+        executed = Path(tmp) / "executed.ipynb"
+        start = time.perf_counter()
+        execute(
+            Path(notebook), executed, parameters, timeout=timeout, engine_options=engine_options
+        )
+        timings["execute"] = time.perf_counter() - start
+        start = time.perf_counter()
+        nb = nbformat.read(str(executed), as_version=4)
+    timings.update(cell_timings(nb, timings["execute"]))
+    meta = report_meta(nb)
+    year = meta.get("year", parameters.get("year"))
+    title = meta.get("title", f"{name} {year}" if year else name)
+    html = export_html(nb, title=title, lang=lang, provenance={**provenance, "report_year": year})
+    timings["export"] = time.perf_counter() - start
+    return Rendered(html=html, meta=meta, year=year, title=title, timings=timings)
 
 
-def page(body: str, *, title: str, lang: str, provenance: dict | None = None) -> str:
-    """Wrap a report body in the house page: print CSS, our own styles, nothing fetched.
+# ------------------------------------------------------------------ publishing
 
-    With ``provenance``, the page says what built it: a ``<meta>`` record and a footer.
+
+def annex_workbook(meta: dict, *, title: str, lang: str):
+    """The Excel annex (status table) of a report, from the notebook's meta cell; None if none."""
+    annex = meta.get("annex")
+    if not annex:
+        return None
+    import pandas as pd
+
+    from bdg_analysis.annex import status_workbook
+
+    frame = pd.DataFrame(annex["rows"], columns=annex["columns"])
+    notes = []
+    if meta.get("demo_rows"):
+        notes.append(_annex_note(meta["demo_rows"], lang))
+    return status_workbook(frame, title=title, notes=notes)
+
+
+def _annex_note(count: int, lang: str) -> str:
+    return words.word("runner.annex_demo_note", lang, count=count)
+
+
+def _run_moment(run_date: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(run_date) if run_date else None
+
+
+def write_report(
+    target: Path | str,
+    html: str,
+    meta: dict,
+    *,
+    title: str,
+    lang: str,
+    run_date: str | None,
+) -> tuple[Path, Path | None]:
+    """Publish a report page and its Excel annex (``.xlsx`` beside it) as a pair.
+
+    Both are built first, each into a temporary file in the target folder; then the annex is
+    moved into place and the HTML last. Any failure (a full disk, an unwritable folder, a
+    workbook openpyxl refuses) removes the temporary files and leaves the previous pair as it
+    was: should the page fail to follow an annex already moved, the previous annex (kept as a
+    hard link meanwhile) is put back. The error is one line (BdgInputError; exit 1 when the
+    disk is full). Returns the HTML path and the annex path (None when the notebook gives no
+    annex).
     """
-    import json
+    from bdg_analysis import annex
 
-    from bdg_analysis.text import escape
-
-    css = (Path(__file__).parent / "resources" / "report.css").read_text(encoding="utf-8")
-    head_extra = footer = ""
-    if provenance:
-        record = json.dumps(provenance, ensure_ascii=False, sort_keys=True, default=str)
-        head_extra = f'<meta name="bdg-provenance" content="{escape(record)}">\n'
-        footer = "\n" + provenance_html(provenance, lang)
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="bdg-analysis {escape(__version__)}">\n'
-        f"{head_extra}"
-        f"<title>{escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
-        f'<body>\n<main class="report">\n{body}{footer}\n</main>\n</body>\n</html>\n'
-    )
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` only when complete, so a failed run keeps the old report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target = Path(target)
+    workbook = annex_workbook(meta, title=title, lang=lang)  # in memory: nothing written yet
+    if workbook is None:
+        files.write_atomic(target, html)
+        return target, None
+    annex_path = target.with_suffix(".xlsx")
+    had_annex = annex_path.exists()
+    backup: Path | None = None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; reports are meant to be shared
-        os.replace(tmp, path)
+        with files.atomic_target(target) as html_tmp:
+            with open(html_tmp, "wb") as fh:
+                fh.write(html.encode("utf-8"))
+            with files.atomic_target(annex_path) as annex_tmp:
+                annex.save(workbook, annex_tmp, created=_run_moment(run_date))
+                backup = _keep(annex_path) if had_annex else None
+            # the annex is in place; leaving this block moves the page in, last
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        # the page did not go in: put the previous annex back (or take the new one away)
+        with contextlib.suppress(OSError):
+            if backup is not None:
+                os.replace(backup, annex_path)
+            elif not had_annex:
+                annex_path.unlink(missing_ok=True)
         raise
+    finally:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+    return target, annex_path
+
+
+def _keep(path: Path) -> Path | None:
+    """A hard link to ``path`` under a fresh hidden name, to restore it if the page cannot follow.
+
+    None where the file system has no hard links: the pair is then as safe as two renames.
+    """
+    import secrets
+
+    for _ in range(5):
+        link = path.with_name(f".{path.name}.{secrets.token_hex(6)}.keep")
+        try:
+            os.link(path, link, follow_symlinks=False)
+            return link
+        except FileExistsError:
+            continue
+        except OSError:
+            return None
+    return None
+
+
+# ------------------------------------------------------------------ checks before any kernel
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_run_date(run_date: str | None) -> str | None:
+    """``run_date`` when it is a real ``YYYY-MM-DD`` date (or None), else BdgInputError (exit 2).
+
+    Every command checks it before anything runs: it is printed on the pages and names no
+    file, so a bad value must never reach a notebook.
+    """
+    if run_date is None:
+        return None
+    text = str(run_date)
+    valid = bool(_DATE.fullmatch(text))
+    if valid:
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            valid = False
+    if not valid:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise BdgInputError(
+            Problem(ARGUMENT, None, "--run-date", message("run_date_invalid", value=repr(shown)))
+        )
+    return text
+
+
+# the longest name written in an output folder: ".<stem>-<year>-<lang>.html.XXXXXXXX.tmp"
+_LONGEST_WRITTEN = 64
+
+
+def check_out_dir(out: Path | str) -> Path:
+    """The output folder as an absolute path, or BdgInputError (exit 2) before any work starts.
+
+    Refused: an existing file, a path through a file, a folder this user cannot write to (or
+    the nearest existing one, when it must be created), a name or path longer than the file
+    system allows. Nothing is created here.
+    """
+    path = Path(os.path.abspath(Path(out).expanduser()))
+    shown = str(out)
+    probe = path
+    while not os.path.exists(probe) and probe != probe.parent:  # never raises, unlike Path's
+        probe = probe.parent
+    try:
+        name_max = os.pathconf(probe, "PC_NAME_MAX")
+        path_max = os.pathconf(probe, "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):
+        name_max, path_max = 255, 4096
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > name_max:
+            short = part if len(part) <= 24 else part[:24] + "…"
+            raise BdgInputError(
+                Problem(
+                    shown,
+                    None,
+                    "--out",
+                    message("name_too_long", name=short, length=size, limit=name_max),
+                )
+            )
+    size = len(os.fsencode(str(path))) + _LONGEST_WRITTEN
+    if size > path_max:
+        raise BdgInputError(
+            Problem(shown, None, "--out", message("path_too_long", length=size, limit=path_max))
+        )
+    if probe == path and not path.is_dir():
+        raise BdgInputError(Problem(shown, None, "--out", message("out_is_file")))
+    if not probe.is_dir():  # a file stands where a folder of the path should be
+        raise BdgInputError(Problem(str(probe), None, "--out", message("out_is_file")))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise BdgInputError(
+            Problem(
+                shown, None, "--out", message("out_unwritable", folder=paths.display_path(probe))
+            )
+        )
+    return path
+
+
+def data_files(data: Path | str | Sequence[Path | str] | None) -> list[Path]:
+    """The data files of a run as absolute paths (the embedded dataset when none is given).
+
+    A relative path is taken from the caller's folder here, in the parent process: kernels run
+    in the project folder, where it would name another file or none.
+    """
+    if data is None:
+        return [paths.default_data_file()]
+    items = [data] if isinstance(data, (str, Path)) else list(data)
+    return [Path(os.path.abspath(Path(item).expanduser())) for item in items]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Data checked once in the parent: the files, and the years their rows cover."""
+
+    files: tuple[Path, ...]
+    first_year: int | None
+    last_year: int | None
+
+
+def check_inputs(
+    data: Sequence[Path],
+    *,
+    province: Province | None = None,
+    year: int | None = None,
+) -> Inputs:
+    """Read and validate the data files once, before any kernel starts; BdgInputError (exit 2).
+
+    With ``province``, the data must hold rows for it, and ``year`` is checked against the
+    years of those rows; without, against every row (``bdg run-all``). ``year`` must also lie
+    within the plan's horizon (the last year it sets targets for).
+    """
+    from bdg_analysis import dataset, geo
+
+    checked = dataset.check_files(list(data))
+    if checked.problems:
+        raise BdgInputError(checked.problems)
+    rows = checked.observations
+    place = province.name if province is not None else geo.national().name
+    shown = ", ".join(paths.display_path(f) for f in data)
+    if province is not None:
+        rows = rows[rows["province"] == province.name]
+        if rows.empty:
+            raise BdgInputError(Problem(shown, None, "province", message("no_rows", place=place)))
+    years = rows["year"].dropna().astype(int)
+    first = int(years.min()) if len(years) else None
+    last = int(years.max()) if len(years) else None
+    if year is not None and first is not None and last is not None:
+        horizon = _plan_horizon(place)
+        upto = min(last, horizon)
+        if not first <= int(year) <= upto:
+            raise BdgInputError(
+                Problem(
+                    ARGUMENT,
+                    None,
+                    "--year",
+                    message(
+                        "year_outside",
+                        year=year,
+                        place=place,
+                        first=first,
+                        last=last,
+                        horizon=horizon,
+                        upto=upto,
+                    ),
+                )
+            )
+    return Inputs(tuple(data), first, last)
+
+
+def _plan_horizon(place: str) -> int:
+    """The last year the plan of ``place`` sets targets for (2030 for the national strategy)."""
+    from bdg_analysis import plans
+
+    return int(plans.load_plan(place).period[1])
+
+
+# ------------------------------------------------------------------ bdg report
 
 
 def province_report(
-    province: str,
+    province: Province | str,
     *,
     year: int | None,
-    data: str | None,
+    data: str | Path | None,
     lang: str,
-    out_dir: Path,
+    out_dir: Path | str,
     run_date: str | None = None,
     timeout: int = 600,
     notebook: Path | None = None,
     provenance: dict | None = None,
 ) -> RunResult:
-    """Run the province notebook and write ``<out_dir>/<slug>-<year>-<lang>.html``.
+    """Run the province notebook and write ``<out_dir>/<slug>-<year>-<lang>.html`` and its annex.
 
-    Bad input (an unknown province, a data file with problems) raises BdgInputError before
-    any kernel starts; a failing notebook raises RunError. Either way the last good report
-    at the same path is left untouched. The page records its ``provenance`` (by default:
-    version, input checksums, parameters, run date; see ``batch.provenance``).
+    ``province`` is a resolved :class:`geo.Province` (the command line resolves the name once);
+    a name is resolved here for callers from Python. Bad input (an unknown province, a bad run
+    date, an output folder that cannot be written, data with problems or without rows for the
+    province, a year outside the data or the plan) raises BdgInputError before any kernel
+    starts; a failing notebook raises RunError. Either way the last good report and annex at
+    the same path are left untouched. The page records its ``provenance`` (by default:
+    version, input checksums, parameters, run date; see ``page.provenance``).
     """
-    from bdg_analysis import dataset, geo, paths
-    from bdg_analysis.errors import BdgInputError
+    from bdg_analysis import geo
 
-    resolved = geo.resolve(province).province
-    checked = dataset.check_files([data] if data else [paths.default_data_file()])
-    if checked.problems:
-        raise BdgInputError(checked.problems)
-    notebook = notebook or notebooks_dir() / PROVINCE_NOTEBOOK
+    if isinstance(province, str):
+        province = geo.resolve(province).province
+    lang = words.check_lang(lang)
+    run_date = check_run_date(run_date)
+    check_out_dir(out_dir)
+    inputs = check_inputs(data_files(data), province=province, year=year)
+    data_param = str(inputs.files[0]) if data is not None else None
+    notebook = Path(notebook) if notebook else notebooks_dir() / PROVINCE_NOTEBOOK
     parameters = {
-        "province": resolved.name,
+        "province": province.name,
         "year": year,
-        "data": data,
+        "data": data_param,
         "lang": lang,
         "run_date": run_date,
     }
     if provenance is None:
-        from bdg_analysis import batch
-
-        provenance = batch.provenance(
-            notebook, parameters, data_files=[data or paths.default_data_file()]
-        )
-    timings: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="bdg-") as tmp:
-        executed = Path(tmp) / "executed.ipynb"
-        start = time.perf_counter()
-        execute(notebook, executed, parameters, timeout=timeout)
-        timings["execute"] = time.perf_counter() - start
-        start = time.perf_counter()
-        import nbformat
-
-        nb = nbformat.read(str(executed), as_version=4)
-        timings.update(cell_timings(nb, timings["execute"]))
-        meta = report_meta(nb)
-        report_year = meta.get("year", year)
-        title = meta.get("title", f"{resolved.name} {report_year}")
-        html = export_html(
-            executed, title=title, lang=lang, provenance={**provenance, "report_year": report_year}
-        )
-        timings["export"] = time.perf_counter() - start
-    target = Path(out_dir) / f"{slug(resolved.name)}-{report_year}-{lang}.html"
-    write_atomic(target, html)
-    write_annex(meta, target.with_suffix(".xlsx"), title=title, run_date=run_date)
-    return RunResult(target, timings)
-
-
-def write_annex(meta: dict, path: Path, *, title: str, run_date: str | None) -> Path | None:
-    """The Excel annex (status table) beside the report, from the notebook's meta cell."""
-    annex = meta.get("annex")
-    if not annex:
-        return None
-    import datetime as dt
-
-    import pandas as pd
-
-    from bdg_analysis.annex import write_status_annex
-
-    frame = pd.DataFrame(annex["rows"], columns=annex["columns"])
-    notes = []
-    if meta.get("demo_rows"):
-        notes.append(
-            "DỮ LIỆU MINH HỌA / DEMONSTRATION DATA: "
-            f"{meta['demo_rows']} giá trị minh họa (demo values) trong báo cáo."
-        )
-    created = dt.datetime.fromisoformat(run_date) if run_date else None
-    return write_status_annex(frame, path, title=title, notes=notes, created=created)
+        provenance = page.provenance(notebook, parameters, data_files=list(inputs.files))
+    rendered = render(
+        notebook, parameters, name=province.name, lang=lang, provenance=provenance, timeout=timeout
+    )
+    start = time.perf_counter()
+    target = Path(out_dir) / report_file(slug(province.name), rendered.year, lang)
+    html, annex_path = write_report(
+        target, rendered.html, rendered.meta, title=rendered.title, lang=lang, run_date=run_date
+    )
+    rendered.timings["write"] = time.perf_counter() - start
+    return RunResult(html, rendered.timings, annex_path)

@@ -69,7 +69,9 @@ def fmt_target(target, lang: str = "vi") -> str:
 
 def escape(text: object) -> str:
     """Escape text that came from data or params before it goes into HTML."""
-    return html.escape("" if text is None else str(text), quote=True)
+    from bdg_analysis.controls import strip_controls  # \x00, \x1b, ... never reach a page
+
+    return html.escape(strip_controls("" if text is None else str(text)), quote=True)
 
 
 # --- progress status: a word and a symbol for each, so status never rests on colour alone ---

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bdg_analysis import batch, cli, paths
+from bdg_analysis import batch, cli, kernels, paths
 from bdg_analysis.version import __version__
 
 pytestmark = pytest.mark.notebook
@@ -269,7 +269,7 @@ def test_the_runner_knows_the_notebook_meta_type():
 
 
 def test_notebook_imports_are_what_a_zygote_preloads():
-    names = batch.notebook_imports(FIXTURES / "batch_report.ipynb")
+    names = kernels.notebook_imports(FIXTURES / "batch_report.ipynb")
     assert {"pandas", "matplotlib.pyplot", "bdg_analysis.text", "IPython.display"} <= set(names)
 
 
@@ -328,48 +328,6 @@ def test_a_terminal_gets_a_progress_bar():
     text = screen.getvalue()
     assert "2/2" in text and "\r" in text
     assert "FAILED Lạng Sơn: boom; previous report kept: b.html" in text
-
-
-def test_forked_kernels_inherit_what_a_warm_up_hook_computed(tmp_path, monkeypatch):
-    import nbformat
-
-    from bdg_analysis import runner
-
-    if not batch.fork_supported():
-        pytest.skip("forked kernels need POSIX")
-    (tmp_path / "bdg_warm_probe.py").write_text(
-        "import os\nWARMED = None\n\ndef bdg_warm_up(parameters):\n    global WARMED\n"
-        "    WARMED = (parameters['data'], os.getpid())\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import os, bdg_warm_probe\nprint(bdg_warm_probe.WARMED[0], "
-            "bdg_warm_probe.WARMED[1] != os.getpid())"
-        )
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    notebook = tmp_path / "probe.ipynb"
-    nbformat.write(nb, notebook)
-    preload, warm = ("bdg_warm_probe",), json.dumps({"data": "x.csv"})
-    try:
-        manager = batch._fork_kernel_manager(preload, warm)
-        assert batch._ZYGOTES[(preload, warm)].warmed == ["bdg_warm_probe"]
-        runner.execute(
-            notebook, tmp_path / "out.ipynb", {}, engine_options={"kernel_manager_class": manager}
-        )
-    finally:
-        zygote = batch._ZYGOTES.pop((preload, warm), None)
-        if zygote:
-            zygote.close()
-    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
-    assert out.cells[0].outputs[0]["text"].strip() == "x.csv True"  # computed in the zygote
 
 
 def test_real_report_gets_its_annex_and_status_counts_in_the_index(tmp_path):
@@ -436,3 +394,103 @@ def test_plain_papermill_runs_log_no_kernel_tcp_warning(tmp_path):
     assert config.read_text(encoding="utf-8") == (
         paths.project_root() / "config" / "ipython" / "ipython_kernel_config.json"
     ).read_text(encoding="utf-8")  # the venv has the project's current config
+
+
+# ------------------------------------------------------------------ publishing, without kernels
+
+CANNED_META = {
+    "year": 2024,
+    "demo_rows": 4,
+    "status_counts": {"achieved": 2, "off_track": 1},
+    "annex": {"columns": ["Chỉ tiêu", "Giá trị"], "rows": [["Tỷ lệ", 1.5]]},
+}
+
+
+@pytest.fixture
+def canned():
+    """An executor that builds every job at once in this process: a page and an annex table."""
+    calls: list[str] = []
+
+    def build(jobs, options):
+        for job in jobs:
+            calls.append(job.name)
+            yield batch.Outcome(
+                job.key,
+                job.name,
+                job.kind,
+                batch.OK,
+                file=batch.report_file(job.stem, 2024, job.lang),
+                report_year=2024,
+                sha256=hashlib.sha256(f"<p>{job.name}</p>".encode()).hexdigest(),
+                html=f"<p>{job.name}</p>",
+                meta=CANNED_META,
+                title=f"{job.name} 2024",
+            )
+
+    batch.register_executor("canned")(build)
+    yield calls
+    del batch.EXECUTORS["canned"]
+
+
+def canned_run(out: Path, **options) -> tuple[batch.BatchResult, str]:
+    return run(
+        out, executor="canned", provinces=["Cao Bằng", "Lạng Sơn"], national=False, **options
+    )
+
+
+def test_resume_rebuilds_a_report_whose_annex_is_missing(tmp_path, canned):
+    result, log = canned_run(tmp_path)
+    assert result.exit_code == 0, log
+    assert (tmp_path / "cao-bang-2024-vi.xlsx").exists()
+    (tmp_path / "lang-son-2024-vi.xlsx").unlink()
+    canned.clear()
+    result, log = canned_run(tmp_path, resume=True)
+    assert statuses(result) == {"Cao Bằng": "current", "Lạng Sơn": "ok"}
+    assert canned == ["Lạng Sơn"] and (tmp_path / "lang-son-2024-vi.xlsx").exists()
+    (tmp_path / "cao-bang-2024-vi.xlsx").write_bytes(b"changed by hand")
+    result, _ = canned_run(tmp_path, resume=True)
+    assert statuses(result) == {"Cao Bằng": "ok", "Lạng Sơn": "current"}
+
+
+def test_a_report_that_cannot_be_written_fails_alone_and_keeps_its_pair(
+    tmp_path, canned, monkeypatch
+):
+    import errno
+    import os
+
+    canned_run(tmp_path)
+    page = tmp_path / "lang-son-2024-vi.html"
+    page.write_text("previous", encoding="utf-8")
+    annex = page.with_suffix(".xlsx").read_bytes()
+    real_replace = os.replace
+
+    def full_disk(src, dst, *args, **kwargs):
+        if Path(dst).name.startswith("lang-son"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    result, log = canned_run(tmp_path)
+    assert statuses(result) == {"Cao Bằng": "ok", "Lạng Sơn": "failed"}
+    assert "FAILED Lạng Sơn: cannot write:" in log and "disk is full" in log
+    assert page.read_text(encoding="utf-8") == "previous"
+    assert page.with_suffix(".xlsx").read_bytes() == annex
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".keep"))]
+
+
+def test_the_index_says_the_run_date_and_warns_of_demonstration_data(tmp_path, canned):
+    result, log = canned_run(tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Ngày lập: 01/06/2026" in index and "2026-06-01" not in index
+    assert 'class="demo-banner"' in index and "2/2 báo cáo" in index and "(8 giá trị" in index
+    assert '">✔</span> Đã đạt</li>' in index and '">?</span> Thiếu số liệu</li>' in index
+    manifest = json.loads((tmp_path / batch.MANIFEST_NAME).read_text(encoding="utf-8"))
+    entry = manifest["reports"]["lang-son/vi/latest"]
+    assert entry["demo_rows"] == 4 and entry["annex"] == "lang-son-2024-vi.xlsx"
+
+
+def test_the_annexes_of_a_run_are_reproducible(tmp_path, canned):
+    canned_run(tmp_path / "a")
+    canned_run(tmp_path / "b")
+    for name in ("cao-bang-2024-vi.xlsx", "lang-son-2024-vi.xlsx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
