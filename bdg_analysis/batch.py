@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bdg_analysis import cache, files, index_page, kernels, page, paths, runner, words
+from bdg_analysis import cache, files, geo, index_page, kernels, page, paths, runner, words
 from bdg_analysis.cache import sha256_file
 from bdg_analysis.errors import BdgError, BdgInputError, Problem
 
@@ -626,7 +626,7 @@ def plan_jobs(
             make(
                 "province",
                 place.name,
-                runner.slug(place.name),
+                geo.slug(place.name),
                 province_nb,
                 {
                     "province": place.name,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,9 +97,7 @@ class Round:
 def slug(text: str) -> str:
     """ASCII, lower case, words joined by '-' ('Sở Văn hóa, Thể thao và Du lịch' ->
     'so-van-hoa-the-thao-va-du-lich'), for file names every mail system keeps."""
-    text = str(text).replace("đ", "d").replace("Đ", "D")
-    bare = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-") or "form"
+    return re.sub(r"[^a-z0-9]+", "-", geo.ascii_fold(text)).strip("-") or "form"
 
 
 def parse_date(text: str | None, where: str) -> dt.date | None:

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bdg_analysis import warmup
 from bdg_analysis.errors import BdgInputError, Problem
 
 __all__ = [
@@ -1019,6 +1020,7 @@ METHODS_TITLE = {m: METHOD_NAMES[m][0].upper() + METHOD_NAMES[m][1:] for m in ME
 # --------------------------------------------------------------------------------------------
 
 
+@warmup.register
 def bdg_warm_up(parameters: dict) -> None:
     """Import statsmodels once before ``bdg run-all`` forks its kernels (about 0.7 s each)."""
     import statsmodels.api  # noqa: F401

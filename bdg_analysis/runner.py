@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bdg_analysis import files, page, paths, words
+from bdg_analysis import files, geo, page, paths, words
 from bdg_analysis.errors import BdgInputError, Problem, RunError
 from bdg_analysis.paths import notebooks_dir, project_root
 
@@ -65,15 +65,6 @@ def message(key: str, **fields: object) -> str:
     (``LANG=vi_VN...``): errors are read by whoever runs the command, whatever the pages' language.
     """
     return words.word(f"runner.{key}", words.lang_from_env(), **fields)
-
-
-def slug(name: str) -> str:
-    """A file-name-safe ASCII form of a province name: 'Lạng Sơn' -> 'lang-son'."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "report"
 
 
 def report_file(stem: str, year: int | None, lang: str) -> str:
@@ -461,7 +452,7 @@ def check_inputs(
     years of those rows; without, against every row (``bdg run-all``). ``year`` must also lie
     within the plan's horizon (the last year it sets targets for).
     """
-    from bdg_analysis import dataset, geo
+    from bdg_analysis import dataset
 
     checked = dataset.check_files(list(data))
     if checked.problems:
@@ -531,7 +522,6 @@ def province_report(
     the same path are left untouched. The page records its ``provenance`` (by default:
     version, input checksums, parameters, run date; see ``page.provenance``).
     """
-    from bdg_analysis import geo
 
     if isinstance(province, str):
         province = geo.resolve(province).province
@@ -554,7 +544,7 @@ def province_report(
         notebook, parameters, name=province.name, lang=lang, provenance=provenance, timeout=timeout
     )
     start = time.perf_counter()
-    target = Path(out_dir) / report_file(slug(province.name), rendered.year, lang)
+    target = Path(out_dir) / report_file(geo.slug(province.name), rendered.year, lang)
     html, annex_path = write_report(
         target, rendered.html, rendered.meta, title=rendered.title, lang=lang, run_date=run_date
     )

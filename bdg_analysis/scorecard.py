@@ -12,7 +12,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from bdg_analysis import cache, catalogue, dataset, geo, paths, plans, progress, text, trends
+from bdg_analysis import (
+    cache,
+    catalogue,
+    dataset,
+    geo,
+    paths,
+    plans,
+    progress,
+    text,
+    trends,
+    warmup,
+)
 from bdg_analysis import projection as pj
 from bdg_analysis.targets import Target
 
@@ -302,6 +313,7 @@ def load_context(data: str | list[str] | None) -> Context:
     return Context(dataset.load(data), cache_dir=cache.default_dir())
 
 
+@warmup.register
 def bdg_warm_up(parameters: dict) -> None:
     """Build once, before ``bdg run-all`` forks its kernels, what every report of the run shares.
 

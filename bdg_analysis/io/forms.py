@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bdg_analysis import geo
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.paths import display_path
 from bdg_analysis.words import LANGS, check_lang, word
@@ -138,9 +139,7 @@ def status_labels() -> dict[str, str]:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", bare).strip().lower()
+    return re.sub(r"\s+", " ", geo.ascii_fold(text)).strip()
 
 
 # ---------------------------------------------------------------- the source of a value

@@ -132,11 +132,10 @@ def _discover() -> None:
     if _DISCOVERED:
         return
     _DISCOVERED = True
-    import bdg_analysis.io as package
-
-    for module in pkgutil.iter_modules(package.__path__):
+    folder = Path(__file__).resolve().parent  # the io package, found without importing it
+    for module in pkgutil.iter_modules([str(folder)]):
         if not module.name.startswith("_"):
-            importlib.import_module(f"{package.__name__}.{module.name}")
+            importlib.import_module(f"{__package__}.{module.name}")
 
 
 def readers() -> list[Reader]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from bdg_analysis import geo
 from bdg_analysis.errors import BdgInputError, Problem
 
 #: Cells that mean "no figure": kept as missing, with the marker recorded, never read as 0.
@@ -21,6 +22,12 @@ MISSING_MARKERS = ("", "..", "...", "…", "-", "–", "—", "NA", "n/a", "N/A"
 YEAR_RANGE = (1950, 2100)
 
 # ---------------------------------------------------------------- encodings
+
+
+def key(text: str) -> str:
+    """A matching key of a label: lower case, no diacritics, letters and digits only
+    ('Nữ' -> 'nu'); the package's one folding (:func:`bdg_analysis.geo.fold`), unit words kept."""
+    return geo.fold(text, unit_words=False)
 
 
 @dataclass

@@ -19,6 +19,7 @@ import pandas as pd
 
 from bdg_analysis.errors import Problem
 from bdg_analysis.io import text_files as tf
+from bdg_analysis.io.text_files import key
 
 TIDY_COLUMNS = ("province", "indicator", "year", "value", "sex", "source", "note", "status")
 REQUIRED_COLUMNS = ("province", "indicator", "year", "value")
@@ -53,13 +54,6 @@ INDICATOR_NAME_COLUMNS = {"tenchitieu", "indicatorname", "noidungchitieu"}
 ROW_NUMBER_COLUMNS = {"stt", "tt", "no", "sott"}
 
 _PERCENT = re.compile(r"\s*([+-]?\d[\d.,\u00a0\u202f ]*)\s*%\s*")
-
-
-def key(text: str) -> str:
-    """A matching key: lower case, no diacritics, letters and digits only ('Nữ' -> 'nu')."""
-    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "", text)
 
 
 def one_line(text: str) -> str:

@@ -21,7 +21,7 @@ import pandas as pd
 from bdg_analysis import catalogue, geo
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import text_files as tf
-from bdg_analysis.io.tidy import key
+from bdg_analysis.io.text_files import key
 
 # ---------------------------------------------------------------- the grid
 
