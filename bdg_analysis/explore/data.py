@@ -7,6 +7,7 @@ import pandas as pd
 
 from bdg_analysis import catalogue as _catalogue
 from bdg_analysis import geo, progress, trends, words
+from bdg_analysis.dataset import boundaries
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.explore.reading import (
     Data,
@@ -244,8 +245,6 @@ def _former_table(frame: pd.DataFrame, ind: _catalogue.Indicator, lang: str, cap
 
 def _method_note(rows: pd.DataFrame, lang: str = "vi") -> str:
     """How the latest put-together year was made (weights, source), from its columns."""
-    from bdg_analysis.dataset import boundaries
-
     agg = rows[rows["aggregated"].astype(bool)] if "aggregated" in rows else rows.iloc[0:0]
     if agg.empty:
         return ""
