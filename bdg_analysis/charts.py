@@ -1,26 +1,33 @@
-"""Matplotlib figures for reports: a series with its targets (and projection band when given)."""
+"""Matplotlib figures for reports and notebooks, drawn on their own Agg canvas (no pyplot).
+
+Every chart is a :class:`ChartFigure` with its own ``FigureCanvasAgg``: nothing goes through
+pyplot or a global backend, so reports draw without a screen and a notebook's own backend
+(JupyterLab's inline one) is never switched; a returned figure shows itself as a PNG.
+"""
 
 from __future__ import annotations
 
 import base64
 import io as _io
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import rcParams
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg")  # reports are drawn without a screen
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-
-from bdg_analysis.targets import Target  # noqa: E402
-from bdg_analysis.text import fmt_number, fmt_target, label  # noqa: E402
+from bdg_analysis.targets import Target
+from bdg_analysis.text import fmt_number, fmt_target, label
+from bdg_analysis.words import word
 
 # Okabe-Ito colours: distinguishable by colour-blind readers; shapes carry meaning too.
 COLOURS = {"series": "#0072B2", "national": "#7f7f7f", "target": "#D55E00", "band": "#56B4E9"}
 
-plt.rcParams.update(
+rcParams.update(
     {
         "font.family": "DejaVu Sans",  # has every Vietnamese diacritic
         "font.size": 9,
@@ -48,7 +55,7 @@ def _text_width_in(fig: Figure, texts: Sequence[str], size: float) -> float:
     if not texts:
         return 0.0
     renderer = fig.canvas.get_renderer()
-    props = FontProperties(family=plt.rcParams["font.family"], size=size)
+    props = FontProperties(family=rcParams["font.family"], size=size)
     widest = max(renderer.get_text_width_height_descent(t, props, ismath=False)[0] for t in texts)
     return widest / fig.dpi
 
@@ -63,13 +70,36 @@ def _set_margins(fig: Figure, *, left_in: float, top_in: float) -> None:
     )
 
 
-def _new_figure(width: float, height: float, dpi: int = 110):
-    """A figure outside pyplot's registry (nothing to close, nothing kept between charts)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+class ChartFigure(Figure):
+    """A figure that shows itself as a PNG in a notebook (IPython asks ``_repr_png_``).
 
-    fig = Figure(figsize=(width, height), dpi=dpi)
+    It lives outside pyplot's registry, so nothing needs closing and nothing is shown twice; a
+    kernel whose own pyplot has registered a figure formatter uses that one instead.
+    """
+
+    def _repr_png_(self) -> bytes:
+        return png_bytes(self)
+
+
+def new_canvas(width: float, height: float, dpi: int = 110, layout: str | None = None):
+    """A :class:`ChartFigure` on its own Agg canvas: drawn without a screen or pyplot, so no
+    global backend is set and a notebook keeps its own."""
+    fig = ChartFigure(figsize=(width, height), dpi=dpi, layout=layout)
     FigureCanvasAgg(fig)
+    return fig
+
+
+def _new_figure(width: float, height: float, dpi: int = 110, layout: str | None = None):
+    """A figure with one axes, outside pyplot's registry (nothing to close, nothing kept)."""
+    fig = new_canvas(width, height, dpi, layout)
     return fig, fig.add_subplot()
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes (no software tag, so identical charts give identical bytes)."""
+    buffer = _io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def trend_chart(
@@ -172,7 +202,7 @@ def trend_chart(
     _set_margins(fig, left_in=0.6, top_in=top_in)  # the y ticks depend on the height
     low, high = ax.get_ylim()
     ticks = [fmt_number(v, lang) for v in ax.get_yticks() if low <= v <= high]
-    left_in = _PAD_IN + 0.22 + _text_width_in(fig, ticks, plt.rcParams["font.size"]) + 0.08
+    left_in = _PAD_IN + 0.22 + _text_width_in(fig, ticks, rcParams["font.size"]) + 0.08
     _set_margins(fig, left_in=left_in, top_in=top_in)
     x0 = ax.get_position().x0
     fig.text(0.01, 1 - 0.06 / 2.9, title, ha="left", va="top", fontsize=10)
@@ -192,11 +222,8 @@ def trend_chart(
 
 
 def to_png_base64(fig: Figure) -> str:
-    """The figure as base64 PNG (so the HTML opens offline), and close it to free memory."""
-    buffer = _io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    """The figure as base64 PNG, so the HTML opens offline."""
+    return base64.b64encode(png_bytes(fig)).decode("ascii")
 
 
 def rank_strip(
@@ -259,14 +286,12 @@ def status_grid(frame: pd.DataFrame, *, symbols: dict[str, str], title: str) -> 
     grid reads in grey and for colour-blind readers.
     """
     n_rows, n_cols = frame.shape
-    fig, ax = plt.subplots(
-        figsize=(0.34 * n_cols + 2.2, 0.24 * n_rows + 1.3), dpi=110, layout="constrained"
-    )
+    fig, ax = _new_figure(0.34 * n_cols + 2.2, 0.24 * n_rows + 1.3, dpi=110, layout="constrained")
     for i, (_, row) in enumerate(frame.iterrows()):
         for j, status in enumerate(row):
             colour = STATUS_COLOURS.get(status, "#ffffff")
             ax.add_patch(
-                plt.Rectangle(
+                Rectangle(
                     (j, n_rows - 1 - i), 1, 1, facecolor=colour, edgecolor="white", linewidth=0.8
                 )
             )
@@ -293,27 +318,13 @@ def status_grid(frame: pd.DataFrame, *, symbols: dict[str, str], title: str) -> 
 # ---------------------------------------------------------------------------------------------
 # Exploration charts (notebooks/explore_indicator.ipynb, notebooks/data_quality.ipynb)
 
-from dataclasses import dataclass, field  # noqa: E402
-
-import numpy as np  # noqa: E402
-
 PART_COLOURS = ("#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 PART_MARKERS = ("s", "^", "v", "D", "P", "X")
-_EXPLORE_WORDS = {
-    "current": {"vi": "địa giới hiện nay", "en": "current boundaries"},
-    "former": {"vi": "tỉnh cũ (số liệu riêng)", "en": "former provinces (own figures)"},
-    "flagged": {"vi": "minh họa, sơ bộ hoặc ước tính", "en": "demo, provisional or estimated"},
-    "marked": {"vi": "giá trị bị đánh dấu", "en": "flagged value"},
-    "no_data": {"vi": "không có số liệu", "en": "no data"},
-    "nothing": {"vi": "Không có chuỗi nào để vẽ", "en": "No series to draw"},
-    "merger": {"vi": "sáp nhập 1/7/2025", "en": "merger 1 July 2025"},
-    "better_up": {"vi": "tốt hơn →", "en": "better →"},
-    "better_down": {"vi": "← tốt hơn", "en": "← better"},
-}
 
 
 def _word(key: str, lang: str) -> str:
-    return _EXPLORE_WORDS[key]["en" if lang == "en" else "vi"]
+    """A word drawn on an exploration chart (``resources/words/charts.yaml``)."""
+    return word(f"charts.{key}", lang)
 
 
 @dataclass
@@ -364,23 +375,15 @@ def small_multiples(
     from matplotlib.lines import Line2D
 
     if not panels:
-        fig, ax = plt.subplots(figsize=(6.4, 1.2), dpi=100, layout="constrained")
+        fig, ax = _new_figure(6.4, 1.2, dpi=100, layout="constrained")
         ax.axis("off")
         ax.text(0.0, 0.5, _word("nothing", lang), transform=ax.transAxes, fontsize=9)
         ax.set_title(title, loc="left", fontsize=10)
         return fig
     ncols = max(1, min(ncols, len(panels)))
     nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(1.85 * ncols + 0.4, 1.4 * nrows + 1.1),
-        dpi=100,
-        sharex=True,
-        sharey=sharey,
-        layout="constrained",
-        squeeze=False,
-    )
+    fig = new_canvas(1.85 * ncols + 0.4, 1.4 * nrows + 1.1, dpi=100, layout="constrained")
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False)
     any_parts = any_marked = any_national = False
     for ax, panel in zip(axes.flat, panels, strict=False):
         if national is not None and not national.empty:
@@ -520,7 +523,7 @@ def distribution_chart(
 
     ``values`` is indexed by province name.
     """
-    fig, ax = plt.subplots(figsize=(6.4, 2.4), dpi=110, layout="constrained")
+    fig, ax = _new_figure(6.4, 2.4, dpi=110, layout="constrained")
     v = pd.to_numeric(values, errors="coerce").dropna().sort_values()
     ax.set_title(title, loc="left", fontsize=10)
     ax.set_yticks([])
@@ -531,7 +534,7 @@ def distribution_chart(
     q1, med, q3 = np.percentile(v.to_numpy(), [25, 50, 75])
     blue = COLOURS["series"]
     ax.add_patch(
-        plt.Rectangle(
+        Rectangle(
             (q1, -0.3), q3 - q1, 0.6, facecolor="#dcecf9", edgecolor=blue, linewidth=1, zorder=1
         )
     )
@@ -611,7 +614,7 @@ def parts_chart(
 ) -> Figure:
     """A merged province (bold blue) with each former province's own series (coloured lines,
     a different marker each) and the nation (grey); a dotted line marks the merger."""
-    fig, ax = plt.subplots(figsize=(6.4, 2.9), dpi=110, layout="constrained")
+    fig, ax = _new_figure(6.4, 2.9, dpi=110, layout="constrained")
     if national is not None and not national.empty:
         ax.plot(
             national.index,
@@ -664,9 +667,7 @@ def coverage_chart(matrix: pd.DataFrame, *, title: str, lang: str = "vi") -> Fig
     """A heat map of shares 0-1 (rows by columns), each cell's percentage written in it."""
     values = matrix.apply(pd.to_numeric, errors="coerce").astype("float64").to_numpy()
     n_rows, n_cols = values.shape
-    fig, ax = plt.subplots(
-        figsize=(0.34 * n_cols + 2.6, 0.24 * n_rows + 1.3), dpi=100, layout="constrained"
-    )
+    fig, ax = _new_figure(0.34 * n_cols + 2.6, 0.24 * n_rows + 1.3, dpi=100, layout="constrained")
     ax.imshow(np.where(np.isnan(values), 0, values), cmap="Blues", vmin=0, vmax=1.6, aspect="auto")
     for i in range(n_rows):
         for j in range(n_cols):

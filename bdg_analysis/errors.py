@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
 class Problem:
-    """One problem in an input file: where it is and what was expected."""
+    """One problem in an input file: where it is and what was expected.
+
+    ``code`` (keyword only, not printed) names the kind of problem for programs that act on
+    it, e.g. ``"duplicate"`` for a row repeating a place, indicator, year and sex, so that
+    they need not read the message; None when no program needs to tell it apart.
+    """
 
     file: str
     row: int | None
     column: str | None
     message: str
+    code: str | None = field(default=None, kw_only=True)
 
     def __str__(self) -> str:
         where = self.file

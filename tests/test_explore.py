@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 import bdg_analysis as bdg
-from bdg_analysis import catalogue, explore, plans, text, words
+from bdg_analysis import catalogue, charts, explore, plans, tables, text, words
 from bdg_analysis.errors import BdgInputError, UnknownNameError
+from bdg_analysis.explore import reading
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "explore_small.csv"
@@ -88,7 +89,7 @@ def test_load_on_current_boundaries_puts_former_provinces_together():
 def test_load_reads_a_file_again_only_when_it_changed(tmp_path):
     data = tmp_path / "d.csv"
     data.write_text(SMALL.read_text(encoding="utf-8"), encoding="utf-8")
-    assert explore._context(data) is explore._context(str(data))
+    assert reading.context(data) is reading.context(str(data))
     before = bdg.series("Lạng Sơn", "M4.CT1", data=data)[2025]
     data.write_text(
         SMALL.read_text(encoding="utf-8").replace(
@@ -161,10 +162,35 @@ def test_plan_is_the_reports_plan_with_a_targets_table():
 def test_series_is_on_current_boundaries_with_status_and_trace():
     s = bdg.series("Tuyên Quang", "M4.CT1", data=SMALL)
     assert s.index.tolist() == list(range(2018, 2026)) and s.name == "Tuyên Quang"
+    assert s.index.name == "year"
     assert s[2025] == 110.3 and s.attrs["status"][2025] == "estimate"
     assert s.attrs["aggregated"] == list(range(2018, 2025))
     assert min(109.8, 112.5) < s[2020] < max(109.8, 112.5)  # a weighted mean of the two parts
     assert bdg.series("Tuyên Quang", "M4.CT1", data=SMALL, up_to=2020).index.max() == 2020
+
+
+def test_series_keeps_a_year_without_a_value_as_nan():
+    s = bdg.series("Cao Bằng", "M4.CT1", data=SMALL)  # the 2020 cell of the fixture is empty
+    assert s.index.tolist() == list(range(2018, 2026))
+    assert math.isnan(s[2020]) and s.drop(2020).notna().all()
+    assert 2020 not in s.attrs["status"] and s.attrs["status"][2021] == "demo"
+    assert bdg.project(s, 2030).value == bdg.project(s.dropna(), 2030).value  # gaps skipped
+    assert s.attrs["incomplete"] == {}
+
+
+def test_series_names_the_merged_years_left_out_for_a_missing_part():
+    raw = pd.DataFrame(
+        {
+            "province": ["Hà Giang", "Tuyên Quang", "Tuyên Quang", "Hà Giang", "Tuyên Quang"],
+            "indicator": ["M4.CT1"] * 5,
+            "year": [2019, 2019, 2020, 2021, 2021],
+            "value": [112.0, 110.0, 111.0, 113.0, 109.0],
+        }
+    )
+    s = bdg.series("Tuyên Quang", "M4.CT1", data=raw)
+    assert s.index.tolist() == [2019, 2020, 2021] and math.isnan(s[2020])  # Hà Giang: no 2020
+    assert s.attrs["incomplete"] == {2020: ["Hà Giang"]}
+    assert s.attrs["aggregated"] == [2019, 2021]
 
 
 def test_series_refuses_a_former_province_and_points_to_former_series():
@@ -175,21 +201,33 @@ def test_series_refuses_a_former_province_and_points_to_former_series():
 
 
 def test_former_series_puts_the_parts_beside_the_merged_province():
-    wide = bdg.former_series("Hà Giang", "M4.CT1", data=SMALL)
-    assert list(wide.columns) == ["Hà Giang (cũ)", "Tuyên Quang (cũ)", "Tuyên Quang (hiện nay)"]
+    long = bdg.former_series("Hà Giang", "M4.CT1", data=SMALL)
+    assert {"province", "series", "former", "year", "value", "status"} <= set(long.columns)
+    assert set(long["province"]) == {"Tuyên Quang"}
+    wide = long.pivot(index="year", columns="series", values="value")
+    names = ["Hà Giang (cũ)", "Tuyên Quang (cũ)", "Tuyên Quang (hiện nay)"]
+    assert list(dict.fromkeys(long["series"])) == names
     assert wide.loc[2020, "Hà Giang (cũ)"] == 112.5 and wide.loc[2020, "Tuyên Quang (cũ)"] == 109.8
-    assert math.isnan(wide.loc[2025, "Hà Giang (cũ)"]) and wide.loc[2025].iloc[-1] == 110.3
-    assert wide.loc[2020].iloc[-1] == bdg.series("Tuyên Quang", "M4.CT1", data=SMALL)[2020]
-    assert "Hà Giang và Tuyên Quang" in wide.attrs["caption"]
-    assert "trọng số" in wide.attrs["caption"]  # how the parts were weighted
+    assert math.isnan(wide.loc[2025, "Hà Giang (cũ)"]) and wide.loc[2025, names[-1]] == 110.3
+    assert wide.loc[2020, names[-1]] == bdg.series("Tuyên Quang", "M4.CT1", data=SMALL)[2020]
+    mine = long[long["series"] == names[-1]].set_index("year")
+    assert mine.loc[2025, "status"] == "estimate" and mine.loc[2020, "aggregated"]
+    assert set(long.loc[long["series"] == names[0], "former"]) == {"Hà Giang"}
+    assert "Hà Giang và Tuyên Quang" in long.attrs["caption"]
+    assert "trọng số" in long.attrs["caption"]  # how the parts were weighted
+    shown = long.styled().data  # shown wide: one column per series, one row per year
+    assert list(shown.columns) == names and list(shown.index) == [str(y) for y in range(2018, 2026)]
+    assert shown.loc["2020", "Hà Giang (cũ)"] == "112,5" and shown.loc["2025", names[0]] == "–"
     english = bdg.former_series("Tuyên Quang", "M4.CT1", data=SMALL, lang="en")
-    assert list(english.columns) == [
+    assert list(dict.fromkeys(english["series"])) == [
         "Hà Giang (former)",
         "Tuyên Quang (former)",
         "Tuyên Quang (current)",
     ]
     single = bdg.former_series("Lạng Sơn", "M4.CT1", data=SMALL)
-    assert list(single.columns) == ["Lạng Sơn"]
+    assert set(single["series"]) == {"Lạng Sơn"} and list(single.styled().data.columns) == [
+        "Lạng Sơn"
+    ]
     with pytest.raises(BdgInputError, match="whole country"):
         bdg.former_series("Toàn quốc", "M4.CT1", data=SMALL)
 
@@ -216,7 +254,9 @@ def test_movers_rank_improvement_in_the_good_direction():
     srb = bdg.movers("M4.CT1", since=2018, data=SMALL)
     ls = srb.set_index("province").loc["Lạng Sơn"]
     assert ls["slope"] < 0 < ls["improvement"] and ls["improvement"] == -ls["slope"]
-    assert ls["first_year"] == 2018 and ls["latest_value"] == 115.4
+    assert ls["first_year"] == 2018 and (ls["year"], ls["value"]) == (2025, 115.4)
+    html = srb._repr_html_()  # plain value and year, shown as the window's last ones
+    assert "Năm mới nhất" in html and "Giá trị cuối" in html
     assert srb["rank"].iloc[0] == 1
     ranked = srb.dropna(subset=["improvement"])
     assert ranked["improvement"].tolist() == sorted(ranked["improvement"], reverse=True)
@@ -229,8 +269,10 @@ def test_status_gives_the_report_statuses_in_words_and_colours():
     assert st.attrs["caption"].startswith("Lạng Sơn, 2025")
     assert set(st["status"]) <= set(words.namespace("status"))
     srb = st.set_index("id").loc["M4.CT1"]
-    assert srb["latest"] == 115.4 and srb["indicator"] == catalogue.get("M4.CT1").short_vi
+    assert srb["value"] == 115.4 and srb["indicator"] == catalogue.get("M4.CT1").short_vi
+    assert srb["year"] == 2025
     html = st._repr_html_()
+    assert "Giá trị mới nhất" in html and "Năm mới nhất" in html
     for key in set(st["status"]):
         assert text.status_word(key) in html and text.STATUS_SYMBOLS[key] in html
     assert "Khả năng đạt" in html
@@ -243,7 +285,7 @@ def test_tables_show_vietnamese_labels_numbers_units_and_status_colours():
     wage = bdg.latest("M2.CT1", data=SMALL)
     html = wage._repr_html_()
     assert "Tỉnh, thành phố" in html and "Giá trị (%)" in html and "28,1" in html
-    assert "sơ bộ" in html and explore.DATA_STATUS_COLOURS["provisional"] in html
+    assert "sơ bộ" in html and tables.DATA_STATUS_COLOURS["provisional"] in html
     english = wage.styled(lang="en").to_html()
     assert "Province" in english and "28.1" in english and "provisional" in english
     assert isinstance(wage.head(2), bdg.Table) and wage.head(2).attrs["unit"] == "%"
@@ -275,38 +317,59 @@ def _all_text(fig) -> list[str]:
 
 
 def test_chart_draws_the_series_the_nation_and_the_plans_targets(shell):
-    explore._show_figures_in_notebooks()
     before = plt.get_fignums()
     fig = bdg.chart("Lạng Sơn", "M4.CT1", data=SMALL)
+    assert isinstance(fig, charts.ChartFigure)
     drawn = _all_text(fig)
     assert any("Lạng Sơn: Tỷ số giới tính khi sinh" in t for t in drawn)
     for target in plans.load_plan("Lạng Sơn").targets_for("M4.CT1"):
         assert f"{target.year}: {text.fmt_target(target)}" in drawn
     data, _ = shell.display_formatter.format(fig)
     assert data["image/png"][:4] == b"\x89PNG"
-    assert plt.get_fignums() == before  # closed once shown: pyplot does not pile up
+    assert plt.get_fignums() == before  # drawn outside pyplot: nothing piles up
 
 
-def test_in_a_jupyter_kernel_pyplot_goes_back_to_the_inline_backend(monkeypatch):
-    """charts forces Agg; a kernel's own s.plot() must still show, so explore restores inline."""
-    import types
+def _run_in_kernel(kc, code: str) -> list[dict]:
+    """Run ``code`` in a kernel; the outputs it gave (results, displays, streams)."""
+    outputs: list[dict] = []
 
-    import IPython
-    from IPython.core.formatters import DisplayFormatter
+    def keep(msg):
+        if msg["msg_type"] in ("execute_result", "display_data", "error", "stream"):
+            outputs.append({"type": msg["msg_type"], **msg["content"]})
 
-    calls = []
-    fake = types.SimpleNamespace(
-        display_formatter=DisplayFormatter(), enable_matplotlib=lambda gui: calls.append(gui)
-    )
-    monkeypatch.setattr(IPython, "get_ipython", lambda: fake)
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    explore._show_figures_in_notebooks()
-    assert calls == ["inline"]
-    fig = plt.figure()
-    assert fake.display_formatter.format(fig)[0]["image/png"][:4] == b"\x89PNG"
-    monkeypatch.delenv("MPLBACKEND")
-    explore._show_figures_in_notebooks()  # a terminal IPython: the backend is left alone
-    assert calls == ["inline"]
+    reply = kc.execute_interactive(code, output_hook=keep, timeout=120)
+    errors = [o for o in outputs if o["type"] == "error"]
+    assert reply["content"]["status"] == "ok" and not errors, errors
+    return outputs
+
+
+def _images(outputs: list[dict]) -> int:
+    return sum("image/png" in o.get("data", {}) for o in outputs)
+
+
+@pytest.mark.notebook
+def test_in_a_jupyter_kernel_charts_show_and_the_inline_backend_stays():
+    """In a real kernel, whatever ran before (the report's modules here): a returned chart shows
+    as one PNG, the kernel's backend is never switched, and the user's own pyplot still shows."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
+    try:
+        _run_in_kernel(kc, "from bdg_analysis import report, overview, charts")  # as reports do
+        shown = _run_in_kernel(
+            kc, f"import bdg_analysis as bdg\nbdg.chart('Lạng Sơn', 'M4.CT1', data={str(SMALL)!r})"
+        )
+        assert _images(shown) == 1
+        backend = _run_in_kernel(kc, "import matplotlib; matplotlib.get_backend()")
+        assert "inline" in backend[0]["data"]["text/plain"]
+        own = _run_in_kernel(kc, "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3]);")
+        assert _images(own) == 1  # the inline backend shows the user's own figure
+        # now through the inline backend's own figure formatter: still one image, never two
+        again = _run_in_kernel(kc, f"bdg.distribution('M4.CT1', data={str(SMALL)!r})")
+        assert _images(again) == 1
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
 
 
 def test_demonstration_values_are_named_in_captions_and_titles():
@@ -370,17 +433,6 @@ def test_distribution_former_and_outlier_charts_draw():
     assert "Không có chuỗi nào để vẽ" in {t.get_text() for t in empty.axes[0].texts}
 
 
-def test_a_column_of_values_is_shown_at_one_precision():
-    from bdg_analysis import explore
-
-    frame = pd.DataFrame({"value": [105.8, 108.0, 112.0], "change": [-1.04, -0.6, 2.0]})
-    html_text = explore.table(frame)._repr_html_()
-    for shown in ("105,8", "108,0", "112,0", "-1,04", "-0,60", "+2,00"):
-        assert f">{shown}<" in html_text, shown
-    counts = explore.table(pd.DataFrame({"value": [2.0, 3.0]}))._repr_html_()
-    assert ">2<" in counts and ">3<" in counts  # whole numbers stay whole
-
-
 def test_english_captions_of_former_provinces_are_in_english():
     caption = bdg.former_series("Tuyên Quang", "M4.CT1", lang="en").attrs["caption"]
     assert "weighted by female population" in caption
@@ -394,3 +446,24 @@ def test_a_change_is_shown_at_the_precision_of_its_values():
     change = shown.iloc[:, list(movers.columns).index("change")]
     assert all(c == "–" or len(c.split(",")[-1]) == 1 for c in change if "," in c)
     assert any("," in c for c in change)
+
+
+def test_every_function_checks_the_language_one_way():
+    with pytest.raises(BdgInputError) as expected:
+        words.check_lang("fr", where="lang")
+    calls = [
+        lambda: bdg.load(SMALL, lang="fr"),
+        lambda: bdg.latest("M4.CT1", data=SMALL, lang="fr"),
+        lambda: bdg.movers("M4.CT1", data=SMALL, lang="fr"),
+        lambda: bdg.former_series("Tuyên Quang", "M4.CT1", data=SMALL, lang="fr"),
+        lambda: bdg.status("Lạng Sơn", data=SMALL, lang="fr"),
+        lambda: bdg.chart("Lạng Sơn", "M4.CT1", data=SMALL, lang="fr"),
+        lambda: bdg.indicators("fr"),
+        lambda: bdg.indicator("M4.CT1").table("fr"),
+        lambda: bdg.plan("Lạng Sơn").table("fr"),
+        lambda: bdg.table(pd.DataFrame(), lang="fr"),
+    ]
+    for call in calls:
+        with pytest.raises(BdgInputError) as err:
+            call()
+        assert str(err.value) == str(expected.value)  # "<argument>: lang: 'fr' is not ..."

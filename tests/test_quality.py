@@ -1,5 +1,6 @@
 """Data-quality checks: coverage, flagged values, outliers with their rule, conflicts."""
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 
 from bdg_analysis import quality
-from bdg_analysis.errors import BdgInputError
+from bdg_analysis.errors import BdgInputError, Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "explore_small.csv"
@@ -240,3 +241,79 @@ def test_checks_run_on_the_embedded_data():
         assert float(shown.replace(",", ".")) > quality.Z_THRESHOLD
     caption = quality.summary(audit).attrs["caption"]
     assert caption.startswith("DỮ LIỆU MINH HỌA: 13.129 trong 13.162 giá trị")
+
+
+# ------------------------------------------------------------------ duplicates by their code
+
+
+def _coded(audit: quality.Audit) -> quality.Audit:
+    """The audit as it reads once validate gives duplicates their code: the message no longer
+    matters (here replaced by one no pattern could read)."""
+    problems = [
+        Problem(p.file, p.row, p.column, "repeated row", code="duplicate")
+        if quality.is_duplicate(p)
+        else p
+        for p in audit.problems
+    ]
+    return dataclasses.replace(audit, problems=problems)
+
+
+def test_duplicates_with_a_code_need_no_message(audit):
+    coded = _coded(audit)
+    assert [p.code for p in coded.problems].count("duplicate") == 3
+    for repeats in (False, True):
+        by_text = quality.conflicts(audit, include_repeats=repeats, lang="en")
+        by_code = quality.conflicts(coded, include_repeats=repeats, lang="en")
+        pd.testing.assert_frame_equal(by_code, by_text)
+    assert quality.problems_table(coded).empty
+    assert len(quality.problems_table(coded, include_duplicates=True)) == 3
+    assert quality.summary(coded)["count"].equals(quality.summary(audit)["count"])
+
+
+def test_a_coded_duplicate_pairs_with_the_first_row_not_refused(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "province,indicator,year,value,status\n"
+        "Lạng Sơn,M4.CT1,2023,116.1,oops\n"  # refused (status): not in the pair
+        "Lang Son,M4.CT1,2023,117.0,official\n"  # the first of the pair, spelt otherwise
+        "Lạng Sơn,M4.CT1,2023,119.0,provisional\n"
+        "Lạng Sơn,M4.CT1,2024,115.0,official\n",
+        encoding="utf-8",
+    )
+    audit = quality.read(data)
+    expected = quality.conflicts(audit)
+    assert expected["where_a"].str.endswith(":3").all() and len(expected) == 1
+    pd.testing.assert_frame_equal(quality.conflicts(_coded(audit)), expected)
+    row = expected.iloc[0]
+    assert (row["value_a"], row["value_b"], row["place"]) == (117.0, 119.0, "Lang Son")
+
+
+def test_a_problem_code_is_keyword_only_and_not_printed():
+    problem = Problem("a.csv", 3, "value", "duplicate of ...", code="duplicate")
+    assert str(problem) == "a.csv:3: value: duplicate of ..." and problem.code == "duplicate"
+    assert Problem("a.csv", 3, None, "x").code is None
+    with pytest.raises(TypeError):
+        Problem("a.csv", 3, None, "x", "duplicate")  # a fifth positional is not the code
+    assert not quality.is_duplicate(Problem("a.csv", 3, None, "duplicate of b.csv:2 (x, y, 1)"))
+    assert not quality.is_duplicate(Problem("a", 1, None, "duplicate of b:2 ...", code="other"))
+
+
+# ------------------------------------------------------------------ words and languages
+
+
+def test_the_rule_and_the_demo_note_in_each_language():
+    vi, en = quality.outlier_rule(lang="vi"), quality.outlier_rule(3.25, 6, "recorded", "en")
+    assert "MAD / 0,6745" in vi and "IQR / 1,349" in vi and "1,2533 ×" in vi and "3,5" in vi
+    assert "MAD / 0.6745" in en and "|z| > 3.25" in en and "at least 6 changes" in en
+    assert "as recorded" in en and "{" not in vi + en
+    assert quality.demo_note(["demo", "official", ""], "en").startswith(
+        "DEMONSTRATION DATA: 1 of 2 values"
+    )
+    assert quality.demo_note(["official"], "vi") == ""
+    for call in (
+        lambda: quality.outlier_rule(lang="fr"),
+        lambda: quality.demo_note(["demo"], "fr"),
+        lambda: quality.gaps(quality.read(SMALL).observations, "fr"),
+    ):
+        with pytest.raises(BdgInputError, match="lang"):
+            call()
