@@ -276,6 +276,7 @@ def check(raw: pd.DataFrame) -> Checked:
                         f"duplicate of {first['source_file']}:{int(first['source_row'])}"
                         f"{_cell_suffix(first)} ({other['province']}, {other['indicator']}, "
                         f"{other['year']}) with {what}",
+                        code="duplicate",
                     )
                 )
         bad[clean.index] = True

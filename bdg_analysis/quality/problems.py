@@ -1,14 +1,12 @@
 """Problems the checks found: conflicts and repeats (a cell given twice), the rest, the counts.
 
 A duplicate is known by its problem's ``code`` (``"duplicate"``, set by ``validate``) and its
-two rows are found in the raw rows by their key, as ``validate`` groups them. Until
-``validate`` sets codes, a problem without one is recognised by the text of its message
-(:data:`_DUPLICATE`), the fallback to drop once every duplicate carries its code.
+two rows are found in the raw rows by their key, as ``validate`` groups them: nothing is read
+out of a message's text.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,13 +19,6 @@ from bdg_analysis.words import word
 
 #: The code ``validate`` gives a row that repeats a place, indicator, year and sex.
 DUPLICATE_CODE = "duplicate"
-
-# Fallback for problems without a code: validate's message, "duplicate of FILE:ROW [CELL]
-# (PROVINCE, INDICATOR, YEAR) with the same value | a different value (...)".
-_DUPLICATE = re.compile(
-    r"^duplicate of (?P<file>.+):(?P<row>\d+)(?: \[(?P<cell>[^\]]*)\])? "
-    r"\((?P<province>[^()]+), (?P<indicator>[^,()]+), (?P<year>-?\d+)\) with (?P<what>.+)$"
-)
 
 _COLUMNS = [
     "kind",
@@ -47,10 +38,8 @@ _COLUMNS = [
 
 
 def is_duplicate(problem: Problem) -> bool:
-    """Whether a problem is a duplicate row: by its code, or (no code) by its message."""
-    if problem.code is not None:
-        return problem.code == DUPLICATE_CODE
-    return _DUPLICATE.match(problem.message) is not None
+    """Whether a problem is a duplicate row (by its code)."""
+    return problem.code == DUPLICATE_CODE
 
 
 @dataclass(frozen=True)
@@ -160,21 +149,6 @@ def _coded_pairs(problems: list[Problem], rows: _Rows) -> dict[tuple[str, int, s
     }
 
 
-def _message_pair(problem: Problem) -> _Pair | None:
-    """The pair of a duplicate known by its message only (a problem without a code)."""
-    match = _DUPLICATE.match(problem.message) if problem.code is None else None
-    if match is None:
-        return None
-    return _Pair(
-        (match["file"], int(match["row"]), match["cell"] or ""),
-        (problem.file, int(problem.row or 0), _cell_of(problem.column)),
-        match["province"],
-        match["indicator"],
-        int(match["year"]),
-        match["what"].startswith("the same value"),
-    )
-
-
 def _pairs(problems: list[Problem], rows: _Rows) -> list[_Pair]:
     """Every duplicate's pair, in the order of the problems."""
     coded = _coded_pairs(problems, rows)
@@ -183,7 +157,7 @@ def _pairs(problems: list[Problem], rows: _Rows) -> list[_Pair]:
         pair = (
             coded.get((p.file, int(p.row or 0), _cell_of(p.column)))
             if p.code == DUPLICATE_CODE
-            else _message_pair(p)
+            else None
         )
         if pair is not None:
             out.append(pair)
