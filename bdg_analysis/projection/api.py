@@ -221,7 +221,7 @@ def project(
     --------
     >>> project(pd.Series([104.2, 106.0, 107.5, 108.1], index=[2009, 2014, 2019, 2024]),
     ...         2030, lower=0)
-    Projection(2030: 109.6 [105.5–113.9] 80%, damped trend φ=0.90, 4 points)
+    Projection(2030: 109.1 [107.1–111.2] 80%, damped trend φ=0.90, 4 points)
     """
     check_level(level)
     check_methods(methods)

@@ -7,7 +7,9 @@ one :func:`bdg_analysis.quality.outliers` shows in notebooks (it imports it from
 per year whose robust z-score, against the series' own median change, exceeds 3.5 (Iglewicz and
 Hoaglin 1993), judged only when the series has at least five changes. A flagged change followed at
 once by a flagged change of the other sign is a spike (out and back), not a shift, and is left
-alone. For the latest shift, the projection models the segment after it when that segment has
+alone, and so is a jump that does not last (fewer than two points from it on, or a median of those
+points less than half the jump away from where the earlier level was heading). For the latest
+lasting shift, the projection models the segment after it when that segment has
 :data:`SEGMENT_MIN_POINTS` points; otherwise the values before it are moved by the excess of the
 jump over the series' median change, so the trend is read across the step at the new level.
 """
@@ -267,12 +269,25 @@ def detect_rows(Y: np.ndarray, years: np.ndarray) -> dict:
     r = np.flatnonzero(any_hit)
     c = col[r]
     pc = prev[r, c]
-    n_after = (obs[r] & (cols[None, :] >= c[:, None])).sum(1)
+    after = obs[r] & (cols[None, :] >= c[:, None])
+    n_after = after.sum(1)
     (med,) = _row_percentiles(np.where(np.isfinite(C[r]) & ~shift_hit[r], C[r], np.nan), [0.5])
     med = np.nan_to_num(med)
     dt = years[c] - years[pc]
     jump = Y[r, c] - Y[r, pc]
     excess = jump - med * dt
+    # a shift must last: the points from it on stay, in the median, at least half the excess
+    # away from where the earlier level would have gone (one point cannot tell a shift from an
+    # outlier; a jump that falls back is noise)
+    expected = Y[r, pc][:, None] + med[:, None] * (years[None, :] - years[pc][:, None])
+    away = np.where(after, (Y[r] - expected) * np.sign(excess)[:, None], np.nan)
+    (held,) = _row_percentiles(away, [0.5])
+    lasting = (n_after >= 2) & (held >= 0.5 * np.abs(excess))
+    if not lasting.any():
+        return out
+    r, c, pc, n_after, med, excess = (
+        r[lasting], c[lasting], pc[lasting], n_after[lasting], med[lasting], excess[lasting]
+    )
     Yn = Y.copy()
     seg = n_after >= SEGMENT_MIN_POINTS
     before = cols[None, :] < c[:, None]
