@@ -124,3 +124,20 @@ def test_pool_inputs_are_checked():
         pj.pooled_backtest_errors([s, s], demo=[True])
     empty = pj.pooled_backtest_errors([], 0, 100)
     assert empty.n_series == 0 and empty.n_pairs == 0
+
+
+def test_project_many_takes_one_pool_per_row(provinces):
+    series, demo = provinces
+    pool = pj.pooled_backtest_errors(series, 0, 100, demo=demo)
+    wide = pd.DataFrame(series).T
+    wide.loc["P04", 2019] = np.nan  # a gap to interpolate
+    pools = [pool.for_series(label, demo=label in demo) for label in wide.index]
+    for year in (2030, 2019):
+        many = pj.project_many(wide, year, lower=0, upper=100, pooled_errors=pools, chunk=7)
+        for i in (0, 4, 26):
+            s = wide.iloc[i].dropna()
+            one = pj.project(s, year, lower=0, upper=100, pooled_errors=pools[i])
+            assert one.value == pytest.approx(many.iloc[i]["value"], abs=1e-9)
+            assert one.low == pytest.approx(many.iloc[i]["low"], abs=1e-9)
+    with pytest.raises(ValueError, match="one per row"):
+        pj.project_many(wide, 2030, lower=0, upper=100, pooled_errors=pools[:3])

@@ -293,8 +293,6 @@ def interpolate_rows(
     t = years.astype(float)
     S = row_stats(R["Z"], t)
     s = np.maximum(np.nan_to_num(S["s"], nan=0.0), transforms.scale_floor(code, S["absz"]))
-    if pooled is not None and math.isfinite(pooled.scale_median):
-        s = np.maximum(s, POOLED_SCALE_FRACTION * pooled.scale_median)
     M = np.isfinite(Z)
     T = len(years)
     prev = np.max(np.where(M & (years[None, :] < to_year), np.arange(T), -1), 1)
@@ -303,16 +301,19 @@ def interpolate_rows(
     w = (to_year - years[prev]) / (years[nxt] - years[prev])
     c = Z[ar, prev] * (1 - w) + Z[ar, nxt] * w
     hmin = np.minimum(to_year - years[prev], years[nxt] - to_year)
-    calib = pooled if pooled is not None else default_calibration()
+    per_row = pooled is not None and not isinstance(pooled, PooledErrors)
+    calibs = [(pooled[i] if per_row else pooled) or default_calibration() for i in range(len(Y))]
+    medians = np.array([getattr(c, "scale_median", math.nan) for c in calibs])
+    s = np.where(np.isfinite(medians), np.maximum(s, POOLED_SCALE_FRACTION * medians), s)
     n = M.sum(1)
     ql, qh = np.empty(len(Y)), np.empty(len(Y))
     dists = []
-    for i in range(len(Y)):
+    for i, calib in enumerate(calibs):
         d = calib.distribution(int(n[i]), float(hmin[i]), MEMBERS[FINAL])
         d = d.mixture(d.flipped(), 0.5)  # a gap has no direction: symmetric
         dists.append(d)
         ql[i], qh[i] = d.quantile([(1 - level) / 2, (1 + level) / 2])
-    gamma = np.array([calib.gamma(int(v), MEMBERS[FINAL]) for v in n])
+    gamma = np.array([c.gamma(int(v), MEMBERS[FINAL]) for c, v in zip(calibs, n, strict=True)])
     spread = s * growth(hmin, gamma)
     back = lambda z: transforms.inverse_rows(code, z, lower, upper, delta)  # noqa: E731
     from scipy import stats

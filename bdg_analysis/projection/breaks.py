@@ -286,7 +286,12 @@ def detect_rows(Y: np.ndarray, years: np.ndarray) -> dict:
     if not lasting.any():
         return out
     r, c, pc, n_after, med, excess = (
-        r[lasting], c[lasting], pc[lasting], n_after[lasting], med[lasting], excess[lasting]
+        r[lasting],
+        c[lasting],
+        pc[lasting],
+        n_after[lasting],
+        med[lasting],
+        excess[lasting],
     )
     Yn = Y.copy()
     seg = n_after >= SEGMENT_MIN_POINTS

@@ -234,6 +234,13 @@ def _reason_codes(n: np.ndarray, ok: np.ndarray) -> np.ndarray:
     ).astype(object)
 
 
+def _rows_of(pooled, rows: np.ndarray):
+    """The pool of the given rows: the same one, or the rows' own from a list."""
+    if pooled is None or isinstance(pooled, PooledErrors):
+        return pooled
+    return [pooled[i] for i in rows]
+
+
 def _many_chunk(args) -> pd.DataFrame:
     Y, years, to_year, lower, upper, level, pooled, kind, labels, methods = args
     N, T = Y.shape
@@ -257,7 +264,7 @@ def _many_chunk(args) -> pd.DataFrame:
         rows = np.flatnonzero(fwd)
         E = run(
             Y[rows], years, [float(to_year)], lower=lower, upper=upper, level=level,
-            pooled=pooled, transform=kind, methods=methods,
+            pooled=_rows_of(pooled, rows), transform=kind, methods=methods,
         )  # fmt: skip
         for key, src in (
             ("value", "value"),
@@ -297,7 +304,9 @@ def _many_chunk(args) -> pd.DataFrame:
         if gap.size:
             from bdg_analysis.projection.api import interpolate_rows
 
-            ip = interpolate_rows(Y[gap], years, to_year, lower, upper, level, pooled, kind)
+            ip = interpolate_rows(
+                Y[gap], years, to_year, lower, upper, level, _rows_of(pooled, gap), kind
+            )
             for key in ("value", "low", "high", "center_z", "sigma_z", "delta"):
                 cols[key][gap] = ip[key]
             method[gap] = "interpolated"
@@ -345,15 +354,23 @@ def project_many(
     array with ``years``, or a list of Series. Gives the same numbers as :func:`project` row by
     row. Returns a frame with value, low, high, method, reason_code, calibration, n_points,
     last_year, phi, break_year (-1 for none), center_z, sigma_z, delta (log shift),
-    textbook_low/high. ``pooled_errors`` is used for every row as given (leave a row's own
-    series out with :meth:`PooledErrors.for_series` and one call per row when it matters).
+    textbook_low/high. ``pooled_errors`` is one pool for every row or a list with one per row,
+    e.g. ``[pool.for_series(label) for label in frame.index]`` (each without its own series).
     ``jobs`` > 1 spreads chunks of ``chunk`` rows over processes.
     """
     check_level(level)
     check_methods(methods)
     Y, yrs, labels = wide(data, years)
     check_bounds_rows(Y, yrs, labels, lower, upper)
-    _check_pool(pooled_errors, lower, upper, transform)
+    per_row = pooled_errors is not None and not isinstance(pooled_errors, PooledErrors)
+    if per_row:
+        pooled_errors = list(pooled_errors)
+        if len(pooled_errors) != len(Y):
+            raise ValueError("pooled_errors: one pool for every row, or a list with one per row")
+        for p in pooled_errors:
+            _check_pool(p, lower, upper, transform)
+    else:
+        _check_pool(pooled_errors, lower, upper, transform)
     obs = np.isfinite(Y)
     has = obs.any(1)
     first = np.where(has, np.argmax(obs, 1), 0)
@@ -371,7 +388,7 @@ def project_many(
                 lower,
                 upper,
                 level,
-                pooled_errors,
+                [pooled_errors[j] for j in idx] if per_row else pooled_errors,
                 transform,
                 pd.Index(idx),
                 methods,
