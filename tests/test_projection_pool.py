@@ -141,3 +141,12 @@ def test_project_many_takes_one_pool_per_row(provinces):
             assert one.low == pytest.approx(many.iloc[i]["low"], abs=1e-9)
     with pytest.raises(ValueError, match="one per row"):
         pj.project_many(wide, 2030, lower=0, upper=100, pooled_errors=pools[:3])
+
+
+def test_a_list_of_series_named_alike_is_labelled_by_position():
+    rng = np.random.default_rng(8)
+    same_name = [trending(rng).rename("M1.CT1") for _ in range(4)]
+    pool = pj.pooled_backtest_errors(same_name, 0, 100)
+    assert pool.labels == ("0", "1", "2", "3")
+    named = [trending(rng).rename(f"P{i}") for i in range(3)]
+    assert pj.pooled_backtest_errors(named, 0, 100).labels == ("P0", "P1", "P2")

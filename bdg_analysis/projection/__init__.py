@@ -28,6 +28,11 @@ from bdg_analysis.projection.transforms import Transform, make_transform
 
 _clean_series = clean_series  # the name progress.py has used
 
+# the public functions belong to the package, wherever they are written
+for _f in (project, project_path, project_many, pooled_backtest_errors, band, make_transform):
+    _f.__module__ = __name__
+del _f
+
 __all__ = [
     "DEFAULT_LEVEL",
     "FINAL",

@@ -280,10 +280,9 @@ def _labels_and_series(series, labels, demo):
     else:
         series = list(series)
         if labels is None:
-            labels = [
-                str(s.name) if isinstance(s, pd.Series) and s.name is not None else str(i)
-                for i, s in enumerate(series)
-            ]
+            names = [s.name if isinstance(s, pd.Series) else None for s in series]
+            distinct = None not in names and len(set(map(str, names))) == len(names)
+            labels = [str(n) for n in names] if distinct else [str(i) for i in range(len(series))]
         labels = [str(x) for x in labels]
     if len(labels) != len(series):
         raise ValueError("labels must name every series")
@@ -314,7 +313,8 @@ def pooled_backtest_errors(
     """Backtest errors of many series of one indicator, kept by series.
 
     ``series_list`` is a mapping ``{label: series}`` (e.g. province name to values by year) or
-    a list of series (labelled by ``labels``, else by each Series' name, else its position).
+    a list of series (labelled by ``labels``, else by the Series' names when they are distinct,
+    else by position).
     ``demo`` flags the series that hold demonstration values: a set of labels, a mapping
     label -> bool or one bool per series. Only history is used: nothing after each series'
     last observation. Give the result's :meth:`PooledErrors.for_series` to :func:`project`.
