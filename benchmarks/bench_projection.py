@@ -20,8 +20,9 @@ parent of the checkout; without it the benchmark says so and stops.
     that year is at most 2022). One table per sampling and horizon.
 (3) For every table and horizon: MAE by indicator and MASE over all series (MAE divided by the
     history's mean absolute yearly change) of the simple baselines, computed here on the
-    original scale (naive = last value; drift = straight line first to last; damped drift with
-    φ = 0.9 and 0.95 a year), of each member of the engine (forced with ``methods=``) and of the
+    original scale (B:naive = last value; B:drift = straight line first to last; B:dd0.9 and
+    B:dd0.95 = that drift damped by 0.9 or 0.95 a year), of each member of the engine (forced
+    with ``methods=``; ``damped``, ETS, only on series of ten consecutive years) and of the
     final method without and with a pool (the other countries' series of the same indicator
     and cut, the series itself left out); the share of held-back values inside the 80 %
     interval; PIT thirds (share of outcomes below the 1/3 and above the 2/3 predictive
@@ -60,7 +61,9 @@ WDI_INDICATORS = {
     "SH.STA.MMRT": ("maternal mortality (M4.CT2)", 0.0, None, 1.0),
     "SP.ADO.TFRT": ("adolescent births (M4.CT3)", 0.0, None, 1.0),
 }
-BASELINES = ("naive", "drift", "damped 0.9", "damped 0.95")
+BASELINES = ("B:naive", "B:drift", "B:dd0.9", "B:dd0.95")
+"""The simple methods, computed here on the original scale (B: keeps them apart from the
+engine's members of the same name, which run on the engine's scale)."""
 SCHEMES = {"yearly": "yearly, 10 years", "5y": "every 5th year", "23y": "every 2nd-3rd year"}
 LAST_SCORED = 2022
 
@@ -167,9 +170,12 @@ def baselines(H, years, targets, lower, upper) -> dict[str, np.ndarray]:
     with np.errstate(all="ignore"):
         mu = np.where(n >= 2, (yl - y0) / (years[last] - years[first]), np.nan)
     h = np.asarray(targets, float)[None, :] - years[last][:, None]
-    out = {"naive": np.repeat(yl[:, None], len(targets), 1), "drift": yl[:, None] + mu[:, None] * h}
+    out = {
+        "B:naive": np.repeat(yl[:, None], len(targets), 1),
+        "B:drift": yl[:, None] + mu[:, None] * h,
+    }
     for phi in (0.9, 0.95):
-        out[f"damped {phi}"] = yl[:, None] + mu[:, None] * phi * (1 - phi**h) / (1 - phi)
+        out[f"B:dd{phi}"] = yl[:, None] + mu[:, None] * phi * (1 - phi**h) / (1 - phi)
     for k, v in out.items():
         out[k] = np.clip(v, lower, upper) if (lower is not None or upper is not None) else v
     return out
@@ -480,7 +486,7 @@ def gso_table(data: Path, origins=(2010, 2013, 2015)) -> None:
         for i, name in enumerate(labels):
             ok = np.isfinite(A[i])
             rec = {"series": name.replace("|residence=", " "), "origin": origin}
-            for k in ("naive", "drift", "damped 0.9"):
+            for k in ("B:naive", "B:drift", "B:dd0.9"):
                 rec[k] = np.mean(np.abs(base[k][i, ok] - A[i, ok])) / scale[i]
             rec["final"] = np.mean(np.abs(F["value"][i, ok] - A[i, ok])) / scale[i]
             rec["inside"] = int(((F["low"][i] <= A[i]) & (A[i] <= F["high"][i]))[ok].sum())
@@ -488,7 +494,7 @@ def gso_table(data: Path, origins=(2010, 2013, 2015)) -> None:
             recs.append(rec)
     t = pd.DataFrame(recs)
     print("\nViet Nam, GSO national sex ratios (E02.08), 10-year histories, scored to 2023")
-    means = t[["naive", "drift", "damped 0.9", "final"]].mean()
+    means = t[["B:naive", "B:drift", "B:dd0.9", "final"]].mean()
     print("  mean MASE: " + ", ".join(f"{k} {v:.3f}" for k, v in means.items()))
     print(
         f"  80% coverage: {t['inside'].sum()}/{t['pairs'].sum()} = "
