@@ -48,9 +48,7 @@ def _interval_sentence(level: float, dist, pooled: PooledErrors | None, n: int, 
     )
 
 
-def _reason(
-    method: str, n: int, phi: float, pooled: PooledErrors | None, forced: bool, brk
-) -> tuple[str, str]:
+def _reason(method: str, n: int, phi: float, pooled: PooledErrors | None, brk) -> tuple[str, str]:
     """(reason_code, the sentence about the method) for a forward projection."""
     source = (
         f"chosen by the backtest of {pooled.describe('en')}"
@@ -150,7 +148,7 @@ def project_path(
         return [_none(y, n, last_year, level, "method_unavailable", why, tr) for y in years]
     method = str(E["method"][0])
     phi = float(E["phi"][0])
-    code, what = _reason(method, n_used, phi, pooled_errors, methods is not None, brk)
+    code, what = _reason(method, n_used, phi, pooled_errors, brk)
     scores = pooled_errors.scores(n_used) if pooled_errors is not None else {}
     calibrated = pooled_errors is not None or n_used > SHORT_SERIES
     out = []
