@@ -925,6 +925,10 @@ def _series_from_frame(frame: pd.DataFrame, province: str, indicator: str) -> pd
     )
 
 
+def _holds_demo(rows: pd.DataFrame) -> bool:
+    return bool(len(rows)) and "status" in rows and bool((rows["status"] == "demo").any())
+
+
 def assess_targets(
     targets: Iterable[Target],
     observations: pd.DataFrame | dataset.Context,
@@ -965,10 +969,12 @@ def assess_targets(
             series = _series_from_frame(ctx.observations, place, target.indicator)
         transform = "identity" if kind == "count" else "auto"
         if pool and target.indicator not in pooled_cache:
-            series_list = []
+            labelled, demo = {}, set()
             for other in geo.current_provinces():
                 if known:
                     one = ctx.series(other.name, target.indicator, report_year)
+                    if _holds_demo(ctx.rows(other.name, target.indicator, report_year)):
+                        demo.add(other.name)
                 else:
                     try:
                         one = _series_from_frame(ctx.observations, other.name, target.indicator)
@@ -976,13 +982,16 @@ def assess_targets(
                         continue
                     one = one[one.index <= report_year]
                 if len(one) >= 2:
-                    series_list.append(one)
+                    labelled[other.name] = one
             pooled_cache[target.indicator] = (
-                pj.pooled_backtest_errors(series_list, lower, upper, transform=transform)
-                if len(series_list) >= 5
+                pj.pooled_backtest_errors(labelled, lower, upper, transform=transform, demo=demo)
+                if len(labelled) >= 5
                 else None
             )
         pooled = pooled_cache.get(target.indicator) if pool else None
+        if pooled is not None:  # never the series itself; no demonstration series for a real one
+            own_demo = known and _holds_demo(ctx.rows(place, target.indicator, report_year))
+            pooled = pooled.for_series(place, demo=own_demo)
         out.append(
             assess(
                 target,

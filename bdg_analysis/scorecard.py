@@ -111,42 +111,35 @@ class Context(dataset.Context):
 
 
 def _pooled_to_json(pooled: pj.PooledErrors | None) -> dict | None:
-    """Pooled errors as JSON values (arrays as lists), for the analysis cache."""
-    if pooled is None:
-        return None
-    return {
-        "ratios": {m: [float(x) for x in r] for m, r in pooled.ratios.items()},
-        "selection": {m: float(v) for m, v in pooled.selection.items()},
-        "scale_median": float(pooled.scale_median),
-        "n_series": int(pooled.n_series),
-        "transform_kind": pooled.transform_kind,
-        "lower": pooled.lower,
-        "upper": pooled.upper,
-    }
+    return None if pooled is None else pooled.to_json()
 
 
 def _pooled_from_json(value: dict | None) -> pj.PooledErrors | None:
-    import numpy as np
-
-    if not isinstance(value, dict):
-        return None
-    ratios = {m: np.asarray(r, dtype=float) for m, r in value["ratios"].items()}
-    return pj.PooledErrors(**{**value, "ratios": ratios})
+    return pj.PooledErrors.from_json(value) if isinstance(value, dict) else None
 
 
 def _pooled(ctx: Context, indicator_id: str, up_to: int) -> pj.PooledErrors | None:
+    """Every province's series of one indicator (three points or more; the national row left
+    out), each labelled with its province and whether it holds demonstration values, so a
+    projection can leave out its own series and, when it is real, the demonstration ones."""
     ind = catalogue.get(indicator_id)
-    series_list = [ctx.series(p.name, indicator_id, up_to) for p in geo.current_provinces()]
-    series_list = [s for s in series_list if len(s) >= 3]
-    if ind.kind in ("binary",) or not series_list:
+    series, demo = {}, set()
+    for place in geo.current_provinces():
+        rows = ctx.rows(place.name, indicator_id, up_to)
+        if len(rows) >= 3:
+            series[place.name] = ctx.series(place.name, indicator_id, up_to)
+            if (rows["status"] == "demo").any():
+                demo.add(place.name)
+    if ind.kind in ("binary",) or not series:
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pj.pooled_backtest_errors(
-            series_list,
+            series,
             ind.lower,
             ind.upper,
             transform="identity" if ind.kind == "count" else "auto",
+            demo=demo,
         )
 
 
@@ -170,7 +163,10 @@ def indicator_view(
         else pd.Series(dtype=float)
     )
     targets = sorted(plan.targets_for(indicator_id), key=lambda t: t.year)
-    pooled = ctx.pooled(indicator_id, report_year) if known and len(series) else None
+    pool = ctx.pooled(indicator_id, report_year) if known and len(series) else None
+    own_demo = bool(len(rows)) and bool((rows["status"] == "demo").any())
+    # never the series itself, and no demonstration series when this one is real
+    pooled = pool.for_series(province, demo=own_demo) if pool is not None else None
     transform = "identity" if ind.kind == "count" else "auto"
     assessments = []
     with warnings.catch_warnings():

@@ -1,28 +1,48 @@
-"""Benchmark of bdg_analysis.projection: accuracy and interval coverage on real series, and speed.
+"""Benchmark of bdg_analysis.projection: accuracy, calibration and speed on real series.
 
 Run from the project root::
 
-    .venv/bin/python benchmarks/bench_projection.py            # both tables and the speed test
+    .venv/bin/python benchmarks/bench_projection.py            # every table and the speed test
     .venv/bin/python benchmarks/bench_projection.py --quick    # fewer origins, 20,000 series
-    .venv/bin/python benchmarks/bench_projection.py --derive-defaults
+    .venv/bin/python benchmarks/bench_projection.py --derive-defaults   # rewrite the defaults
+    .venv/bin/python benchmarks/bench_projection.py --engine-root DIR   # score another checkout
 
-(1) Accuracy. Real yearly series (World Development Indicators, ~190 countries, six gender
-indicators; Viet Nam's national sex ratios from the GSO) are cut at an origin, the history before
-it (ten years, or fewer for the short-series table) is projected one to eight years ahead, and the
-projections are scored against the held-back values up to 2022 (WDI; the last years of WDI are
-nowcasts) or 2023 (GSO). MASE = mean absolute error / mean absolute yearly change in the history.
-Coverage = share of held-back values inside the 80 % interval.
+The data are the shared folder's real series (``shared/data``: World Development Indicators for
+about 190 countries and six gender indicators; Viet Nam's national sex ratios from the GSO). The
+folder is found from ``$BDG_SHARED_DIR`` (the ``shared`` folder), else as ``shared/data`` in a
+parent of the checkout; without it the benchmark says so and stops.
 
-(2) Speed. 100,000 series (every commune and indicator) projected to 2030 with the method chosen
-per series by backtest, in seconds; then a sample is checked against the statsmodels path.
+(1) Yearly, as before: ten-year histories cut at 2008, 2011 and 2014, projected 1-8 years
+    ahead, scored against values up to 2022 (the last WDI years are nowcasts).
+(2) Long horizons and sparse series (issue 12): each series cut at 2002, 2007, 2012 and 2017 and
+    seen (a) yearly over ten years, (b) every 5th year (up to eight points) and (c) every 2nd or
+    3rd year at random (seeded; up to eight points), projected 5, 10 and 20 years ahead (when
+    that year is at most 2022). One table per sampling and horizon.
+(3) For every table and horizon: MAE by indicator and MASE over all series (MAE divided by the
+    history's mean absolute yearly change) of the simple baselines, computed here on the
+    original scale (B:naive = last value; B:drift = straight line first to last; B:dd0.9 and
+    B:dd0.95 = that drift damped by 0.9 or 0.95 a year), of each member of the engine (forced
+    with ``methods=``; ``damped``, ETS, only on series of ten consecutive years) and of the
+    final method without and with a pool (the other countries' series of the same indicator
+    and cut, the series itself left out); the share of held-back values inside the 80 %
+    interval; PIT thirds (share of outcomes below the 1/3 and above the 2/3 predictive
+    quantile; ideal 1/3 each); the Brier score of P(value >= target) for a target at the median
+    of the series' values from the first history year to the scored year (0.25 = a coin).
+    Criteria (issue 12): final MASE at or below the best baseline, coverage 0.75-0.85, PIT
+    thirds 0.30-0.37 each.
+(4) Speed: 100,000 series (every commune and indicator) projected to 2030, in seconds.
 
-Caveats (shared/data/wdi/README.md): all WDI series except parliament seats are modelled
-estimates, smoother than observations; revisions between releases are large.
+The defaults the engine uses without a pool (damping and error distribution by number of points
+and horizon) are derived by ``--derive-defaults`` from the same series cut at 1995-2005: no table
+scores a year before 2007. Caveats (shared/data/wdi/README.md): all WDI series except parliament
+seats are modelled estimates, smoother than observations; revisions between releases are large.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
 import sys
 import time
 import warnings
@@ -32,15 +52,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from bdg_analysis import projection as pj  # noqa: E402
-
-DATA = Path("/work/shared/data")
-WDI = DATA / "wdi" / "series.csv"
-GSO = DATA / "vietnam" / "gso_pxweb_E02_08_sex_ratio_national.csv"
-
-# indicator -> (short label, lower, upper, multiplier to the catalogue unit)
 WDI_INDICATORS = {
     "SL.EMP.WORK.FE.ZS": ("wage employment, % women (M2.CT1)", 0.0, 100.0, 1.0),
     "SL.AGR.EMPL.FE.ZS": ("agriculture, % women (M2.CT2)", 0.0, 100.0, 1.0),
@@ -49,230 +61,496 @@ WDI_INDICATORS = {
     "SH.STA.MMRT": ("maternal mortality (M4.CT2)", 0.0, None, 1.0),
     "SP.ADO.TFRT": ("adolescent births (M4.CT3)", 0.0, None, 1.0),
 }
-LABELS = ["naive", "drift", "linear", "damped", "selection", "selection+pooled"]
+BASELINES = ("B:naive", "B:drift", "B:dd0.9", "B:dd0.95")
+"""The simple methods, computed here on the original scale (B: keeps them apart from the
+engine's members of the same name, which run on the engine's scale)."""
+SCHEMES = {"yearly": "yearly, 10 years", "5y": "every 5th year", "23y": "every 2nd-3rd year"}
+LAST_SCORED = 2022
 
 
-def load_wdi() -> dict[str, pd.DataFrame]:
-    d = pd.read_csv(WDI)
+def shared_data_dir() -> Path | None:
+    """The shared data folder: ``$BDG_SHARED_DIR/data``, else ``shared/data`` in a parent."""
+    env = os.environ.get("BDG_SHARED_DIR")
+    if env:
+        p = Path(env)
+        return p / "data" if (p / "data").is_dir() else (p if p.is_dir() else None)
+    for parent in ROOT.parents:
+        cand = parent / "shared" / "data"
+        if cand.is_dir():
+            return cand
+    return None
+
+
+def import_engine(root: Path):
+    """``bdg_analysis.projection`` from the checkout at ``root``."""
+    sys.path.insert(0, str(root))
+    return importlib.import_module("bdg_analysis.projection")
+
+
+pj = None  # the engine under test (set in main)
+NEW = True  # the engine has the new API (pools by series, empirical distributions)
+
+
+# --------------------------------------------------------------------------------------------
+# Data and cuts
+# --------------------------------------------------------------------------------------------
+
+
+def load_wdi(data: Path) -> dict[str, pd.DataFrame]:
+    d = pd.read_csv(data / "wdi" / "series.csv")
     out = {}
     for ind, (_label, _lo, _up, mult) in WDI_INDICATORS.items():
         g = d[d["indicator"] == ind]
-        w = g.pivot_table(index="iso3", columns="year", values="value") * mult
-        out[ind] = w
+        out[ind] = g.pivot_table(index="iso3", columns="year", values="value") * mult
     return out
 
 
-def load_gso() -> pd.DataFrame:
-    d = pd.read_csv(GSO)
+def load_gso(data: Path) -> pd.DataFrame:
+    d = pd.read_csv(data / "vietnam" / "gso_pxweb_E02_08_sex_ratio_national.csv")
     d = d[d["year"] <= 2023]  # 2024 is preliminary
     return d.pivot_table(index="indicator", columns="year", values="value")
 
 
-def cut(wide: pd.DataFrame, origin: int, window: int, horizon: int, last: int):
-    """History (window years up to origin, >= 2 points) and held-back values (<= last)."""
-    hist_cols = list(range(origin - window + 1, origin + 1))
-    fut_cols = [y for y in range(origin + 1, origin + horizon + 1) if y <= last]
-    hist = wide.reindex(columns=hist_cols)
-    fut = wide.reindex(columns=fut_cols)
-    keep = (hist.notna().sum(axis=1) >= 2) & fut.notna().any(axis=1)
-    return hist[keep], fut[keep]
+def history_years(scheme: str, origin: int, rng, window: int = 10) -> np.ndarray:
+    if scheme == "yearly":
+        return np.arange(origin - window + 1, origin + 1)
+    if scheme == "5y":
+        return origin - 5 * np.arange(7, -1, -1)
+    steps = rng.integers(2, 4, 7)
+    return np.sort(origin - np.r_[0, np.cumsum(steps)])
 
 
-def history_scale(hist: np.ndarray, years: np.ndarray) -> np.ndarray:
+def cut(wide, scheme, origin, targets, window=10, seed=12, min_points=2, span=40):
+    """(history N x T on a yearly grid, grid years, outcomes N x len(targets), labels, medians).
+
+    Rows need ``min_points`` history values and at least one outcome; ``medians`` are the
+    targets of the Brier score (median of the row's values from its first history year to
+    each scored year)."""
+    rng = np.random.default_rng(seed + origin)
+    cols = np.arange(origin - span, origin + 1)
+    W = wide.reindex(columns=cols).to_numpy(float)
+    H = np.full_like(W, np.nan)
+    for i in range(len(W)):
+        j = history_years(scheme, origin, rng, window) - cols[0]
+        j = j[j >= 0]
+        H[i, j] = W[i, j]
+    A = wide.reindex(columns=list(targets)).to_numpy(float)
+    keep = (np.isfinite(H).sum(1) >= min_points) & np.isfinite(A).any(1)
+    H, A = H[keep], A[keep]
+    full = wide.reindex(columns=range(origin - span, max(targets) + 1)).to_numpy(float)[keep]
+    first = np.argmax(np.isfinite(H), 1)
+    med = np.full(A.shape, np.nan)
+    for i in range(len(H)):
+        for j, y in enumerate(targets):
+            v = full[i, first[i] : y - (origin - span) + 1]
+            med[i, j] = np.nanmedian(v) if np.isfinite(v).any() else np.nan
+    first_col = np.argmax(np.isfinite(H).any(0)) if len(H) else 0
+    return H[:, first_col:], cols[first_col:], A, wide.index[keep], med
+
+
+def history_scale(H: np.ndarray, years: np.ndarray) -> np.ndarray:
     """Mean absolute yearly change of each history row (the MASE denominator)."""
-    out = np.full(hist.shape[0], np.nan)
-    for i, row in enumerate(hist):
-        ok = ~np.isnan(row)
-        v, t = row[ok], years[ok]
-        if len(v) >= 2:
-            out[i] = np.mean(np.abs(np.diff(v)) / np.diff(t))
+    out = np.full(H.shape[0], np.nan)
+    for i, row in enumerate(H):
+        ok = np.isfinite(row)
+        if ok.sum() >= 2:
+            out[i] = np.mean(np.abs(np.diff(row[ok])) / np.diff(years[ok]))
     return out
 
 
-def run_case(hist: pd.DataFrame, fut: pd.DataFrame, lower, upper, with_pooled: bool = True):
-    """Per-row results: MASE of each method and of the selection, and coverage pairs."""
-    years = np.asarray(hist.columns, dtype=int)
-    Y = hist.to_numpy(float)
-    A = fut.to_numpy(float)
-    targets = list(fut.columns)
-    scale = history_scale(Y, years)
+def baselines(H, years, targets, lower, upper) -> dict[str, np.ndarray]:
+    """The simple methods on the original scale, clipped to the bounds."""
+    ok = np.isfinite(H)
+    n = ok.sum(1)
+    T = H.shape[1]
+    last = T - 1 - np.argmax(ok[:, ::-1], 1)
+    first = np.argmax(ok, 1)
+    ar = np.arange(len(H))
+    yl, y0 = H[ar, last], H[ar, first]
+    with np.errstate(all="ignore"):
+        mu = np.where(n >= 2, (yl - y0) / (years[last] - years[first]), np.nan)
+    h = np.asarray(targets, float)[None, :] - years[last][:, None]
+    out = {
+        "B:naive": np.repeat(yl[:, None], len(targets), 1),
+        "B:drift": yl[:, None] + mu[:, None] * h,
+    }
+    for phi in (0.9, 0.95):
+        out[f"B:dd{phi}"] = yl[:, None] + mu[:, None] * phi * (1 - phi**h) / (1 - phi)
+    for k, v in out.items():
+        out[k] = np.clip(v, lower, upper) if (lower is not None or upper is not None) else v
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The engine under test (the new API, or an older checkout's)
+# --------------------------------------------------------------------------------------------
+
+
+def make_pool(H, years, labels, lower, upper):
+    series = {}
+    for i, lab in enumerate(labels):
+        ok = np.isfinite(H[i])
+        series[str(lab)] = pd.Series(H[i, ok], index=years[ok])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if NEW:
+            return pj.pooled_backtest_errors(series, lower, upper)
+        return pj.pooled_backtest_errors(list(series.values()), lower, upper)
+
+
+def predict(H, years, targets, lower, upper, thresholds, *, pool=None, labels=None, method=None):
+    """value, low, high, q13, q23, p_ge (P(value >= threshold)) for every row and target."""
+    targets = np.asarray(targets, float)
+    if NEW:
+        from bdg_analysis.projection.engine import run
+
+        kw = dict(lower=lower, upper=upper, probs=(1 / 3, 2 / 3))
+        if method is not None:
+            kw["methods"] = (method,)
+        if pool is None or labels is None:
+            E = run(H, years, targets, pooled=pool, thresholds=thresholds, **kw)
+            return _from_new(E)
+        pools = [pool.for_series(str(lab)) for lab in labels]  # each without its own series
+        return _from_new(run(H, years, targets, pooled=pools, thresholds=thresholds, **kw))
+    return _from_old(H, years, targets, lower, upper, thresholds, pool, method)
+
+
+def _from_new(E):
+    return {
+        "value": E["value"],
+        "low": E["low"],
+        "high": E["high"],
+        "q13": E["q"][:, :, 0],
+        "q23": E["q"][:, :, 1],
+        "p_ge": 1 - E["p_le"],
+        "method": E["method"],
+    }
+
+
+def _from_old(H, years, targets, lower, upper, thresholds, pool, method):
+    from scipy import stats
+
+    kw = {"lower": lower, "upper": upper, "pooled": pool}
+    if method is not None:
+        kw["methods"] = (method,)
+    out = pj._many_years(H, years, list(targets.astype(int)), **kw)
+    kind, _Z, delta = pj._batch_transform(H, lower, upper, "auto")
+    c, sg = out["center_z"], out["sigma_z"]
+    d = delta[:, None]
+
+    def inv(z):
+        return pj._inverse(kind, z, lower, upper, d)
+
+    zt = pj._forward(kind, np.broadcast_to(thresholds[:, None], c.shape), lower, upper, d)
+    with np.errstate(all="ignore"):
+        p_ge = stats.norm.sf((zt - c) / sg)
+    if lower is not None:
+        p_ge = np.where(thresholds[:, None] <= lower, 1.0, p_ge)
+    return {
+        "value": out["value"],
+        "low": out["low"],
+        "high": out["high"],
+        "q13": inv(c + sg * stats.norm.ppf(1 / 3)),
+        "q23": inv(c + sg * stats.norm.ppf(2 / 3)),
+        "p_ge": p_ge,
+        "method": out["method"],
+    }
+
+
+def member_names() -> list[str]:
+    if NEW:
+        return [m for m in pj.METHODS if m != pj.FINAL]
+    return list(pj.METHODS)
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------------
+
+
+def score_case(H, years, A, labels, med, lower, upper, targets, members=True):
+    """Per (row, target) records of one cut: errors of every method, coverage, PIT, Brier."""
+    scale = history_scale(H, years)
+    thresholds = med  # per row and target
     res = {}
-    runs = {m: dict(methods=(m,)) for m in pj.METHODS}
-    runs["selection"] = {}
-    if with_pooled:
-        series = [hist.iloc[i].dropna() for i in range(len(hist))]
-        pooled = pj.pooled_backtest_errors(series, lower, upper)
-        runs["selection+pooled"] = dict(pooled=pooled)
-    for name, kw in runs.items():
-        out = pj._many_years(Y, years, targets, lower=lower, upper=upper, **kw)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # rows with no scored year
-            ae = np.abs(A - out["value"]) / scale[:, None]
-            mase = np.nanmean(np.where(np.isnan(A), np.nan, ae), axis=1)
-        mase[out["method"] == "none"] = np.nan
-        inside = (A >= out["low"]) & (A <= out["high"])
-        text_inside = (A >= out["textbook_low"]) & (A <= out["textbook_high"])
-        res[name] = {
-            "mase": mase,
-            "inside": inside,
-            "text_inside": text_inside,
-            "method": out["method"],
-            "valid": ~np.isnan(A),
+    for name, v in baselines(H, years, targets, lower, upper).items():
+        res[name] = v
+    if members:
+        for m in member_names():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res[m] = predict(H, years, targets, lower, upper, med[:, 0], method=m)["value"]
+    recs = []
+    pool = make_pool(H, years, labels, lower, upper)
+    finals = {}
+    for label, p in (("final", None), ("final+pool", pool)):
+        # the Brier target differs by scored year: one call per target year
+        parts = [
+            predict(H, years, [y], lower, upper, thresholds[:, j], pool=p, labels=labels)
+            for j, y in enumerate(targets)
+        ]
+        keys = [k for k in parts[0] if k != "method"]
+        finals[label] = {k: np.concatenate([q[k] for q in parts], 1) for k in keys}
+        res[label] = finals[label]["value"]
+    for j, y in enumerate(targets):
+        h = y - years[-1]
+        for i in range(len(H)):
+            a = A[i, j]
+            if not np.isfinite(a) or not (scale[i] > 0):
+                continue
+            rec = {"row": i, "h": int(h), "scale": scale[i], "actual": a}
+            for name, v in res.items():
+                rec[name] = abs(v[i, j] - a)
+            for label, F in finals.items():
+                rec[f"{label}:in"] = F["low"][i, j] <= a <= F["high"][i, j]
+                rec[f"{label}:below13"] = a < F["q13"][i, j]
+                rec[f"{label}:above23"] = a > F["q23"][i, j]
+                met = float(a >= thresholds[i, j])
+                rec[f"{label}:brier"] = (F["p_ge"][i, j] - met) ** 2
+            recs.append(rec)
+    return recs
+
+
+def summarize(frame: pd.DataFrame, methods: list[str]) -> dict:
+    mase = {m: float((frame[m] / frame["scale"]).mean()) for m in methods}
+    out = {"series": len(frame), "mase": mase}
+    for label in ("final", "final+pool"):
+        out[label] = {
+            "coverage": float(frame[f"{label}:in"].mean()),
+            "below13": float(frame[f"{label}:below13"].mean()),
+            "above23": float(frame[f"{label}:above23"].mean()),
+            "brier": float(frame[f"{label}:brier"].mean()),
         }
-    res["scale"] = scale
-    res["horizon"] = np.asarray(targets) - years[-1]
-    return res
+    return out
 
 
-def accuracy(window: int, origins, horizon: int = 8, last: int = 2022, with_pooled=True, wdi=None):
-    """Tables of MASE and coverage by indicator for one history window."""
-    wdi = load_wdi() if wdi is None else wdi
-    rows, cov_rows = [], []
+def verdict(s: dict, label: str) -> str:
+    best = min(s["mase"][b] for b in BASELINES)
+    m = s["mase"][label]
+    c = s[label]
+    marks = [
+        "MASE ok" if m <= best + 1e-12 else f"MASE {m / best - 1:+.1%} vs best",
+        "cover ok" if 0.75 <= c["coverage"] <= 0.85 else "cover NO",
+        "PIT ok" if all(0.30 <= c[k] <= 0.37 for k in ("below13", "above23")) else "PIT NO",
+    ]
+    return "; ".join(marks)
+
+
+def print_table(title: str, frame: pd.DataFrame, methods: list[str]) -> dict:
+    print(f"\n{title}")
+    ind = frame["indicator"]
+    shown = [m for m in methods if m in frame]
+    mae = frame.groupby(ind)[shown].mean()
+    mae.insert(0, "series", frame.groupby(ind).size())
+    allrow = {m: (frame[m] / frame["scale"]).mean() for m in shown}
+    allrow["series"] = len(frame)
+    mae.loc["ALL (MASE)"] = pd.Series(allrow)
+    with pd.option_context(
+        "display.width", 250, "display.max_columns", 30, "display.float_format", "{:.3f}".format
+    ):
+        print("MAE by indicator (original units); last row: MASE over all series")
+        print(mae.to_string())
+    s = summarize(frame, shown)
+    for label in ("final", "final+pool"):
+        c = s[label]
+        print(
+            f"  {label:<10} coverage {c['coverage']:.3f}  PIT below 1/3 {c['below13']:.3f}, "
+            f"above 2/3 {c['above23']:.3f}  Brier {c['brier']:.3f}  -> {verdict(s, label)}"
+        )
+    return s
+
+
+# --------------------------------------------------------------------------------------------
+# The tables
+# --------------------------------------------------------------------------------------------
+
+
+def table_yearly(wdi, origins) -> None:
+    """(1): ten-year yearly histories, 1-8 years ahead."""
+    recs = []
     for ind, (label, lo, up, _m) in WDI_INDICATORS.items():
         for origin in origins:
-            hist, fut = cut(wdi[ind], origin, window, horizon, last)
-            if len(hist) == 0:
-                continue
-            r = run_case(hist, fut, lo, up, with_pooled)
-            good = np.isfinite(r["scale"]) & (r["scale"] > 0)
-            frame = pd.DataFrame({name: r[name]["mase"] for name in LABELS if name in r})
-            frame["indicator"] = label
-            frame["origin"] = origin
-            frame["n_points"] = hist.notna().sum(axis=1).to_numpy()
-            frame["chosen"] = r["selection"]["method"]
-            rows.append(frame[good])
-            for name in ("selection", "selection+pooled"):
-                if name not in r:
-                    continue
-                v = r[name]["valid"] & good[:, None]
-                for j, h in enumerate(r["horizon"]):
-                    cov_rows.append(
-                        {
-                            "indicator": label,
-                            "origin": origin,
-                            "calibration": name,
-                            "h": int(h),
-                            "n": int(v[:, j].sum()),
-                            "inside": int((r[name]["inside"][:, j] & v[:, j]).sum()),
-                            "text_inside": int((r[name]["text_inside"][:, j] & v[:, j]).sum()),
-                        }
-                    )
-    return pd.concat(rows, ignore_index=True), pd.DataFrame(cov_rows)
-
-
-def print_accuracy(mase: pd.DataFrame, title: str) -> None:
-    cols = [c for c in LABELS if c in mase]
-    methods = [c for c in ("naive", "drift", "linear", "damped") if c in mase]
-    common = mase.dropna(subset=methods)
-    print(f"\n{title}")
-    print(
-        "MASE (mean over series; lower is better), every method on the same series "
-        f"(the {len(common)} of {len(mase)} series where all four methods apply; damped "
-        "needs 10 consecutive years)."
-    )
-    by = common.groupby("indicator")[cols].mean()
-    by.loc["ALL"] = common[cols].mean()
-    n = common.groupby("indicator").size()
-    n.loc["ALL"] = len(common)
-    by.insert(0, "series", n)
-    by["sel/naive"] = by["selection"] / by["naive"]
-    by["sel/drift"] = by["selection"] / by["drift"]
-    by["sel/best single"] = by["selection"] / by[methods].min(axis=1)
-    if "selection+pooled" in by:
-        by["pooled/best single"] = by["selection+pooled"] / by[methods].min(axis=1)
-    with pd.option_context(
-        "display.width", 220, "display.max_columns", 20, "display.float_format", "{:.3f}".format
-    ):
-        print(by)
-    rest = mase.dropna(subset=["naive", "drift"])
-    if len(rest) > len(common):
+            targets = [y for y in range(origin + 1, origin + 9) if y <= LAST_SCORED]
+            H, yrs, A, labels, med = cut(wdi[ind], "yearly", origin, targets)
+            for r in score_case(H, yrs, A, labels, med, lo, up, targets):
+                r.update(indicator=label, origin=origin)
+                recs.append(r)
+    frame = pd.DataFrame(recs)
+    methods = list(BASELINES) + member_names() + ["final", "final+pool"]
+    cuts = ", ".join(map(str, origins))
+    print_table(f"(1) Yearly: 10-year histories cut at {cuts}, 1-8 years ahead", frame, methods)
+    frame["bucket"] = pd.cut(frame["h"], [0, 2, 5, 8], labels=["h1-2", "h3-5", "h6-8"])
+    for label in ("final", "final+pool"):
+        g = frame.groupby("bucket", observed=True)
+        cov = g[f"{label}:in"].mean()
         print(
-            f"  all {len(rest)} series: "
-            + ", ".join(f"{c} {rest[c].mean():.3f}" for c in cols if c != "damped")
+            f"  {label} coverage by horizon: "
+            + ", ".join(f"{b} {v:.3f}" for b, v in cov.items())
+            + "; by indicator: "
+            + ", ".join(
+                f"{k.split(' (')[0]} {v:.2f}"
+                for k, v in frame.groupby("indicator")[f"{label}:in"].mean().items()
+            )
         )
-    print("  chosen methods:", mase["chosen"].value_counts().to_dict())
 
 
-def print_coverage(cov: pd.DataFrame, title: str) -> None:
-    print(f"\n{title}")
-    print("Share of held-back values inside the 80% interval (target 0.80; acceptable 0.70-0.90).")
+def table_long(wdi, origins, horizons=(5, 10, 20)) -> list[tuple]:
+    """(2): yearly, 5-yearly and 2-3-yearly histories, 5, 10 and 20 years ahead."""
+    summary = []
+    methods = list(BASELINES) + member_names() + ["final", "final+pool"]
+    for scheme, sname in SCHEMES.items():
+        recs = []
+        for ind, (label, lo, up, _m) in WDI_INDICATORS.items():
+            for origin in origins:
+                targets = [origin + h for h in horizons if origin + h <= LAST_SCORED]
+                if not targets:
+                    continue
+                H, yrs, A, labels, med = cut(wdi[ind], scheme, origin, targets)
+                if len(H) < 5:
+                    continue
+                for r in score_case(H, yrs, A, labels, med, lo, up, targets):
+                    r.update(indicator=label, origin=origin)
+                    recs.append(r)
+        frame = pd.DataFrame(recs)
+        for h in horizons:
+            f = frame[frame["h"] == h]
+            if f.empty:
+                continue
+            orgs = sorted(o for o in origins if o + h <= LAST_SCORED)
+            s = print_table(
+                f"(2) {sname}, {h} years ahead (origins {', '.join(map(str, orgs))})", f, methods
+            )
+            summary.append((sname, h, s))
+    return summary
 
-    def bucket(h):
-        return "h1-2" if h <= 2 else ("h3-5" if h <= 5 else "h6-8")
 
-    cov = cov.assign(bucket=cov["h"].map(bucket))
-    for name in cov["calibration"].unique():
-        c = cov[cov["calibration"] == name]
-        g = c.groupby(["indicator", "bucket"])[["inside", "n"]].sum()
-        t = (g["inside"] / g["n"]).unstack("bucket")
-        tot = c.groupby("indicator")[["inside", "n", "text_inside"]].sum()
-        t["all"] = tot["inside"] / tot["n"]
-        t["textbook"] = tot["text_inside"] / tot["n"]
-        t["pairs"] = tot["n"]
-        allb = c.groupby("bucket")[["inside", "n"]].sum()
-        row = (allb["inside"] / allb["n"]).to_dict()
-        row["all"] = c["inside"].sum() / c["n"].sum()
-        row["textbook"] = c["text_inside"].sum() / c["n"].sum()
-        row["pairs"] = c["n"].sum()
-        t.loc["ALL"] = pd.Series(row)
-        print(f" calibration: {name}")
-        with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
-            print(t)
+def print_summary(summary) -> None:
+    print("\nSummary of tables (2): MASE over all series; coverage; PIT thirds; Brier")
+    rows = []
+    for sname, h, s in summary:
+        best = min(BASELINES, key=lambda b: s["mase"][b])
+        for label in ("final", "final+pool"):
+            c = s[label]
+            rows.append(
+                {
+                    "table": f"{sname}, h={h}",
+                    "method": label,
+                    "series": s["series"],
+                    "best baseline": f"{best} {s['mase'][best]:.3f}",
+                    "MASE": s["mase"][label],
+                    "ratio": s["mase"][label] / s["mase"][best],
+                    "cover80": c["coverage"],
+                    "below1/3": c["below13"],
+                    "above2/3": c["above23"],
+                    "Brier": c["brier"],
+                    "verdict": verdict(s, label),
+                }
+            )
+    with pd.option_context(
+        "display.width", 250, "display.max_columns", 30, "display.float_format", "{:.3f}".format
+    ):
+        print(pd.DataFrame(rows).to_string(index=False))
 
 
-def gso_table(origins=(2010, 2013, 2015), window=10) -> None:
-    """Viet Nam's national sex ratios (GSO): six short official series."""
-    g = load_gso()
+def table_short(wdi, origins, windows) -> None:
+    """Short yearly histories (2-6 points), 1-8 years ahead."""
+    for window in windows:
+        recs = []
+        for ind, (label, lo, up, _m) in WDI_INDICATORS.items():
+            for origin in origins:
+                targets = [y for y in range(origin + 1, origin + 9) if y <= LAST_SCORED]
+                H, yrs, A, labels, med = cut(wdi[ind], "yearly", origin, targets, window=window)
+                for r in score_case(H, yrs, A, labels, med, lo, up, targets, members=False):
+                    r.update(indicator=label)
+                    recs.append(r)
+        f = pd.DataFrame(recs)
+        s = summarize(f, list(BASELINES) + ["final", "final+pool"])
+        print(
+            f"\nShort yearly histories ({window} years): {len(f)} pairs; MASE "
+            + ", ".join(f"{k} {v:.3f}" for k, v in s["mase"].items())
+            + "; coverage final "
+            + f"{s['final']['coverage']:.3f}, final+pool {s['final+pool']['coverage']:.3f}"
+        )
+
+
+def gso_table(data: Path, origins=(2010, 2013, 2015)) -> None:
+    """Viet Nam's national sex ratios (GSO): six short official series, no pool."""
+    g = load_gso(data)
     recs = []
     for origin in origins:
-        hist, fut = cut(g, origin, window, 8, 2023)
-        r = run_case(hist, fut, 0.0, None, with_pooled=False)
-        for i, name in enumerate(hist.index):
+        targets = [y for y in range(origin + 1, origin + 9) if y <= 2023]
+        H, yrs, A, labels, med = cut(g, "yearly", origin, targets)
+        scale = history_scale(H, yrs)
+        base = baselines(H, yrs, targets, 0.0, None)
+        F = predict(H, yrs, targets, 0.0, None, med[:, 0])
+        for i, name in enumerate(labels):
+            ok = np.isfinite(A[i])
             rec = {"series": name.replace("|residence=", " "), "origin": origin}
-            for m in ("naive", "drift", "linear", "damped", "selection"):
-                rec[m] = r[m]["mase"][i]
-            v = r["selection"]["valid"][i]
-            rec["chosen"] = r["selection"]["method"][i]
-            rec["inside"] = int((r["selection"]["inside"][i] & v).sum())
-            rec["pairs"] = int(v.sum())
+            for k in ("B:naive", "B:drift", "B:dd0.9"):
+                rec[k] = np.mean(np.abs(base[k][i, ok] - A[i, ok])) / scale[i]
+            rec["final"] = np.mean(np.abs(F["value"][i, ok] - A[i, ok])) / scale[i]
+            rec["inside"] = int(((F["low"][i] <= A[i]) & (A[i] <= F["high"][i]))[ok].sum())
+            rec["pairs"] = int(ok.sum())
             recs.append(rec)
     t = pd.DataFrame(recs)
-    print("\nViet Nam, GSO national sex ratios (E02.08), histories of 10 years, scored to 2023")
-    with pd.option_context("display.width", 200, "display.float_format", "{:.2f}".format):
-        print(t.to_string(index=False))
-        means = t[["naive", "drift", "linear", "damped", "selection"]].mean()
-        print("  mean MASE:", ", ".join(f"{k} {v:.3f}" for k, v in means.items()))
-        print(
-            f"  80% coverage: {t['inside'].sum()}/{t['pairs'].sum()} = "
-            f"{t['inside'].sum() / t['pairs'].sum():.3f}"
-        )
-
-
-def derive_defaults(origins=range(1999, 2006), window=10) -> None:
-    """The default calibration factors: 80% quantile of |error|/(scale*(h+H0)) per method,
-    pooled over all WDI indicators, from origins before the scored ones."""
-    wdi = load_wdi()
-    ratios = {m: [] for m in pj.METHODS}
-    for ind, (_label, lo, up, _m) in WDI_INDICATORS.items():
-        for origin in origins:
-            hist, _fut = cut(wdi[ind], origin, window, 8, 2022)
-            series = [hist.iloc[i].dropna() for i in range(len(hist))]
-            pe = pj.pooled_backtest_errors(series, lo, up)
-            for m in pj.METHODS:
-                ratios[m].append(pe.ratios[m])
+    print("\nViet Nam, GSO national sex ratios (E02.08), 10-year histories, scored to 2023")
+    means = t[["B:naive", "B:drift", "B:dd0.9", "final"]].mean()
+    print("  mean MASE: " + ", ".join(f"{k} {v:.3f}" for k, v in means.items()))
     print(
-        "DEFAULT_K = {"
-        + ", ".join(f'"{m}": {np.quantile(np.concatenate(ratios[m]), 0.8):.2f}' for m in pj.METHODS)
-        + "}"
+        f"  80% coverage: {t['inside'].sum()}/{t['pairs'].sum()} = "
+        f"{t['inside'].sum() / t['pairs'].sum():.3f}"
     )
-    for m in pj.METHODS:
-        print(f"  {m}: {sum(len(r) for r in ratios[m])} errors")
 
 
-def make_speed_series(n: int, seed: int = 0) -> pd.DataFrame:
+# --------------------------------------------------------------------------------------------
+# Defaults, speed, the statsmodels check
+# --------------------------------------------------------------------------------------------
+
+
+def derive_defaults(wdi) -> None:
+    """Write resources/projection_defaults.csv from WDI histories cut at 1995-2005."""
+    from bdg_analysis.projection import calibration
+    from bdg_analysis.projection.inputs import prepare_rows
+    from bdg_analysis.projection.pool import backtest_pairs
+
+    parts = []
+    for ind, (_label, lo, up, _m) in WDI_INDICATORS.items():
+        for origin in (1995, 2000, 2005):
+            for scheme, window in (("yearly", 10), ("yearly", 16), ("5y", 0), ("23y", 0)):
+                H, yrs, _A, _l, _m2 = cut(wdi[ind], scheme, origin, [origin + 1], window=window)
+                H = H[np.isfinite(H).sum(1) >= 2]
+                if len(H) == 0:
+                    continue
+                R = prepare_rows(H, yrs, lo, up)
+                pairs, fs = backtest_pairs(R["Z"], yrs.astype(float), R["code"])
+                med = np.nanmedian(fs)
+                pairs["s"] = np.maximum(pairs["s"], 0.2 * med)
+                pairs["group"] = np.full(pairs["h"].size, f"{ind} {scheme} {window}")
+                parts.append(pairs)
+    pairs = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    # every indicator and sampling counts alike, however many pairs its series give
+    _u, inv, counts = np.unique(pairs.pop("group"), return_inverse=True, return_counts=True)
+    pairs["w"] = 1.0 / counts[inv]
+    rows = calibration.default_table(pairs)
+    out = calibration.DEFAULTS_FILE
+    with out.open("w", encoding="utf-8") as f:
+        f.write(
+            "# Written by benchmarks/bench_projection.py --derive-defaults: WDI series cut at "
+            "1995, 2000, 2005 (yearly 10 and 16 years, every 5th, every 2nd-3rd year)\n"
+        )
+        f.write("n,h,phi,gamma,p,q,pairs\n")
+        for r in rows:
+            f.write(
+                f"{r['n']},{r['h']},{r['phi']},{r['gamma']},{r['p']},{r['q']:.6g},{r['pairs']}\n"
+            )
+    phis = sorted({(r["n"], r["phi"], r["gamma"]) for r in rows})
+    print(f"wrote {out} from {pairs['h'].size:,} backtest pairs; (n, φ, γ): {phis}")
+
+
+def make_speed_series(data: Path, n: int, seed: int = 0) -> pd.DataFrame:
     """n share series of 2-10 years ending 2015-2024 with gaps: WDI shares plus local noise."""
     rng = np.random.default_rng(seed)
-    d = pd.read_csv(WDI)
+    d = pd.read_csv(data / "wdi" / "series.csv")
     d = d[d["indicator"].isin(["SL.EMP.WORK.FE.ZS", "SL.AGR.EMPL.FE.ZS", "SG.GEN.PARL.ZS"])]
     w = d.pivot_table(index=["indicator", "iso3"], columns="year", values="value")
     w = w.reindex(columns=range(2006, 2025))
@@ -291,128 +569,106 @@ def make_speed_series(n: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(Y, columns=years)
 
 
-def speed(n: int, jobs: int) -> None:
-    wide = make_speed_series(n)
+def speed(data: Path, n: int, jobs: int) -> None:
+    wide = make_speed_series(data, n)
     print(
-        f"\nSpeed: {n:,} share series (2-10 points, 10% of years missing), projected to 2030 "
-        f"with the method chosen per series by backtest, {jobs} process(es)"
+        f"\nSpeed: {n:,} share series (2-10 points, 10% of years missing), projected to 2030, "
+        f"{jobs} process(es)"
     )
     t0 = time.perf_counter()
-    out = pj.project_many(wide, 2030, lower=0, upper=100, jobs=jobs, chunk=2500)
+    out = pj.project_many(wide, 2030, lower=0, upper=100, jobs=jobs)
     dt = time.perf_counter() - t0
     print(
         f"  {dt:.1f} s  ({n / dt:,.0f} series/s); methods: {out['method'].value_counts().to_dict()}"
     )
-    check_against_statsmodels(wide, out)
+    if NEW:
+        check_single_path(wide, out)
+        check_members_against_statsmodels(wide)
 
 
-def check_against_statsmodels(wide: pd.DataFrame, out: pd.DataFrame, sample: int = 300) -> None:
-    """The vectorised path against the statsmodels path on a sample of rows."""
+def check_single_path(wide: pd.DataFrame, out: pd.DataFrame, sample: int = 300) -> None:
+    """project() on single series against the vectorised frame."""
     rng = np.random.default_rng(1)
     idx = rng.choice(len(wide), size=min(sample, len(wide)), replace=False)
-    worst = {"center_z": 0.0, "value": 0.0, "textbook": 0.0}
-    same = 0
+    worst, same = 0.0, 0
     t0 = time.perf_counter()
     for i in idx:
-        s = wide.iloc[i].dropna()
-        p = pj.project(s, 2030, lower=0, upper=100)
+        p = pj.project(wide.iloc[i].dropna(), 2030, lower=0, upper=100)
         r = out.iloc[i]
         same += p.method == r["method"]
-        if p.method in pj.METHODS:
-            worst["center_z"] = max(worst["center_z"], abs(p.center_z - r["center_z"]))
-            worst["value"] = max(worst["value"], abs(p.value - r["value"]))
-            for a, b in (
-                (p.textbook_low, r["textbook_low"]),
-                (p.textbook_high, r["textbook_high"]),
-            ):
-                if np.isfinite(a) or np.isfinite(b):
-                    worst["textbook"] = max(worst["textbook"], abs(a - b))
+        if p.available:
+            worst = max(worst, abs(p.value - r["value"]), abs(p.low - r["low"]))
     dt = time.perf_counter() - t0
     print(
-        f"  check: {len(idx)} rows through project() (statsmodels OLS/WLS/ETSModel): same method "
-        f"{same}/{len(idx)}; max |diff| center (logit) {worst['center_z']:.2e}, value "
-        f"{worst['value']:.2e}, textbook bounds {worst['textbook']:.2e} "
-        f"({dt / len(idx) * 1000:.0f} ms per series on that path)"
+        f"  check: {len(idx)} rows through project(): same method {same}/{len(idx)}, max |diff| "
+        f"{worst:.1e} ({dt / len(idx) * 1000:.1f} ms per series on that path)"
     )
-    assert same == len(idx) and worst["center_z"] < 1e-9, "vectorised path differs from statsmodels"
-    damped_vs_statsmodels(wide)
+    assert same == len(idx) and worst < 1e-9, "project() differs from project_many()"
 
 
-def damped_vs_statsmodels(wide: pd.DataFrame, sample: int = 60) -> None:
-    """Our global grid estimate of ETS(A,Ad,N) against statsmodels' own L-BFGS fit."""
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+def check_members_against_statsmodels(wide: pd.DataFrame, sample: int = 100) -> None:
+    """The numpy members (naive, drift, linear, ETS) against statsmodels fits, on the series
+    without a level shift."""
+    from bdg_analysis.projection import reference
 
-    full = wide[wide.notna().sum(axis=1) >= 10]
     rng = np.random.default_rng(2)
-    ratios = []
-    for i in rng.choice(len(full), size=min(sample, len(full)), replace=False):
-        s = full.iloc[i].dropna()
-        if (np.diff(s.index) != 1).any():
+    worst = {m: 0.0 for m in ("naive", "drift", "linear", "damped")}
+    for i in rng.choice(len(wide), size=min(sample, len(wide)), replace=False):
+        s = wide.iloc[i].dropna()
+        if len(s) < 3:
             continue
-        z = pj.make_transform(s.to_numpy(), 0, 100).forward(s.to_numpy())
-        grid = pj._damped_prefix(z[None, :])
-        ours = grid["sse"][0, len(z) - 1]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = ETSModel(
-                pd.Series(z),
-                error="add",
-                trend="add",
-                damped_trend=True,
-                initialization_method="estimated",
-            ).fit(disp=False)
-        ratios.append(ours / max(res.sse, 1e-300))
-    r = np.array(ratios)
+        for m in worst:
+            p = pj.project(s, 2030, lower=0, upper=100, methods=(m,))
+            if not p.available or p.level_shift is not None:  # a shift changes the data fitted
+                continue
+            c, _half = reference.fit(m, s, [2030], p.transform, level=0.8)
+            worst[m] = max(worst[m], abs(c[0] - p.center_z))
     print(
-        f"  damped trend, our grid + exact initial states vs statsmodels ETSModel.fit on "
-        f"{len(r)} series: SSE ratio median {np.median(r):.3f}; ours lower or equal "
-        f"(<= 1.001) in {np.mean(r <= 1.001):.0%}, more than 1% higher in "
-        f"{np.mean(r > 1.01):.0%}"
+        "  members against statsmodels (OLS, WLS, ETSModel.smooth), max |diff| on the "
+        "transformed scale: " + ", ".join(f"{m} {v:.1e}" for m, v in worst.items())
     )
 
 
 def main(argv=None) -> None:
+    global pj, NEW
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="one origin, 20,000 series")
+    ap.add_argument("--quick", action="store_true", help="fewer origins, 20,000 series")
     ap.add_argument("--derive-defaults", action="store_true")
     ap.add_argument("--n-speed", type=int, default=None)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--only", choices=("yearly", "long", "short", "gso"), default=None)
+    ap.add_argument("--engine-root", type=Path, default=ROOT, help="checkout to benchmark")
     args = ap.parse_args(argv)
-    if args.derive_defaults:
-        derive_defaults()
-        return
-    origins = (2014,) if args.quick else (2008, 2011, 2014)
-    wdi = load_wdi()
-    t0 = time.perf_counter()
-    mase, cov = accuracy(10, origins, wdi=wdi)
-    cuts = ", ".join(map(str, origins))
-    print_accuracy(
-        mase,
-        f"(1) Accuracy, WDI: 10-year histories cut at {cuts}, projected 1-8 "
-        "years ahead, scored to 2022",
-    )
-    print_coverage(cov, "(1b) Interval coverage, same cuts")
-    for window in (3, 5) if args.quick else (2, 3, 4, 6):
-        m2, c2 = accuracy(window, origins, wdi=wdi)
-        cols = [c for c in LABELS if c in m2]
-        common = m2.dropna(subset=["naive", "drift"])
-        c_all = c2.groupby("calibration")[["inside", "n"]].sum()
-        long = c2[c2["h"] >= 6].groupby("calibration")[["inside", "n"]].sum()
-        cover = ", ".join(
-            f"{k} {v['inside'] / v['n']:.3f} (h6-8 {long.loc[k, 'inside'] / long.loc[k, 'n']:.3f})"
-            for k, v in c_all.iterrows()
-        )
+    data = shared_data_dir()
+    if data is None or not (data / "wdi" / "series.csv").exists():
         print(
-            f"\nShort histories ({window} years): {len(common)} series; MASE "
-            + ", ".join(f"{c} {common[c].mean():.3f}" for c in cols if common[c].notna().any())
-            + f"; 80% coverage {cover}"
+            "bench_projection: the shared data folder was not found (set BDG_SHARED_DIR to the "
+            "folder holding data/wdi/series.csv, or put shared/data beside the checkout); "
+            "nothing to benchmark."
         )
-    gso_table()
+        return
+    pj = import_engine(args.engine_root.resolve())
+    NEW = hasattr(pj, "FINAL")
+    api = "current" if NEW else "former"
+    print(f"engine: {Path(pj.__file__).parent} ({api} API); data: {data}")
+    wdi = load_wdi(data)
+    if args.derive_defaults:
+        derive_defaults(wdi)
+        return
+    t0 = time.perf_counter()
+    if args.only in (None, "yearly"):
+        table_yearly(wdi, (2014,) if args.quick else (2008, 2011, 2014))
+    if args.only in (None, "long"):
+        origins = (2002, 2012) if args.quick else (2002, 2007, 2012, 2017)
+        print_summary(table_long(wdi, origins))
+    if args.only in (None, "short"):
+        table_short(wdi, (2014,) if args.quick else (2008, 2011, 2014), (2, 3, 4, 6))
+    if args.only in (None, "gso"):
+        gso_table(data)
     print(f"\naccuracy part: {time.perf_counter() - t0:.0f} s")
     if not args.skip_speed:
-        n = args.n_speed or (20_000 if args.quick else 100_000)
-        speed(n, args.jobs)
+        speed(data, args.n_speed or (20_000 if args.quick else 100_000), args.jobs)
 
 
 if __name__ == "__main__":

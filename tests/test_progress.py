@@ -143,12 +143,14 @@ def test_status_values_are_the_contract_strings():
 
 
 def test_series_that_crosses_its_target_is_on_track():
-    t = Target("M1.CT1", 2030, "ge", 60)
+    # the trend is damped (issue 12), so the 2030 projection is about 62, not 66: a target of
+    # 60 is at risk, one of 55 on track
+    t = Target("M1.CT1", 2030, "ge", 55)
     s = S([30, 33, 35, 38, 41, 43, 46, 48, 51], range(2016, 2025))
     a = pg.assess(t, s, report_year=2025, lower=0, upper=100)
     assert a.status is Status.ON_TRACK and a.reason_code == "likely"
     assert a.probability >= pg.THRESHOLDS.on_track
-    assert a.projection.value > 60 and a.latest_value == 51 and a.latest_year == 2024
+    assert a.projection.value > 55 and a.latest_value == 51 and a.latest_year == 2024
     assert a.method == "probabilistic"
     assert a.escap.category in ("maintain", "accelerate") and a.eurostat is not None
     assert a.eurostat.base_year == pg.BASE_YEAR
@@ -177,9 +179,11 @@ def test_two_point_series_is_judged_with_a_wide_interval():
     t = Target("M1.CT1", 2030, "ge", 60)
     a = pg.assess(t, S([40, 44], [2023, 2024]), report_year=2025, lower=0, upper=100)
     assert a.projection.reason_code == "two_points" and not a.projection.calibrated
-    # the last value is carried forward: 44 < 60 but the widened interval leaves a chance
-    assert 0.0 < a.probability < pg.THRESHOLDS.off_track
-    assert a.status is Status.OFF_TRACK
+    # the slope between two points, damped (issue 12: on WDI series this beats carrying the
+    # last value forward): about 60 in 2030, with an interval wide enough to say little
+    assert a.projection.high - a.projection.low > 40
+    assert pg.THRESHOLDS.off_track < a.probability < pg.THRESHOLDS.on_track
+    assert a.status is Status.AT_RISK
 
 
 def test_series_with_gaps():

@@ -161,9 +161,11 @@ class Context:
     @cached_property
     def data_digest(self) -> str:
         """A fingerprint of the observations and the package code: pooled errors and
-        scorecards depend on nothing else (and, for scorecards, the plans)."""
+        scorecards depend on nothing else (and, for scorecards, the plans). Whether a value is
+        demonstration data counts (pools leave demonstration series out for real ones)."""
         cols = ["province", "former", "indicator", "year", "value", "sex"]
-        text = self.observations[cols].to_csv(index=False) + self._weights_text()
+        frame = self.observations[cols].assign(demo=self.observations["status"].eq("demo"))
+        text = frame.to_csv(index=False) + self._weights_text()
         return hashlib.sha256((cache.code_digest() + text).encode("utf-8")).hexdigest()[:20]
 
     @cached_property

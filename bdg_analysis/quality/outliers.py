@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
 from bdg_analysis import dataset, geo, words
 from bdg_analysis.dataset import boundaries as trace_rows
 from bdg_analysis.errors import BdgInputError, Problem
+
+# the outlier rule lives with the projection, which uses it for level shifts (issue 12)
+from bdg_analysis.projection.breaks import (  # the factors are shown in the rule's words
+    _IQR_FACTOR,
+    _MAD_FACTOR,
+    _MEANAD_FACTOR,
+    MIN_CHANGES,
+    Z_THRESHOLD,
+    precision,
+    robust_scale,
+    robust_z,
+)
 from bdg_analysis.tables import z_decimals
 from bdg_analysis.text import fmt_value
 from bdg_analysis.words import word
@@ -29,91 +38,6 @@ __all__ = [
 
 #: The two ways of cutting series: on today's 34 provinces, or as the files record them.
 BOUNDARIES = ("current", "recorded")
-#: Flag a year-on-year change whose robust z-score exceeds this (Iglewicz and Hoaglin, 1993).
-Z_THRESHOLD = 3.5
-#: A series needs at least this many year-on-year changes before its own history is a yardstick.
-MIN_CHANGES = 5
-#: 0.6745 is the 75th percentile of the standard normal: MAD / 0.6745 estimates the std. dev.
-_MAD_FACTOR = 0.6745
-#: When MAD is 0, the mean absolute deviation times 1.2533 (sqrt(pi/2)) estimates it instead.
-_MEANAD_FACTOR = 1.253314
-#: 1.349 is the interquartile range of the standard normal: IQR / 1.349 estimates the std. dev.
-_IQR_FACTOR = 1.349
-
-
-# ---------------------------------------------------------------------------------------------
-# Outliers against a series' own history
-
-
-def robust_scale(
-    values: Sequence[float] | np.ndarray, floor: float = 0.0
-) -> tuple[float, float, float]:
-    """The median, MAD and robust standard deviation σ that :func:`robust_z` judges by.
-
-    σ is the larger of MAD / 0.6745 and IQR / 1.349: both estimate the standard deviation of
-    normal changes, but the IQR stays wide when a series changes direction (rising, then
-    falling), where the MAD of two tight clusters would flag every ordinary year. When the MAD
-    is 0, σ is at least 1.2533 × the mean absolute deviation. NaN where undefined (fewer than
-    two finite values, or every value equal). ``floor`` is the smallest MAD taken.
-    """
-    x = np.asarray(values, dtype="float64")
-    x = x[np.isfinite(x)]
-    if x.size < 2:
-        return math.nan, math.nan, math.nan
-    med = float(np.median(x))
-    dev = np.abs(x - med)
-    # changes of rounded figures differ by float noise (0.03 - 0.02 != 0.01): below this, 0
-    noise = 1e-9 * max(1.0, float(np.max(np.abs(x))))
-    dev = np.where(dev < noise, 0.0, dev)
-    mad = max(float(np.median(dev)), floor)
-    q1, q3 = np.percentile(x, [25, 75])
-    iqr = float(q3 - q1) if q3 - q1 > noise else 0.0
-    sigma = max(mad / _MAD_FACTOR, iqr / _IQR_FACTOR)
-    if mad <= noise:  # more than half the changes equal the median
-        sigma = max(sigma, _MEANAD_FACTOR * float(dev.mean()))
-    if sigma <= noise:
-        return med, mad, math.nan
-    return med, mad, sigma
-
-
-def robust_z(changes: Sequence[float] | np.ndarray, floor: float = 0.0) -> np.ndarray:
-    """Robust z-scores, (x - median) / σ with σ from :func:`robust_scale`, so one wild value
-    cannot hide itself by inflating the yardstick; NaN where undefined.
-
-    Differences below float noise (1e-9 of the largest value) count as 0. ``floor`` is the
-    smallest MAD taken (e.g. the precision figures are published at), so a very smooth series
-    does not flag a change of one rounding step.
-
-    Examples
-    --------
-    >>> quality.robust_z([1, 1.2, 0.9, 1.1, 6.0])   # the last change stands out
-    """
-    x = np.asarray(changes, dtype="float64")
-    out = np.full(x.shape, np.nan)
-    med, _, sigma = robust_scale(x, floor)
-    finite = np.isfinite(x)
-    if not np.isfinite(sigma):
-        return out
-    values = x[finite]
-    dev = np.abs(values - med)
-    noise = 1e-9 * max(1.0, float(np.max(np.abs(values))))
-    dev = np.where(dev < noise, 0.0, dev)
-    out[finite] = np.sign(values - med) * dev / sigma
-    return out
-
-
-def precision(values: Sequence[float] | np.ndarray) -> float:
-    """The step figures are published at: 0.1 for 112.3, 111.4; 1 for 46, 52; 0 when the values
-    carry more than six decimals (computed figures, e.g. put together from former provinces)."""
-    x = np.asarray(values, dtype="float64")
-    x = x[np.isfinite(x)]
-    if not x.size:
-        return 0.0
-    for decimals in range(7):
-        scaled = x * 10.0**decimals
-        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
-            return 10.0**-decimals
-    return 0.0
 
 
 def outlier_rule(
