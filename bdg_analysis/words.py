@@ -57,7 +57,8 @@ def catalogue() -> dict[str, dict[str, str]]:
 
     words: dict[str, dict[str, str]] = {}
     for path in sorted(WORDS_DIR.glob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader) or {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: ten times faster
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
         for key, entry in data.items():
             if not isinstance(key, str):  # YAML reads a bare yes/no/on/off key as a boolean
                 raise ValueError(f"{path.name}: {key!r}: quote the key")
