@@ -582,7 +582,7 @@ def province_report(
     check_out_dir(out_dir)
     given = data_files(data) if data is not None else None
     inputs = check_inputs(
-        given or data_files(None), province=province, year=year, embedded=embedded
+        given or data_files(None), province=province, year=year, embedded=embedded and bool(given)
     )
     notebook = Path(notebook) if notebook else notebooks_dir() / PROVINCE_NOTEBOOK
     parameters = {

@@ -90,7 +90,8 @@ def layer_files(
     ``data`` None (or no file): None, the embedded dataset alone. Otherwise the files given,
     in order, with the embedded dataset underneath when ``embedded`` is set and the project
     has it (a project folder holding only its own data and plans has no embedded dataset to
-    lay under them). Plain strings: the list goes into notebook parameters as it is.
+    lay under them; nor when it is among the files given). Plain strings: the list goes into
+    notebook parameters as it is.
     """
     if data is None:
         return None
@@ -100,7 +101,9 @@ def layer_files(
     files = [str(f) for f in given]
     default = paths.default_data_file()
     if embedded and default.is_file():
-        files.insert(0, str(default))
+        given_paths = {Path(f).resolve() for f in files}
+        if default.resolve() not in given_paths:
+            files.insert(0, str(default))
     return files
 
 
