@@ -140,8 +140,9 @@ def check_paths(
         problems += table.problems
         if len(table.frame):
             frames.append(table.frame)
-    if province is None and year is None:
-        problems += _mixed_rounds(tables)
+    problems += _mixed_rounds(
+        tables, province_given=province is not None, year_given=year is not None
+    )
     if frames:
         raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         checked = validate.check(raw)
@@ -152,11 +153,19 @@ def check_paths(
     return Loaded(checked, tables, problems)
 
 
-def _mixed_rounds(tables: list[bio.Table]) -> list[Problem]:
+def _mixed_rounds(
+    tables: list[bio.Table], *, province_given: bool = False, year_given: bool = False
+) -> list[Problem]:
     """Returned forms of more than one round (province and report year) read together: each
-    is named with its round, and the user states the round (``--province``, ``--year``)."""
+    is named with its round, and the user states the round (``--province``, ``--year``). The
+    part of the round the user stated was checked form by form already."""
     rounds = {t.file: t.inferred["round"] for t in tables if t.inferred.get("round")}
-    if len(set(rounds.values())) <= 1:
+
+    def unstated(found: str) -> tuple[str, str]:
+        place, _, yr = found.rpartition(" ")
+        return ("" if province_given else place, "" if year_given else yr)
+
+    if len({unstated(r) for r in rounds.values()}) <= 1:
         return []
     every = ", ".join(sorted(set(rounds.values())))
     return [

@@ -182,6 +182,13 @@ def test_forms_of_two_rounds_read_together_are_refused(forms_dir, returned, tmp_
     assert "cao-bang.xlsx: returned form of the round 'Cao Bằng 2026'" in text
     assert "so-y-te.xlsx: returned form of the round 'Lạng Sơn 2026'" in text
     assert "--province and --year" in text and not out.exists()
+    # the year stated, the provinces still differ
+    assert cli.main(["import", str(other), "--out", str(out), "--year", "2026"]) == 2
+    assert "returned form of the round 'Cao Bằng 2026'" in capsys.readouterr().out
+    # the province stated: the other province's form is refused as such
+    assert cli.main(["import", str(other), "--out", str(out), "--province", "Lạng Sơn"]) == 2
+    said = capsys.readouterr().out
+    assert "made for province 'Cao Bằng', not 'Lạng Sơn'" in said and "round 'Lạng" not in said
 
 
 def test_a_value_typed_around_excels_validation_is_refused_on_import(forms_dir, tmp_path, capsys):
