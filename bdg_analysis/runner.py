@@ -450,14 +450,17 @@ def data_parameters(data: Sequence[Path] | None, *, embedded: bool) -> dict:
 
 
 def run_provenance(notebook: Path | str, parameters: dict, *, data_files: Sequence[Path]) -> dict:
-    """``page.provenance`` of a run whose ``data`` parameter may list several files: every
-    input file with its checksum, the files in the parameters named as a reader may see them
-    (never absolute)."""
+    """``page.provenance`` of a run whose ``data`` parameter may list several files.
+
+    Every input file is recorded with its checksum (``inputs``, lowest layer first); in the
+    recorded parameters, several data files are named as a reader may see them (never
+    absolute) and joined by '; ', so the page's footer reads as plain text.
+    """
     data = parameters.get("data")
     if not isinstance(data, list):
         return page.provenance(notebook, parameters, data_files=list(data_files))
     record = page.provenance(notebook, {**parameters, "data": None}, data_files=list(data_files))
-    record["parameters"]["data"] = [paths.display_path(f) for f in data]
+    record["parameters"]["data"] = "; ".join(paths.display_path(f) for f in data)
     return record
 
 

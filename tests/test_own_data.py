@@ -341,10 +341,9 @@ def test_report_data_reach_the_notebook_as_json_simple_parameters(imported, tmp_
     parameters, record = calls[-1]
     assert parameters["data"] == [str(imported), str(extra)] and parameters["embedded"] is True
     json.dumps(parameters)  # papermill needs JSON-simple values
-    assert record["parameters"]["data"] == [
-        paths.display_path(imported),
-        paths.display_path(extra),
-    ]
+    assert record["parameters"]["data"] == (
+        f"{paths.display_path(imported)}; {paths.display_path(extra)}"
+    )
     assert [i["name"] for i in record["inputs"] if i["role"] == "data"] == [
         paths.display_path(EMBEDDED),
         paths.display_path(imported),
