@@ -548,7 +548,7 @@ def plan_jobs(
     *,
     provinces: Sequence[Province | str] | None = None,
     year: int | None = None,
-    data: Path | str | None = None,
+    data: Path | str | Sequence[Path | str] | None = None,
     lang: str = "vi",
     run_date: str | None = None,
     timeout: int = 600,
@@ -556,6 +556,7 @@ def plan_jobs(
     notebook: Path | str | None = None,
     national_notebook: Path | str | None = None,
     national: bool = True,
+    embedded: bool = False,
 ) -> tuple[list[Job], list[Outcome]]:
     """The jobs of a run: provinces in code order and the national overview (last when the
     analysis cache is on, so it reuses the provinces' scorecards; else first, the long pole).
@@ -563,17 +564,23 @@ def plan_jobs(
     ``provinces`` are resolved :class:`geo.Province` (the command line resolves them once) or
     names. Returns the jobs and, for a national overview whose notebook is missing, a ready
     ``missing`` outcome. Unknown province names raise BdgInputError.
+
+    ``data``: one file or several, laid over each other in order; with ``embedded`` the
+    embedded dataset lies underneath (``bdg run-all --data`` unless ``--no-embedded``). Every
+    report's parameters, provenance (every input file with its checksum) and the warm-up key
+    say so.
     """
     chosen = _places(provinces)
-    data_file = runner.data_files(data)[0]
-    data_param = str(data_file) if data else None
+    given = runner.data_files(data) if data else None
+    layers = dataset_layers(given, embedded=embedded)
+    data_params = runner.data_parameters(given, embedded=embedded)
     date = run_date or dt.date.today().isoformat()
     mode = ("fork" if kernels.fork_supported() else "spawn") if kernel == "auto" else kernel
     selection = _selection(lang, year)
-    warm_up = json.dumps({"data": data_param, "year": year, "lang": lang}, sort_keys=True)
+    warm_up = json.dumps({**data_params, "year": year, "lang": lang}, sort_keys=True)
 
     def make(kind: str, name: str, stem: str, nb_path: Path, parameters: dict) -> Job:
-        record = page.provenance(nb_path, parameters, data_files=[data_file])
+        record = runner.run_provenance(nb_path, parameters, data_files=layers)
         return Job(
             key=f"{stem}/{selection}",
             kind=kind,
@@ -602,7 +609,7 @@ def plan_jobs(
                     national_name,
                     NATIONAL_STEM,
                     national_nb,
-                    {"year": year, "data": data_param, "lang": lang, "run_date": date},
+                    {"year": year, **data_params, "lang": lang, "run_date": date},
                 )
             )
         else:
@@ -631,7 +638,7 @@ def plan_jobs(
                 {
                     "province": place.name,
                     "year": year,
-                    "data": data_param,
+                    **data_params,
                     "lang": lang,
                     "run_date": date,
                 },
@@ -642,6 +649,15 @@ def plan_jobs(
         # province reports stored (scorecard.cached_scorecard) instead of computing them again.
         jobs.sort(key=lambda job: job.kind == "national")
     return jobs, missing
+
+
+def dataset_layers(given: Sequence[Path] | None, *, embedded: bool) -> list[Path]:
+    """Every data file of a run, lowest layer first (the embedded dataset alone when no file
+    is given; under the files given with ``embedded``, when the project has it)."""
+    from bdg_analysis.dataset import layer_files  # the data layers; no analysis is imported
+
+    layers = layer_files(given, embedded=embedded)
+    return [Path(f) for f in layers] if layers else runner.data_files(None)
 
 
 def _publish(out: Path, job: Job, outcome: Outcome) -> tuple[str, str] | None:
@@ -668,7 +684,7 @@ def run_all(
     *,
     provinces: Sequence[Province | str] | None = None,
     year: int | None = None,
-    data: Path | str | None = None,
+    data: Path | str | Sequence[Path | str] | None = None,
     lang: str = "vi",
     out_dir: Path | str = "reports",
     jobs: int | None = None,
@@ -683,6 +699,7 @@ def run_all(
     national: bool = True,
     progress: bool | None = None,
     stream: TextIO | None = None,
+    embedded: bool = False,
 ) -> BatchResult:
     """Build every province's report (or ``provinces``) and the national overview.
 
@@ -691,7 +708,8 @@ def run_all(
     BdgInputError before any kernel starts; the data are read and checked once, here. Then
     every report is attempted; a failure keeps the previous report, is logged with its reason
     and shown in the index, and makes ``exit_code`` 1. With ``resume``, reports already built
-    from the same inputs, with every output intact, are skipped.
+    from the same inputs, with every output intact, are skipped. ``data`` and ``embedded`` as
+    for :func:`plan_jobs`.
     """
     stream = stream or sys.stderr
     run_date = runner.check_run_date(run_date)
@@ -702,11 +720,14 @@ def run_all(
     )
     runner.check_out_dir(out_dir)
     places = _places(provinces)
-    runner.check_inputs(runner.data_files(data), year=year)  # once, before any kernel starts
+    runner.check_inputs(  # once, before any kernel starts
+        runner.data_files(data if data else None), year=year, embedded=embedded and bool(data)
+    )
     planned, outcomes_ready = plan_jobs(
         provinces=places if provinces else None,
         year=year,
         data=data,
+        embedded=embedded,
         lang=lang,
         run_date=run_date,
         timeout=timeout,

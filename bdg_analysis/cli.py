@@ -19,12 +19,31 @@ class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on usage errors already; keep its message short and on stderr."""
 
 
-def _data_argument(data: str | None) -> str | None:
-    """``--data`` from the caller's folder: kernels run in the project folder, where a relative
-    path would name another file or none."""
-    from bdg_analysis import runner
+_DATA_HELP = (
+    "data file laid over the embedded data/observations.csv (repeatable, in order: a later file "
+    "wins for the same province, indicator, year and sex; an empty value never erases a figure "
+    "underneath unless its note says it is withdrawn); tidy CSV/Excel/Parquet, yearbook "
+    "tables or returned collection forms"
+)
+_NO_EMBEDDED_HELP = "build on the --data files alone, without the embedded data underneath"
 
-    return str(runner.data_files(data)[0]) if data else None
+
+def _data_argument(data: list[str] | None, no_embedded: bool = False) -> list[str] | None:
+    """``--data`` (repeated) from the caller's folder: kernels run in the project folder, where
+    a relative path would name another file or none. ``--no-embedded`` needs a file."""
+    from bdg_analysis import runner
+    from bdg_analysis.errors import Problem
+
+    if no_embedded and not data:
+        raise BdgInputError(
+            Problem(
+                "<argument>",
+                None,
+                "--no-embedded",
+                words.word("layers.no_embedded_without_data", words.lang_from_env()),
+            )
+        )
+    return [str(f) for f in runner.data_files(data)] if data else None
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -38,10 +57,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     result = runner.province_report(
         province,
         year=args.year,
-        data=_data_argument(args.data),
+        data=_data_argument(args.data, args.no_embedded),
         lang=lang,
         out_dir=Path(args.out),
         run_date=run_date,
+        embedded=not args.no_embedded,
     )
     print(result.html)
     if args.timings:
@@ -116,6 +136,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         indicator=args.indicator,
         sheet=args.sheet,
         province=args.province,
+        year=args.year,
         revise=args.revise,
         on_wait=lambda message: print(message, file=sys.stderr, flush=True),
     )
@@ -166,7 +187,8 @@ def _cmd_run_all(args: argparse.Namespace) -> int:
     result = batch.run_all(
         provinces=provinces,
         year=args.year,
-        data=_data_argument(args.data),
+        data=_data_argument(args.data, args.no_embedded),
+        embedded=not args.no_embedded,
         lang=lang,
         out_dir=Path(args.out),
         jobs=args.jobs,
@@ -234,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write one province's HTML report")
     p.add_argument("--province", required=True, help='e.g. "Lạng Sơn" (diacritics optional)')
     p.add_argument("--year", type=int, default=None, help="report year (default: latest in data)")
-    p.add_argument("--data", default=None, help="tidy data file (default: data/observations.csv)")
+    p.add_argument("--data", action="append", default=None, metavar="PATH", help=_DATA_HELP)
+    p.add_argument("--no-embedded", action="store_true", help=_NO_EMBEDDED_HELP)
     p.add_argument("--lang", default="vi", metavar="{vi,en}", help=_LANG_HELP)
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--run-date", default=None, help="date printed on the report (YYYY-MM-DD)")
@@ -256,8 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         help="turn yearbook tables and Excel forms into tidy rows",
         description="Read each PATH (tidy CSV/Excel/Parquet, a yearbook table, an "
-        "Excel form; ';' and decimal commas, Windows-1258 are recognised and "
-        "reported; a folder stands for the data files in it), check them like "
+        "Excel form, a returned collection form (numerator and denominator kept, flags "
+        "printed as warnings at file:sheet:cell); ';' and decimal commas, Windows-1258 are "
+        "recognised and reported; a folder stands for the data files in it), check them like "
         "'bdg validate', and merge their rows into the tidy CSV --out. A value that "
         "differs from one already held is refused unless --revise; the old value then "
         "goes to OUT.history.csv. A missing value is written empty, its marker ('..') "
@@ -274,7 +298,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--province",
         default=None,
-        help="the province of a one-province yearbook table (rows are series)",
+        help="the province of a one-province yearbook table (rows are series); returned "
+        "collection forms of another province are refused",
+    )
+    p.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="the report year of the collection round: returned forms of another year are "
+        "refused (without --province and --year, the forms imported together must be of one "
+        "round)",
     )
     p.add_argument(
         "--revise",
@@ -300,7 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
         "code 1; the index and the log say which failed and why.",
     )
     p.add_argument("--year", type=int, default=None, help="report year (default: latest in data)")
-    p.add_argument("--data", default=None, help="tidy data file (default: data/observations.csv)")
+    p.add_argument("--data", action="append", default=None, metavar="PATH", help=_DATA_HELP)
+    p.add_argument("--no-embedded", action="store_true", help=_NO_EMBEDDED_HELP)
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument(
         "--jobs",

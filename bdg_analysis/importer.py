@@ -14,9 +14,15 @@ Merging (``bdg import PATH... --out FILE.csv``) follows five rules:
    replaces the old one, and the old value, its status and source go to ``FILE.history.csv``.
 4. A figure missing in the new file never erases one held (reported as kept). A gap held
    (missing value) is filled by a new figure, and the gap is recorded in the history.
-5. The same value with a new status (a preliminary figure confirmed, say) is taken only with
-   ``revise``; the old status and source go to the history ('restated'). A new source alone
-   for the same value changes nothing: the value held is still supported by its own source.
+5. The same value with a new status (a preliminary figure confirmed, say), or with another
+   numerator and denominator, is taken only with ``revise``; the old status and source go to
+   the history ('restated', the old numerator and denominator noted in ``old_note``). A new
+   source alone for the same value changes nothing: the value held is still supported by its
+   own source. The same value whose row had no numerator and denominator takes the new ones
+   (nothing is lost, nothing is replaced).
+
+The optional columns ``numerator`` and ``denominator`` (returned collection forms fill them) are
+kept through every merge; a dataset gets the two columns once some row has them.
 
 Rows are matched on the place as validation resolves it (a former province and its current
 successor are different places before 2025), the indicator, the year and ``sex`` as written.
@@ -84,8 +90,10 @@ class Loaded:
 
     @property
     def warnings(self) -> list[Problem]:
-        """What the readers asked the user to check (a unit unlike the catalogue's)."""
-        return [w for t in self.tables for w in t.warnings]
+        """What the readers and validation ask the user to check (a unit unlike the
+        catalogue's, a returned form's flags, a value its numerator and denominator do not
+        give)."""
+        return [w for t in self.tables for w in t.warnings] + list(self.checked.warnings)
 
 
 def check_paths(
@@ -94,11 +102,15 @@ def check_paths(
     indicator: str | None = None,
     sheet: str | None = None,
     province: str | None = None,
+    year: int | None = None,
 ) -> Loaded:
     """Read and validate every file (any layout), collecting all problems.
 
     ``indicator`` and ``province`` are checked first: a wrong one is a single problem, not one
-    per row.
+    per row. ``province`` and ``year`` state the collection round: a returned form of another
+    province or report year is refused. Without them, the returned forms read together must
+    all belong to one province and year (a form of another round slipped into the folder is
+    refused, each named with its round).
     """
     problems: list[Problem] = []
     if indicator is not None:
@@ -120,7 +132,7 @@ def check_paths(
     frames = []
     for path in paths:
         try:
-            table = bio.read(path, indicator=indicator, sheet=sheet, province=province)
+            table = bio.read(path, indicator=indicator, sheet=sheet, province=province, year=year)
         except BdgInputError as err:
             problems += err.problems
             continue
@@ -128,6 +140,9 @@ def check_paths(
         problems += table.problems
         if len(table.frame):
             frames.append(table.frame)
+    problems += _mixed_rounds(
+        tables, province_given=province is not None, year_given=year is not None
+    )
     if frames:
         raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         checked = validate.check(raw)
@@ -136,6 +151,33 @@ def check_paths(
     problems = _sorted(problems + checked.problems)
     checked.problems = problems
     return Loaded(checked, tables, problems)
+
+
+def _mixed_rounds(
+    tables: list[bio.Table], *, province_given: bool = False, year_given: bool = False
+) -> list[Problem]:
+    """Returned forms of more than one round (province and report year) read together: each
+    is named with its round, and the user states the round (``--province``, ``--year``). The
+    part of the round the user stated was checked form by form already."""
+    rounds = {t.file: t.inferred["round"] for t in tables if t.inferred.get("round")}
+
+    def unstated(found: str) -> tuple[str, str]:
+        place, _, yr = found.rpartition(" ")
+        return ("" if province_given else place, "" if year_given else yr)
+
+    if len({unstated(r) for r in rounds.values()}) <= 1:
+        return []
+    every = ", ".join(sorted(set(rounds.values())))
+    return [
+        Problem(
+            file,
+            None,
+            None,
+            f"returned form of the round {found!r}, but the forms read together belong to "
+            f"{every}; import one round at a time, stating it with --province and --year",
+        )
+        for file, found in rounds.items()
+    ]
 
 
 def expand_paths(
@@ -201,6 +243,7 @@ class MergeResult:
     kept: int = 0  # held figures the new file had no value for
     restated: int = 0  # same value, new status (provisional -> official): only with revise
     restated_waiting: int = 0  # ... and left as they were (no revise)
+    completed: int = 0  # same value, numerator and denominator added to a row without them
     conflicts: list[Problem] = field(default_factory=list)
     history: list[dict] = field(default_factory=list)
     written: bool = False
@@ -213,12 +256,16 @@ class MergeResult:
             parts.append(f"{self.filled} gap(s) filled")
         if self.kept:
             parts.append(f"{self.kept} held value(s) kept (the new file has no figure)")
+        if self.completed:
+            parts.append(f"{self.completed} given their numerator and denominator")
         if self.restated:
-            parts.append(f"{self.restated} restated (same value, new status)")
+            parts.append(
+                f"{self.restated} restated (same value, new status or numerator/denominator)"
+            )
         if self.restated_waiting:
             parts.append(
-                f"{self.restated_waiting} with the same value but a new status left "
-                "as held (pass --revise to take the new status)"
+                f"{self.restated_waiting} with the same value but a new status or "
+                "numerator/denominator left as held (pass --revise to take the new status)"
             )
         return ", ".join(parts)
 
@@ -242,6 +289,8 @@ def tidy_rows(observations: pd.DataFrame) -> pd.DataFrame:
     Nam Định's, not the merged Ninh Bình's). A missing value is written empty, its marker
     opening the note ('..; not yet published'), so the value column stays numeric. Columns
     stay Arrow text (no Python string per cell): a dataset of a million rows stays small.
+    ``numerator`` and ``denominator`` follow (empty when none; a file gets them only when some
+    row has them, :func:`bdg_analysis.io.written_columns`).
     """
     obs = observations.reset_index(drop=True)
 
@@ -259,10 +308,19 @@ def tidy_rows(observations: pd.DataFrame) -> pd.DataFrame:
             "source": text("source"),
             "note": text("note"),
             "status": status.where(status != "", "official"),
+            **{c: _parts_text(obs, c) for c in bio.FRACTION_COLUMNS},
         }
     )
     markers = text("missing_marker").where(rows["value"] == "", "")
     return _markers_to_notes(rows, markers)
+
+
+def _parts_text(obs: pd.DataFrame, column: str) -> pd.Series:
+    """A numerator or denominator column as text ('' for none, or when absent)."""
+    if column not in obs.columns:
+        return pd.Series("", index=range(len(obs)), dtype="str")
+    numbers = pd.to_numeric(obs[column], errors="coerce").to_numpy(dtype="float64")
+    return _values_text(numbers)
 
 
 def _values_text(values: np.ndarray) -> pd.Series:
@@ -353,7 +411,7 @@ def _held(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not out.exists():
         return (
             pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS)),
-            pd.DataFrame(columns=list(bio.TIDY_COLUMNS)),
+            pd.DataFrame(columns=list(bio.ALL_COLUMNS)),
         )
     loaded = check_paths([out])
     if loaded.problems:
@@ -365,7 +423,7 @@ def _held(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         )
     text = loaded.tables[0].frame  # every row passed: the same rows, in the same order
     held_text = pd.DataFrame(
-        {c: (text[c] if c in text.columns else "") for c in bio.TIDY_COLUMNS}, index=text.index
+        {c: (text[c] if c in text.columns else "") for c in bio.ALL_COLUMNS}, index=text.index
     ).reset_index(drop=True)
     return loaded.checked.observations.reset_index(drop=True), held_text
 
@@ -405,8 +463,11 @@ def _merge_locked(
     held_status = held_obs["status"].astype("str").iloc[h_idx].reset_index(drop=True)
     held_status = held_status.where(held_status != "", "official")
     new_status = new_rows["status"].iloc[n_idx].reset_index(drop=True)
-    restated = same & (held_status != new_status).to_numpy(dtype=bool)
-    result.unchanged = int((same & ~restated).sum())
+    completes, parts_differ = _parts_compared(held_obs, obs, h_idx, n_idx)
+    restated = same & ((held_status != new_status).to_numpy(dtype=bool) | parts_differ)
+    completes &= same & ~restated
+    result.completed = int(completes.sum())
+    result.unchanged = int((same & ~restated & ~completes).sum())
     result.restated_waiting = 0 if revise else int(restated.sum())
     result.kept = int((~same & new_missing).sum())
     rest = ~same & ~new_missing
@@ -419,7 +480,7 @@ def _merge_locked(
     result.filled = int(filled.sum())
     result.revised = int(differ.sum())
     result.restated = int(restated.sum()) if revise else 0
-    if not result.added and not taken.any():
+    if not result.added and not taken.any() and not completes.any():
         return result  # nothing to change: the file is left byte for byte as it was
     changes = _history_rows(
         obs,
@@ -432,13 +493,14 @@ def _merge_locked(
         from_label,
     )
     result.history = changes.to_dict("records")
-    columns = list(bio.TIDY_COLUMNS)
+    columns = list(bio.ALL_COLUMNS)
     merged = held_text.copy() if len(held_text) else new_rows.iloc[0:0][columns]
-    if taken.any():
-        for column in columns:
-            values = merged[column].astype("str").copy()
-            values.iloc[h_idx[taken]] = new_rows[column].iloc[n_idx[taken]].to_numpy()
-            merged[column] = values
+    for rows, names in ((taken, columns), (completes, list(bio.FRACTION_COLUMNS))):
+        if rows.any():
+            for column in names:
+                values = merged[column].astype("str").copy()
+                values.iloc[h_idx[rows]] = new_rows[column].iloc[n_idx[rows]].to_numpy()
+                merged[column] = values
     if result.added:
         fresh = new_rows.loc[added, columns] if not added.all() else new_rows[columns]
         merged = pd.concat([merged, fresh], ignore_index=True) if len(merged) else fresh
@@ -447,6 +509,31 @@ def _merge_locked(
     _write_locked(out, merged, changes)
     result.written = True
     return result
+
+
+def _parts_compared(
+    held_obs: pd.DataFrame, obs: pd.DataFrame, h_idx: np.ndarray, n_idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each new row meeting a held one: whether it brings a numerator and denominator the
+    held row lacks (``completes``), and whether both have them and they differ."""
+
+    def parts(frame: pd.DataFrame, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out = []
+        for column in bio.FRACTION_COLUMNS:
+            if column in frame.columns:
+                numbers = pd.to_numeric(frame[column], errors="coerce")
+                out.append(numbers.to_numpy(dtype="float64")[idx])
+            else:
+                out.append(np.full(len(idx), np.nan))
+        return out[0], out[1]
+
+    held_n, held_d = parts(held_obs, h_idx)
+    new_n, new_d = parts(obs, n_idx)
+    new_has = ~np.isnan(new_n) & ~np.isnan(new_d)
+    held_has = ~np.isnan(held_n) | ~np.isnan(held_d)
+    with np.errstate(invalid="ignore"):
+        differ = new_has & held_has & ((held_n != new_n) | (held_d != new_d))
+    return new_has & ~held_has, differ
 
 
 def _conflicts(
@@ -513,7 +600,7 @@ def _history_rows(
             ],
             "old_status": held["status"].astype("str").to_numpy(dtype=object),
             "old_source": held["source"].astype("str").to_numpy(dtype=object),
-            "old_note": held["note"].astype("str").to_numpy(dtype=object),
+            "old_note": _notes_with_parts(held),
             "new_value": new_value,
             "new_status": new["status"].to_numpy(dtype=object),
             "new_source": new["source"].to_numpy(dtype=object),
@@ -528,6 +615,24 @@ def _history_rows(
 
 def _fmt(value: float) -> str:
     return "empty" if pd.isna(value) else f"{value:g}"
+
+
+def _notes_with_parts(held: pd.DataFrame) -> np.ndarray:
+    """The held rows' notes, with their numerator and denominator when they had them
+    ('... [numerator=5620; denominator=5000]'), so the history loses nothing replaced."""
+    notes = held["note"].astype("str").tolist()
+    if not set(bio.FRACTION_COLUMNS) <= set(held.columns):
+        return np.asarray(notes, dtype=object)
+    out = []
+    numerators = pd.to_numeric(held["numerator"], errors="coerce").tolist()
+    denominators = pd.to_numeric(held["denominator"], errors="coerce").tolist()
+    for note, n, d in zip(notes, numerators, denominators, strict=True):
+        if pd.isna(n) and pd.isna(d):
+            out.append(note)
+            continue
+        parts = f"[numerator={_value_text(n, '')}; denominator={_value_text(d, '')}]"
+        out.append(f"{note} {parts}" if note else parts)
+    return np.asarray(out, dtype=object)
 
 
 # ---------------------------------------------------------------- writing, in order
@@ -647,6 +752,7 @@ def import_paths(
     indicator: str | None = None,
     sheet: str | None = None,
     province: str | None = None,
+    year: int | None = None,
     revise: bool = False,
     today: dt.date | None = None,
     on_wait: Callable[[str], None] | None = None,
@@ -655,7 +761,8 @@ def import_paths(
 
     The files are checked together (a row repeated across two files is a duplicate) and
     merged in one locked step. Nothing is written when a file has a problem or a conflict is
-    refused.
+    refused. ``province`` and ``year`` state the round of returned collection forms (see
+    :func:`check_paths`).
     """
     out = Path(out)
     skip = [out, history_path(out), pending_path(out)]
@@ -670,7 +777,7 @@ def import_paths(
                 "--out is the file being imported; write to another file",
             )
         )
-    loaded = check_paths(found, indicator=indicator, sheet=sheet, province=province)
+    loaded = check_paths(found, indicator=indicator, sheet=sheet, province=province, year=year)
     if problems:
         loaded.problems = _sorted(problems + loaded.problems)
         loaded.checked.problems = loaded.problems
@@ -692,6 +799,7 @@ def import_file(
     indicator: str | None = None,
     sheet: str | None = None,
     province: str | None = None,
+    year: int | None = None,
     revise: bool = False,
     today: dt.date | None = None,
     on_wait: Callable[[str], None] | None = None,
@@ -703,6 +811,7 @@ def import_file(
         indicator=indicator,
         sheet=sheet,
         province=province,
+        year=year,
         revise=revise,
         today=today,
         on_wait=on_wait,

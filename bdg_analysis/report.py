@@ -42,6 +42,9 @@ class ProvinceReport:
     views: list[IndicatorView]
     run_date: str
     data_files: list[str] = field(default_factory=list)
+    # the files the data were laid from, lowest layer first, as shown (empty: the embedded
+    # dataset alone)
+    data_layers: list[str] = field(default_factory=list)
 
     @property
     def observations(self) -> pd.DataFrame:
@@ -70,17 +73,26 @@ def prepare(
     data: str | list[str] | None = None,
     lang: str = "vi",
     run_date: str | None = None,
+    embedded: bool = False,
 ) -> ProvinceReport:
     """Load data and plan for ``province`` and assess every target at the report year.
 
-    ``year`` defaults to the latest year with data for the province.
+    ``year`` defaults to the latest year with data for the province. ``data``: None for the
+    embedded dataset, or one file, or several laid over each other in order (the later file
+    winning for the same province, indicator, year and sex; an empty value never erases a
+    figure beneath it unless its note withdraws it: :func:`bdg_analysis.dataset.load_layers`).
+    ``embedded`` lays the embedded dataset under them, so a province bringing its own figures
+    keeps the national series, the other provinces, ranks and comparison (``bdg report
+    --data`` does this unless ``--no-embedded``).
     """
+    from bdg_analysis import dataset, paths
     from bdg_analysis.errors import BdgInputError
 
     if lang not in ("vi", "en"):
         raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
     place = geo.resolve(province).province
-    context = scorecard.load_context(data)
+    layers = dataset.layer_files(data, embedded=embedded)
+    context = scorecard.load_context(layers)
     own = context.current[context.current["province"] == place.name]
     if own.empty:
         raise BdgInputError(f"no data for {place.name} in the data file(s)")
@@ -97,6 +109,7 @@ def prepare(
         views=views,
         run_date=run_date or dt.date.today().isoformat(),
         data_files=files,
+        data_layers=[paths.display_path(f) for f in layers or []],
     )
 
 
@@ -662,7 +675,12 @@ def accountability_html(rep: ProvinceReport) -> str:
 
 
 def data_notes_html(rep: ProvinceReport) -> str:
-    """Sources, flagged values, former provinces, gaps, projection methods, deadlines."""
+    """The data notes, in plain words for a leader: how many values and how many are
+    demonstration data, which file each came from, which agency's return and on what date,
+    former provinces and the years of a merged province left out, gaps, the projection methods
+    in words with their counts, the deadline, and every source in the report's language."""
+    from bdg_analysis.sources import source_line
+
     lang = rep.lang
     used = rep.used_rows
     parts = [f'<section id="data-notes"><h2>{escape(label("data_notes", lang))}</h2><ul>']
@@ -675,9 +693,15 @@ def data_notes_html(rep: ProvinceReport) -> str:
         )
         + ")</li>"
     )
+    parts.append(f"<li>{escape(_demo_sentence(rep, used))}</li>")
+    parts.append(_files_item(rep, used))
+    parts.append(_returns_item(rep))
     note = geo.history_note(rep.province, lang)
     if note:
         parts.append(f"<li>{escape(note)}</li>")
+    incomplete = _incomplete_text(rep)
+    if incomplete:
+        parts.append(f"<li>{escape(incomplete)}</li>")
     gaps = []
     for view in rep.views:
         if len(view.series) >= 2:
@@ -692,10 +716,10 @@ def data_notes_html(rep: ProvinceReport) -> str:
         if view.path:
             methods[view.path[0].method] = methods.get(view.path[0].method, 0) + 1
     if methods:
-        text = ", ".join(f"{m}: {n}" for m, n in sorted(methods.items()))
+        text = ", ".join(f"{method_words(m, lang)}: {n}" for m, n in _method_order(methods))
         parts.append(
-            f"<li>{escape(label('method', lang))}: {escape(method_note(lang))} "
-            f"({escape(text)})</li>"
+            f"<li>{escape(label('method', lang))}: {escape(method_note(lang))}. "
+            f"{escape(_note('methods_count', lang))}: {escape(text)}</li>"
         )
     parts.append(f"<li>{escape(label('deadline', lang))}: {escape(deadline_text(rep))}</li>")
     parts.append("</ul>")
@@ -706,7 +730,8 @@ def data_notes_html(rep: ProvinceReport) -> str:
             .reset_index()
         )
         rows = "".join(
-            f'<tr><td>{escape(s)}</td><td>{escape(f)}</td><td class="num">{n}</td></tr>'
+            f"<tr><td>{escape(source_line(s, lang))}</td><td>{escape(f)}</td>"
+            f'<td class="num">{n}</td></tr>'
             for s, f, n in zip(sources["source"], sources["files"], sources["rows"], strict=True)
         )
         parts.append(
@@ -721,18 +746,129 @@ def data_notes_html(rep: ProvinceReport) -> str:
 _STATUSES = ("official", "provisional", "estimate", "demo")
 
 
-def method_note(lang: str) -> str:
-    if lang == "en":
-        return (
-            "projections choose, per series, among a linear trend, damped exponential "
-            "smoothing, a random walk with drift and the last value by a rolling-origin "
-            "backtest; shares stay within 0-100; the 80% ranges are calibrated on "
-            "out-of-sample errors; status = the chance the target is met (on track from "
-            "2/3, off track at 1/3 or below)"
+def _note(key: str, lang: str, **fields: object) -> str:
+    from bdg_analysis import words
+
+    return words.word(f"report_notes.{key}", lang, **fields)
+
+
+def _demo_sentence(rep: ProvinceReport, used: pd.DataFrame) -> str:
+    """How much of the report is demonstration data, in one sentence with its share."""
+    from bdg_analysis import words
+
+    total = len(used)
+    demo = rep.demo_count
+    if not demo:
+        return _note("no_demo", rep.lang)
+    share = words.fmt_percent(demo / total if total else 0.0, rep.lang)
+    return _note("demo_share", rep.lang, demo=demo, total=total, share=share)
+
+
+def _value_files(used: pd.DataFrame) -> list[tuple[str, int]]:
+    """How many of the values shown came from each file, most first (a value put together from
+    former provinces counts for each file it was built from)."""
+    if used.empty or "source_file" not in used.columns:
+        return []
+    files = used["source_file"].fillna("").astype(str).str.split("; ").explode()
+    counts = files[files != ""].value_counts()
+    return sorted(((str(f), int(n)) for f, n in counts.items()), key=lambda x: (-x[1], x[0]))
+
+
+def _files_item(rep: ProvinceReport, used: pd.DataFrame) -> str:
+    """Which file each value came from (counts per file), and how the files were layered."""
+    lang = rep.lang
+    counts = _value_files(used)
+    text = "; ".join(_note("file_count", lang, file=f, count=n) for f, n in counts)
+    out = f"<li>{escape(_note('files', lang))}: {escape(text or '–')}"
+    if len(rep.data_layers) > 1:
+        order = _note("layer_order_sep", lang).join(rep.data_layers)
+        out += f". {escape(_note('layers', lang, order=order))}"
+    return out + "</li>"
+
+
+def _returns_item(rep: ProvinceReport) -> str:
+    """Which of the province's values came from which agency's return, on what date."""
+    from bdg_analysis import words
+    from bdg_analysis.io.forms import form_returns
+    from bdg_analysis.sources import translate_source
+
+    lang = rep.lang
+    obs = rep.observations
+    own = obs[obs["province"] == rep.province.name] if len(obs) else obs
+    returns = form_returns(own) if len(own) else pd.DataFrame()
+    if returns.empty:
+        return f"<li>{escape(_note('no_returns', lang))}</li>"
+    lines = []
+    for line in returns.to_dict("records"):
+        text = _note(
+            "return_line",
+            lang,
+            agency=translate_source(line["agency"], lang),
+            date=words.fmt_date(line["returned"], lang),
+            form=line["form_id"],
+            rows=line["rows"],
+            indicators=line["indicators"],
+            years=line["years"],
         )
-    return (
-        "dự báo chọn cho từng chuỗi số liệu giữa xu hướng tuyến tính, san bằng mũ có giảm "
-        "dần, bước ngẫu nhiên có độ trôi và giá trị cuối, bằng kiểm định quá khứ; tỷ lệ luôn "
-        "trong khoảng 0-100; khoảng 80% được hiệu chỉnh theo sai số dự báo thực tế; tình "
-        "trạng = khả năng đạt mục tiêu (đúng tiến độ từ 2/3, chậm tiến độ từ 1/3 trở xuống)"
-    )
+        if line["empty"]:
+            text += _note("return_empty", lang, empty=line["empty"])
+        lines.append(f"<li>{escape(text)}</li>")
+    return f"<li>{escape(_note('returns', lang))}:<ul>{''.join(lines)}</ul></li>"
+
+
+def _incomplete_text(rep: ProvinceReport) -> str:
+    """The years of a merged province put together from only some former provinces, named
+    with the parts that had no figure (they are left out of trends, projections and ranks)."""
+    lang = rep.lang
+    items = []
+    for view in rep.views:
+        if not view.incomplete_years:
+            continue
+        rows = rep.context.incomplete(rep.province.name, view.id, rep.year)
+        by_parts: dict[str, list[int]] = {}
+        for record in rows.to_dict("records"):
+            missing = record.get("parts_missing") or ()
+            names = ", ".join(str(p) for p in missing) if missing else "–"
+            by_parts.setdefault(names, []).append(int(record["year"]))
+        for names, years in by_parts.items():
+            items.append(
+                _note(
+                    "incomplete_item",
+                    lang,
+                    id=view.id,
+                    years=", ".join(str(y) for y in sorted(set(years))),
+                    parts=names,
+                )
+            )
+    if not items:
+        return ""
+    return f"{_note('incomplete', lang)}: {'; '.join(items)}"
+
+
+def method_words(method: str, lang: str) -> str:
+    """A projection method in a leader's words ("xu hướng tuyến tính"), from the words file;
+    a method the words do not know yet is named by the projection's own description of it
+    (``projection.METHOD_NAMES``), else by its id."""
+    from bdg_analysis import projection, words
+
+    key = f"report_notes.method_{method}"
+    if words.has_word(key):
+        return words.word(key, lang)
+    return str(projection.METHOD_NAMES.get(method, method.replace("_", " ")))
+
+
+def _method_order(methods: dict[str, int]) -> list[tuple[str, int]]:
+    """The methods in the projection's own order (simplest first), unknown ones after."""
+    from bdg_analysis import projection
+
+    known = list(getattr(projection, "METHODS", ()))
+    rank = {m: i for i, m in enumerate(known)}
+    return sorted(methods.items(), key=lambda item: (rank.get(item[0], len(known)), item[0]))
+
+
+def method_note(lang: str) -> str:
+    """How projections and statuses are made, in plain words, naming the candidate methods."""
+    from bdg_analysis import projection
+
+    candidates = ", ".join(method_words(m, lang) for m in getattr(projection, "METHODS", ()))
+    return _note("method_note", lang, methods=candidates)

@@ -431,9 +431,46 @@ def data_files(data: Path | str | Sequence[Path | str] | None) -> list[Path]:
     return [Path(os.path.abspath(Path(item).expanduser())) for item in items]
 
 
+def data_parameters(data: Sequence[Path] | None, *, embedded: bool) -> dict:
+    """How a run's data reach a notebook's parameters (JSON-simple, as papermill needs them).
+
+    No data given: ``{"data": None}``, the embedded dataset (the parameters of a default
+    report stay as they always were). Else ``data`` is the file (one, a string) or the files
+    (several, a list, lowest layer first) as absolute paths, and ``embedded`` is added, True,
+    when the embedded dataset lies under them (the notebooks' default is False: the files
+    alone).
+    """
+    if not data:
+        return {"data": None}
+    files = [str(f) for f in data]
+    out: dict = {"data": files[0] if len(files) == 1 else files}
+    if embedded:
+        out["embedded"] = True
+    return out
+
+
+def run_provenance(notebook: Path | str, parameters: dict, *, data_files: Sequence[Path]) -> dict:
+    """``page.provenance`` of a run whose ``data`` parameter may list several files.
+
+    Every input file is recorded with its checksum (``inputs``, lowest layer first); in the
+    recorded parameters, several data files are named as a reader may see them (never
+    absolute) and joined by '; ', so the page's footer reads as plain text.
+    """
+    data = parameters.get("data")
+    if not isinstance(data, list):
+        return page.provenance(notebook, parameters, data_files=list(data_files))
+    record = page.provenance(notebook, {**parameters, "data": None}, data_files=list(data_files))
+    record["parameters"]["data"] = "; ".join(paths.display_path(f) for f in data)
+    return record
+
+
 @dataclass(frozen=True)
 class Inputs:
-    """Data checked once in the parent: the files, and the years their rows cover."""
+    """Data checked once in the parent: the files, and the years their rows cover.
+
+    ``files``: every file the report reads, lowest layer first (the embedded dataset first
+    when it lies under the files given), for the provenance.
+    """
 
     files: tuple[Path, ...]
     first_year: int | None
@@ -445,25 +482,37 @@ def check_inputs(
     *,
     province: Province | None = None,
     year: int | None = None,
+    embedded: bool = False,
 ) -> Inputs:
     """Read and validate the data files once, before any kernel starts; BdgInputError (exit 2).
 
     With ``province``, the data must hold rows for it, and ``year`` is checked against the
     years of those rows; without, against every row (``bdg run-all``). ``year`` must also lie
-    within the plan's horizon (the last year it sets targets for).
+    within the plan's horizon (the last year it sets targets for). With ``embedded`` the
+    embedded dataset lies under the files (:func:`bdg_analysis.dataset.layer_files`): the
+    files given must then hold the province's rows themselves (a file of another province is
+    a mistake the data underneath must not hide), and the years are those of all layers.
     """
     from bdg_analysis import dataset
 
-    checked = dataset.check_files(list(data))
-    if checked.problems:
-        raise BdgInputError(checked.problems)
-    rows = checked.observations
+    data = list(data)
+    layers = dataset.layer_files(data, embedded=embedded) or [str(f) for f in data]
+    files = tuple(Path(f) for f in layers)
     place = province.name if province is not None else geo.national().name
     shown = ", ".join(paths.display_path(f) for f in data)
+    own = None
+    if len(files) > len(data):  # the embedded dataset underneath: the files given, each alone
+        checked = [dataset.check_files([f]) for f in data]
+        problems = [p for c in checked for p in c.problems]
+        if problems:
+            raise BdgInputError(problems)
+        own = [c.observations for c in checked]
+    rows = dataset.load_inputs(layers if len(layers) > 1 else layers[0])
     if province is not None:
-        rows = rows[rows["province"] == province.name]
-        if rows.empty:
+        mine = own if own is not None else [rows]
+        if not any((part["province"] == province.name).any() for part in mine):
             raise BdgInputError(Problem(shown, None, "province", message("no_rows", place=place)))
+        rows = rows[rows["province"] == province.name]
     years = rows["year"].dropna().astype(int)
     first = int(years.min()) if len(years) else None
     last = int(years.max()) if len(years) else None
@@ -487,7 +536,7 @@ def check_inputs(
                     ),
                 )
             )
-    return Inputs(tuple(data), first, last)
+    return Inputs(files, first, last)
 
 
 def _plan_horizon(place: str) -> int:
@@ -504,13 +553,14 @@ def province_report(
     province: Province | str,
     *,
     year: int | None,
-    data: str | Path | None,
+    data: str | Path | Sequence[str | Path] | None,
     lang: str,
     out_dir: Path | str,
     run_date: str | None = None,
     timeout: int = 600,
     notebook: Path | None = None,
     provenance: dict | None = None,
+    embedded: bool = False,
 ) -> RunResult:
     """Run the province notebook and write ``<out_dir>/<slug>-<year>-<lang>.html`` and its annex.
 
@@ -521,6 +571,11 @@ def province_report(
     starts; a failing notebook raises RunError. Either way the last good report and annex at
     the same path are left untouched. The page records its ``provenance`` (by default:
     version, input checksums, parameters, run date; see ``page.provenance``).
+
+    ``data`` is one file or several, laid over each other in order (the later file winning
+    for the same province, indicator, year and sex); with ``embedded`` the embedded dataset
+    lies underneath them (``bdg report --data`` does this unless ``--no-embedded``), so the
+    report keeps the national series, the other provinces, ranks and comparison.
     """
 
     if isinstance(province, str):
@@ -528,18 +583,20 @@ def province_report(
     lang = words.check_lang(lang)
     run_date = check_run_date(run_date)
     check_out_dir(out_dir)
-    inputs = check_inputs(data_files(data), province=province, year=year)
-    data_param = str(inputs.files[0]) if data is not None else None
+    given = data_files(data) if data is not None else None
+    inputs = check_inputs(
+        given or data_files(None), province=province, year=year, embedded=embedded and bool(given)
+    )
     notebook = Path(notebook) if notebook else notebooks_dir() / PROVINCE_NOTEBOOK
     parameters = {
         "province": province.name,
         "year": year,
-        "data": data_param,
+        **data_parameters(given, embedded=embedded),
         "lang": lang,
         "run_date": run_date,
     }
     if provenance is None:
-        provenance = page.provenance(notebook, parameters, data_files=list(inputs.files))
+        provenance = run_provenance(notebook, parameters, data_files=inputs.files)
     rendered = render(
         notebook, parameters, name=province.name, lang=lang, provenance=provenance, timeout=timeout
     )

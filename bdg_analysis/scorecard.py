@@ -300,13 +300,16 @@ def _data_key(data: str | Path | list[str] | None) -> tuple | None:
 def load_context(data: str | list[str] | None) -> Context:
     """Observations of ``data`` (default: the embedded dataset) with the pooled-error cache.
 
-    In a run-all worker the context was built once by :func:`bdg_warm_up` before the
-    kernels were forked; it is reused only while the files are unchanged.
+    Several files are laid over each other in order, the later winning
+    (:func:`bdg_analysis.dataset.load_inputs`; :func:`bdg_analysis.dataset.layer_files` puts
+    the embedded dataset underneath). In a run-all worker the context was built once by
+    :func:`bdg_warm_up` before the kernels were forked; it is reused only while the files are
+    unchanged.
     """
     warm = _WARM.get(_data_key(data)) if _WARM else None
     if warm is not None:
         return warm
-    return Context(dataset.load(data), cache_dir=cache.default_dir())
+    return Context(dataset.load_inputs(data), cache_dir=cache.default_dir())
 
 
 @warmup.register
@@ -317,11 +320,11 @@ def bdg_warm_up(parameters: dict) -> None:
     errors are the same for every province; forked kernels inherit them instead of redoing
     them (about 2-5 s per report). The values are exactly those the kernel would compute.
     """
-    data = parameters.get("data")
+    data = dataset.layer_files(parameters.get("data"), embedded=bool(parameters.get("embedded")))
     key = _data_key(data)
     if key is None:
         return  # a missing file: the report itself says so
-    ctx = Context(dataset.load(data), cache_dir=cache.default_dir()).prepare()
+    ctx = Context(dataset.load_inputs(data), cache_dir=cache.default_dir()).prepare()
     current = ctx.current
     if parameters.get("year") is not None:
         years = {int(parameters["year"])}

@@ -10,8 +10,9 @@ import pandas as pd
 
 from bdg_analysis import catalogue, geo
 from bdg_analysis.errors import BdgInputError, Problem
-from bdg_analysis.io import REQUIRED_COLUMNS, SOURCE_COLUMNS, TIDY_COLUMNS
+from bdg_analysis.io import FRACTION_COLUMNS, REQUIRED_COLUMNS, SOURCE_COLUMNS, TIDY_COLUMNS
 from bdg_analysis.io.text_files import MISSING_MARKERS, YEAR_RANGE
+from bdg_analysis.io.tidy import schema_text
 
 SEXES = ("", "female", "male", "total")
 STATUSES = ("", "official", "provisional", "estimate", "demo")
@@ -30,15 +31,22 @@ OBSERVATION_COLUMNS = (
     "missing_marker",
     "source_file",
     "source_row",
+    "numerator",
+    "denominator",
 )
 
 
 @dataclass
 class Checked:
-    """The outcome of validation: clean observations and every problem found."""
+    """The outcome of validation: clean observations and every problem found.
+
+    ``warnings``: what a user should check but that does not stop the rows (a value that its
+    numerator and denominator do not give, within the stated tolerance).
+    """
 
     observations: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -110,19 +118,18 @@ def check(raw: pd.DataFrame) -> Checked:
                     file,
                     1,
                     None,
-                    f"missing column(s): {', '.join(missing)}; "
-                    f"the tidy schema is {', '.join(TIDY_COLUMNS)}",
+                    f"missing column(s): {', '.join(missing)}; the tidy schema is {schema_text()}",
                 )
             )
-        extra = [c for c in columns if c not in TIDY_COLUMNS and c not in SOURCE_COLUMNS]
+        known = (*TIDY_COLUMNS, *FRACTION_COLUMNS, *SOURCE_COLUMNS)
+        extra = [c for c in columns if c not in known]
         if extra:
             problems.append(
                 Problem(
                     file,
                     1,
                     None,
-                    f"unexpected column(s): {', '.join(extra)}; "
-                    f"the tidy schema is {', '.join(TIDY_COLUMNS)}",
+                    f"unexpected column(s): {', '.join(extra)}; the tidy schema is {schema_text()}",
                 )
             )
     if problems:
@@ -284,6 +291,8 @@ def check(raw: pd.DataFrame) -> Checked:
     more, mask = check_fractions(frame, bad)
     problems += more
     bad |= mask
+    _fraction_numbers(frame)
+    warnings = fraction_warnings(frame, bad)
 
     columns = list(OBSERVATION_COLUMNS)
     observations = frame.loc[~bad, columns].reset_index(drop=True) if bad.any() else frame[columns]
@@ -295,7 +304,7 @@ def check(raw: pd.DataFrame) -> Checked:
         if k not in seen:
             seen.add(k)
             unique.append(p)
-    return Checked(observations, unique)
+    return Checked(observations, unique, warnings)
 
 
 def _stripped(values: pd.Series) -> pd.Series:
@@ -426,7 +435,75 @@ def _range_text(indicator_id: str) -> str:
     return f"{indicator_id} ({low} to {high} {ind.unit_en})"
 
 
-FRACTION_COLUMNS = ("numerator", "denominator")
+def _fraction_numbers(frame: pd.DataFrame) -> None:
+    """``numerator`` and ``denominator`` as floats (NaN when empty, or absent from the files):
+    checked observations always carry both columns."""
+    for column in FRACTION_COLUMNS:
+        if column in frame.columns:
+            text = frame[column].fillna("").astype("str").str.strip()
+            frame[column] = _numbers(text)
+        else:
+            frame[column] = np.nan
+
+
+def fraction_warnings(frame: pd.DataFrame, bad: np.ndarray | None = None) -> list[Problem]:
+    """A warning per value that its numerator and denominator do not give, beyond the stated
+    tolerance (:func:`bdg_analysis.io.forms.fraction_agrees`: half a unit of the value's last
+    typed decimal). Kept, not refused: the department is asked, the value stays as given.
+
+    ``frame`` holds numeric ``value``, ``numerator`` and ``denominator`` (NaN for none); rows
+    already ``bad`` and rows a returned form flagged already (their note holds
+    ``io.forms.MISMATCH_NOTE``) are not warned about again.
+    """
+    from bdg_analysis.io.forms import MISMATCH_NOTE, fraction_scale, typed_decimals
+
+    if not set(FRACTION_COLUMNS) <= set(frame.columns) or frame.empty:
+        return []
+    value = frame["value"].to_numpy(dtype="float64")
+    num = frame["numerator"].to_numpy(dtype="float64")
+    den = frame["denominator"].to_numpy(dtype="float64")
+    todo = ~np.isnan(value) & ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+    if bad is not None:
+        todo &= ~np.asarray(bad, dtype=bool)
+    if not todo.any():
+        return []
+    noted = frame["note"].fillna("").astype("str").str.contains(MISMATCH_NOTE, regex=False)
+    todo &= ~noted.to_numpy(dtype=bool)
+    scales = {i.id: fraction_scale(i.kind, i.unit_vi) for i in catalogue.indicators()}
+    scale = frame["indicator"].map(lambda i: scales.get(i) or np.nan).to_numpy(dtype="float64")
+    todo &= ~np.isnan(scale)
+    if not todo.any():
+        return []
+    at = np.flatnonzero(todo)
+    codes, uniques = pd.factorize(value[at])
+    decimals = np.array([typed_decimals(u) for u in uniques], dtype="float64")[codes]
+    computed = scale[at] * num[at] / den[at]
+    allowed = 0.5 * 10.0**-decimals
+    # the rule of io.forms.fraction_agrees, on every row at once
+    off = np.abs(value[at] - computed) > allowed + 1e-9 * np.maximum(1.0, np.abs(computed))
+    rows = frame.iloc[at[off]]
+    cells = (
+        rows["source_cell"] if "source_cell" in rows.columns else pd.Series("", index=rows.index)
+    )
+    return [
+        Problem(
+            str(file),
+            int(row),
+            f"value [{cell}]" if isinstance(cell, str) and cell else "value",
+            f"{v:g} differs from numerator / denominator x {k:g} = {c:.6g} by more than "
+            f"{a:g} (half a unit of its last decimal); check the three figures",
+        )
+        for file, row, cell, v, k, c, a in zip(
+            rows["source_file"].tolist(),
+            rows["source_row"].tolist(),
+            cells.tolist(),
+            value[at][off].tolist(),
+            scale[at][off].tolist(),
+            computed[off].tolist(),
+            allowed[off].tolist(),
+            strict=True,
+        )
+    ]
 
 
 def check_fractions(

@@ -338,6 +338,57 @@ def test_a_later_file_wins_and_nothing_else_is_lost(tmp_path):
         dataset.load([first, second])
 
 
+def test_an_empty_value_in_a_later_file_does_not_erase_a_figure_beneath(tmp_path):
+    published = _write(
+        tmp_path / "published.csv",
+        [
+            "Lạng Sơn,M4.CT1,2023,112.0,,Niên giám,,official",
+            "Lạng Sơn,M4.CT1,2024,113.0,,Niên giám,,official",
+            "Lạng Sơn,M4.CT1,2025,111.0,,Niên giám,,official",
+        ],
+    )
+    returned = _write(
+        tmp_path / "returned.csv",
+        [
+            "Lạng Sơn,M4.CT1,2023,,,Sở Y tế,chưa có số liệu năm này,official",  # no figure
+            "Lạng Sơn,M4.CT1,2024,,,Sở Y tế,Thu hồi: sai số liệu gốc,official",  # withdrawn
+            "Lạng Sơn,M4.CT1,2025,,,Sở Y tế,,official",  # empty, nothing said
+            "Lạng Sơn,M4.CT1,2026,,,Sở Y tế,..; chưa điều tra,official",  # nothing beneath
+        ],
+    )
+    out = dataset.load_layers([published, returned]).set_index("year")
+    assert out.loc[2023, "value"] == 112.0 and out.loc[2023, "source_file"].endswith(
+        "published.csv"
+    )
+    assert out.loc[2025, "value"] == 111.0  # an empty cell is not a statement about 2025
+    assert math.isnan(out.loc[2024, "value"])  # the note withdraws the published figure
+    assert out.loc[2024, "source_file"].endswith("returned.csv")
+    assert math.isnan(out.loc[2026, "value"]) and out.loc[2026, "note"].startswith("..")
+    # a figure in a still later file wins over the withdrawal
+    corrected = _write(tmp_path / "corrected.csv", ["Lạng Sơn,M4.CT1,2024,112.4,,NG,,official"])
+    again = dataset.load_layers([published, returned, corrected]).set_index("year")
+    assert again.loc[2024, "value"] == 112.4
+    assert dataset.withdrawn(
+        pd.Series(["withdrawn by GSO", "rút lại", "thu hoạch", ""])
+    ).tolist() == [
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_load_inputs_reads_one_file_as_load_and_several_as_layers(tmp_path):
+    one = _write(tmp_path / "one.csv", ["Lạng Sơn,M4.CT1,2024,113.0,,a,,official"])
+    two = _write(tmp_path / "two.csv", ["Lạng Sơn,M4.CT1,2024,111.0,,b,,official"])
+    pd.testing.assert_frame_equal(dataset.load_inputs(str(one)), dataset.load(one))
+    pd.testing.assert_frame_equal(dataset.load_inputs([one]), dataset.load(one))
+    assert dataset.load_inputs([one, two])["value"].tolist() == [111.0]
+    with pytest.raises(BdgInputError, match="duplicate of"):
+        dataset.load([one, two])  # load itself still checks them as one dataset
+    pd.testing.assert_frame_equal(dataset.load_inputs(None), dataset.load())
+
+
 def test_a_file_without_a_provinces_rows_leaves_the_embedded_ones(tmp_path):
     own = _write(tmp_path / "own.csv", ["Lạng Sơn,M4.CT1,2024,108.8,,Sở Y tế,,official"])
     embedded = dataset.load()

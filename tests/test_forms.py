@@ -564,3 +564,24 @@ def test_as_table_is_what_validate_and_import_take(written, tmp_path):
     assert validate.check(table.frame).ok
     kept = fio.read_form(filled).as_table(fractions=True).frame
     assert kept[["numerator", "denominator"]].values.tolist() == [["60", "200"]]
+
+
+def test_every_reader_takes_a_returned_form_with_its_flags_as_warnings(written, tmp_path):
+    form = written["Sở Tài chính"]
+    r = row_of(form, "M2.CT3", 2026)
+    filled = fill(form, tmp_path / "tc.xlsx", {("M2.CT3", 2026): {"E": 30.5, "F": 60, "G": 200}})
+    table = bio.read(filled)
+    assert bio.registry.find(filled).name == "collection form"
+    assert [str(w).split(": ")[0] for w in table.warnings] == [f"tc.xlsx:Số liệu:E{r}"]
+    assert table.frame[["numerator", "denominator"]].values.tolist() == [["60", "200"]]
+    assert table.inferred["round"] == "Lạng Sơn 2026"
+    loaded = importer.check_paths([filled])
+    assert loaded.ok and len(loaded.warnings) == 1  # the form's flag, not twice
+    assert loaded.checked.observations["numerator"].tolist() == [60.0]
+    # a department's own workbook is not claimed: the plain workbook reader reads it
+    assert bio.registry.find(FIXTURES / "io_form.xlsx").name == "Excel workbook"
+
+
+def test_a_form_returned_without_any_value_says_so(written):
+    with pytest.raises(BdgInputError, match=r"has no value filled in yet \(\d+ row\(s\) to fill\)"):
+        bio.read(written["Sở Tài chính"])

@@ -598,3 +598,85 @@ def test_missing_values_are_written_empty_with_their_marker_opening_the_note(tmp
     assert rows["value"].tolist() == ["", "", "113.5"]
     assert rows["note"].tolist() == ["..", "-; late", ""]
     assert pd.read_csv(old)["value"].dtype == "float64"
+
+
+# ---------------------------------------------------------------- numerator and denominator
+
+
+def _fractions(path: Path, rows: list[str]) -> Path:
+    path.write_text(
+        "province,indicator,year,value,sex,source,note,status,numerator,denominator\n"
+        + "".join(r + "\n" for r in rows),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_numerator_and_denominator_are_kept_through_merges(tmp_path):
+    out = tmp_path / "data.csv"
+    plain = tmp_path / "plain.csv"
+    plain.write_text(
+        "province,indicator,year,value,sex,source,note,status\n"
+        "Lạng Sơn,M4.CT1,2024,109.2,,NG,,official\n"
+        "Lạng Sơn,M4.CT4,2024,1,,Sở Y tế,,official\n",
+        encoding="utf-8",
+    )
+    importer.import_file(plain, out)
+    assert out.read_text(encoding="utf-8").splitlines()[0] == ",".join(bio.TIDY_COLUMNS)
+    # the same value with its parts: the row takes them, nothing is replaced or recorded
+    parts = _fractions(
+        tmp_path / "parts.csv",
+        [
+            "Lạng Sơn,M4.CT1,2024,109.2,,Sở Y tế,,official,5460,5000",
+            "Lạng Sơn,M4.CT1,2025,110,,Sở Y tế,,official,5500,5000",
+        ],
+    )
+    result = importer.import_file(parts, out)
+    assert (result.merge.added, result.merge.completed, result.merge.unchanged) == (1, 1, 0)
+    assert "1 given their numerator and denominator" in result.merge.summary()
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(rows.columns) == list(bio.ALL_COLUMNS)
+    assert rows[["year", "numerator", "denominator", "source"]].values.tolist() == [
+        ["2024", "5460", "5000", "NG"],  # the held source stays
+        ["2024", "", "", "Sở Y tế"],
+        ["2025", "5500", "5000", "Sở Y tế"],
+    ]
+    assert importer.read_history(out).empty
+    again = importer.import_file(parts, out)  # twice: nothing changes
+    assert not again.merge.written and again.merge.unchanged == 2
+    # a merge of rows without parts keeps the parts held
+    more = tmp_path / "more.csv"
+    more.write_text("province,indicator,year,value\nLạng Sơn,M4.CT1,2023,111\n", encoding="utf-8")
+    importer.import_file(more, out)
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert rows.loc[rows["year"] == "2025", "numerator"].item() == "5500"
+
+
+def test_other_parts_for_the_same_value_need_revise_and_the_old_ones_go_to_history(tmp_path):
+    out = tmp_path / "data.csv"
+    importer.import_file(
+        _fractions(tmp_path / "a.csv", ["Lạng Sơn,M4.CT1,2024,109.2,,A,,official,5460,5000"]), out
+    )
+    other = _fractions(tmp_path / "b.csv", ["Lạng Sơn,M4.CT1,2024,109.2,,B,,official,2184,2000"])
+    waiting = importer.import_file(other, out)
+    assert waiting.merge.restated_waiting == 1 and not waiting.merge.written
+    taken = importer.import_file(other, out, revise=True, today=dt.date(2026, 12, 15))
+    assert taken.merge.restated == 1
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert rows[["numerator", "denominator"]].values.tolist() == [["2184", "2000"]]
+    history = importer.read_history(out)
+    assert history["change"].tolist() == ["restated"]
+    assert history["old_note"].tolist() == ["[numerator=5460; denominator=5000]"]
+
+
+def test_import_states_the_round_with_province_and_year(tmp_path, capsys):
+    code, out, _ = run(
+        capsys,
+        "import",
+        FIXTURES / "tidy_good.csv",
+        "--out",
+        tmp_path / "x.csv",
+        "--year",
+        "2026",
+    )
+    assert code == 0  # --year only concerns returned collection forms

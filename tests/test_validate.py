@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bdg_analysis import cli, dataset
+from bdg_analysis import cli, dataset, validate
 from bdg_analysis.errors import BdgInputError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -231,3 +231,79 @@ def test_validate_takes_a_folder_of_data_files(tmp_path, capsys):
     empty.mkdir()
     assert cli.main(["validate", str(empty)]) == 2
     assert "empty: the folder holds no data file" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- numerator and denominator
+
+
+def test_numerator_and_denominator_are_optional_tidy_columns(tmp_path, capsys):
+    path = tmp_path / "own.csv"
+    path.write_text(
+        "province,indicator,year,value,sex,source,note,status,numerator,denominator\n"
+        "Lạng Sơn,M4.CT1,2024,109.2,,Sở Y tế,,official,5460,5000\n"
+        "Lạng Sơn,M4.CT4,2024,1,,Sở Y tế,,official,,\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["validate", str(path)]) == 0  # no "unexpected columns" any more
+    assert capsys.readouterr().out.startswith("OK: 2 rows")
+    obs = dataset.load(path)
+    assert obs["numerator"].tolist()[0] == 5460.0 and obs["denominator"].tolist()[0] == 5000.0
+    assert pd.isna(obs["numerator"].tolist()[1])
+    plain = dataset.load(FIXTURES / "tidy_good.csv")  # files without them: empty columns
+    assert plain["numerator"].isna().all() and plain["denominator"].isna().all()
+
+
+def test_the_parts_are_checked_and_the_schema_message_names_them(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "province,indicator,year,value,numerator,denominator,comment\n"
+        "Lạng Sơn,M4.CT1,2024,109.2,5460,5000,x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BdgInputError) as err:
+        dataset.load(path)
+    assert "unexpected column(s): comment" in str(err.value)
+    assert "(and optionally numerator, denominator)" in str(err.value)
+    path.write_text(
+        "province,indicator,year,value,numerator,denominator\n"
+        "Lạng Sơn,M4.CT1,2024,109.2,5460,0\n"
+        "Lạng Sơn,M4.CT4,2024,1,1,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BdgInputError) as err:
+        dataset.load(path)
+    text = str(err.value)
+    assert "bad.csv:2: denominator: must be above 0" in text
+    assert "bad.csv:3: numerator: only shares, ratios and rates" in text
+
+
+def test_a_value_its_parts_do_not_give_is_a_warning_not_a_problem():
+    frame = pd.DataFrame(
+        {
+            "province": ["Lạng Sơn"] * 3,
+            "indicator": ["M3.CT3", "M3.CT3", "M4.CT2"],
+            "year": ["2024", "2025", "2025"],
+            "value": ["41.5", "41.5", "42"],
+            "note": ["", "cảnh báo: giá trị khác tử số/mẫu số (tính ra 40)", ""],
+            "numerator": ["400", "400", "21"],
+            "denominator": ["1000", "1000", "50000"],
+            "source_file": "f.csv",
+            "source_row": [2, 3, 4],
+        }
+    )
+    checked = validate.check(frame)
+    assert checked.ok and len(checked.observations) == 3
+    assert [str(w) for w in checked.warnings] == [
+        "f.csv:2: value: 41.5 differs from numerator / denominator x 100 = 40 by more than "
+        "0.05 (half a unit of its last decimal); check the three figures"
+    ]  # row 3: the form flagged it already; row 4: 21 / 50 000 x 100 000 = 42
+
+
+def test_a_semicolon_file_reads_tu_so_and_mau_so_with_decimal_commas(tmp_path):
+    path = tmp_path / "so-lieu.csv"
+    path.write_text(
+        "Tỉnh;Mã chỉ tiêu;Năm;Giá trị;Tử số;Mẫu số\nLạng Sơn;M3.CT1;2024;1,9;38,5;20\n",
+        encoding="utf-8",
+    )
+    obs = dataset.load(path)
+    assert obs[["value", "numerator", "denominator"]].values.tolist() == [[1.9, 38.5, 20.0]]

@@ -5,7 +5,9 @@ reports (through :func:`read_table`) read a file the same way, so a file a repor
 never one ``validate`` said was fine. Readers are registered by format
 (:mod:`bdg_analysis.io.registry`): text files (tidy CSV, ';' and decimal commas, Windows-1258,
 yearbook tables) in ``io.delimited``, Excel workbooks in ``io.workbook``, Parquet in
-``io.parquet``; a new format is one registered function in a module of this package.
+``io.parquet``, returned collection forms (recognised by their hidden block, before any other
+workbook reader) in ``io.forms``; a new format is one registered function in a module of this
+package.
 What a reader inferred (encoding, delimiter, decimal mark, layout, indicator, provisional
 years...) comes back in :class:`Table.inferred`, for ``validate`` and ``import`` to print.
 
@@ -26,7 +28,9 @@ from bdg_analysis.files import atomic_target
 from bdg_analysis.io import registry
 from bdg_analysis.io.registry import Reader, ReadOptions, Table, reader
 from bdg_analysis.io.tidy import (
+    ALL_COLUMNS,
     COLUMN_ALIASES,
+    FRACTION_COLUMNS,
     REQUIRED_COLUMNS,
     ROW_NUMBER_COLUMNS,
     SOURCE_COLUMNS,
@@ -95,8 +99,10 @@ def read(
     indicator: str | None = None,
     sheet: str | None = None,
     province: str | None = None,
+    year: int | None = None,
 ) -> Table:
-    """Read a tidy file, a yearbook table or an Excel form, and say how it was read.
+    """Read a tidy file, a yearbook table, an Excel form or a returned collection form, and say
+    how it was read.
 
     Parameters
     ----------
@@ -105,13 +111,17 @@ def read(
     sheet
         The worksheet to read (Excel); default: every sheet that holds a table.
     province
-        The province of a one-province yearbook table whose rows are series, not places.
+        The province of a one-province yearbook table whose rows are series, not places; a
+        returned collection form of another province is refused.
+    year
+        The report year of the collection round: a returned form of another year is refused.
 
     Raises
     ------
     BdgInputError
         The file is missing, a folder, empty, over the size cap, of an unknown type, in an
-        unknown encoding, the sheet is not there, or no table can be found in it. Row-level
+        unknown encoding, the sheet is not there, no table can be found in it, or it is a
+        returned form of another province or year. Row-level
         problems are returned in ``Table.problems`` instead, so every one of them is reported.
     """
     path = Path(path)
@@ -144,7 +154,7 @@ def read(
     too_big = size_problem(shown, path.stat().st_size)
     if too_big is not None:
         raise BdgInputError(too_big)
-    table = found.read(path, ReadOptions(shown, indicator, sheet, province))
+    table = found.read(path, ReadOptions(shown, indicator, sheet, province, year))
     if table.frame.empty and not table.problems:
         raise BdgInputError(Problem(shown, None, None, "no data rows below the header"))
     return table
@@ -169,16 +179,28 @@ def read_table(path: Path | str) -> pd.DataFrame:
     return table.frame
 
 
+def written_columns(frame: pd.DataFrame) -> list[str]:
+    """The tidy columns of ``frame`` a file gets: the schema's, then ``numerator`` and
+    ``denominator`` only when some row has one (a file without them keeps its columns)."""
+    columns = [c for c in TIDY_COLUMNS if c in frame.columns]
+    for column in FRACTION_COLUMNS:
+        if column in frame.columns:
+            text = frame[column].fillna("").astype("str").str.strip()
+            if text.ne("").any():
+                columns.append(column)
+    return columns
+
+
 def tidy_csv_text(frame: pd.DataFrame) -> str:
     """Observations in the tidy schema as CSV text (UTF-8, '.' decimals, '\\n' line ends)."""
-    columns = [c for c in TIDY_COLUMNS if c in frame.columns]
-    return frame[columns].to_csv(index=False, lineterminator="\n")
+    return frame[written_columns(frame)].to_csv(index=False, lineterminator="\n")
 
 
 def write_tidy_csv(frame: pd.DataFrame, path: Path | str) -> None:
     """Write observations in the tidy schema (UTF-8, '.' decimals, '\n' line ends), whole or
-    not at all (``files.atomic_target``), a block of rows at a time (no file-sized text)."""
-    columns = [c for c in TIDY_COLUMNS if c in frame.columns]
+    not at all (``files.atomic_target``), a block of rows at a time (no file-sized text).
+    ``numerator`` and ``denominator`` follow the schema's columns when some row has one."""
+    columns = written_columns(frame)
     with atomic_target(path) as tmp:
         frame[columns].to_csv(
             tmp, index=False, encoding="utf-8", lineterminator="\n", chunksize=50_000
@@ -186,8 +208,10 @@ def write_tidy_csv(frame: pd.DataFrame, path: Path | str) -> None:
 
 
 __all__ = [
+    "ALL_COLUMNS",
     "COLUMN_ALIASES",
     "DEFAULT_MAX_INPUT_MB",
+    "FRACTION_COLUMNS",
     "MAX_INPUT_ENV",
     "REQUIRED_COLUMNS",
     "ROW_NUMBER_COLUMNS",
@@ -204,4 +228,5 @@ __all__ = [
     "size_problem",
     "tidy_csv_text",
     "write_tidy_csv",
+    "written_columns",
 ]

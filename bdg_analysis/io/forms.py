@@ -25,8 +25,9 @@ import pandas as pd
 
 from bdg_analysis import geo
 from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.io.registry import ReadOptions, Table, reader
 from bdg_analysis.paths import display_path
-from bdg_analysis.words import LANGS, check_lang, word
+from bdg_analysis.words import LANGS, check_lang, lang_from_env, word
 
 #: The version of the form layout this module writes and reads.
 FORM_VERSION = 1
@@ -907,6 +908,46 @@ def read_forms(
     return forms, problems, others
 
 
+# ---------------------------------------------------------------- the registered reader
+
+
+@reader(".xlsx", ".xlsm", name="collection form", claims=is_form, sheets=True)
+def read_form_table(path: Path, options: ReadOptions) -> Table:
+    """A returned collection form as every reader's caller takes it (``bdg validate``,
+    ``bdg import``, ``bdg report --data``): recognised by its hidden block before any other
+    workbook reader, read guessing nothing.
+
+    The rows keep ``numerator`` and ``denominator``; values refused (out of the natural range
+    typed around Excel's validation, not a number, a moved row) are the table's problems,
+    each at ``file:sheet:cell``; what is kept but worth a look (numerator and denominator that
+    do not give the value, a value computed from them, a row followed where it moved) are its
+    warnings, at ``file:sheet:cell`` too. ``options.province`` and ``options.year`` state the
+    round: a form of another province or report year is refused as a whole
+    (BdgInputError naming the form, whose it is and what was expected). Messages are in the
+    language of the user's environment.
+    """
+    form = read_form(path, province=options.province, year=options.year, lang=lang_from_env())
+    if form is None:  # the hidden block went away between the test and the read
+        raise BdgInputError(Problem(options.shown, None, None, "not a collection form"))
+    if form.rows.empty and not form.problems:
+        raise BdgInputError(
+            Problem(
+                options.shown,
+                None,
+                None,
+                f"collection form {form.meta.form_id} ({form.meta.agency}) has no value filled "
+                f"in yet ({len(form.unanswered)} row(s) to fill): fill its yellow cells, or "
+                "leave it out",
+            )
+        )
+    table = form.as_table(fractions=True)
+    table.warnings = list(form.flags)
+    if form.flags:
+        table.inferred["flagged"] = f"{len(form.flags)} value(s), see the warnings"
+    table.inferred["round"] = f"{form.meta.province} {form.meta.year}"
+    return table
+
+
 __all__ = [
     "COLUMNS",
     "COMPUTED_NOTE",
@@ -929,6 +970,7 @@ __all__ = [
     "expect",
     "form_returns",
     "fraction_agrees",
+    "read_form_table",
     "fraction_scale",
     "is_form",
     "parse_source",

@@ -36,13 +36,15 @@ class ReadOptions:
 
     ``indicator``: the catalogue id of a wide table's figures when its title names none;
     ``sheet``: the worksheet to read (workbooks); ``province``: the province of a one-province
-    yearbook table whose rows are series, not places.
+    yearbook table whose rows are series, not places, and the province a returned collection
+    form must belong to; ``year``: the report year a returned collection form must belong to.
     """
 
     shown: str
     indicator: str | None = None
     sheet: str | None = None
     province: str | None = None
+    year: int | None = None
 
 
 @dataclass

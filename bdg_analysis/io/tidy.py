@@ -24,6 +24,12 @@ from bdg_analysis.io.text_files import key
 TIDY_COLUMNS = ("province", "indicator", "year", "value", "sex", "source", "note", "status")
 REQUIRED_COLUMNS = ("province", "indicator", "year", "value")
 SOURCE_COLUMNS = ("source_file", "source_row", "source_cell")
+#: Optional tidy columns: the two parts of a share, ratio or rate (value = numerator /
+#: denominator x the unit's scale), kept so merged provinces and the nation add up exactly and
+#: the value can be checked against them. Returned collection forms fill them.
+FRACTION_COLUMNS = ("numerator", "denominator")
+#: Every column a tidy file may have, in the order they are written.
+ALL_COLUMNS = TIDY_COLUMNS + FRACTION_COLUMNS
 
 #: Header names accepted for the tidy columns, as folded keys (Vietnamese forms use these).
 COLUMN_ALIASES = {
@@ -44,6 +50,8 @@ COLUMN_ALIASES = {
     "source": {"source", "nguon", "nguonsolieu"},
     "note": {"note", "ghichu"},
     "status": {"status", "trangthai", "tinhtrang"},
+    "numerator": {"numerator", "tuso"},
+    "denominator": {"denominator", "mauso"},
     "unit": {"unit", "units", "donvitinh", "dvt", "donvi"},
 }
 #: An indicator column that holds ids: when present, a 'Chỉ tiêu' column beside it holds names.
@@ -125,6 +133,11 @@ def match_header(cells: Sequence[str]) -> Header | None:
     return header
 
 
+def schema_text() -> str:
+    """The tidy schema as a message names it: the columns, then the optional two."""
+    return f"{', '.join(TIDY_COLUMNS)} (and optionally {', '.join(FRACTION_COLUMNS)})"
+
+
 def partial_header(cells: Sequence[str]) -> list[str] | None:
     """The tidy columns a header row names when it names two or more but not all required."""
     keys = {key(one_line(cell)) for cell in cells}
@@ -195,8 +208,7 @@ def header_problems(
                 shown,
                 line,
                 None,
-                f"unexpected column(s): {', '.join(unknown)}; "
-                f"the tidy schema is {', '.join(TIDY_COLUMNS)}",
+                f"unexpected column(s): {', '.join(unknown)}; the tidy schema is {schema_text()}",
             )
         )
     return problems
@@ -255,6 +267,8 @@ def build(
         frame, more, kept = _decimal_column(frame, shown, inferred, decimal, typed_mask)
         problems += more
         typed_mask = typed_mask[kept]
+    if decimal is not None:
+        _fraction_decimals(frame)
     _indicator_names(frame, inferred)
     warnings: list[Problem] = []
     if "unit" in frame.columns:
@@ -339,6 +353,21 @@ def _decimal_column(
     kept = np.ones(len(frame), dtype=bool)
     kept[wrong.index[wrong]] = False
     return frame.loc[kept].reset_index(drop=True), problems, kept
+
+
+_COMMA_DECIMAL = r"[+-]?\d+,\d+"
+
+
+def _fraction_decimals(frame: pd.DataFrame) -> None:
+    """Numerator and denominator typed with a decimal comma ('41,5', in a ';' file or as text
+    in a workbook) are read as numbers; anything else is left for validation to judge."""
+    for column in FRACTION_COLUMNS:
+        if column not in frame.columns:
+            continue
+        text = frame[column].astype("str").str.strip()
+        comma = text.str.fullmatch(_COMMA_DECIMAL).fillna(False).astype(bool)
+        if comma.any():
+            frame[column] = text.where(~comma, text.str.replace(",", ".", regex=False))
 
 
 def _indicator_names(frame: pd.DataFrame, inferred: dict[str, str]) -> None:
