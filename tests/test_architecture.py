@@ -18,7 +18,17 @@ PACKAGE = "bdg_analysis"
 ROOT = Path(__file__).resolve().parent.parent / PACKAGE
 
 ANALYSIS = {"trends", "projection", "progress", "scorecard"}
-PRESENTATION = {"text", "charts", "report", "overview", "annex", "page", "tables"}
+PRESENTATION = {
+    "text",
+    "charts",
+    "report",
+    "overview",
+    "annex",
+    "page",
+    "tables",
+    "sources",
+    "forms",
+}
 RUNNER = {"runner", "batch", "kernels", "index_page", "page"}
 EXPLORATION = {"explore", "quality"}
 

@@ -9,12 +9,8 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
-import matplotlib.pyplot  # noqa: F401  (before bdg_analysis.charts: see the note below)
 import pytest
 
-# pyplot is imported before the report (which draws with the Agg backend), as
-# tests/test_explore.py imports it: that file's test of the inline backend in a Jupyter kernel
-# depends on the order in which one process first meets pyplot and the report's charts.
 from bdg_analysis import projection, report, words
 from bdg_analysis.io import forms as fio
 from bdg_analysis.sources import source_line, translate_source
