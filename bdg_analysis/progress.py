@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -39,6 +39,8 @@ __all__ = [
     "THRESHOLDS",
     "Thresholds",
     "assess",
+    "clean_series",
+    "judged_target",
     "assess_targets",
     "escap_anticipated_progress",
     "eurostat_status",
@@ -47,9 +49,16 @@ __all__ = [
 
 
 class Status(StrEnum):
-    """The plain status of a target. Values are the stable ids reports and JSON use."""
+    """The plain status of a target. Values are the stable ids reports and JSON use.
+
+    ``achieved`` and ``not_achieved`` are said only of a value observed in the target's own year
+    (and ``achieved`` of a future target on the evidence standard of :data:`THRESHOLDS`); every
+    other status is a forecast with its chance. The rules are the table of cases in
+    ``docs/methods/projection-and-status.md`` section 3.1.
+    """
 
     ACHIEVED = "achieved"
+    NOT_ACHIEVED = "not_achieved"
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
@@ -63,6 +72,7 @@ STATUS_ORDER = (
     Status.AT_RISK,
     Status.OFF_TRACK,
     Status.MOVING_AWAY,
+    Status.NOT_ACHIEVED,
     Status.INSUFFICIENT_DATA,
 )
 """From best to worst (insufficient data last), for sorting and colour scales."""
@@ -75,18 +85,38 @@ class Thresholds:
     ``on_track``: P(target met in its year) at or above 2/3, "likely" on the IPCC calibrated
     likelihood scale (Mastrandrea et al. 2010). ``off_track``: at or below 1/3, "unlikely".
     Between them the target is at risk ("about as likely as not"). ``moving_away``: it is at
-    least 2/3 likely that the value in the target year will be further from the target than the
-    latest value. ``falling_back``: a target already met is "at risk" when the probability it
-    is still met in its year drops below one half.
+    least 2/3 likely that the value in the target year will be worse than the latest value.
+    ``achieved``: the one evidence standard for a future target already met now: "achieved"
+    only when it is at least this likely to be met still in its year (else the forecast
+    status its chance gives).
     """
 
     on_track: float = 2 / 3
     off_track: float = 1 / 3
     moving_away: float = 2 / 3
-    falling_back: float = 0.5
+    achieved: float = 2 / 3
 
 
 THRESHOLDS = Thresholds()
+
+STALE_YEARS = 5
+"""A latest value more than this many years before the report year gives no status but
+"insufficient data" (unless the target's own year was observed)."""
+
+BOUND_RUN = 3
+"""Consecutive years at the bound (100 %, 0, a yes/no at 1) that make a future target at that
+bound "achieved" without a projection."""
+
+BOUND_TOLERANCE = 0.005
+"""A target at a bound of a bounded indicator is met within this share of the indicator's range:
+99.5 % meets "100 %", 0.5 % meets "0 %" (figures of 100 % are rounded, and a projection at the
+bound would give a meaningless 50 % chance of reaching the bound exactly)."""
+
+COUNT_TOLERANCE = 0.5
+"""Counts are whole numbers: "at least 1 facility" is met by any value that rounds to 1 or more."""
+
+SHORT_SERIES = 4
+"""Series of 2-4 values: never a better chance for having moved away from the target."""
 
 BASE_YEAR = 2020
 """Baseline of the National Strategy on Gender Equality 2021-2030 (Resolution 28/NQ-CP), used
@@ -101,6 +131,46 @@ def status_from_probability(p: float, thresholds: Thresholds = THRESHOLDS) -> St
     if p <= thresholds.off_track:
         return Status.OFF_TRACK
     return Status.AT_RISK
+
+
+def clean_series(series: pd.Series, lower=None, upper=None, name: str = "series") -> pd.Series:
+    """Values by whole year, missing dropped, sorted; BdgInputError naming the year for a
+    duplicate year, a value that is not a number, or one outside ``lower``/``upper``."""
+    if not isinstance(series, pd.Series):
+        series = pd.Series(series, dtype="float64")
+    s = pd.to_numeric(series, errors="coerce").astype("float64")
+    bad = series[s.isna() & series.notna()]
+    if len(bad):
+        raise BdgInputError(
+            Problem(name, None, f"year {bad.index[0]}", f"value {bad.iloc[0]!r} is not a number")
+        )
+    s = s[np.isfinite(s.to_numpy())]
+    try:
+        years = [int(y) for y in s.index]
+        if any(float(y) != float(int(y)) for y in s.index):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise BdgInputError(
+            Problem(name, None, "index", "the index must hold whole years (e.g. 2019, 2020)")
+        ) from None
+    s = pd.Series(s.to_numpy(), index=years, dtype="float64")
+    if s.index.has_duplicates:
+        dup = s.index[s.index.duplicated()][0]
+        raise BdgInputError(Problem(name, None, f"year {dup}", "year appears more than once"))
+    for year, value in s.items():
+        if (lower is not None and value < lower) or (upper is not None and value > upper):
+            side, bound = (
+                ("below the lower", lower)
+                if lower is not None and value < lower
+                else (
+                    "above the upper",
+                    upper,
+                )
+            )
+            raise BdgInputError(
+                Problem(name, None, f"year {year}", f"value {value:g} is {side} bound {bound:g}")
+            )
+    return s.sort_index()
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,7 +251,7 @@ def escap_anticipated_progress(
     """
     if direction not in ("higher", "lower"):
         raise ValueError("direction must be 'higher' or 'lower'")
-    s = pj._clean_series(series, None, None)
+    s = clean_series(series)
     nan = math.nan
     if s.empty:
         return EscapResult(
@@ -425,7 +495,7 @@ def eurostat_status(
         raise ValueError("direction must be 'higher' or 'lower'")
     if variant not in ("eurostat", "opensdg"):
         raise ValueError("variant must be 'eurostat' or 'opensdg'")
-    s = pj._clean_series(series, None, None)
+    s = clean_series(series)
     nan = math.nan
     d = 1.0 if direction == "higher" else -1.0
 
@@ -578,7 +648,8 @@ def eurostat_status(
 
 
 # --------------------------------------------------------------------------------------------
-# The project's probabilistic status
+# The project's probabilistic status: the table of cases (docs section 3.1), first row that
+# matches decides
 # --------------------------------------------------------------------------------------------
 
 
@@ -586,10 +657,16 @@ def eurostat_status(
 class Assessment:
     """The status of one target at the report year, with the numbers behind it.
 
-    ``probability`` is P(target met in its year) (1 or 0 when judged on data, None when there
-    is nothing to judge). ``p_moving_away`` is P(the value in the target year is further from
-    the target than the latest value). ``reason_code`` is a stable id the report layer
-    translates; ``reason`` the English sentence.
+    ``target`` is the plan's target as written; ``judged`` the one it is judged against (a band
+    read by the indicator's direction, :meth:`Target.effective`; a target at a bound moved by
+    its tolerance). ``probability`` is P(target met in its year) from the projection, None when
+    the status does not rest on a projection (an observed target year, a run at the bound,
+    insufficient data). ``p_moving_away`` is P(the value in the target year is worse than the
+    latest value). ``reason_code`` is the id of the row of the table of cases that decided
+    (the report translates it); ``reason`` the English sentence; ``observed`` says the target
+    year's own value was seen; ``flags`` add ``not_observed`` (the target year has come but its
+    value is not in the data) and ``short_capped`` (a short series that moved away from the
+    target, its chance capped, :data:`SHORT_SERIES`).
     """
 
     target: Target
@@ -606,6 +683,11 @@ class Assessment:
     report_year: int | None = None
     n_points: int = 0
     p_moving_away: float | None = None
+    judged: Target | None = None
+    observed: bool = False
+    flags: tuple[str, ...] = ()
+    first_year: int | None = None
+    observed_value: float | None = None
 
 
 def _fmt(v: float) -> str:
@@ -658,17 +740,71 @@ def _references(
     return escap, euro
 
 
-def _p_away(proj: pj.Projection, target: Target, latest: float) -> float:
-    """P(value in the target year further from the target than the latest value)."""
-    if target.op in ("ge", "gt") or (target.op == "between" and latest < target.value):
-        return proj.probability_at_most(latest)
-    return proj.probability_at_least(latest)
+def judged_target(
+    target: Target,
+    direction: str | None,
+    lower: float | None = None,
+    upper: float | None = None,
+    kind: str | None = None,
+) -> tuple[Target, bool]:
+    """The target a value is judged against, and whether it sits at a bound.
+
+    A band on an indicator with a direction reads as its lower (or upper) bound unless the plan
+    marks it ``two_sided`` (:meth:`Target.effective`). A target at a bound of a bounded
+    indicator (``>= 100`` on a share, ``<= 0``, ``>= 1`` on a yes/no) is met within
+    :data:`BOUND_TOLERANCE` of the range; a count target within :data:`COUNT_TOLERANCE` (whole
+    numbers). Returns ``(judged, at_bound)``.
+    """
+    eff = target.effective(direction)
+    if kind == "count":
+        c = COUNT_TOLERANCE
+        if eff.op == "between":
+            return replace(eff, value=eff.value - c, value_high=eff.value_high + c), False
+        shifted = {"ge": ("ge", -c), "gt": ("ge", c), "le": ("le", c), "lt": ("le", -c)}
+        op, d = shifted[eff.op]
+        return replace(eff, op=op, value=eff.value + d), False
+    if lower is None or upper is None or eff.op == "between":
+        return eff, False
+    tol = BOUND_TOLERANCE * (upper - lower)
+    if eff.op == "ge" and eff.value >= upper - tol:
+        return replace(eff, value=upper - tol), True
+    if eff.op == "le" and eff.value <= lower + tol:
+        return replace(eff, value=lower + tol), True
+    return eff, False
 
 
-def _interval_text(p: pj.Projection) -> str:
+def _worse(proj: pj.Projection, judged: Target, latest: float) -> float:
+    """P(value in the target year worse than ``latest``, i.e. further from the target); 0 for a
+    latest value inside a two-sided band (no way to be 'further' from it)."""
+    if judged.op in ("ge", "gt"):
+        return float(proj.probability_at_most(latest))
+    if judged.op in ("le", "lt"):
+        return float(proj.probability_at_least(latest))
+    if latest < judged.value:
+        return float(proj.probability_at_most(latest))
+    if latest > judged.value_high:  # type: ignore[operator]
+        return float(proj.probability_at_least(latest))
+    return 0.0
+
+
+def _moved_away(s: pd.Series, judged: Target) -> bool:
+    """The latest value is worse than the first one (further from the target)."""
+    first, last = float(s.iloc[0]), float(s.iloc[-1])
+    if judged.is_met(last):
+        return False
+    if judged.op in ("ge", "gt") or (judged.op == "between" and last < judged.value):
+        return last < first
+    return last > first
+
+
+def _run_at_bound(s: pd.Series, judged: Target) -> bool:
+    """The latest :data:`BOUND_RUN` values are in consecutive years and all meet ``judged``."""
+    tail = s.iloc[-BOUND_RUN:]
+    years = tail.index.to_numpy()
     return (
-        f"{_fmt(p.value)} ({p.level:.0%} interval {_fmt(p.low)}-{_fmt(p.high)}, "
-        f"{pj.METHOD_NAMES.get(p.method, p.method)})"
+        len(tail) == BOUND_RUN
+        and int(years[-1] - years[0]) == BOUND_RUN - 1
+        and all(judged.is_met(float(v)) for v in tail)
     )
 
 
@@ -689,35 +825,51 @@ def assess(
 ) -> Assessment:
     """The status of ``target`` at ``report_year`` from ``series`` (values by year).
 
-    Only data up to ``report_year`` are used. A target whose year has passed is judged on the
-    value observed in that year when there is one, else on the interpolated or projected value;
-    a future target on the probability, from the calibrated projection, that it is met in its
-    year (see :class:`Thresholds`). A target already met is "achieved" unless the trend would
-    more likely than not take it back. ``kind="binary"`` (yes/no indicators) skips projection.
-    ``direction`` (the indicator's desirable direction) is checked but the target's operator
-    decides which way is progress, for the status and the reference methods alike (a band uses
-    its nearer bound). ``projection`` may be passed when already computed (its ``to_year``
-    must be the target year). ESCAP and Eurostat references are computed from ``base_year``.
+    Only data up to ``report_year`` are used, and the first row of the table of cases
+    (``docs/methods/projection-and-status.md`` section 3.1) that matches decides:
+
+    1. no data: insufficient data;
+    2. the target year has come and its value is observed: achieved or not achieved;
+    3. the latest value is more than :data:`STALE_YEARS` years old: insufficient data;
+    4. the target year is before the first value: insufficient data;
+    5. yes/no indicators (``kind="binary"``, no projection): a passed year not observed is
+       insufficient data (a later 1 does not meet the deadline); a future target held at 1 for
+       :data:`BOUND_RUN` years is achieved; else on track (1 now) or at risk (0 now);
+    6. a future target at a bound, the last :data:`BOUND_RUN` years at the bound: achieved;
+    7. a single value: insufficient data; 8. no projection: insufficient data;
+    9. a future target met now and still met in its year with P >= 2/3: achieved;
+    10. P(worse than now in the target year) >= 2/3: moving away;
+    11-13. P >= 2/3 on track, P <= 1/3 off track, else at risk.
+
+    The target is judged as :func:`judged_target` reads it (band by the indicator's
+    ``direction`` unless two-sided, tolerance at a bound). A short series (2-4 values) that
+    moved away from the target gets no better chance than if its latest value had held.
+    ``projection`` may be passed when already computed (its ``to_year`` must be the target
+    year). ESCAP and Eurostat references are computed from ``base_year``.
     """
     if direction not in ("higher", "lower"):
         raise ValueError("direction must be 'higher' or 'lower'")
-    s = pj._clean_series(series, lower, upper, f"{target.indicator}")
+    if projection is not None and projection.to_year != target.year:
+        raise ValueError(
+            f"the projection is to {projection.to_year}, the target is for {target.year}"
+        )
+    s = clean_series(series, lower, upper, f"{target.indicator}")
     s = s[s.index <= report_year]
     n = len(s)
     latest_value = float(s.iloc[-1]) if n else math.nan
     latest_year = int(s.index[-1]) if n else None
-    ref_s = s[s.index <= target.year] if target.year <= report_year else s
-    escap, euro = _references(target, ref_s, lower, upper, base_year)
+    year = target.year
+    judged, at_bound = judged_target(target, direction, lower, upper, kind)
+    ref_s = s[s.index <= year] if year <= report_year else s
+    escap, euro = _references(judged, ref_s, lower, upper, base_year)
     tt = _target_text(target)
+    if judged != target:
+        tt += f", judged as {_target_text(judged)}"
+    unobserved = n > 0 and year <= report_year and year not in s.index
+    flags = ("not_observed",) if unobserved else ()
+    seen = f"no value for {year} yet (latest {latest_year})" if unobserved else ""
 
-    def result(
-        status: Status,
-        code: str,
-        reason: str,
-        prob: float | None = None,
-        proj: pj.Projection | None = None,
-        p_away: float | None = None,
-    ) -> Assessment:
+    def result(status, code, reason, prob=None, proj=None, p_away=None, more=()) -> Assessment:
         return Assessment(
             target=target,
             status=status,
@@ -732,167 +884,138 @@ def assess(
             report_year=report_year,
             n_points=n,
             p_moving_away=p_away,
+            judged=judged,
+            observed=code == "observed",
+            flags=flags + tuple(more),
+            first_year=int(s.index[0]) if n else None,
+            observed_value=float(s.loc[year]) if code == "observed" else None,
         )
 
-    if projection is not None and projection.to_year != target.year:
-        raise ValueError(
-            f"the projection is to {projection.to_year}, the target is for {target.year}"
-        )
-    if n == 0:
+    insufficient = Status.INSUFFICIENT_DATA
+    if n == 0:  # 1
+        return result(insufficient, "no_data", f"No data up to {report_year} ({tt}, {year}).")
+    if year <= report_year and year in s.index:  # 2
+        v = float(s.loc[year])
+        met = judged.is_met(v)
         return result(
-            Status.INSUFFICIENT_DATA,
-            "no_data",
-            f"No data up to {report_year}: the target ({tt} in {target.year}) cannot be assessed.",
+            Status.ACHIEVED if met else Status.NOT_ACHIEVED,
+            "observed",
+            f"The {year} value {v:g} {'meets' if met else 'does not meet'} the target ({tt}).",
         )
-
-    if target.year <= report_year and target.year in s.index:
-        v = float(s.loc[target.year])
-        if target.is_met(v):
+    if report_year - latest_year > STALE_YEARS:  # 3
+        return result(
+            insufficient,
+            "stale",
+            f"The latest value is from {latest_year}, more than {STALE_YEARS} years before "
+            f"{report_year}: too old to judge the {year} target ({tt}).",
+        )
+    if year < int(s.index[0]):  # 4
+        return result(
+            insufficient,
+            "before_data",
+            f"No value for {year} or before: the {year} target ({tt}) cannot be judged.",
+        )
+    if kind == "binary":  # 5
+        if year < report_year:
+            return result(
+                insufficient,
+                "binary_unobserved",
+                f"A yes/no target is judged on its own year: {seen}; a later value does not "
+                f"meet a passed deadline ({tt}).",
+            )
+        if year > report_year and _run_at_bound(s, judged):
             return result(
                 Status.ACHIEVED,
-                "observed_met",
-                f"The {target.year} value {_fmt(v)} meets the target ({tt}).",
-                1.0,
+                "bound_run",
+                f"Met for the last {BOUND_RUN} years ({latest_year - BOUND_RUN + 1}-"
+                f"{latest_year}): the {year} target ({tt}) is counted as achieved.",
             )
-        return result(
-            Status.OFF_TRACK,
-            "observed_missed",
-            f"The {target.year} value {_fmt(v)} does not meet the target ({tt}); "
-            "the target year has passed.",
-            0.0,
-        )
-
-    past = target.year < report_year  # the report year itself is still "will we make it?"
-    if kind == "binary":
-        if target.is_met(latest_value):
-            return result(Status.ACHIEVED, "binary_met", f"Met in {latest_year} ({tt}).", 1.0)
-        if past:
+        if judged.is_met(latest_value):
             return result(
-                Status.OFF_TRACK,
-                "binary_missed",
-                f"Not met by {target.year}, the target year ({tt}); latest {latest_year}.",
-                0.0,
+                Status.ON_TRACK,
+                "binary_met",
+                f"Met in {latest_year}, not yet for {BOUND_RUN} years in a row ({tt}, {year}).",
             )
         return result(
             Status.AT_RISK,
-            "binary_not_yet",
-            f"Not yet met in {latest_year}; a yes/no indicator has no trend to "
-            f"project, so {target.year} is uncertain.",
+            "binary_not_met",
+            f"Not met in {latest_year}; a yes/no indicator has no trend to project ({tt}, {year}).",
         )
-
-    if past:
-        if int(s.index[0]) > target.year:
-            return result(
-                Status.INSUFFICIENT_DATA,
-                "no_data_by_target_year",
-                f"No value for {target.year} or before, so the {target.year} target "
-                f"({tt}) cannot be judged.",
-            )
-        if n == 1:
-            return result(
-                Status.INSUFFICIENT_DATA,
-                "one_point",
-                f"No value for {target.year} and a single earlier point "
-                f"({latest_year}): the {target.year} target ({tt}) cannot be judged.",
-            )
-
-    if not past and n == 1:
-        if target.is_met(latest_value):
-            return result(
-                Status.ACHIEVED,
-                "one_point_met",
-                f"The only value ({_fmt(latest_value)}, {latest_year}) already meets "
-                f"the target ({tt}).",
-                None,
-            )
+    if at_bound and year > report_year and _run_at_bound(s, judged):  # 6
         return result(
-            Status.INSUFFICIENT_DATA,
+            Status.ACHIEVED,
+            "bound_run",
+            f"At the bound for the last {BOUND_RUN} years ({latest_year - BOUND_RUN + 1}-"
+            f"{latest_year}): the {year} target ({tt}) is counted as achieved.",
+        )
+    if n == 1:  # 7
+        return result(
+            insufficient,
             "one_point",
-            f"Only one value ({_fmt(latest_value)}, {latest_year}): no trend to "
-            f"project to {target.year}.",
+            f"Only one value ({latest_value:g}, {latest_year}): no trend to project to {year}.",
         )
 
-    proj = projection
-    if proj is None:
-        proj = pj.project(
-            s,
-            target.year,
+    def project(values: pd.Series) -> pj.Projection:
+        return pj.project(
+            values,
+            year,
             lower=lower,
             upper=upper,
             pooled_errors=pooled_errors,
             transform=transform,
         )
-    if not proj.available:
-        return result(
-            Status.INSUFFICIENT_DATA,
-            "no_projection",
-            f"No projection to {target.year}: {proj.reason}",
-            None,
-            proj,
-        )
-    p = float(proj.probability(target.op, target.value, target.value_high))
-    pct = f"{p:.0%}"
 
-    if past:
-        word = "interpolated" if proj.method == "interpolated" else "projected"
-        status = status_from_probability(p, thresholds)
-        code = "interpolated" if word == "interpolated" else "projected_past"
+    proj = projection if projection is not None else project(s)
+    if not proj.available:  # 8
         return result(
-            status,
-            code,
-            f"No value for {target.year}, the target year: {word} "
-            f"{_interval_text(proj)}; probability the target ({tt}) was met {pct}.",
-            p,
-            proj,
+            insufficient, "no_projection", f"No projection to {year}: {proj.reason}", None, proj
         )
-
-    if target.is_met(latest_value):
-        if p >= thresholds.falling_back:
-            return result(
-                Status.ACHIEVED,
-                "met_now",
-                f"The latest value {_fmt(latest_value)} ({latest_year}) meets the "
-                f"target ({tt}); projected {target.year}: {_interval_text(proj)}, "
-                f"still met with probability {pct}.",
-                p,
-                proj,
-            )
-        return result(
-            Status.AT_RISK,
-            "met_now_falling",
-            f"The latest value {_fmt(latest_value)} ({latest_year}) meets the target "
-            f"({tt}), but the trend would take it back: projected {target.year} "
-            f"{_interval_text(proj)}, still met with probability {pct}.",
-            p,
-            proj,
-        )
-
-    p_away = float(_p_away(proj, target, latest_value))
-    base = (
-        f"Projected {target.year}: {_interval_text(proj)}; probability of meeting the "
-        f"target ({tt}) {pct}"
+    p = float(proj.probability(judged.op, judged.value, judged.value_high))
+    more: tuple[str, ...] = ()
+    if n <= SHORT_SERIES and _moved_away(s, judged):
+        held = project(pd.Series(latest_value, index=s.index))
+        p_held = float(held.probability(judged.op, judged.value, judged.value_high))
+        if p_held < p:
+            p, more = p_held, ("short_capped",)
+    p_away = _worse(proj, judged, latest_value) if year > latest_year else None
+    where = (
+        f"{seen}; {'interpolated' if proj.method == 'interpolated' else 'projected'} {year}"
+        if unobserved
+        else f"projected {year}"
     )
-    if p_away >= thresholds.moving_away:
+    head = (
+        f"{where}: {_fmt(proj.value)} ({proj.level:.0%} range {_fmt(proj.low)}-"
+        f"{_fmt(proj.high)}, {proj.method}); chance of meeting the target ({tt}) {p:.1%}"
+    )
+    head = head[0].upper() + head[1:]
+    if more:
+        head += f" (a {n}-value series that moved away: no better than its latest value held)"
+    if year > report_year and judged.is_met(latest_value) and p >= thresholds.achieved:  # 9
+        return result(
+            Status.ACHIEVED,
+            "met_likely",
+            f"Met in {latest_year} ({latest_value:g}). {head}.",
+            p,
+            proj,
+            p_away,
+            more,
+        )
+    if p_away is not None and p_away >= thresholds.moving_away:  # 10
         return result(
             Status.MOVING_AWAY,
             "moving_away",
-            f"{base}. The trend moves away from the target: {p_away:.0%} likely to "
-            f"end further from it than the latest value {_fmt(latest_value)} "
+            f"{head}. {p_away:.0%} likely to be worse in {year} than {latest_value:g} "
             f"({latest_year}).",
             p,
             proj,
             p_away,
+            more,
         )
-    status = status_from_probability(p, thresholds)
+    status = status_from_probability(p, thresholds)  # 11-13
     code = {Status.ON_TRACK: "likely", Status.AT_RISK: "uncertain", Status.OFF_TRACK: "unlikely"}[
         status
     ]
-    words = {
-        "likely": "likely to be met",
-        "uncertain": "as likely as not to be met",
-        "unlikely": "unlikely to be met",
-    }[code]
-    return result(status, code, f"{base}: {words}.", p, proj, p_away)
+    return result(status, code, f"{head}.", p, proj, p_away, more)
 
 
 def _nfc(text) -> str:
