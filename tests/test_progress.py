@@ -130,6 +130,7 @@ def test_eurostat_target_achieved_overrides_trend_and_base_year_falls_forward():
 def test_status_values_are_the_contract_strings():
     assert [s.value for s in Status] == [
         "achieved",
+        "not_achieved",
         "on_track",
         "at_risk",
         "off_track",
@@ -191,8 +192,8 @@ def test_series_with_gaps():
     assert a.status in (Status.ON_TRACK, Status.AT_RISK)
 
 
-def test_between_target():
-    band = Target("X", 2030, "between", 45, 55)
+def test_two_sided_band_target():
+    band = Target("X", 2030, "between", 45, 55, two_sided=True)
     inside = pg.assess(
         band,
         S([49, 50, 50.5, 50, 49.5, 50], range(2019, 2025)),
@@ -200,8 +201,8 @@ def test_between_target():
         lower=0,
         upper=100,
     )
-    assert inside.status is Status.ACHIEVED and inside.reason_code == "met_now"
-    assert inside.probability > 0.5
+    assert inside.status is Status.ACHIEVED and inside.reason_code == "met_likely"
+    assert inside.probability >= pg.THRESHOLDS.achieved
     below = pg.assess(
         band, S([38, 39, 40, 41, 42, 43], range(2019, 2025)), report_year=2025, lower=0, upper=100
     )
@@ -222,23 +223,52 @@ def test_between_target():
     assert above.eurostat.target_value == 55 and above.eurostat.direction == "lower"
 
 
+def test_a_band_on_a_directional_indicator_reads_as_its_bound():
+    band = Target("M6.CT1", 2030, "between", 40, 60)
+    # higher is better: 75 is beyond the band on the good side, not a miss
+    a = pg.assess(
+        band, S([70, 72, 74, 75], range(2022, 2026)), report_year=2025, lower=0, upper=100
+    )
+    assert a.judged == Target("M6.CT1", 2030, "ge", 40) and a.status is Status.ACHIEVED
+    passed = pg.assess(
+        Target("M6.CT1", 2025, "between", 40, 60),
+        S([70, 75], [2024, 2025]),
+        report_year=2025,
+        lower=0,
+        upper=100,
+    )
+    assert passed.status is Status.ACHIEVED and passed.reason_code == "observed"
+    # lower is better: the band reads as its upper bound
+    low = pg.assess(
+        Target("M2.CT2", 2025, "between", 20, 30),
+        S([12, 10], [2024, 2025]),
+        report_year=2025,
+        lower=0,
+        upper=100,
+        direction="lower",
+    )
+    assert low.judged.op == "le" and low.judged.value == 30 and low.status is Status.ACHIEVED
+
+
 def test_past_target_with_data_is_judged_on_the_data_not_the_projection():
     t = Target("M1.CT1", 2025, "ge", 60)
     # rising fast, but the 2025 value itself misses the target
     s = S([40, 45, 50, 55, 59.5, 70], range(2021, 2027))
     a = pg.assess(t, s, report_year=2026, lower=0, upper=100)
-    assert a.status is Status.OFF_TRACK and a.reason_code == "observed_missed"
-    assert a.probability == 0.0 and a.projection is None
+    assert a.status is Status.NOT_ACHIEVED and a.reason_code == "observed" and a.observed
+    assert a.probability is None and a.projection is None and a.observed_value == 59.5
     ok = pg.assess(t, S([55, 58, 61], [2023, 2024, 2025]), report_year=2026, lower=0, upper=100)
-    assert ok.status is Status.ACHIEVED and ok.reason_code == "observed_met"
+    assert ok.status is Status.ACHIEVED and ok.reason_code == "observed"
 
 
-def test_past_target_without_that_year_is_interpolated_or_projected():
+def test_past_target_without_that_year_gets_a_forecast_status_never_achieved():
     t = Target("M1.CT1", 2025, "ge", 60)
     gap = pg.assess(t, S([50, 55, 70], [2023, 2024, 2026]), report_year=2026, lower=0, upper=100)
-    assert gap.reason_code == "interpolated" and gap.projection.method == "interpolated"
+    assert gap.projection.method == "interpolated" and "not_observed" in gap.flags
+    assert gap.status not in (Status.ACHIEVED, Status.NOT_ACHIEVED)
     before = pg.assess(t, S([50, 53, 56], [2022, 2023, 2024]), report_year=2026, lower=0, upper=100)
-    assert before.reason_code == "projected_past" and before.projection.to_year == 2025
+    assert before.projection.to_year == 2025 and "not_observed" in before.flags
+    assert before.status in (Status.OFF_TRACK, Status.AT_RISK, Status.MOVING_AWAY)
 
 
 def test_data_after_the_report_year_is_ignored():
@@ -258,13 +288,17 @@ def test_lower_is_better_target_sex_ratio_at_birth():
     assert b.status is Status.MOVING_AWAY
 
 
-def test_met_now_but_falling_back_is_at_risk():
+def test_met_now_but_falling_back_is_not_achieved_and_its_chance_agrees():
     t = Target("M1.CT1", 2030, "ge", 60)
     s = S([75, 72, 70, 67, 65, 62], range(2019, 2025))
     a = pg.assess(t, s, report_year=2025, lower=0, upper=100)
-    assert a.reason_code == "met_now_falling" and a.status is Status.AT_RISK
-    assert a.probability < pg.THRESHOLDS.falling_back
+    assert a.status is Status.MOVING_AWAY and a.reason_code == "moving_away"
+    assert a.probability < pg.THRESHOLDS.achieved
     assert a.eurostat.category == "target_achieved"  # the official rule ignores the trend
+    steady = pg.assess(
+        t, S([66, 65, 66, 65, 66, 65], range(2019, 2025)), report_year=2025, lower=0, upper=100
+    )
+    assert steady.status is Status.ACHIEVED and steady.probability >= pg.THRESHOLDS.achieved
 
 
 def test_insufficient_data_cases_and_binary_indicators():
@@ -274,7 +308,7 @@ def test_insufficient_data_cases_and_binary_indicators():
     one = pg.assess(t, S([40], [2024]), report_year=2025, lower=0, upper=100)
     assert one.status is Status.INSUFFICIENT_DATA and one.reason_code == "one_point"
     one_met = pg.assess(t, S([65], [2024]), report_year=2025, lower=0, upper=100)
-    assert one_met.status is Status.ACHIEVED
+    assert one_met.status is Status.INSUFFICIENT_DATA  # no chance without a projection
     late = pg.assess(
         Target("M1.CT1", 2025, "ge", 60),
         S([50, 55], [2026, 2027]),
@@ -291,7 +325,16 @@ def test_insufficient_data_cases_and_binary_indicators():
     b1 = pg.assess(
         binary, S([0, 1], [2023, 2024]), report_year=2025, lower=0, upper=1, kind="binary"
     )
-    assert b1.status is Status.ACHIEVED
+    assert b1.status is Status.ON_TRACK and b1.reason_code == "binary_met"
+    b3 = pg.assess(
+        binary,
+        S([0, 1, 1, 1], range(2021, 2025)),
+        report_year=2025,
+        lower=0,
+        upper=1,
+        kind="binary",
+    )
+    assert b3.status is Status.ACHIEVED and b3.reason_code == "bound_run"
 
 
 def test_projection_passed_in_is_used_and_checked():
@@ -339,7 +382,8 @@ def test_assess_targets_for_a_province_from_the_tidy_frame():
     assert own.projection.transform.kind == "identity" and own.status is Status.ACHIEVED
     # a 2025 target in the 2026 report, no 2025 value yet: projected to 2025
     past = pg.assess_targets(targets[:1], frame, "Hà Nội", report_year=2026)[0]
-    assert past.reason_code == "projected_past" and past.projection.to_year == 2025
+    assert "not_observed" in past.flags and past.projection.to_year == 2025
+    assert past.status is not Status.ACHIEVED
 
 
 def _merged_frame(tmp_path):
