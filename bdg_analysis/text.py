@@ -144,7 +144,7 @@ def fmt_chance(probability: float | None, lang: str = "vi") -> str:
     pct = max(pct, bottom + 1) if p > CUT_OFF_TRACK else min(pct, bottom)
     if pct <= 0 < p:
         return word("statuses.chance_below", lang)
-    if pct >= 100 > p:
+    if pct >= 100 and p < 1:
         return word("statuses.chance_above", lang)
     return words.fmt_percent(pct / 100, lang)
 
