@@ -11,7 +11,7 @@ import pytest
 
 from bdg_analysis import progress as pg
 from bdg_analysis import projection as pj
-from bdg_analysis.progress import Status
+from bdg_analysis.progress import Status, references
 from bdg_analysis.targets import Target
 
 FIXTURE = Path(__file__).parent / "fixtures" / "proj_observations.csv"
@@ -85,7 +85,7 @@ def test_example_c_no_target_natural_limit():
     osdg = pg.eurostat_status(s, variant="opensdg", limit=100)
     assert osdg.cagr_actual == pytest.approx(0.016012, abs=5e-7)
     assert osdg.category == "substantial_progress"  # above 1.5% x C = 0.013447
-    assert pg._opensdg_coefficient(60, 100) == pytest.approx(0.896488, abs=5e-7)
+    assert references._opensdg_coefficient(60, 100) == pytest.approx(0.896488, abs=5e-7)
     assert pg.eurostat_status(s).category == "significant_progress"  # Eurostat: > 1 %/yr
 
 
