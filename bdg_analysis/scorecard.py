@@ -418,11 +418,23 @@ def status_of(assessment: progress.Assessment) -> TargetStatus:
 
 
 def _plan_key(plan: plans.Plan) -> str:
-    """What a plan's statuses depend on: its name and every target (operator, values, band)."""
+    """What a plan's statuses depend on: its name, every target (operator, values, band) and
+    the indicators it tracks (a plan's own indicator brings its direction, bounds and kind)."""
     targets = sorted(
         (t.indicator, t.year, t.op, t.value, t.value_high, t.two_sided) for t in plan.targets
     )
-    text = json.dumps([plan.jurisdiction, targets], ensure_ascii=False, default=str)
+    ids = plan.indicator_ids() if hasattr(plan, "indicator_ids") else catalogue.ids()
+    indicators = [
+        (
+            i,
+            *(
+                getattr(_indicator(plan, i), a, None)
+                for a in ("direction", "lower", "upper", "kind")
+            ),
+        )
+        for i in ids
+    ]
+    text = json.dumps([plan.jurisdiction, targets, indicators], ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
