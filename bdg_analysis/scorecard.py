@@ -517,12 +517,11 @@ def headline_statuses(statuses: list[TargetStatus]) -> dict[str, TargetStatus]:
 
 
 def status_counts(views: list[IndicatorView]) -> dict[str, int]:
-    """How many targets (every target and year of the plan) are in each status."""
+    """How many targets (every target and year of the plan) are in each status, as
+    :func:`target_statuses` gives them (the report's chips, the index counts)."""
     counts: dict[str, int] = {}
-    for view in views:
-        for a in view.assessments:
-            key = display_status(a)
-            counts[key] = counts.get(key, 0) + 1
+    for entry in (status_of(a) for view in views for a in view.assessments):
+        counts[entry.status] = counts.get(entry.status, 0) + 1
     return counts
 
 
