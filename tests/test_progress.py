@@ -424,3 +424,38 @@ def test_assess_targets_puts_a_merged_provinces_former_parts_together(tmp_path):
         again = pg.assess_targets([target], frame, name, report_year=2025, pool=False)[0]
         assert (again.status, again.n_points) == (out.status, out.n_points)
         assert again.probability == pytest.approx(out.probability)
+
+
+def test_the_judged_target_band_bound_tolerance_and_whole_counts():
+    share = Target("M3.CT3", 2030, "ge", 100)
+    assert pg.judged_target(share, "higher", 0, 100) == (Target("M3.CT3", 2030, "ge", 99.5), True)
+    zero = Target("X", 2030, "le", 0)
+    assert pg.judged_target(zero, "lower", 0, 100)[0].value == 0.5
+    assert pg.judged_target(Target("X", 2030, "ge", 99), "higher", 0, 100) == (
+        Target("X", 2030, "ge", 99),
+        False,
+    )
+    count = Target("M4.CT4", 2030, "ge", 1)
+    assert pg.judged_target(count, "higher", 0, None, "count")[0].value == 0.5
+    assert pg.judged_target(Target("X", 2030, "lt", 3), "lower", 0, None, "count")[0] == Target(
+        "X", 2030, "le", 2.5
+    )
+    band = Target("M6.CT1", 2030, "between", 40, 60)
+    assert pg.judged_target(band, "higher", 0, 100)[0] == Target("M6.CT1", 2030, "ge", 40)
+    both = Target("M6.CT1", 2030, "between", 40, 60, two_sided=True)
+    assert pg.judged_target(both, "higher", 0, 100)[0] is both
+
+
+def test_bad_series_name_the_year():
+    from bdg_analysis.errors import BdgInputError
+
+    with pytest.raises(BdgInputError, match="year 2024.*above the upper bound 100"):
+        pg.assess(
+            Target("M1.CT1", 2030, "ge", 60),
+            S([50, 101], [2023, 2024]),
+            report_year=2025,
+            lower=0,
+            upper=100,
+        )
+    with pytest.raises(BdgInputError, match="year 2023.*not a number"):
+        pg.clean_series(pd.Series(["x"], index=[2023]))
