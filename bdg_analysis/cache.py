@@ -290,37 +290,6 @@ def read_frame(
     return table.to_pandas()
 
 
-# ---------------------------------------------------------------- the former pickle cache
-
-
-def read(path: Path):
-    """Always None: the pickle cache is no longer read (a planted pickle could run code).
-
-    Kept until its callers (``scorecard.Context.pooled``, ``scorecard.cached_scorecard``)
-    store their results with :func:`write_json` / :func:`write_arrays` / :func:`write_frame`;
-    until then their cache always misses and the result is computed again. An existing file
-    is named in the log (INFO), never opened.
-    """
-    path = Path(path)
-    if path.exists():
-        _ignored(path, "pickle files are no longer read: they could run code", expected=True)
-    return None
-
-
-def write(path: Path, value) -> None:
-    """Former pickle store, kept for its callers until they move (see :func:`read`).
-
-    Best effort and atomic (a reader never sees half a file); what it writes is never read.
-    """
-    import pickle
-
-    try:
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-        return
-    _write_bytes(Path(path), payload)
-
-
 def prune(folder: Path | None = None, older_than_days: float = 60) -> int:
     """Delete results not written for ``older_than_days`` (old data, old code); returns how many.
 

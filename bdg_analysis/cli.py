@@ -248,6 +248,22 @@ def _cmd_collection(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    """Every target of the province's plan at the report year, as its report shows it."""
+    from bdg_analysis import dataset, geo, runner, scorecard, text
+
+    lang = words.check_lang(args.lang)
+    place = geo.resolve(args.province).province
+    data = _data_argument(args.data, args.no_embedded)
+    embedded = not args.no_embedded and bool(data)
+    # the checks and the data of `bdg report`: --data over the embedded data unless --no-embedded
+    runner.check_inputs(runner.data_files(data), province=place, year=args.year, embedded=embedded)
+    ctx = scorecard.load_context(dataset.layer_files(data, embedded=embedded))
+    statuses = scorecard.target_statuses(ctx, place.name, args.year)
+    print(text.format_statuses(statuses, args.format, lang))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bdg", description="Gender-equality target tracking for provinces.")
     parser.add_argument("--version", action="version", version=f"bdg-analysis {__version__}")
@@ -428,6 +444,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deadline", default=None, help="YYYY-MM-DD (default: the forms' own)")
     p.add_argument("--today", default=None, help="YYYY-MM-DD to count days from (default today)")
     p.set_defaults(func=_cmd_collection)
+
+    # target statuses for machines and people: the same function as the report (issue 16)
+    p = sub.add_parser(
+        "status",
+        help="every target of a province's plan and its status, as the report shows it",
+        description="One entry per target and year of the province's plan at the report year: "
+        "status (achieved, not_achieved, on_track, at_risk, off_track, moving_away, "
+        "insufficient_data), the chance of meeting the target (p_met, 0-1), the latest "
+        "value and year, the projection to the target year with its 80%% range and method. "
+        "The rules are in docs/methods/projection-and-status.md.",
+    )
+    p.add_argument("--province", required=True, help='e.g. "Lạng Sơn" (diacritics optional)')
+    p.add_argument("--year", type=int, default=None, help="report year (default: latest in data)")
+    p.add_argument("--data", action="append", default=None, metavar="PATH", help=_DATA_HELP)
+    p.add_argument("--no-embedded", action="store_true", help=_NO_EMBEDDED_HELP)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--lang", default="vi", metavar="{vi,en}", help=_LANG_HELP)
+    p.set_defaults(func=_cmd_status)
     return parser
 
 

@@ -10,20 +10,27 @@ import pandas as pd
 
 from bdg_analysis import catalogue, charts, geo, plans, scorecard
 from bdg_analysis.scorecard import FLAGGED_STATUSES, IndicatorView, display_status
+from bdg_analysis.targets import Target
 from bdg_analysis.text import (
+    BOUND_RUN,
+    BOUND_TOLERANCE_POINTS,
+    STALE_YEARS,
     STATUS_ORDER,
     escape,
-    fmt_percent,
+    fmt_chance,
     fmt_target,
     fmt_value,
+    fmt_value_against,
     label,
     sentence_change,
     sentence_latest,
     sentence_projection,
     status_badge,
+    status_note,
     status_word,
 )
 from bdg_analysis.version import __version__
+from bdg_analysis.words import word
 
 META_MIME = "application/vnd.bdg.meta+json"
 DEFAULT_DEADLINES = ("06-10", "12-10")  # Bộ LĐTBXH/Bộ Nội vụ: 6-month and annual reports
@@ -132,17 +139,45 @@ def _unit(view: IndicatorView, lang: str) -> str:
 # The status table: shared by the summary and the Excel annex
 
 
+def _statuses(rep: ProvinceReport) -> list[scorecard.TargetStatus]:
+    """Every target's status: :func:`bdg_analysis.scorecard.target_statuses`, the function
+    ``bdg status`` prints, so the report and the command cannot disagree."""
+    return scorecard.target_statuses(
+        rep.context, rep.province.name, rep.year, plan=rep.plan, views=rep.views
+    )
+
+
+def _by_indicator(rep: ProvinceReport) -> dict[str, list[scorecard.TargetStatus]]:
+    out: dict[str, list[scorecard.TargetStatus]] = {}
+    for entry in _statuses(rep):
+        out.setdefault(entry.id, []).append(entry)
+    return out
+
+
+def _target(entry: scorecard.TargetStatus) -> Target:
+    return Target(entry.id, entry.target_year, entry.op, entry.target, entry.target_high)
+
+
+def _judged(entry: scorecard.TargetStatus) -> Target:
+    """The target a value is judged against (band by direction, tolerance at a bound)."""
+    op = entry.judged_op or entry.op
+    value = entry.target if entry.judged_value is None else entry.judged_value
+    high = entry.judged_high if op == "between" else None
+    return Target(entry.id, entry.target_year, op, value, high)
+
+
 def status_records(rep: ProvinceReport) -> list[dict]:
-    """One row per indicator: latest value, targets, projection, chance, status (plain values)."""
+    """One row per indicator, its headline target's status (the next target after the report
+    year, else the last) as :func:`bdg_analysis.scorecard.target_statuses` gives it: latest
+    value, targets, projection, chance, status (plain values; the notebook's ``status``)."""
     lang = rep.lang
+    heads = scorecard.headline_statuses(_statuses(rep))
     out = []
     for view in rep.views:
         last = view.latest_row
-        head = view.headline
-        proj = head.projection if head is not None else None
+        head = heads.get(view.id)
         t25 = next((t for t in view.targets if t.year == 2025), None)
         t30 = next((t for t in view.targets if t.year == 2030), None)
-        future = proj is not None and head is not None and head.target.year > rep.year
         out.append(
             {
                 "id": view.id,
@@ -153,14 +188,12 @@ def status_records(rep: ProvinceReport) -> list[dict]:
                 "data_status": "" if last is None else str(last["status"]),
                 "target_2025": fmt_target(t25, lang) if t25 else "",
                 "target_2030": fmt_target(t30, lang) if t30 else "",
-                "headline_year": None if head is None else head.target.year,
-                "projection": proj.value if future and _finite(proj.value) else None,
-                "low": proj.low if future and _finite(proj.low) else None,
-                "high": proj.high if future and _finite(proj.high) else None,
-                "probability": None
-                if head is None or head.probability is None
-                else float(head.probability),
-                "status": display_status(head),
+                "headline_year": None if head is None else head.target_year,
+                "projection": None if head is None else head.projection,
+                "low": None if head is None else head.low,
+                "high": None if head is None else head.high,
+                "probability": None if head is None else head.p_met,
+                "status": "no_target" if head is None else head.status,
                 "agency": _agency(rep, view.id),
                 "source": "" if last is None else _where(last),
             }
@@ -183,35 +216,51 @@ def _agency(rep: ProvinceReport, indicator_id: str) -> str:
 
 
 def annex_frame(rep: ProvinceReport) -> pd.DataFrame:
-    """The status table as the Excel annex shows it (headers in the report's language)."""
+    """The status table as the Excel annex shows it: one row per target and year, exactly the
+    statuses of ``bdg status`` (headers in the report's language; the chance both as shown and
+    as a number)."""
     lang = rep.lang
-    heads = {
-        "id": "Mã" if lang == "vi" else "Id",
-        "indicator": label("indicator", lang),
-        "unit": label("unit", lang),
-        "latest": label("latest", lang),
-        "latest_year": label("latest_year", lang),
-        "data_status": label("source", lang) + " (status)",
-        "target_2025": label("target_2025", lang),
-        "target_2030": label("target_2030", lang),
-        "headline_year": label("target", lang) + (" (năm)" if lang == "vi" else " (year)"),
-        "projection": label("projection", lang),
-        "low": "80% –",
-        "high": "80% +",
-        "probability": label("probability", lang),
-        "status": label("status", lang),
-        "agency": label("agency", lang),
-        "source": label("data_file", lang),
-    }
-    records = status_records(rep)
-    for r in records:
-        r["status"] = status_word(r["status"], lang)
-        r["data_status"] = (
-            label(r["data_status"], lang)
-            if r["data_status"] in ("official", "provisional", "estimate", "demo")
-            else r["data_status"]
+    year_word = " (năm)" if lang == "vi" else " (year)"
+    views = {v.id: v for v in rep.views}
+    rows = []
+    for entry in _statuses(rep):
+        view = views[entry.id]
+        last = view.latest_row
+        flag = "" if last is None else str(last["status"])
+        rows.append(
+            {
+                "Mã" if lang == "vi" else "Id": entry.id,
+                label("indicator", lang): _name(view, lang),
+                label("unit", lang): _unit(view, lang),
+                label("target", lang) + year_word: entry.target_year,
+                label("target", lang): fmt_target(_target(entry), lang),
+                label("latest", lang): entry.latest_value,
+                label("latest_year", lang): entry.latest_year,
+                label("source", lang) + " (status)": label(flag, lang)
+                if flag in _STATUSES
+                else flag,
+                label("projection", lang): entry.projection,
+                "80% –": entry.low,
+                "80% +": entry.high,
+                label("method", lang): entry.method or "",
+                label("probability", lang): fmt_chance(entry.p_met, lang),
+                "p_met": entry.p_met,
+                label("status", lang): status_word(entry.status, lang),
+                word("statuses.note_column", lang): status_note(
+                    entry, lang, _value_text(entry, view, lang)
+                ),
+                label("agency", lang): _agency(rep, entry.id),
+                label("data_file", lang): "" if last is None else _where(last),
+            }
         )
-    return pd.DataFrame(records).rename(columns=heads)
+    return pd.DataFrame(rows)
+
+
+def _value_text(entry: scorecard.TargetStatus, view: IndicatorView, lang: str) -> str | None:
+    """The observed value of the target year, told apart from its target."""
+    if entry.observed_value is None:
+        return None
+    return fmt_value_against(entry.observed_value, [_judged(entry)], lang, view.decimals)
 
 
 def meta(rep: ProvinceReport) -> dict:
@@ -308,9 +357,12 @@ def contents_html(rep: ProvinceReport) -> str:
 
 
 def summary_html(rep: ProvinceReport) -> str:
-    """Counts by status, the biggest risks in words, and the status table of every target."""
+    """Counts by status (every target and year), the biggest risks in words, and the status
+    table of every target."""
     lang = rep.lang
-    counts = scorecard.status_counts(rep.views)
+    counts: dict[str, int] = {}
+    for entry in _statuses(rep):
+        counts[entry.status] = counts.get(entry.status, 0) + 1
     chips = "".join(
         f"<li>{status_badge(k, lang)} <strong>{counts[k]}</strong></li>"
         for k in STATUS_ORDER
@@ -334,114 +386,154 @@ def summary_html(rep: ProvinceReport) -> str:
 
 
 def overview_sentence(rep: ProvinceReport, counts: dict[str, int]) -> str:
+    """How many of the plan's targets (one per indicator and year) are in each status."""
     lang = rep.lang
-    total = sum(counts.values())
     pieces = [f"{counts[k]} {status_word(k, lang).lower()}" for k in STATUS_ORDER if counts.get(k)]
-    if lang == "en":
-        return (
-            f"Of {total} indicators of the plan, judged on the target ahead of {rep.year} "
-            f"(or the last one): " + ", ".join(pieces) + "."
-        )
-    return (
-        f"Trong {total} chỉ tiêu của kế hoạch, xét theo mục tiêu gần nhất sau năm "
-        f"{rep.year} (hoặc mục tiêu cuối cùng): " + ", ".join(pieces) + "."
+    return word(
+        "statuses.targets_sentence",
+        lang,
+        targets=sum(counts.values()),
+        indicators=len(rep.views),
+        year=rep.year,
+        pieces=", ".join(pieces),
     )
 
 
 def risk_sentences(rep: ProvinceReport, limit: int = 5) -> list[str]:
-    """Three to five plain sentences on the targets most at risk, worst first."""
+    """Three to five plain sentences on the targets most at risk (each indicator's headline
+    target), worst first; each names how its figure was obtained."""
     lang = rep.lang
     severity = {s: i for i, s in enumerate(RISK_STATUSES)}
-    risky = [v for v in rep.views if display_status(v.headline) in severity]
-    risky.sort(
-        key=lambda v: (severity[display_status(v.headline)], scorecard.probability(v.headline))
-    )
+    heads = scorecard.headline_statuses(_statuses(rep))
+    risky = [
+        (v, heads[v.id]) for v in rep.views if v.id in heads and heads[v.id].status in severity
+    ]
+    risky.sort(key=lambda vh: (severity[vh[1].status], _chance_key(vh[1].p_met)))
     out = []
-    for view in risky[:limit]:
-        head = view.headline
-        status = status_word(display_status(head), lang)
+    for view, head in risky[:limit]:
+        status = status_word(head.status, lang)
         name = _name(view, lang, short=True)
-        proj = head.projection
-        target = fmt_target(head.target, lang)
-        if proj is not None and _finite(proj.value) and head.target.year > rep.year:
+        target = fmt_target(_target(head), lang)
+        if head.projection is not None:
             detail = sentence_projection(
-                head.target.year,
-                proj.value,
-                proj.low,
-                proj.high,
+                head.target_year,
+                head.projection,
+                head.low,
+                head.high,
                 target,
-                head.probability,
+                head.p_met,
                 lang,
                 view.decimals,
+                head.method,
             )
+            if "not_observed" in head.flags:
+                detail = (
+                    word(
+                        "statuses.not_observed_sentence",
+                        lang,
+                        year=head.target_year,
+                        latest_year=head.latest_year,
+                    )
+                    + " "
+                    + detail
+                )
         else:
             latest = (
-                fmt_value(head.latest_value, lang, view.decimals)
-                if _finite(head.latest_value)
+                fmt_value_against(head.latest_value, [_judged(head)], lang, view.decimals)
+                if head.latest_value is not None
                 else label("no_data", lang)
             )
-            detail = (
-                f"latest value {latest}, target {head.target.year}: {target}."
-                if lang == "en"
-                else f"giá trị mới nhất {latest}, mục tiêu năm {head.target.year}: {target}."
+            note = status_note(head, lang, _value_text(head, view, lang))
+            detail = word(
+                "statuses.latest_sentence",
+                lang,
+                value=latest,
+                latest_year=head.latest_year,
+                year=head.target_year,
+                target=target,
+                note=f" ({note})" if note else "",
             )
         out.append(f"{name} — {status}: {detail}")
     return out
 
 
+def _chance_key(p: float | None) -> float:
+    return math.nan if p is None else float(p)
+
+
 def status_table_html(rep: ProvinceReport) -> str:
-    """Every target on one screen: latest value, targets, projection, chance, status."""
+    """Every target on one screen, one row per target and year (``data-target="ID YEAR"``):
+    latest value, target, projection for the target year, chance, status and why, exactly as
+    ``bdg status`` gives them. The note under the table states the cut-offs."""
     lang = rep.lang
     heads = [
         label("indicator", lang),
         label("latest", lang),
-        label("target", lang),
-        label("projection", lang),
+        word("statuses.target_column", lang),
+        word("statuses.projection_column", lang),
         label("probability", lang),
         label("status", lang),
     ]
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
+    by_id = _by_indicator(rep)
     body = []
-    for rec, view in zip(status_records(rep), rep.views, strict=True):
+    for view in rep.views:
+        entries = by_id.get(view.id, [])
+        last = view.latest_row
+        judged = [_judged(e) for e in entries]
         latest = (
             label("no_data", lang)
-            if rec["latest"] is None
+            if last is None
             else (
-                f"{fmt_value(rec['latest'], lang, view.decimals)}<br>"
-                f'<span class="year">{rec["latest_year"]}'
-                f"</span>{_flag(rec['data_status'], lang)}"
+                f"{fmt_value_against(float(last['value']), judged, lang, view.decimals)}<br>"
+                f'<span class="year">{int(last["year"])}'
+                f"</span>{_flag(str(last['status']), lang)}"
             )
         )
-        targets = (
-            "<br>".join(
-                f"{y}: {escape(rec[k])}"
-                for y, k in ((2025, "target_2025"), (2030, "target_2030"))
-                if rec[k]
-            )
-            or "–"
+        span = f' rowspan="{len(entries)}"' if len(entries) > 1 else ""
+        lead = (
+            f'<th scope="row"{span}><a href="#ind-{escape(view.id)}"><span class="id">'
+            f"{escape(view.id)}</span></a> {escape(_name(view, lang, short=True))} "
+            f'<span class="unit">({escape(_unit(view, lang))})</span></th>'
+            f'<td class="num"{span}{_trace(view)}>{latest}</td>'
         )
-        proj = "–"
-        if rec["projection"] is not None:
-            dec = view.decimals
-            proj = (
-                f"{rec['headline_year']}: {fmt_value(rec['projection'], lang, dec)}<br>"
-                f'<span class="range">({fmt_value(rec["low"], lang, dec)}–'
-                f"{fmt_value(rec['high'], lang, dec)})</span>"
+        if not entries:
+            body.append(
+                f'<tr data-target="{escape(view.id)}">{lead}<td>–</td><td>–</td><td>–</td>'
+                f"<td>{status_badge('no_target', lang)}</td></tr>"
             )
-        body.append(
-            f'<tr><td><a href="#ind-{escape(view.id)}"><span class="id">{escape(view.id)}'
-            f"</span></a> {escape(_name(view, lang, short=True))} "
-            f'<span class="unit">({escape(rec["unit"])})</span></td>'
-            f'<td class="num"{_trace(view)}>{latest}</td>'
-            f'<td class="num">{targets}</td>'
-            f'<td class="num">{proj}</td>'
-            f'<td class="num">{escape(fmt_percent(rec["probability"], lang))}</td>'
-            f"<td>{status_badge(rec['status'], lang)}</td></tr>"
-        )
+            continue
+        for i, entry in enumerate(entries):
+            proj = "–"
+            if entry.projection is not None:
+                dec = view.decimals
+                proj = (
+                    f"{fmt_value(entry.projection, lang, dec)}<br>"
+                    f'<span class="range">({fmt_value(entry.low, lang, dec)}–'
+                    f"{fmt_value(entry.high, lang, dec)})</span>"
+                )
+            note = status_note(entry, lang, _value_text(entry, view, lang))
+            note_html = f'<br><span class="note">{escape(note)}</span>' if note else ""
+            body.append(
+                f'<tr data-target="{escape(entry.id)} {entry.target_year}">'
+                + (lead if i == 0 else "")
+                + f'<td class="num">{entry.target_year}: '
+                f"{escape(fmt_target(_target(entry), lang))}</td>"
+                f'<td class="num">{proj}</td>'
+                f'<td class="num">{escape(fmt_chance(entry.p_met, lang))}</td>'
+                f"<td>{status_badge(entry.status, lang)}{note_html}</td></tr>"
+            )
+    note = word(
+        "statuses.table_note",
+        lang,
+        tolerance=fmt_value(BOUND_TOLERANCE_POINTS, lang),
+        run=BOUND_RUN,
+        years=STALE_YEARS,
+    )
     return (
         f'<table class="status"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
-        f'<p class="table-note">{escape(label("status_table_note", lang))}</p>'
+        f'<p class="table-note">{escape(note)}</p>'
     )
 
 
@@ -467,17 +559,26 @@ def _trace(view: IndicatorView) -> str:
 
 
 def indicator_sentences(rep: ProvinceReport, view: IndicatorView) -> list[str]:
-    """Two or three sentences: the latest value, the change, and the projection or verdict."""
+    """The latest value, the change, then each target: how its figure was obtained (the
+    method named) and its status, as ``bdg status`` gives it."""
     lang = rep.lang
     last = view.latest_row
     name = _name(view, lang, short=True)
     if last is None:
         return [f"{name}: {label('no_data', lang)}."]
     unit = _unit(view, lang)
+    entries = _by_indicator(rep).get(view.id, [])
     flag = label(str(last["status"]), lang) if str(last["status"]) in FLAGGED_STATUSES else ""
     out = [
         sentence_latest(
-            name, int(last["year"]), float(last["value"]), unit, lang, flag, view.decimals
+            name,
+            int(last["year"]),
+            float(last["value"]),
+            unit,
+            lang,
+            flag,
+            view.decimals,
+            targets=[_judged(e) for e in entries],
         )
     ]
     trend = view.trend
@@ -492,24 +593,44 @@ def indicator_sentences(rep: ProvinceReport, view: IndicatorView) -> list[str]:
                 view.decimals,
             )
         )
-    for a in view.assessments:
-        target = fmt_target(a.target, lang)
-        if a.target.year > rep.year and a.projection is not None and _finite(a.projection.value):
+    for entry in entries:
+        target = fmt_target(_target(entry), lang)
+        note = ""
+        if entry.projection is not None:
+            if "not_observed" in entry.flags:
+                out.append(
+                    word(
+                        "statuses.not_observed_sentence",
+                        lang,
+                        year=entry.target_year,
+                        latest_year=entry.latest_year,
+                    )
+                )
             out.append(
                 sentence_projection(
-                    a.target.year,
-                    a.projection.value,
-                    a.projection.low,
-                    a.projection.high,
+                    entry.target_year,
+                    entry.projection,
+                    entry.low,
+                    entry.high,
                     target,
-                    a.probability,
+                    entry.p_met,
                     lang,
                     view.decimals,
+                    entry.method,
                 )
             )
         else:
-            status = status_word(display_status(a), lang)
-            out.append(f"{label('target', lang)} {a.target.year} ({target}): {status}.")
+            note = status_note(entry, lang, _value_text(entry, view, lang))
+        out.append(
+            word(
+                "statuses.target_sentence",
+                lang,
+                year=entry.target_year,
+                target=target,
+                status=status_word(entry.status, lang),
+                note=f" ({note})" if note else "",
+            )
+        )
     return out
 
 
@@ -598,10 +719,13 @@ def goal_section_html(rep: ProvinceReport, goal: int) -> str:
 
 
 def comparison_html(rep: ProvinceReport) -> str:
-    """The province against the national value and its rank among the provinces."""
+    """The province against the national value and its rank among the provinces: every rank on
+    one common year (:func:`bdg_analysis.scorecard.rank_year`), with how many provinces have a
+    figure that year, equal values sharing a rank, none below the stated coverage."""
     lang = rep.lang
     heads = ("indicator", "latest", "national_value", "gap", "rank")
     head = "".join(f'<th scope="col">{escape(label(k, lang))}</th>' for k in heads)
+    share = f"{scorecard.RANK_MIN_SHARE:.0%}" if lang == "en" else "một nửa"
     body, strip = [], []
     for view in rep.views:
         last = view.latest_row
@@ -619,14 +743,16 @@ def comparison_html(rep: ProvinceReport) -> str:
             f"({year})</td>"
             f'<td class="num">{fmt_value(nat, lang, view.decimals) if comparable else "–"}</td>'
             f'<td class="num">{_signed(gap, lang, view.decimals)}</td>'
-            f'<td class="num">{"–" if rank is None else f"{rank}/{n}"}</td></tr>'
+            f'<td class="num">{_rank_cell(view, lang, share) if comparable else "–"}</td></tr>'
         )
-        if comparable:
+        if comparable and rank is not None:
             strip.append((f"{view.id} {_name(view, lang, short=True)}"[:48], rank, n))
+    note = word("statuses.rank_note", lang, share=share)
     parts = [
         f'<section id="comparison"><h2>{escape(label("comparison", lang))}</h2>',
         f'<table class="comparison"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>",
+        f'<p class="table-note">{escape(note)}</p>',
     ]
     if strip:
         fig = charts.rank_strip(strip, province=rep.province.name, lang=lang)
@@ -637,6 +763,21 @@ def comparison_html(rep: ProvinceReport) -> str:
         )
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _rank_cell(view: IndicatorView, lang: str, share: str) -> str:
+    """'3<br>28/34 tỉnh có số liệu năm 2025', or why there is no rank."""
+    rank, n = view.rank
+    if view.rank_year is None:
+        return "–"
+    coverage = word("statuses.rank_coverage", lang, n=n, total=view.rank_total, year=view.rank_year)
+    if n < scorecard.RANK_MIN_SHARE * view.rank_total:
+        why = word("statuses.rank_none", lang, share=share)
+    elif rank is None:
+        why = word("statuses.rank_no_value", lang, year=view.rank_year)
+    else:
+        return f'{rank}<br><span class="coverage">{escape(coverage)}</span>'
+    return f'–<br><span class="coverage">{escape(coverage)}; {escape(why)}</span>'
 
 
 def _signed(value: float, lang: str, decimals: int | None = None) -> str:
@@ -867,8 +1008,5 @@ def _method_order(methods: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def method_note(lang: str) -> str:
-    """How projections and statuses are made, in plain words, naming the candidate methods."""
-    from bdg_analysis import projection
-
-    candidates = ", ".join(method_words(m, lang) for m in getattr(projection, "METHODS", ()))
-    return _note("method_note", lang, methods=candidates)
+    """How projections and statuses are made, in plain words."""
+    return _note("method_note", lang)

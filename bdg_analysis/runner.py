@@ -477,6 +477,10 @@ class Inputs:
     last_year: int | None
 
 
+LAG_YEARS = 5
+"""How many years a report year may follow the latest data (docs/methods: the recency rule)."""
+
+
 def check_inputs(
     data: Sequence[Path],
     *,
@@ -518,7 +522,9 @@ def check_inputs(
     last = int(years.max()) if len(years) else None
     if year is not None and first is not None and last is not None:
         horizon = _plan_horizon(place)
-        upto = min(last, horizon)
+        # figures are published a year or two late: a report may follow its latest data by
+        # LAG_YEARS (beyond, every status would be "insufficient data", the recency rule)
+        upto = min(last + LAG_YEARS, horizon)
         if not first <= int(year) <= upto:
             raise BdgInputError(
                 Problem(

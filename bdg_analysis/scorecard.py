@@ -1,4 +1,8 @@
-"""Where a province stands on every target: series, projection, status, rank (for reports)."""
+"""Where a province stands on every target: series, projection, status, rank (for reports).
+
+:func:`target_statuses` is the one list of statuses that ``bdg status``, the report's status
+table, its annex and counts, the national overview and the notebook API all read.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import hashlib
 import json
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -20,7 +24,6 @@ from bdg_analysis import (
     paths,
     plans,
     progress,
-    text,
     trends,
     warmup,
 )
@@ -28,6 +31,10 @@ from bdg_analysis import projection as pj
 from bdg_analysis.targets import Target
 
 FLAGGED_STATUSES = ("demo", "provisional", "estimate")
+
+RANK_MIN_SHARE = 0.5
+"""A rank among provinces is given only when at least this share of the current provinces have
+a value in the year ranked (the report year, or else the year most provinces have)."""
 
 
 @dataclass
@@ -42,7 +49,9 @@ class IndicatorView:
     assessments: list[progress.Assessment]
     path: list[pj.Projection] = field(default_factory=list)  # yearly, for the chart's band
     trend: dict = field(default_factory=dict)
-    rank: tuple[int | None, int] = (None, 0)
+    rank: tuple[int | None, int] = (None, 0)  # (rank or None, provinces with a value)
+    rank_year: int | None = None  # the one year every province is ranked on
+    rank_total: int = 0  # provinces that could have had a value (the current provinces)
     aggregated: bool = False  # history put together from former provinces
     # years left out of ``series``: put together from only some former provinces (their rows
     # are in ``Context.incomplete``, ``parts_missing`` naming the parts without a value)
@@ -60,7 +69,7 @@ class IndicatorView:
         if self.rows.empty:
             return None
         recorded = self.rows[~self.rows["aggregated"]] if "aggregated" in self.rows else self.rows
-        return text.recorded_decimals(recorded["value"].tolist())
+        return dataset.recorded_decimals(recorded["value"].tolist())
 
     @property
     def latest_row(self) -> pd.Series | None:
@@ -80,14 +89,11 @@ class IndicatorView:
 
 
 def display_status(assessment: progress.Assessment | None) -> str:
-    """The status word key for a report: a past target missed reads 'not achieved'."""
+    """The status key a report shows for one assessment (``no_target`` without one): the
+    assessment's own status, which already says ``not_achieved`` only of an observed year."""
     if assessment is None:
         return "no_target"
-    status = str(assessment.status)
-    past = assessment.report_year is not None and assessment.target.year <= assessment.report_year
-    if past and status not in ("achieved", "insufficient_data"):
-        return "not_achieved"
-    return status
+    return str(assessment.status)
 
 
 class Context(dataset.Context):
@@ -186,8 +192,9 @@ def indicator_view(
                 transform=transform,
             )
         by_year = {p.to_year: p for p in path}
+        last = int(series.index[-1]) if len(series) else None
         for target in targets:
-            ahead = target.year > report_year
+            ahead = last is not None and target.year > last  # the path starts after the latest
             assessments.append(
                 progress.assess(
                     target,
@@ -218,12 +225,43 @@ def indicator_view(
             else []
         ),
     )
-    if known and len(series):
-        year = int(series.index[-1])
-        view.rank = trends.rank(
-            ctx.year_rows(indicator_id, year), indicator_id, year, province, ind.direction
-        )
+    if known and ind.kind not in ("count", "binary"):  # a sum or a yes/no is not ranked
+        view.rank_year, n = rank_year(ctx, indicator_id, report_year)
+        view.rank_total = len(geo.current_provinces())
+        view.rank = (None, n)
+        if view.rank_year is not None and n >= RANK_MIN_SHARE * view.rank_total:
+            rows = ctx.year_rows(indicator_id, view.rank_year)
+            if (rows["province"] == province).any():
+                view.rank = trends.rank(rows, indicator_id, view.rank_year, province, ind.direction)
     return view
+
+
+def rank_year(ctx: dataset.Context, indicator_id: str, report_year: int) -> tuple[int | None, int]:
+    """The one year provinces are ranked on, and how many provinces have a value in it.
+
+    The report year when at least :data:`RANK_MIN_SHARE` of the current provinces have a value
+    then; otherwise the year up to the report year that most provinces have (the later of
+    equals), so a rank never compares one province's 2019 value with another's 2025 value.
+    """
+    memo = ctx.__dict__.setdefault("_rank_years", {})
+    key = (indicator_id, int(report_year))
+    if key not in memo:
+        cur = ctx.current
+        years = cur.loc[(cur["indicator"] == indicator_id) & (cur["year"] <= report_year), "year"]
+        counts = {}
+        for year in sorted({int(y) for y in years}):
+            rows = ctx.year_rows(indicator_id, year)
+            places = rows.loc[rows["province"] != geo.NATIONAL_NAME, "province"]
+            counts[year] = int(places.nunique())
+        total = len(geo.current_provinces())
+        if not counts:
+            memo[key] = (None, 0)
+        elif counts.get(report_year, 0) >= RANK_MIN_SHARE * total:
+            memo[key] = (int(report_year), counts[report_year])
+        else:
+            best = max(counts, key=lambda y: (counts[y], y))
+            memo[key] = (best, counts[best])
+    return memo[key]
 
 
 def province_scorecard(
@@ -237,35 +275,248 @@ def province_scorecard(
 def cached_scorecard(
     ctx: Context, province: str, plan: plans.Plan, report_year: int
 ) -> list[IndicatorView]:
-    """:func:`province_scorecard`, kept on disk so the same analysis is done once.
+    """:func:`province_scorecard`, its statuses kept on disk for the national overview.
 
-    The province report, its other language and the national overview all need the same
-    scorecard; in ``bdg run-all`` the overview runs last and reads the provinces' results.
-    The key holds every column of the data, the code, the plans in the params folder (``plan`` must
-    come from there, as ``plans.load_plan(name)`` gives it), the province and the year.
+    The views themselves (series, projections, rows) are not kept: a report needs all of them
+    once, and nothing that could run code is stored. What the overview needs from each
+    province, the list of :func:`target_statuses`, is written as JSON in ``ctx.cache_dir``, so
+    in ``bdg run-all`` the overview (run last) reads the provinces' results instead of
+    assessing them again. ``plan`` must be the province's (``plans.load_plan(province)``).
     """
-    if ctx.cache_dir is None:
-        return province_scorecard(ctx, province, plan, report_year)
-    key = hashlib.sha256(
-        json.dumps(
-            [ctx.rows_digest, cache.params_digest(), plan.jurisdiction, province, int(report_year)],
-            ensure_ascii=False,
-        ).encode("utf-8")
-    ).hexdigest()[:24]
-    path = ctx.cache_dir / f"scorecard-{key}.pkl"
-    views = cache.read(path)
-    if not isinstance(views, list):
-        views = province_scorecard(ctx, province, plan, report_year)
-        cache.write(path, views)
+    views = province_scorecard(ctx, province, plan, report_year)
+    target_statuses(ctx, province, report_year, plan=plan, views=views)
     return views
 
 
+STATUS_KEYS = (
+    "id",
+    "target_year",
+    "op",
+    "target",
+    "target_high",
+    "status",
+    "p_met",
+    "latest_value",
+    "latest_year",
+    "projection",
+    "low",
+    "high",
+    "method",
+)
+"""The keys of one status in ``bdg status --format json`` (DESIGN.md contract), in order."""
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """One target of one plan, for one place, at the report year: what every page shows.
+
+    The first thirteen fields are the JSON contract (:data:`STATUS_KEYS`, :meth:`as_dict`):
+    the target as the plan writes it, ``status`` (a :class:`bdg_analysis.progress.Status`
+    value), ``p_met`` the chance the target is met in its year (None when the status rests on
+    an observed value, a run at the bound or insufficient data), the latest value and year, the
+    projection to the target year with its 80% range and ``method`` (``observed`` when the
+    target year's value is seen; the projection's method, e.g. ``naive``, ``linear``,
+    ``interpolated``; None without either). The rest say why: ``rule`` (the row of the table
+    of cases that decided), ``flags`` (``not_observed``, ``short_capped``), the judged target
+    (band read by direction, tolerance at a bound), ``p_worse`` (P of a worse value than now),
+    the number of values and the first year, and ``reason`` (English).
+    """
+
+    id: str
+    target_year: int
+    op: str
+    target: float
+    target_high: float | None
+    status: str
+    p_met: float | None
+    latest_value: float | None
+    latest_year: int | None
+    projection: float | None
+    low: float | None
+    high: float | None
+    method: str | None
+    rule: str = ""
+    flags: tuple[str, ...] = ()
+    two_sided: bool = False
+    judged_op: str = ""
+    judged_value: float | None = None
+    judged_high: float | None = None
+    p_worse: float | None = None
+    n_points: int = 0
+    first_year: int | None = None
+    report_year: int | None = None
+    observed_value: float | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        """The contract's thirteen keys, in order (JSON and CSV of ``bdg status``)."""
+        return {key: getattr(self, key) for key in STATUS_KEYS}
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["flags"] = list(self.flags)
+        return out
+
+    @classmethod
+    def from_json(cls, value: dict) -> TargetStatus:
+        return cls(**{**value, "flags": tuple(value.get("flags") or ())})
+
+    @property
+    def target_key(self) -> tuple:
+        """The target as written (indicator, year, operator, values, two-sided)."""
+        return (self.id, self.target_year, self.op, self.target, self.target_high, self.two_sided)
+
+
+def _number(x) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+def status_of(assessment: progress.Assessment) -> TargetStatus:
+    """One assessment as a :class:`TargetStatus` (plain numbers, no objects)."""
+    a, t = assessment, assessment.target
+    judged = a.judged or t
+    proj = a.projection
+    if a.observed:
+        method = "observed"
+    elif proj is not None and proj.available and a.probability is not None:
+        method = proj.method
+    else:
+        method = None
+    shown = method not in (None, "observed")
+    return TargetStatus(
+        id=t.indicator,
+        target_year=int(t.year),
+        op=t.op,
+        target=float(t.value),
+        target_high=_number(t.value_high),
+        status=str(a.status),
+        p_met=_number(a.probability),
+        latest_value=_number(a.latest_value),
+        latest_year=a.latest_year,
+        projection=_number(proj.value) if shown else None,
+        low=_number(proj.low) if shown else None,
+        high=_number(proj.high) if shown else None,
+        method=method,
+        rule=a.reason_code,
+        flags=tuple(a.flags),
+        two_sided=bool(t.two_sided),
+        judged_op=judged.op,
+        judged_value=float(judged.value),
+        judged_high=_number(judged.value_high),
+        p_worse=_number(a.p_moving_away),
+        n_points=int(a.n_points),
+        first_year=a.first_year,
+        report_year=a.report_year,
+        observed_value=_number(a.observed_value) if a.observed_value is not None else None,
+        reason=a.reason,
+    )
+
+
+def _plan_key(plan: plans.Plan) -> str:
+    """What a plan's statuses depend on: its name, every target (operator, values, band) and
+    the indicators it tracks (a plan's own indicator brings its direction, bounds and kind)."""
+    targets = sorted(
+        (t.indicator, t.year, t.op, t.value, t.value_high, t.two_sided) for t in plan.targets
+    )
+    ids = plan.indicator_ids() if hasattr(plan, "indicator_ids") else catalogue.ids()
+    indicators = [
+        (
+            i,
+            *(
+                getattr(_indicator(plan, i), a, None)
+                for a in ("direction", "lower", "upper", "kind")
+            ),
+        )
+        for i in ids
+    ]
+    record = json.dumps([plan.jurisdiction, targets, indicators], ensure_ascii=False, default=str)
+    return hashlib.sha256(record.encode("utf-8")).hexdigest()[:16]
+
+
+def target_statuses(
+    ctx: Context,
+    province: str,
+    report_year: int | None = None,
+    *,
+    plan: plans.Plan | None = None,
+    views: list[IndicatorView] | None = None,
+) -> list[TargetStatus]:
+    """Every target of a place's plan at the report year: one status per target and year.
+
+    The one function behind ``bdg status``, the report's status table, annex and counts, the
+    national overview's grid and ranking, and the notebook's ``status``: they cannot disagree.
+
+    Parameters
+    ----------
+    ctx
+        The observations (:func:`load_context`).
+    province
+        A current province's name as the register writes it (``geo.resolve(...).province.name``),
+        or ``Toàn quốc``.
+    report_year
+        Default: the latest year with data for the place (:class:`BdgInputError` when it has
+        none).
+    plan
+        Default: the place's plan (``plans.load_plan(province)``); the overview passes the
+        national plan to rank provinces on the same targets.
+    views
+        The place's scorecard when already computed (a report has it); else it is read from
+        the cache or computed.
+
+    Returns
+    -------
+    list of TargetStatus
+        In the plan's indicator order, then by target year; kept as JSON in ``ctx.cache_dir``.
+    """
+    if report_year is None:
+        own = ctx.current[ctx.current["province"] == province]
+        if own.empty:
+            from bdg_analysis.errors import BdgInputError, Problem
+
+            raise BdgInputError(
+                Problem("<data>", None, "province", f"no data for {province} in the data")
+            )
+        report_year = int(own["year"].max())
+    plan = plan if plan is not None else plans.load_plan(province)
+    key = (hashlib.sha256(f"{province}|{_plan_key(plan)}".encode()).hexdigest()[:16], report_year)
+
+    def compute() -> list[TargetStatus]:
+        cards = views if views is not None else province_scorecard(ctx, province, plan, report_year)
+        return [status_of(a) for view in cards for a in view.assessments]
+
+    return ctx.memo(
+        "statuses",
+        key,
+        compute,
+        encode=lambda found: [s.to_json() for s in found],
+        decode=lambda value: [TargetStatus.from_json(v) for v in value],
+    )
+
+
+def headline_statuses(statuses: list[TargetStatus]) -> dict[str, TargetStatus]:
+    """Each indicator's headline status: the next target after the report year, else its last
+    (the one a one-line summary, the overview grid and a goal's badge show)."""
+    out: dict[str, TargetStatus] = {}
+    for s in statuses:
+        current = out.get(s.id)
+        ahead = (s.report_year or 0) < s.target_year
+        if current is None:
+            out[s.id] = s
+            continue
+        current_ahead = (current.report_year or 0) < current.target_year
+        if (ahead and (not current_ahead or s.target_year < current.target_year)) or (
+            not ahead and not current_ahead and s.target_year > current.target_year
+        ):
+            out[s.id] = s
+    return out
+
+
 def status_counts(views: list[IndicatorView]) -> dict[str, int]:
-    """How many indicators are in each headline status."""
+    """How many targets (every target and year of the plan) are in each status, as
+    :func:`target_statuses` gives them (the report's chips, the index counts)."""
     counts: dict[str, int] = {}
-    for view in views:
-        key = display_status(view.headline)
-        counts[key] = counts.get(key, 0) + 1
+    for entry in (status_of(a) for view in views for a in view.assessments):
+        counts[entry.status] = counts.get(entry.status, 0) + 1
     return counts
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from bdg_analysis import text, words
+from bdg_analysis import dataset, text, words
 from bdg_analysis.charts import STATUS_COLOURS
 from bdg_analysis.words import word
 
@@ -60,7 +60,9 @@ SIGNED_COLUMNS = frozenset(
 #: Whole numbers written without a thousands separator (row numbers, ranks, counts of years).
 PLAIN_INT_COLUMNS = frozenset({"source_row", "row", "rank", "goal", "n_points", "shared"})
 #: Shares 0-1 written as percentages.
-PERCENT_COLUMNS = frozenset({"probability"})
+PERCENT_COLUMNS = frozenset({"probability", "p_met"})
+"""Chances of meeting a target: shown as the report shows them, never contradicting the status
+word beside them (:func:`bdg_analysis.text.fmt_chance`)."""
 #: Years: never 2.025.
 YEAR_COLUMNS = frozenset({"year", "first_year", "latest_year", "previous_year", "headline_year"})
 #: Catalogue keys kept in tables (to filter on), shown as words.
@@ -237,7 +239,7 @@ def _column_decimals(values: list) -> int | None:
     numbers = [
         float(v) for v in values if isinstance(v, (float, np.floating)) and math.isfinite(float(v))
     ]
-    return text.recorded_decimals(round(v, text.sensible_decimals(v)) for v in numbers)
+    return dataset.recorded_decimals(round(v, text.sensible_decimals(v)) for v in numbers)
 
 
 def _cell_text(value: object, column: object, attrs: dict, lang: str) -> str:
@@ -260,7 +262,9 @@ def _cell_text(value: object, column: object, attrs: dict, lang: str) -> str:
         number = float(value)
         if not math.isfinite(number):
             return "∞" if number > 0 else ("-∞" if number < 0 else "–")
-        if attrs.get("percent") or column in PERCENT_COLUMNS:
+        if column in PERCENT_COLUMNS:
+            return text.fmt_chance(number, lang)
+        if attrs.get("percent"):
             return words.fmt_percent(number, lang)
         if (column in YEAR_COLUMNS or column in PLAIN_INT_COLUMNS) and number.is_integer():
             return str(int(number))

@@ -45,18 +45,6 @@ def sensible_decimals(value: float) -> int:
     return 2 if abs(value) < 10 else 1
 
 
-def recorded_decimals(values) -> int | None:
-    """How many decimals (0-2) the values are recorded with; None when there are none."""
-    found = None
-    for value in values:
-        if value is None or not math.isfinite(float(value)):
-            continue
-        number = float(value)
-        used = 0 if number == round(number) else (1 if number == round(number, 1) else 2)
-        found = used if found is None else max(found, used)
-    return found
-
-
 def fmt_target(target, lang: str = "vi") -> str:
     """A target as a reader sees it: ``≥ 60``, ``< 30``, ``40–60`` with local number format."""
     if target is None:
@@ -115,6 +103,91 @@ def fmt_percent(probability: float | None, lang: str = "vi") -> str:
     return words.fmt_percent(probability, lang)
 
 
+CUT_ON_TRACK = 2 / 3
+"""On track from this chance (``progress.THRESHOLDS.on_track``; a test keeps them equal)."""
+CUT_OFF_TRACK = 1 / 3
+"""Off track at this chance or below (``progress.THRESHOLDS.off_track``)."""
+STALE_YEARS = 5
+"""``progress.STALE_YEARS``, for the words (the presentation floor does not import analysis
+for a number; a test keeps them equal)."""
+BOUND_RUN = 3
+"""``progress.BOUND_RUN``, for the words."""
+BOUND_TOLERANCE_POINTS = 0.5
+"""``progress.BOUND_TOLERANCE`` on a 0-100 share, in points, for the words."""
+
+
+def fmt_chance(probability: float | None, lang: str = "vi") -> str:
+    """A chance as a whole percentage that can never contradict the status word beside it.
+
+    Rounding alone would print 66.6 % (at risk, below 2/3) as "67%", the on-track figure; so a
+    chance below a cut-off is shown at most 66 % (or 33 %), one at or above it at least 67 %
+    (34 %). A chance that is not 0 or 1 never shows as "0%" or "100%": "< 1%", "> 99%".
+    """
+    if probability is None or (isinstance(probability, float) and math.isnan(probability)):
+        return words.MISSING
+    p = float(probability)
+    pct = round(100 * p)
+    top, bottom = math.ceil(100 * CUT_ON_TRACK), math.floor(100 * CUT_OFF_TRACK)
+    pct = min(pct, top - 1) if p < CUT_ON_TRACK else max(pct, top)
+    pct = max(pct, bottom + 1) if p > CUT_OFF_TRACK else min(pct, bottom)
+    if pct <= 0 < p:
+        return word("statuses.chance_below", lang)
+    if pct >= 100 and p < 1:
+        return word("statuses.chance_above", lang)
+    return words.fmt_percent(pct / 100, lang)
+
+
+def fmt_value_against(
+    value: float | None, targets, lang: str = "vi", decimals: int | None = None
+) -> str:
+    """:func:`fmt_value`, with more decimals (up to four) when the rounded figure would fall on
+    the other side of a target than the value itself: 49.96 against "≥ 50" shows "49,96", not
+    "50,0" beside "not achieved". ``targets``: objects with ``is_met(value)``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    sensible = sensible_decimals(value)
+    shown = sensible if decimals is None else min(decimals, sensible)
+    for more in range(shown, 5):
+        rounded = round(float(value), more)
+        if all(t.is_met(rounded) == t.is_met(float(value)) for t in targets):
+            break
+    if more == shown:
+        return fmt_value(value, lang, decimals)
+    return fmt_number(round(float(value), more), lang, decimals=more)
+
+
+def status_note(entry, lang: str = "vi", value_text: str | None = None) -> str:
+    """The few words beside a status that say which rule gave it (a ``TargetStatus``).
+
+    ``value_text`` is the observed value of the target year, formatted by the caller.
+    """
+    rule, year, latest = entry.rule, entry.target_year, entry.latest_year
+    run = BOUND_RUN
+    fields = {"year": year, "latest_year": latest, "years": STALE_YEARS, "run": run}
+    fields["n"] = entry.n_points
+    notes = []
+    if rule == "observed":
+        if latest != year:  # the latest value shown is another year's: give this year's
+            notes.append(word("statuses.note_observed", lang, value=value_text or "", **fields))
+    elif rule == "bound_run" and latest is not None:
+        notes.append(
+            word("statuses.note_bound_run", lang, first=latest - run + 1, last=latest, **fields)
+        )
+    elif rule not in ("likely", "uncertain", "unlikely") and words.has_word(
+        f"statuses.note_{rule}"
+    ):
+        notes.append(word(f"statuses.note_{rule}", lang, **fields))
+    if "not_observed" in entry.flags and rule not in ("binary_unobserved",):
+        notes.append(word("statuses.note_not_observed", lang, **fields))
+    if "short_capped" in entry.flags:
+        notes.append(word("statuses.note_short_capped", lang, **fields))
+    if entry.op == "between" and entry.judged_op != "between":
+        band = f"{fmt_number(entry.target, lang)}–{fmt_number(entry.target_high, lang)}"
+        judged = f"{'≥' if entry.judged_op == 'ge' else '≤'} {fmt_number(entry.judged_value, lang)}"
+        notes.append(word("statuses.note_band", lang, band=band, judged=judged))
+    return "; ".join(notes)
+
+
 def sentence_latest(
     name: str,
     year: int,
@@ -123,14 +196,17 @@ def sentence_latest(
     lang: str = "vi",
     flag: str = "",
     decimals: int | None = None,
+    targets=(),
 ) -> str:
-    """'Tỷ số giới tính khi sinh năm 2024 là 112,3 bé trai/100 bé gái.'"""
+    """'Tỷ số giới tính khi sinh năm 2024 là 112,3 bé trai/100 bé gái.' The value shows enough
+    decimals to tell it from each of ``targets`` (:func:`fmt_value_against`)."""
     flag_text = f" ({flag})" if flag else ""
     unit_text = unit if unit.startswith("/") else f" {unit}"
     unit_text = "%" if unit == "%" else unit_text
+    shown = fmt_value_against(value, targets, lang, decimals)
     if lang == "en":
-        return f"{name} was {fmt_value(value, lang, decimals)}{unit_text} in {year}{flag_text}."
-    return f"{name} năm {year} là {fmt_value(value, lang, decimals)}{unit_text}{flag_text}."
+        return f"{name} was {shown}{unit_text} in {year}{flag_text}."
+    return f"{name} năm {year} là {shown}{unit_text}{flag_text}."
 
 
 def sentence_change(
@@ -144,12 +220,10 @@ def sentence_change(
     """How the value moved since ``first_year``, and whether that is the good direction."""
     points = "điểm phần trăm" if unit == "%" else unit
     points_en = "percentage points" if unit == "%" else unit
-    if abs(change) < 1e-9:
-        return (
-            f"Không thay đổi so với năm {first_year}."
-            if lang != "en"
-            else f"Unchanged since {first_year}."
-        )
+    sensible = sensible_decimals(change)
+    shown = sensible if decimals is None else min(decimals, sensible)
+    if round(abs(change), shown) == 0:  # what the reader would see is zero: say so
+        return word("statuses.unchanged_sentence", lang, year=first_year)
     good = (change > 0) == higher_is_better
     if lang == "en":
         verb = "up" if change > 0 else "down"
@@ -175,20 +249,100 @@ def sentence_projection(
     probability: float | None,
     lang: str = "vi",
     decimals: int | None = None,
+    method: str | None = None,
 ) -> str:
     """'Theo xu hướng hiện nay, năm 2030 dự kiến 110,8 (khoảng 109,1–112,6), khả năng đạt
-    mục tiêu ≤ 109: 18%.'"""
-    chance = fmt_percent(probability, lang)
-    if lang == "en":
-        return (
-            f"On the current trend, {to_year} is projected at "
-            f"{fmt_value(value, lang, decimals)} (range {fmt_value(low, lang, decimals)}–"
-            f"{fmt_value(high, lang, decimals)}); chance of meeting "
-            f"the target {target_text}: {chance}."
-        )
-    return (
-        f"Theo xu hướng hiện nay, năm {to_year} dự kiến {fmt_value(value, lang, decimals)} "
-        f"(khoảng {fmt_value(low, lang, decimals)}–{fmt_value(high, lang, decimals)}), "
-        f"khả năng đạt mục tiêu "
-        f"{target_text}: {chance}."
+    mục tiêu ≤ 109: 18%.' The opening names the method: "Nếu giữ nguyên mức hiện nay" for the
+    no-change projection (``naive``), "Nội suy ..." between observed years, else "Theo xu hướng
+    hiện nay"; the chance is shown by :func:`fmt_chance`."""
+    key = {"naive": "method_naive", "interpolated": "method_interpolated"}.get(
+        method or "", "method_trend"
     )
+    return word(
+        "statuses.projection_sentence",
+        lang,
+        method=word(f"statuses.{key}", lang),
+        year=to_year,
+        value=fmt_value(value, lang, decimals),
+        low=fmt_value(low, lang, decimals),
+        high=fmt_value(high, lang, decimals),
+        target=target_text,
+        chance=fmt_chance(probability, lang),
+    )
+
+
+def format_statuses(statuses, fmt: str = "table", lang: str = "vi") -> str:
+    """``bdg status`` output of a list of ``TargetStatus``: ``json`` (the contract's keys, in
+    order; numbers as numbers, missing as null), ``csv`` (the same columns) or ``table`` (for a
+    reader: status words, chances as the report shows them, notes)."""
+    import csv
+    import io
+    import json
+
+    from bdg_analysis.targets import Target
+
+    records = [s.as_dict() for s in statuses]
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2)
+    keys = list(records[0]) if records else []
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(keys)
+        for record in records:
+            writer.writerow(["" if v is None else v for v in record.values()])
+        return buffer.getvalue().rstrip("\n")
+    heads = [
+        "Id",
+        word("statuses.cli_year", lang),
+        label("target", lang),
+        label("status", lang),
+        label("probability", lang),
+        word("statuses.cli_latest", lang),
+        label("projection", lang),
+        word("statuses.cli_method", lang),
+        word("statuses.note_column", lang),
+    ]
+    rows = []
+    for s in statuses:
+        target = Target(s.id, s.target_year, s.op, s.target, s.target_high)
+        judged = Target(
+            s.id,
+            s.target_year,
+            s.judged_op or s.op,
+            s.target if s.judged_value is None else s.judged_value,
+            s.judged_high if (s.judged_op or s.op) == "between" else None,
+        )
+        latest = (
+            "–"
+            if s.latest_value is None
+            else f"{fmt_value_against(s.latest_value, [judged], lang)} ({s.latest_year})"
+        )
+        projection = (
+            "–"
+            if s.projection is None
+            else f"{fmt_value(s.projection, lang)} ({fmt_value(s.low, lang)}–"
+            f"{fmt_value(s.high, lang)})"
+        )
+        observed = (
+            None
+            if s.observed_value is None
+            else fmt_value_against(s.observed_value, [judged], lang)
+        )
+        rows.append(
+            [
+                s.id,
+                str(s.target_year),
+                fmt_target(target, lang),
+                status_word(s.status, lang),
+                fmt_chance(s.p_met, lang),
+                latest,
+                projection,
+                s.method or "–",
+                status_note(s, lang, observed),
+            ]
+        )
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(heads)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines)

@@ -2,17 +2,13 @@
 
 Each module's imports are parsed (``ast``, never imported): imports at module level and inside
 functions count alike, since a lazy import is still an arrow; imports under
-``if TYPE_CHECKING:`` do not, since they never run. A rule broken today by a module another
-change owns is marked ``xfail(strict=True)`` with its reason: the mark turns into a failure the
-day the module is fixed, and is then removed.
+``if TYPE_CHECKING:`` do not, since they never run.
 """
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
-
-import pytest
 
 PACKAGE = "bdg_analysis"
 ROOT = Path(__file__).resolve().parent.parent / PACKAGE
@@ -170,16 +166,20 @@ def _violations(sources: set[str], forbidden: set[str]) -> set[tuple[str, str]]:
     }
 
 
-# Arrows that break a rule today, in modules this change does not own: (importer, imported).
-KNOWN_BROKEN = {
-    ("bdg_analysis.scorecard", "bdg_analysis.text"): (
-        "scorecard takes recorded_decimals from text; it belongs to the data (issue 17)"
-    ),
+# The floors of docs/architecture.md: a module imports only from its own floor or below.
+FLOORS = {
+    0: {"version", "errors", "paths", "words", "controls", "files", "cache", "warmup"},
+    1: {"catalogue", "targets", "geo"},
+    2: {"io", "validate", "importer"},
+    3: {"dataset"},
+    4: {"plans"},
+    5: ANALYSIS,
+    6: PRESENTATION,
+    7: EXPLORATION | {"collection"},
+    8: RUNNER - {"page"},
+    9: {"cli"},
 }
-
-
-def _without_known(found: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    return found - set(KNOWN_BROKEN)
+FLOOR = {part: floor for floor, parts in FLOORS.items() for part in parts}
 
 
 def test_the_graph_sees_the_imports_it_should():
@@ -195,27 +195,32 @@ def test_no_import_circle():
 
 
 def test_runner_modules_import_no_analysis_and_no_exploration():
-    assert _without_known(_violations(RUNNER, ANALYSIS | EXPLORATION)) == set()
+    assert _violations(RUNNER, ANALYSIS | EXPLORATION) == set()
 
 
 def test_analysis_imports_no_presentation_runner_or_exploration():
     forbidden = PRESENTATION | RUNNER | EXPLORATION
-    assert _without_known(_violations(ANALYSIS, forbidden)) == set()
+    assert _violations(ANALYSIS, forbidden) == set()
 
 
 def test_presentation_and_runner_never_import_exploration():
-    assert _without_known(_violations(PRESENTATION | RUNNER, EXPLORATION)) == set()
+    assert _violations(PRESENTATION | RUNNER, EXPLORATION) == set()
 
 
-@pytest.mark.parametrize(
-    ("importer", "imported"),
-    [
-        pytest.param(a, b, marks=pytest.mark.xfail(strict=True, reason=reason))
-        for (a, b), reason in KNOWN_BROKEN.items()
-    ],
-)
-def test_known_broken_arrow_is_gone(importer, imported):
-    assert imported not in GRAPH[importer]
+def test_every_module_has_a_floor():
+    parts = {_part(module) for module in MODULES if module != PACKAGE}
+    assert parts - set(FLOOR) == set()
+
+
+def test_no_arrow_runs_up_a_floor():
+    upward = sorted(
+        (module, target)
+        for module, targets in GRAPH.items()
+        if module != PACKAGE  # the package's __init__ serves notebooks: it may name anything
+        for target in targets
+        if target != PACKAGE and FLOOR[_part(target)] > FLOOR[_part(module)]
+    )
+    assert upward == []
 
 
 def test_nothing_takes_a_name_from_the_package_init():

@@ -91,23 +91,11 @@ def test_a_planted_pickle_never_runs(tmp_path, caplog):
         assert cache.read_json(tmp_path / "a.json", "k") is None
         assert cache.read_arrays(tmp_path / "a.npz", "k") is None
         assert cache.read_frame(tmp_path / "a.parquet", "k") is None
-        assert cache.read(tmp_path / "a.pkl") is None  # the former pickle store: never opened
     assert not marker.exists()
-    assert len(lines(caplog)) == 4
-    assert "pickle files are no longer read" in lines(caplog)[-1]
+    assert len(lines(caplog)) == 3
     # the control: the same file unpickled does run code (so the test can fail)
     pickle.loads((tmp_path / "a.pkl").read_bytes())
     assert marker.exists()
-
-
-def test_the_former_pickle_store_always_misses(tmp_path, caplog):
-    path = tmp_path / "pooled-x.pkl"
-    cache.write(path, {"a": 1})
-    assert path.exists()  # still written for its callers, until they move to the new API
-    with caplog.at_level(logging.INFO, logger="bdg_analysis"):
-        assert cache.read(path) is None
-    assert lines(caplog, logging.WARNING) == []  # expected: INFO, not a warning in reports
-    assert cache.read(tmp_path / "missing.pkl") is None
 
 
 # ---------------------------------------------------------------- arrays

@@ -57,9 +57,10 @@ def test_methods_are_named_in_plain_words_with_counts(small_vi):
     assert {k: int(v) for k, v in named.items()} == expected
     for code in ("damped", "drift", "linear", "naive", "(damped"):
         assert code not in item
-    assert "xu hướng tuyến tính" in report.method_note("vi")
-    assert "giữ nguyên mức hiện nay" in report.method_note("vi")
-    assert "linear trend" in report.method_note("en")
+    # the method in a leader's words: a damped trend learned from the other provinces' series
+    assert "giảm dần mỗi năm" in report.method_note("vi")
+    assert "không dùng chuỗi của chính tỉnh" in report.method_note("vi")
+    assert "damped each year" in report.method_note("en")
 
 
 def test_an_unknown_method_falls_back_to_the_projections_own_words(monkeypatch):

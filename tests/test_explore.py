@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import bdg_analysis as bdg
-from bdg_analysis import catalogue, charts, explore, plans, tables, text, words
+from bdg_analysis import catalogue, charts, dataset, explore, plans, scorecard, tables, text, words
 from bdg_analysis.errors import BdgInputError, UnknownNameError
 from bdg_analysis.explore import reading
 
@@ -268,7 +268,16 @@ def test_status_gives_the_report_statuses_in_words_and_colours():
     st = bdg.status("Lạng Sơn", data=SMALL)
     assert st.attrs["caption"].startswith("Lạng Sơn, 2025")
     assert set(st["status"]) <= set(words.namespace("status"))
-    srb = st.set_index("id").loc["M4.CT1"]
+    # one row per target and year, as `bdg status` gives them (the same function)
+    plain = {"latest_value": "value", "latest_year": "year"}
+    keys = [plain.get(c, c) for c in scorecard.STATUS_KEYS if c != "id"]
+    assert list(st.columns) == ["id", "indicator", *keys]
+    ctx = scorecard.Context(dataset.load(SMALL))
+    same = [s.as_dict() for s in scorecard.target_statuses(ctx, "Lạng Sơn", 2025)]
+    assert [(r["id"], r["target_year"], r["status"]) for r in same] == list(
+        zip(st["id"], st["target_year"], st["status"], strict=True)
+    )
+    srb = st[(st["id"] == "M4.CT1") & (st["target_year"] == 2030)].iloc[0]
     assert srb["value"] == 115.4 and srb["indicator"] == catalogue.get("M4.CT1").short_vi
     assert srb["year"] == 2025
     html = st._repr_html_()

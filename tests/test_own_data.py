@@ -282,10 +282,11 @@ def test_prepare_on_own_data_keeps_the_nation_and_the_ranks(imported):
     share = views["M2.CT3"]  # the department's 2025 figure, ranked among every province
     assert share.rows.set_index("year").loc[2025, "status"] == "official"
     assert share.rank[1] == 34
-    # without the embedded data: today's behaviour, alone in every rank and no nation
+    # without the embedded data: alone, so no rank (1 of 34 provinces is below the coverage a
+    # rank needs) and no nation
     alone = report.prepare("Lạng Sơn", year=2026, data=str(imported), run_date="2026-12-15")
     alone_views = {v.id: v for v in alone.views}
-    assert alone_views["M2.CT3"].rank == (1, 1)
+    assert alone_views["M2.CT3"].rank == (None, 1)
     assert alone_views["M4.CT1"].national.empty
     assert alone.data_layers == [paths.display_path(imported)]
 
@@ -316,7 +317,8 @@ def test_bdg_report_on_a_returned_form_shows_official_values_agency_and_ranks(
     assert "Các tệp được xếp chồng theo thứ tự" in notes
     comparison = page[page.index('id="comparison"') : page.index('id="accountability"')]
     m2 = re.search(r"M2\.CT3</span>.*?</tr>", comparison, flags=re.S).group(0)
-    assert "33,5 (2025)" in m2 and re.search(r">\d+/34<", m2)
+    ranked = r'>\d+<br/><span class="coverage">\d+/34 tỉnh có số liệu năm 2025<'
+    assert "33,5 (2025)" in m2 and re.search(ranked, m2)
     assert "Toàn quốc" in page and str(tmp_path) not in page
     # the value from the return is official, not demo: no demo flag beside it
     status = page[page.index('id="summary"') : page.index('id="goal-1"')]

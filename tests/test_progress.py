@@ -11,7 +11,7 @@ import pytest
 
 from bdg_analysis import progress as pg
 from bdg_analysis import projection as pj
-from bdg_analysis.progress import Status
+from bdg_analysis.progress import Status, references
 from bdg_analysis.targets import Target
 
 FIXTURE = Path(__file__).parent / "fixtures" / "proj_observations.csv"
@@ -85,7 +85,7 @@ def test_example_c_no_target_natural_limit():
     osdg = pg.eurostat_status(s, variant="opensdg", limit=100)
     assert osdg.cagr_actual == pytest.approx(0.016012, abs=5e-7)
     assert osdg.category == "substantial_progress"  # above 1.5% x C = 0.013447
-    assert pg._opensdg_coefficient(60, 100) == pytest.approx(0.896488, abs=5e-7)
+    assert references._opensdg_coefficient(60, 100) == pytest.approx(0.896488, abs=5e-7)
     assert pg.eurostat_status(s).category == "significant_progress"  # Eurostat: > 1 %/yr
 
 
@@ -130,6 +130,7 @@ def test_eurostat_target_achieved_overrides_trend_and_base_year_falls_forward():
 def test_status_values_are_the_contract_strings():
     assert [s.value for s in Status] == [
         "achieved",
+        "not_achieved",
         "on_track",
         "at_risk",
         "off_track",
@@ -195,8 +196,8 @@ def test_series_with_gaps():
     assert a.status in (Status.ON_TRACK, Status.AT_RISK)
 
 
-def test_between_target():
-    band = Target("X", 2030, "between", 45, 55)
+def test_two_sided_band_target():
+    band = Target("X", 2030, "between", 45, 55, two_sided=True)
     inside = pg.assess(
         band,
         S([49, 50, 50.5, 50, 49.5, 50], range(2019, 2025)),
@@ -204,8 +205,8 @@ def test_between_target():
         lower=0,
         upper=100,
     )
-    assert inside.status is Status.ACHIEVED and inside.reason_code == "met_now"
-    assert inside.probability > 0.5
+    assert inside.status is Status.ACHIEVED and inside.reason_code == "met_likely"
+    assert inside.probability >= pg.THRESHOLDS.achieved
     below = pg.assess(
         band, S([38, 39, 40, 41, 42, 43], range(2019, 2025)), report_year=2025, lower=0, upper=100
     )
@@ -226,23 +227,52 @@ def test_between_target():
     assert above.eurostat.target_value == 55 and above.eurostat.direction == "lower"
 
 
+def test_a_band_on_a_directional_indicator_reads_as_its_bound():
+    band = Target("M6.CT1", 2030, "between", 40, 60)
+    # higher is better: 75 is beyond the band on the good side, not a miss
+    a = pg.assess(
+        band, S([70, 72, 74, 75], range(2022, 2026)), report_year=2025, lower=0, upper=100
+    )
+    assert a.judged == Target("M6.CT1", 2030, "ge", 40) and a.status is Status.ACHIEVED
+    passed = pg.assess(
+        Target("M6.CT1", 2025, "between", 40, 60),
+        S([70, 75], [2024, 2025]),
+        report_year=2025,
+        lower=0,
+        upper=100,
+    )
+    assert passed.status is Status.ACHIEVED and passed.reason_code == "observed"
+    # lower is better: the band reads as its upper bound
+    low = pg.assess(
+        Target("M2.CT2", 2025, "between", 20, 30),
+        S([12, 10], [2024, 2025]),
+        report_year=2025,
+        lower=0,
+        upper=100,
+        direction="lower",
+    )
+    assert low.judged.op == "le" and low.judged.value == 30 and low.status is Status.ACHIEVED
+
+
 def test_past_target_with_data_is_judged_on_the_data_not_the_projection():
     t = Target("M1.CT1", 2025, "ge", 60)
     # rising fast, but the 2025 value itself misses the target
     s = S([40, 45, 50, 55, 59.5, 70], range(2021, 2027))
     a = pg.assess(t, s, report_year=2026, lower=0, upper=100)
-    assert a.status is Status.OFF_TRACK and a.reason_code == "observed_missed"
-    assert a.probability == 0.0 and a.projection is None
+    assert a.status is Status.NOT_ACHIEVED and a.reason_code == "observed" and a.observed
+    assert a.probability is None and a.projection is None and a.observed_value == 59.5
     ok = pg.assess(t, S([55, 58, 61], [2023, 2024, 2025]), report_year=2026, lower=0, upper=100)
-    assert ok.status is Status.ACHIEVED and ok.reason_code == "observed_met"
+    assert ok.status is Status.ACHIEVED and ok.reason_code == "observed"
 
 
-def test_past_target_without_that_year_is_interpolated_or_projected():
+def test_past_target_without_that_year_gets_a_forecast_status_never_achieved():
     t = Target("M1.CT1", 2025, "ge", 60)
     gap = pg.assess(t, S([50, 55, 70], [2023, 2024, 2026]), report_year=2026, lower=0, upper=100)
-    assert gap.reason_code == "interpolated" and gap.projection.method == "interpolated"
+    assert gap.projection.method == "interpolated" and "not_observed" in gap.flags
+    assert gap.status not in (Status.ACHIEVED, Status.NOT_ACHIEVED)
     before = pg.assess(t, S([50, 53, 56], [2022, 2023, 2024]), report_year=2026, lower=0, upper=100)
-    assert before.reason_code == "projected_past" and before.projection.to_year == 2025
+    assert before.projection.to_year == 2025 and "not_observed" in before.flags
+    assert before.status in (Status.OFF_TRACK, Status.AT_RISK, Status.MOVING_AWAY)
 
 
 def test_data_after_the_report_year_is_ignored():
@@ -262,13 +292,17 @@ def test_lower_is_better_target_sex_ratio_at_birth():
     assert b.status is Status.MOVING_AWAY
 
 
-def test_met_now_but_falling_back_is_at_risk():
+def test_met_now_but_falling_back_is_not_achieved_and_its_chance_agrees():
     t = Target("M1.CT1", 2030, "ge", 60)
     s = S([75, 72, 70, 67, 65, 62], range(2019, 2025))
     a = pg.assess(t, s, report_year=2025, lower=0, upper=100)
-    assert a.reason_code == "met_now_falling" and a.status is Status.AT_RISK
-    assert a.probability < pg.THRESHOLDS.falling_back
+    assert a.status is Status.MOVING_AWAY and a.reason_code == "moving_away"
+    assert a.probability < pg.THRESHOLDS.achieved
     assert a.eurostat.category == "target_achieved"  # the official rule ignores the trend
+    steady = pg.assess(
+        t, S([66, 65, 66, 65, 66, 65], range(2019, 2025)), report_year=2025, lower=0, upper=100
+    )
+    assert steady.status is Status.ACHIEVED and steady.probability >= pg.THRESHOLDS.achieved
 
 
 def test_insufficient_data_cases_and_binary_indicators():
@@ -278,7 +312,7 @@ def test_insufficient_data_cases_and_binary_indicators():
     one = pg.assess(t, S([40], [2024]), report_year=2025, lower=0, upper=100)
     assert one.status is Status.INSUFFICIENT_DATA and one.reason_code == "one_point"
     one_met = pg.assess(t, S([65], [2024]), report_year=2025, lower=0, upper=100)
-    assert one_met.status is Status.ACHIEVED
+    assert one_met.status is Status.INSUFFICIENT_DATA  # no chance without a projection
     late = pg.assess(
         Target("M1.CT1", 2025, "ge", 60),
         S([50, 55], [2026, 2027]),
@@ -295,7 +329,16 @@ def test_insufficient_data_cases_and_binary_indicators():
     b1 = pg.assess(
         binary, S([0, 1], [2023, 2024]), report_year=2025, lower=0, upper=1, kind="binary"
     )
-    assert b1.status is Status.ACHIEVED
+    assert b1.status is Status.ON_TRACK and b1.reason_code == "binary_met"
+    b3 = pg.assess(
+        binary,
+        S([0, 1, 1, 1], range(2021, 2025)),
+        report_year=2025,
+        lower=0,
+        upper=1,
+        kind="binary",
+    )
+    assert b3.status is Status.ACHIEVED and b3.reason_code == "bound_run"
 
 
 def test_projection_passed_in_is_used_and_checked():
@@ -343,7 +386,8 @@ def test_assess_targets_for_a_province_from_the_tidy_frame():
     assert own.projection.transform.kind == "identity" and own.status is Status.ACHIEVED
     # a 2025 target in the 2026 report, no 2025 value yet: projected to 2025
     past = pg.assess_targets(targets[:1], frame, "Hà Nội", report_year=2026)[0]
-    assert past.reason_code == "projected_past" and past.projection.to_year == 2025
+    assert "not_observed" in past.flags and past.projection.to_year == 2025
+    assert past.status is not Status.ACHIEVED
 
 
 def _merged_frame(tmp_path):
@@ -384,3 +428,38 @@ def test_assess_targets_puts_a_merged_provinces_former_parts_together(tmp_path):
         again = pg.assess_targets([target], frame, name, report_year=2025, pool=False)[0]
         assert (again.status, again.n_points) == (out.status, out.n_points)
         assert again.probability == pytest.approx(out.probability)
+
+
+def test_the_judged_target_band_bound_tolerance_and_whole_counts():
+    share = Target("M3.CT3", 2030, "ge", 100)
+    assert pg.judged_target(share, "higher", 0, 100) == (Target("M3.CT3", 2030, "ge", 99.5), True)
+    zero = Target("X", 2030, "le", 0)
+    assert pg.judged_target(zero, "lower", 0, 100)[0].value == 0.5
+    assert pg.judged_target(Target("X", 2030, "ge", 99), "higher", 0, 100) == (
+        Target("X", 2030, "ge", 99),
+        False,
+    )
+    count = Target("M4.CT4", 2030, "ge", 1)
+    assert pg.judged_target(count, "higher", 0, None, "count")[0].value == 0.5
+    assert pg.judged_target(Target("X", 2030, "lt", 3), "lower", 0, None, "count")[0] == Target(
+        "X", 2030, "le", 2.5
+    )
+    band = Target("M6.CT1", 2030, "between", 40, 60)
+    assert pg.judged_target(band, "higher", 0, 100)[0] == Target("M6.CT1", 2030, "ge", 40)
+    both = Target("M6.CT1", 2030, "between", 40, 60, two_sided=True)
+    assert pg.judged_target(both, "higher", 0, 100)[0] is both
+
+
+def test_bad_series_name_the_year():
+    from bdg_analysis.errors import BdgInputError
+
+    with pytest.raises(BdgInputError, match="year 2024.*above the upper bound 100"):
+        pg.assess(
+            Target("M1.CT1", 2030, "ge", 60),
+            S([50, 101], [2023, 2024]),
+            report_year=2025,
+            lower=0,
+            upper=100,
+        )
+    with pytest.raises(BdgInputError, match="year 2023.*not a number"):
+        pg.clean_series(pd.Series(["x"], index=[2023]))

@@ -292,7 +292,7 @@ def test_data_without_rows_for_the_province_is_refused():
         )
 
 
-@pytest.mark.parametrize("year", [1900, 2015, 2026, 3000])
+@pytest.mark.parametrize("year", [1900, 2015, 2031, 3000])
 def test_a_year_outside_the_data_or_the_plan_is_refused(year):
     place = geo.resolve("Lạng Sơn").province
     with pytest.raises(BdgInputError) as caught:
@@ -301,10 +301,21 @@ def test_a_year_outside_the_data_or_the_plan_is_refused(year):
     assert "--year" in message and "2016-2025" in message and "2030" in message
 
 
-def test_a_year_within_the_data_passes():
+@pytest.mark.parametrize("year", [2016, 2024, 2026, 2030])
+def test_a_year_within_the_data_or_after_it_within_the_plan_passes(year):
+    # a December 2026 report on figures published up to 2025 is the usual case
     place = geo.resolve("Lạng Sơn").province
-    inputs = runner.check_inputs([FIXTURES / "report_small.csv"], province=place, year=2024)
+    inputs = runner.check_inputs([FIXTURES / "report_small.csv"], province=place, year=year)
     assert (inputs.first_year, inputs.last_year) == (2016, 2025)
+
+
+def test_a_year_far_beyond_the_latest_data_is_refused(tmp_path):
+    old = tmp_path / "old.csv"
+    old.write_text("province,indicator,year,value\nLạng Sơn,M4.CT1,2019,110\n", encoding="utf-8")
+    place = geo.resolve("Lạng Sơn").province
+    runner.check_inputs([old], province=place, year=2024)
+    with pytest.raises(BdgInputError, match="from 2019 to 2024"):
+        runner.check_inputs([old], province=place, year=2025)
 
 
 # ------------------------------------------------------------------ the command line, end to end

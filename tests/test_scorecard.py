@@ -85,12 +85,14 @@ def _assessment(status: str, target_year: int, report_year: int) -> progress.Ass
     ("status", "target_year", "shown"),
     [
         ("on_track", 2030, "on_track"),
-        ("on_track", 2025, "not_achieved"),  # the year has passed: missed
+        # the year has come but is not observed: a forecast, never "not achieved" by default
+        ("on_track", 2025, "on_track"),
+        ("not_achieved", 2025, "not_achieved"),
         ("achieved", 2025, "achieved"),
         ("insufficient_data", 2025, "insufficient_data"),
     ],
 )
-def test_display_status_reads_a_past_target_as_missed(status, target_year, shown):
+def test_display_status_is_the_assessments_own_status(status, target_year, shown):
     assert scorecard.display_status(_assessment(status, target_year, 2025)) == shown
     assert scorecard.display_status(None) == "no_target"
 
@@ -101,3 +103,60 @@ def test_only_the_scorecard_warms_up_run_all_kernels():
     # batch calls every loaded module's bdg_warm_up: one hook, or the data are loaded twice
     assert callable(scorecard.bdg_warm_up)
     assert not hasattr(context, "bdg_warm_up") and not hasattr(dataset, "bdg_warm_up")
+
+
+def _context(tmp_path: Path, rows: list[tuple[str, int, float]]) -> scorecard.Context:
+    lines = [f"{place},M2.CT1,{year},{value},,test,,official" for place, year, value in rows]
+    path = tmp_path / "ranks.csv"
+    path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    return scorecard.Context(dataset.load(path))
+
+
+def test_ranks_are_on_one_common_year_ties_share_a_rank_and_coverage_is_shown(tmp_path):
+    from bdg_analysis import geo, report
+
+    names = [p.name for p in geo.current_provinces()][:20]
+    values = [80, 70, 70, 60] + [30.0 + i for i in range(15)]
+    rows = [(name, 2025, v) for name, v in zip(names, values, strict=False)]
+    rows += [(names[19], 2019, 99.0)]  # a province whose latest figure is from 2019
+    ctx = _context(tmp_path, rows)
+    plan = plans.load_plan("Toàn quốc")
+
+    def view(i):
+        return scorecard.indicator_view(ctx, names[i], plan, "M2.CT1", 2025)
+
+    assert [view(i).rank for i in range(4)] == [(1, 19), (2, 19), (2, 19), (4, 19)]  # 1, 2, 2, 4
+    late = view(19)
+    assert late.rank == (None, 19) and late.rank_year == 2025 and late.rank_total == 34
+    assert "19/34 tỉnh có số liệu năm 2025" in report._rank_cell(late, "vi", "một nửa")
+    assert "không có số liệu năm 2025" in report._rank_cell(late, "vi", "một nửa")
+    # 2019 is never compared with 2025: the 2019 figure of 99 ranks nobody
+
+
+def test_the_rank_year_falls_back_to_the_year_most_provinces_have_and_needs_coverage(tmp_path):
+    from bdg_analysis import geo
+
+    names = [p.name for p in geo.current_provinces()]
+    # figures on today's boundaries (from 2025): 20 provinces in 2025, 5 in 2026
+    rows = [(name, 2025, 40.0 + i) for i, name in enumerate(names[:20])]
+    rows += [(name, 2026, 50.0 + i) for i, name in enumerate(names[:5])]
+    ctx = _context(tmp_path, rows)
+    assert scorecard.rank_year(ctx, "M2.CT1", 2026) == (2025, 20)
+    plan = plans.load_plan("Toàn quốc")
+    view = scorecard.indicator_view(ctx, names[19], plan, "M2.CT1", 2026)
+    assert view.rank == (1, 20) and view.rank_year == 2025
+    few = _context(tmp_path, [(name, 2025, 40.0 + i) for i, name in enumerate(names[:10])])
+    sparse = scorecard.indicator_view(few, names[9], plan, "M2.CT1", 2025)
+    assert sparse.rank == (None, 10)  # 10 of 34: below half, no rank
+
+
+def test_demonstration_flags_are_part_of_the_pools_key(tmp_path):
+    """Pools leave demonstration series out for real ones, so relabelling demonstration values
+    official must give new pools (and new cached statuses), the values being the same."""
+    obs = dataset.load(Path(__file__).parent / "fixtures" / "report_small.csv")
+    assert (obs["status"] == "demo").any()
+    ctx = scorecard.Context(obs, cache_dir=tmp_path)
+    relabelled = scorecard.Context(obs.assign(status="official"), cache_dir=tmp_path)
+    assert relabelled.data_digest != ctx.data_digest
+    same_values = scorecard.Context(obs.assign(note="checked"), cache_dir=tmp_path)
+    assert same_values.data_digest == ctx.data_digest

@@ -37,7 +37,8 @@ def test_text_from_data_is_escaped():
 
 
 def test_values_show_the_precision_their_series_is_recorded_at():
-    from bdg_analysis.text import fmt_value, recorded_decimals
+    from bdg_analysis.dataset import recorded_decimals
+    from bdg_analysis.text import fmt_value
 
     assert recorded_decimals([105.8, 108.0, None, float("nan")]) == 1
     assert recorded_decimals([2.0, 3.0]) == 0

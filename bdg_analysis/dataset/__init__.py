@@ -9,6 +9,7 @@ The parts, each with one job:
 - :mod:`~bdg_analysis.dataset.boundaries`: former provinces put together onto the 34 current
   ones (rules, weights, the trace columns and notes of each row);
 - :mod:`~bdg_analysis.dataset.selection`: which rows of a series count as its total;
+- :mod:`~bdg_analysis.dataset.precision`: the decimals a series is recorded with;
 - :mod:`~bdg_analysis.dataset.context`: the ``Context`` reports and notebooks share.
 """
 
@@ -26,6 +27,7 @@ from bdg_analysis.dataset.load import (
     read_files,
     withdrawn,
 )
+from bdg_analysis.dataset.precision import recorded_decimals
 from bdg_analysis.dataset.selection import TOTAL_SEXES, series_rows, total_sex
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "load_inputs",
     "load_layers",
     "read_files",
+    "recorded_decimals",
     "series_rows",
     "total_sex",
     "withdrawn",

@@ -1,8 +1,7 @@
 """The notebook API's status table: where a province stands on every target of its plan.
 
-The statuses are the reports' (:func:`status_rows` asks the report layer for them); that is the
-one place to switch when one status function serves ``bdg status``, the report and the
-overview alike.
+The statuses are those of ``bdg status`` and the report: one function,
+:func:`bdg_analysis.scorecard.target_statuses`, serves them all.
 """
 
 from __future__ import annotations
@@ -21,33 +20,14 @@ from bdg_analysis.explore.reading import (
 from bdg_analysis.tables import Table, table
 from bdg_analysis.words import word
 
-#: The report's names of the status columns -> the notebook API's plain ones.
-_PLAIN_NAMES = {"latest": "value", "latest_year": "year"}
+#: ``bdg status``'s names of the latest value and year -> the notebook API's plain ones.
+_PLAIN_NAMES = {"latest_value": "value", "latest_year": "year"}
 
 
-def status_rows(
-    ctx: scorecard.Context, place: geo.Province, plan: plans.Plan, year: int, lang: str
-) -> pd.DataFrame:
-    """One row per target as the province's report shows it, in the report's column names.
-
-    The only place the notebook API reaches the report layer: today it builds the report's
-    scorecard and asks ``report.status_records`` for the rows; switch it here to the shared
-    status function.
-    """
-    from bdg_analysis import report
-
-    views = scorecard.province_scorecard(ctx, place.name, plan, year)
-    rep = report.ProvinceReport(
-        province=place,
-        year=year,
-        lang=lang,
-        plan=plan,
-        context=ctx,
-        views=views,
-        run_date="",
-        data_files=sorted(ctx.observations["source_file"].unique()),
-    )
-    return pd.DataFrame(report.status_records(rep))
+def status_rows(ctx: scorecard.Context, place: geo.Province, year: int) -> pd.DataFrame:
+    """One row per target and year, with the keys of ``bdg status --format json``."""
+    statuses = scorecard.target_statuses(ctx, place.name, year)
+    return pd.DataFrame([s.as_dict() for s in statuses], columns=list(scorecard.STATUS_KEYS))
 
 
 def status(province: str, year: int | None = None, *, data: Data = None, lang: str = "vi") -> Table:
@@ -72,10 +52,10 @@ def status(province: str, year: int | None = None, *, data: Data = None, lang: s
     Returns
     -------
     Table
-        Columns ``id``, ``indicator``, ``unit``, ``value`` and ``year`` (the latest value and
-        its year, shown as "latest"), ``data_status``, ``target_2025``, ``target_2030``,
-        ``headline_year``, ``projection``, ``low``, ``high``, ``probability`` (0-1),
-        ``status``, ``agency``, ``source``.
+        One row per target and year, with the columns of ``bdg status --format json``
+        (``id``, ``target_year``, ``op``, ``target``, ``target_high``, ``status``, ``p_met``,
+        ``projection``, ``low``, ``high``, ``method``), the latest value and its year as
+        ``value`` and ``year`` (shown as "latest"), and the indicator's short name.
 
     Examples
     --------
@@ -90,16 +70,15 @@ def status(province: str, year: int | None = None, *, data: Data = None, lang: s
         message = word("explore.no_data_for", "en", name=place.name)
         raise BdgInputError(Problem("<data>", None, "province", message))
     report_year = int(year) if year is not None else int(own["year"].max())
-    the_plan = plans.load_plan(place.name)
-    frame = status_rows(ctx, place, the_plan, report_year, lang).rename(columns=_PLAIN_NAMES)
-    frame["indicator"] = [the_plan.indicator(i).short(lang) for i in frame["id"]]
-    for column in ("year", "headline_year"):
+    the_plan = plans.load_plan(place)
+    frame = status_rows(ctx, place, report_year).rename(columns=_PLAIN_NAMES)
+    frame.insert(1, "indicator", [the_plan.indicator(i).short(lang) for i in frame["id"]])
+    for column in ("year", "target_year"):
         frame[column] = frame[column].astype("Int64")
+    shown = own[own["year"] <= report_year]
     caption = with_demo_note(
-        f"{place.name}, {report_year}: {the_plan.title(lang)}",
-        frame["data_status"] if "data_status" in frame else [],
-        lang,
+        f"{place.name}, {report_year}: {the_plan.heading(lang)}", shown["status"], lang
     )
     out = table(frame, lang=lang, caption=caption)
-    out.attrs["headers"] = {name: old for old, name in _PLAIN_NAMES.items()}  # "latest ..."
+    out.attrs["headers"] = {"value": "latest", "year": "latest_year"}
     return out
