@@ -22,6 +22,7 @@ from bdg_analysis.text import (
     fmt_value,
     fmt_value_against,
     label,
+    method_words,
     sentence_change,
     sentence_latest,
     sentence_projection,
@@ -984,18 +985,6 @@ def _incomplete_text(rep: ProvinceReport) -> str:
     if not items:
         return ""
     return f"{_note('incomplete', lang)}: {'; '.join(items)}"
-
-
-def method_words(method: str, lang: str) -> str:
-    """A projection method in a leader's words ("xu hướng tuyến tính"), from the words file;
-    a method the words do not know yet is named by the projection's own description of it
-    (``projection.METHOD_NAMES``), else by its id."""
-    from bdg_analysis import projection, words
-
-    key = f"report_notes.method_{method}"
-    if words.has_word(key):
-        return words.word(key, lang)
-    return str(projection.METHOD_NAMES.get(method, method.replace("_", " ")))
 
 
 def _method_order(methods: dict[str, int]) -> list[tuple[str, int]]:

@@ -271,6 +271,18 @@ def sentence_projection(
     )
 
 
+def method_words(method: str, lang: str) -> str:
+    """A projection method in a leader's words ("xu hướng tuyến tính"), from the words file;
+    a method the words do not know yet is named by the projection's own description of it
+    (``projection.METHOD_NAMES``), else by its id."""
+    from bdg_analysis import projection
+
+    key = f"report_notes.method_{method}"
+    if words.has_word(key):
+        return words.word(key, lang)
+    return str(projection.METHOD_NAMES.get(method, method.replace("_", " ")))
+
+
 def format_statuses(statuses, fmt: str = "table", lang: str = "vi") -> str:
     """``bdg status`` output of a list of ``TargetStatus``: ``json`` (the contract's keys, in
     order; numbers as numbers, missing as null), ``csv`` (the same columns) or ``table`` (for a
@@ -338,7 +350,7 @@ def format_statuses(statuses, fmt: str = "table", lang: str = "vi") -> str:
                 fmt_chance(s.p_met, lang),
                 latest,
                 projection,
-                s.method or "–",
+                method_words(s.method, lang) if s.method else "–",
                 status_note(s, lang, observed),
             ]
         )

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bdg_analysis import projection, report, words
+from bdg_analysis import projection, report, text, words
 from bdg_analysis.io import forms as fio
 from bdg_analysis.sources import source_line, translate_source
 
@@ -40,8 +40,8 @@ def test_every_method_the_projection_declares_has_words_in_both_languages():
     for method in declared:
         assert words.has_word(f"report_notes.method_{method}"), method
         for lang in words.LANGS:
-            text = report.method_words(method, lang)
-            assert text and text != method and "_" not in text
+            shown = text.method_words(method, lang)
+            assert shown and shown != method and "_" not in shown
 
 
 def test_methods_are_named_in_plain_words_with_counts(small_vi):
@@ -52,21 +52,21 @@ def test_methods_are_named_in_plain_words_with_counts(small_vi):
     expected: dict[str, int] = {}
     for view in small_vi.views:
         if view.path:
-            name = report.method_words(view.path[0].method, "vi")
+            name = text.method_words(view.path[0].method, "vi")
             expected[name] = expected.get(name, 0) + 1
     assert {k: int(v) for k, v in named.items()} == expected
     for code in ("damped", "drift", "linear", "naive", "(damped"):
         assert code not in item
     # the method in a leader's words: a damped trend learned from the other provinces' series
-    assert "giảm dần mỗi năm" in report.method_note("vi")
+    assert "chậm dần mỗi năm" in report.method_note("vi")
     assert "không dùng chuỗi của chính tỉnh" in report.method_note("vi")
     assert "damped each year" in report.method_note("en")
 
 
 def test_an_unknown_method_falls_back_to_the_projections_own_words(monkeypatch):
     monkeypatch.setitem(projection.METHOD_NAMES, "theta_new", "theta method (new member)")
-    assert report.method_words("theta_new", "vi") == "theta method (new member)"
-    assert report.method_words("never_declared", "en") == "never declared"
+    assert text.method_words("theta_new", "vi") == "theta method (new member)"
+    assert text.method_words("never_declared", "en") == "never declared"
 
 
 # ---------------------------------------------------------------- sources in the report's language
