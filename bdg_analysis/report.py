@@ -500,8 +500,11 @@ def indicator_sentences(rep: ProvinceReport, view: IndicatorView) -> list[str]:
     return out
 
 
-def chart_html(rep: ProvinceReport, view: IndicatorView) -> str:
-    """One indicator's chart (series, national, projection band, targets) with alt text."""
+def chart_figure(rep: ProvinceReport, view: IndicatorView):
+    """One indicator's chart as a matplotlib Figure: series, national, projection band, targets.
+
+    Values that are demonstration, provisional or estimated are drawn hollow.
+    """
     lang = rep.lang
     band = None
     if view.path and len(view.series):
@@ -522,7 +525,7 @@ def chart_html(rep: ProvinceReport, view: IndicatorView) -> str:
         if len(view.rows)
         else []
     )
-    fig = charts.trend_chart(
+    return charts.trend_chart(
         view.series,
         title=_name(view, lang, short=True),
         unit=_unit(view, lang),
@@ -532,7 +535,11 @@ def chart_html(rep: ProvinceReport, view: IndicatorView) -> str:
         band=band,
         lang=lang,
     )
-    png = charts.to_png_base64(fig)
+
+
+def chart_html(rep: ProvinceReport, view: IndicatorView) -> str:
+    """One indicator's chart (:func:`chart_figure`) as an image, with its alt text and caption."""
+    png = charts.to_png_base64(chart_figure(rep, view))
     alt = chart_alt_text(rep, view)
     return (
         f'<figure class="chart"><img src="data:image/png;base64,{png}" alt="{escape(alt)}">'
