@@ -23,7 +23,7 @@ from bdg_analysis.text import (
     status_badge,
     status_word,
 )
-from bdg_analysis.version import __version__
+from bdg_analysis.words import fmt_date
 
 META_MIME = "application/vnd.bdg.meta+json"
 DEFAULT_DEADLINES = ("06-10", "12-10")  # Bộ LĐTBXH/Bộ Nội vụ: 6-month and annual reports
@@ -231,7 +231,12 @@ def _jsonable(value):
 
 
 def header_html(rep: ProvinceReport) -> str:
-    """Title block, the demonstration-data banner when needed, and what the report is built on."""
+    """Title block, the demonstration-data banner when needed, and what the report applies.
+
+    A leader's words only: the province, the report year, the plan named as its document names
+    itself (``plan.heading``), the reporting deadlines and the date of the report. Files,
+    checksums, parameters and versions are in the page's closed "Technical details" block.
+    """
     lang = rep.lang
     parts = [f"<h1>{escape(title(rep))}</h1>"]
     if rep.demo_count:
@@ -240,15 +245,14 @@ def header_html(rep: ProvinceReport) -> str:
             f"</strong> {escape(label('demo_share', lang))}: {rep.demo_count}/"
             f"{len(rep.used_rows)}.</div>"
         )
-    plan_text = rep.plan.title(lang) if hasattr(rep.plan, "title") else rep.plan.jurisdiction
+        parts.append(_demo_page_rule(label("demo_banner", lang)))
     parts.append('<dl class="meta">')
     items = [
         ("province", rep.province.full_name),
         ("report_year", str(rep.year)),
-        ("plan", plan_text),
+        ("plan", _plan_heading(rep.plan, lang)),
         ("deadline", deadline_text(rep)),
-        ("data_file", ", ".join(rep.data_files)),
-        ("generated", f"{rep.run_date} · bdg-analysis {__version__}"),
+        ("generated", fmt_date(rep.run_date, lang)),
     ]
     note = geo.history_note(rep.province, lang)
     if note:
@@ -257,6 +261,25 @@ def header_html(rep: ProvinceReport) -> str:
         parts.append(f"<dt>{escape(label(key, lang))}</dt><dd>{escape(value)}</dd>")
     parts.append("</dl>")
     return "\n".join(parts)
+
+
+def _demo_page_rule(text: str) -> str:
+    """The demonstration warning at the head of every printed page (and of the PDF)."""
+    from bdg_analysis.page import css_string
+
+    box = (
+        "font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; font-weight: bold; "
+        "color: #5c3c00; background: #fff3cd; border: 1px solid #b88a00; padding: 1mm 2mm; "
+        "-webkit-print-color-adjust: exact; print-color-adjust: exact;"
+    )
+    return f"<style>@page {{ @top-center {{ content: {css_string(text)}; {box} }} }}</style>"
+
+
+def _plan_heading(plan: plans.Plan, lang: str) -> str:
+    """The plan as its document names itself (``Kế hoạch số 82/KH-UBND ngày ...``)."""
+    if hasattr(plan, "heading"):
+        return plan.heading(lang)
+    return plan.title(lang) if hasattr(plan, "title") else str(plan.jurisdiction)
 
 
 def deadline_text(rep: ProvinceReport) -> str:
