@@ -501,7 +501,7 @@ class _Progress:
         where = f"[{self.done}/{self.total}]"
         lang, name = self.lang, outcome.name
         if outcome.status == OK:
-            seconds = f"{outcome.seconds:.1f}"
+            seconds = words.fmt_number(outcome.seconds, lang, decimals=1)
             text = _say("log_ok", lang, where=where, name=name, file=outcome.file, seconds=seconds)
         elif outcome.status == CURRENT:
             text = _say("log_current", lang, where=where, name=name, file=outcome.file)
@@ -897,7 +897,12 @@ def run_all(
             ),
         )
     summary = ", ".join(f"{n} {_say('log_count_' + s, log_lang)}" for s, n in counts.items() if n)
-    bar.say("log_done", seconds=f"{seconds:.1f}", summary=summary, index=out / INDEX_NAME)
+    bar.say(
+        "log_done",
+        seconds=words.fmt_number(seconds, log_lang, decimals=1),
+        summary=summary,
+        index=out / INDEX_NAME,
+    )
     for outcome in all_outcomes:
         if outcome.status == FAILED:
             bar.say("log_failed_again", name=outcome.name, reason=outcome.reason)
