@@ -31,11 +31,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = "E8EEF4"
 NOTE_COLOUR = "7A4A00"
 MAX_WIDTH = 60
+LINE_HEIGHT = 15  # points per line of 11-point text
 
 # The status table's columns (report.annex_frame), known by their key
 VALUE_KEYS = ("latest", "projection", "low", "high")
 YEAR_KEYS = ("latest_year", "headline_year")
-WRAPPED_KEYS = ("indicator", "agency", "source", "target_2025", "target_2030")
+WRAPPED_KEYS = ("indicator", "unit", "agency", "source", "target_2025", "target_2030")
+WIDTHS = {"indicator": 36.0, "unit": 14.0, "agency": 20.0, "source": 22.0}
 STATUS_KEYS = (
     "achieved",
     "on_track",
@@ -134,10 +136,25 @@ def status_workbook(
         ws.print_title_rows = f"{header_row}:{header_row}"
         if len(table):
             ws.auto_filter.ref = f"A{header_row}:{last}{row}"
+    sizes = {}
     for col, name in enumerate(table.columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = _width(
+        sizes[col] = _width(
             str(name), table.iloc[:, col - 1], (widths or {}).get(str(name)), str(name) in wrapped
         )
+        ws.column_dimensions[get_column_letter(col)].width = sizes[col]
+    # Row heights for wrapped text: neither Excel nor LibreOffice grows a row written by a
+    # library, and a wrapped line under the next row cannot be read.
+    ws.row_dimensions[header_row].height = LINE_HEIGHT * max(
+        [_lines(str(n), sizes[c]) for c, n in enumerate(table.columns, start=1)] or [1]
+    )
+    for index, values in enumerate(table.itertuples(index=False)):
+        lines = [
+            _lines(_shown(v), sizes[c])
+            for c, (n, v) in enumerate(zip(table.columns, values, strict=True), start=1)
+            if str(n) in wrapped
+        ]
+        if max(lines, default=1) > 1:
+            ws.row_dimensions[header_row + 1 + index].height = LINE_HEIGHT * max(lines)
     _print_setup(ws)
     if definitions is not None:
         _definitions_sheet(wb, *definitions)
@@ -156,10 +173,27 @@ def _width(name: str, values: pd.Series, fixed: float | None, wrapped: bool) -> 
         return fixed
     longest_word = max((len(w) for w in name.split()), default=0)
     content = [len(_shown(v)) for v in values]
-    width = max([longest_word, min(len(name), 18)] + content)
+    width = max([longest_word, min(len(name), 12)] + content)  # a long header wraps
     if wrapped:
         width = min(width, 40)
     return float(min(max(8, width + 2), MAX_WIDTH))
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes when wrapped at ``width`` characters (word by word)."""
+    room = max(int(width * 1.1) - 1, 1)  # a column fits about 1.1 letters per unit of width
+    lines, used = 1, 0
+    for word in text.split():
+        size = len(word)
+        if used and used + 1 + size > room:
+            lines += 1 + (size - 1) // room
+            used = size % room or room
+        else:
+            used = used + (1 if used else 0) + size
+            while used > room:
+                lines += 1
+                used -= room
+    return lines
 
 
 def _shown(value: object) -> str:
@@ -186,8 +220,15 @@ def _definitions_sheet(wb, name: str, title: str, sections: Sequence[Section]) -
 
     ws = wb.create_sheet(_sheet_name(name))
     _text_cell(ws.cell(row=1, column=1), title).font = Font(bold=True, size=13)
-    row = 2
     widest: dict[int, int] = {}
+    for section in sections:
+        for values in [section.header, *section.rows]:
+            for col, value in enumerate(values, start=1):
+                widest[col] = max(widest.get(col, 0), len(str(value or "")))
+    widths = {col: float(min(max(12, chars + 2), 70)) for col, chars in widest.items()}
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+    row = 2
     wrap = Alignment(vertical="top", wrap_text=True)
     for section in sections:
         row += 1
@@ -199,13 +240,13 @@ def _definitions_sheet(wb, name: str, title: str, sections: Sequence[Section]) -
             cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         for values in section.rows:
             row += 1
-            for col, value in enumerate(values, start=1):
-                cell = _text_cell(ws.cell(row=row, column=col), "" if value is None else str(value))
-                cell.alignment = wrap
-                widest[col] = max(widest.get(col, 0), len(str(value or "")))
+            texts = ["" if value is None else str(value) for value in values]
+            for col, text in enumerate(texts, start=1):
+                _text_cell(ws.cell(row=row, column=col), text).alignment = wrap
+            lines = max((_lines(t, widths[c]) for c, t in enumerate(texts, start=1)), default=1)
+            if lines > 1:
+                ws.row_dimensions[row].height = LINE_HEIGHT * lines
         row += 1
-    for col, chars in widest.items():
-        ws.column_dimensions[get_column_letter(col)].width = float(min(max(12, chars + 2), 70))
     _print_setup(ws)
 
 
@@ -305,10 +346,7 @@ def report_workbook(meta: dict, *, title: str, lang: str, notes: list[str] | Non
     formats = {renamed.get(c, c): f for c, f in formats.items()}
     wrapped = [renamed.get(c, c) for c, k in zip(columns, keys, strict=True) if k in WRAPPED_KEYS]
     widths = {
-        renamed.get(c, c): w
-        for c, k in zip(columns, keys, strict=True)
-        for key, w in (("indicator", 48.0), ("agency", 26.0), ("source", 28.0))
-        if k == key
+        renamed.get(c, c): WIDTHS[k] for c, k in zip(columns, keys, strict=True) if k in WIDTHS
     }
     sections = definitions(meta, keys, [renamed.get(c, c) for c in columns], ids, lang)
     return status_workbook(

@@ -248,7 +248,7 @@ def header_html(rep: ProvinceReport) -> str:
         parts.append(_demo_page_rule(label("demo_banner", lang)))
     parts.append('<dl class="meta">')
     items = [
-        ("province", rep.province.full_name),
+        ("province", _place_name(rep.province, lang)),
         ("report_year", str(rep.year)),
         ("plan", _plan_heading(rep.plan, lang)),
         ("deadline", deadline_text(rep)),
@@ -261,6 +261,17 @@ def header_html(rep: ProvinceReport) -> str:
         parts.append(f"<dt>{escape(label(key, lang))}</dt><dd>{escape(value)}</dd>")
     parts.append("</dl>")
     return "\n".join(parts)
+
+
+def _place_name(place: geo.Province, lang: str) -> str:
+    """The province as the page's language names it: ``Tỉnh Lạng Sơn``, ``Lạng Sơn Province``,
+    ``Hà Nội City``."""
+    from bdg_analysis.words import word
+
+    for prefix, key in (("Thành phố ", "place_city"), ("Tỉnh ", "place_province")):
+        if place.full_name.startswith(prefix):
+            return word(f"report.{key}", lang, name=place.name)
+    return place.full_name
 
 
 def _demo_page_rule(text: str) -> str:
