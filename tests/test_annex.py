@@ -165,3 +165,16 @@ def test_unknown_columns_pass_through_unformatted():
     assert ws.title == "Target status"
     assert ws["A2"].value == "=a" and ws["A2"].data_type == "s"
     assert ws["B2"].value == 1.23456 and ws["B2"].number_format == "General"
+
+
+def test_a_wrapped_long_name_gets_a_row_tall_enough_to_read():
+    long_name = (
+        "Tỷ lệ cơ quan quản lý nhà nước, chính quyền địa phương các cấp có lãnh đạo chủ chốt là nữ"
+    )
+    meta = _meta("vi")
+    meta["annex"]["rows"][0][1] = long_name
+    ws = annex.report_workbook(meta, title="T", lang="vi").worksheets[0]
+    head = next(r for r in range(1, 6) if ws.cell(row=r, column=1).value == "Mã")
+    assert ws.cell(row=head + 1, column=2).alignment.wrap_text
+    assert ws.row_dimensions[head + 1].height >= 2 * annex.LINE_HEIGHT
+    assert ws.row_dimensions[head].height >= annex.LINE_HEIGHT  # headers wrap too
