@@ -171,6 +171,17 @@ def print_rules(title: str, lang: str) -> str:
     )
 
 
+def demo_print_rule(text: str) -> str:
+    """An ``@page`` rule writing the demonstration-data warning ``text`` at the head of every
+    printed page (and of the PDF), for a page built on demonstration values."""
+    box = (
+        "font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; font-weight: bold; "
+        "color: #5c3c00; background: #fff3cd; border: 1px solid #b88a00; padding: 1mm 2mm; "
+        "-webkit-print-color-adjust: exact; print-color-adjust: exact;"
+    )
+    return f"<style>@page {{ @top-center {{ content: {css_string(text)}; {box} }} }}</style>"
+
+
 def stylesheet(name: str) -> str:
     """One of the package's style sheets (``report.css``, ``index.css``), inlined in pages."""
     return (paths.RESOURCES_DIR / name).read_text(encoding="utf-8")

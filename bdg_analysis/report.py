@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from bdg_analysis import catalogue, charts, geo, plans, scorecard
+from bdg_analysis import catalogue, charts, geo, page, plans, scorecard
 from bdg_analysis.scorecard import FLAGGED_STATUSES, IndicatorView, display_status
 from bdg_analysis.text import (
     STATUS_ORDER,
@@ -245,7 +245,7 @@ def header_html(rep: ProvinceReport) -> str:
             f"</strong> {escape(label('demo_share', lang))}: {rep.demo_count}/"
             f"{len(rep.used_rows)}.</div>"
         )
-        parts.append(_demo_page_rule(label("demo_banner", lang)))
+        parts.append(page.demo_print_rule(label("demo_banner", lang)))
     parts.append('<dl class="meta">')
     items = [
         ("province", _place_name(rep.province, lang)),
@@ -272,18 +272,6 @@ def _place_name(place: geo.Province, lang: str) -> str:
         if place.full_name.startswith(prefix):
             return word(f"report.{key}", lang, name=place.name)
     return place.full_name
-
-
-def _demo_page_rule(text: str) -> str:
-    """The demonstration warning at the head of every printed page (and of the PDF)."""
-    from bdg_analysis.page import css_string
-
-    box = (
-        "font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; font-weight: bold; "
-        "color: #5c3c00; background: #fff3cd; border: 1px solid #b88a00; padding: 1mm 2mm; "
-        "-webkit-print-color-adjust: exact; print-color-adjust: exact;"
-    )
-    return f"<style>@page {{ @top-center {{ content: {css_string(text)}; {box} }} }}</style>"
 
 
 def _plan_heading(plan: plans.Plan, lang: str) -> str:
