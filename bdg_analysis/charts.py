@@ -46,16 +46,17 @@ _PAD_IN = 0.10
 _LABEL_SIZE = 8  # target and rank labels, in points
 
 
-def _text_width_in(fig: Figure, texts: Sequence[str], size: float) -> float:
-    """The widest of ``texts`` at font ``size``, in inches (measured with the figure's fonts)."""
+def _text_width_in(fig: Figure, texts: Sequence[str], size: float, *, total: bool = False) -> float:
+    """The widest of ``texts`` (or, with ``total``, all together) at font ``size``, in inches
+    (measured with the figure's fonts)."""
     from matplotlib.font_manager import FontProperties
 
     if not texts:
         return 0.0
     renderer = fig.canvas.get_renderer()
     props = FontProperties(family=plt.rcParams["font.family"], size=size)
-    widest = max(renderer.get_text_width_height_descent(t, props, ismath=False)[0] for t in texts)
-    return widest / fig.dpi
+    widths = [renderer.get_text_width_height_descent(t, props, ismath=False)[0] for t in texts]
+    return (sum(widths) if total else max(widths)) / fig.dpi
 
 
 def _set_margins(fig: Figure, *, left_in: float, top_in: float) -> None:
@@ -209,15 +210,21 @@ def _place_labels(fig: Figure, ax, labels: Sequence, rings: Sequence[Sequence[Pl
     renderer = fig.canvas.get_renderer()
     room = numpy.asarray(ax.get_window_extent(renderer).extents, dtype=float)
     obstacles = _Obstacles(fig, ax)
+    px_per_pt = fig.dpi / 72.0
     stuck = []
     for text in labels:
+        # The text's size is measured once; each place's box follows from its offset and
+        # alignment (as matplotlib aligns a one-line text's box), which is exact and cheap.
+        _put(text, (0.0, 0.0, "left", "bottom"))
+        x0, y0, x1, y1 = _extent(text, renderer)
+        size = numpy.array([x1 - x0, y1 - y0])
+        anchor = numpy.array([x0, y0])
         best: tuple[float, Place] | None = None
         for ring, places in enumerate(rings):
             if best is not None and best[0] <= ring:
                 break  # nothing farther out can do better
             for place in places:
-                _put(text, place)
-                box = _extent(text, renderer)
+                box = _box(anchor, size, place, px_per_pt)
                 inside = (
                     box[0] >= room[0]
                     and box[2] <= room[2]
@@ -236,6 +243,17 @@ def _place_labels(fig: Figure, ax, labels: Sequence, rings: Sequence[Sequence[Pl
         _put(text, best[1] if best is not None else rings[0][0])
         obstacles.placed.append(_extent(text, renderer))
     return stuck
+
+
+_SHIFT = {"left": 0.0, "center": 0.5, "right": 1.0, "bottom": 0.0, "top": 1.0}
+
+
+def _box(anchor: numpy.ndarray, size: numpy.ndarray, place: Place, px_per_pt: float):
+    """The box (x0, y0, x1, y1, pixels) of a text of ``size`` put at ``place`` from ``anchor``."""
+    dx, dy, ha, va = place
+    x = anchor[0] + dx * px_per_pt - _SHIFT[ha] * size[0]
+    y = anchor[1] + dy * px_per_pt - _SHIFT[va] * size[1]
+    return numpy.array([x, y, x + size[0], y + size[1]])
 
 
 def _put(text, place: tuple[float, float, str, str]) -> None:
@@ -267,6 +285,15 @@ def _gap_links(series: pd.Series) -> tuple[list[float], list[float]]:
             xs += [a, b, numpy.nan]
             ys += [values[a], values[b], numpy.nan]
     return xs, ys
+
+
+def _legend_width_in(fig: Figure, handles: list) -> float:
+    """The width of the legend on one line, in inches: its texts (measured) and, per entry, a
+    handle and the spaces matplotlib puts around it (in font sizes, as :func:`_legend` sets)."""
+    texts = _text_width_in(fig, [h.get_label() for h in handles], 8, total=True)
+    per_entry = 1.8 + 0.8  # handle length, handle-text pad
+    between = 1.2  # column spacing
+    return texts + (per_entry * len(handles) + between * (len(handles) - 1) + 0.8) * 8 / 72
 
 
 def _legend(fig: Figure, handles: list, x0: float, rows: int):
@@ -453,10 +480,7 @@ def trend_chart(
         ax.xaxis.set_major_locator(FixedLocator([y for y in ticks if lo <= y <= hi]))
     rows = 1
     if handles:  # one legend line if it fits beside the axes, else two
-        probe = _legend(fig, handles, 0.1, 1)
-        wide = probe.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
-        probe.remove()
-        rows = 1 if wide <= width - 0.75 else 2
+        rows = 1 if _legend_width_in(fig, handles) <= width - 0.75 else 2
     top_in = _TITLE_IN + _LEGEND_IN * rows if handles else _TITLE_IN
     low, high = ax.get_ylim()
     floor = 0.0 if _all_at_least_zero(series, national, band) else None
