@@ -57,6 +57,12 @@ def collisions(fig) -> list[tuple[str, str, str]]:
                 for text, box in boxes:
                     if MplPath(xy).intersects_bbox(box, filled=False):
                         found.append(("range", "vlines", text.get_text()))
+    page = fig.bbox
+    for text, box in boxes:  # every text is on the image, none cut at its edge
+        if box.x0 < page.x0 - 0.5 or box.x1 > page.x1 + 0.5 or box.y0 < page.y0 - 0.5:
+            found.append(("outside", "figure", text.get_text()))
+        if box.y1 > page.y1 + 0.5:
+            found.append(("outside", "figure", text.get_text()))
     for i, (text, box) in enumerate(boxes):
         for other, other_box in boxes[i + 1 :]:
             if box.overlaps(other_box):
