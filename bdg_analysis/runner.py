@@ -1,8 +1,8 @@
 """Run a report notebook with papermill, export it to HTML without code, and publish it safely.
 
 One path for every report: :func:`render` executes a notebook and exports its page (nothing
-is written), :func:`write_report` moves the page and its Excel annex into place together
-(both built first, the annex moved before the HTML, so a failure leaves the previous pair).
+is written), :func:`write_report` moves the page, its Excel annex and (``--pdf``) its PDF into
+place together (all built first, the HTML moved last, so a failure leaves the previous set).
 ``bdg report`` (:func:`province_report`) and ``bdg run-all`` (``batch``) both use them. The
 checks a run needs before any kernel starts (run date, output folder, data, year) are here
 too, so every command makes them the same way. Only this module and ``batch``/``kernels``
