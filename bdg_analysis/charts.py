@@ -406,6 +406,19 @@ def trend_chart(
             markersize=5,
             gid="series-hollow",
         )
+        if hollow:  # say what a hollow point is
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markerfacecolor="white",
+                    markeredgecolor=COLOURS["series"],
+                    markersize=5,
+                    label=label("chart_flagged", lang),
+                )
+            )
     if band is not None and not band.empty:
         handles.append(
             ax.fill_between(

@@ -226,6 +226,10 @@ def test_demonstration_and_estimated_values_stay_hollow():
     assert list(hollow.get_xdata()) == [2021, 2023] and hollow.get_markerfacecolor() == "white"
     assert list(solid.get_xdata()) == [2020, 2022]
     assert solid.get_markerfacecolor() == charts.COLOURS["series"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert label("chart_flagged", "vi") in legend  # the legend says what a hollow point is
+    plain = charts.trend_chart(series, title="T", unit="%", targets=[], lang="vi")
+    assert label("chart_flagged", "vi") not in [t.get_text() for t in plain.legends[0].get_texts()]
 
 
 def test_vietnamese_diacritics_are_drawn_with_dejavu_sans():
