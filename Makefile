@@ -39,9 +39,12 @@ lab: $(STAMP) ## JupyterLab on notebooks/ with the bdg-analysis kernel (opens th
 	echo "JupyterLab: open the address printed below, http://127.0.0.1:<port>/lab?token=<token> (Ctrl-C twice stops it)"; \
 	exec $(BIN)/jupyter lab $$flags $(LAB_ARGS)
 
-browser: ## install Debian's Chromium for the browser tests (needs root)
+# Chromium prints the PDFs (bdg report --pdf) and runs the browser tests; DejaVu Sans draws every
+# Vietnamese diacritic in the pages and PDFs; playwright (the venv's, or pip install
+# 'bdg-analysis[pdf]') drives it.
+browser: ## install Debian's Chromium and fonts for PDFs and the browser tests (needs root)
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core > /dev/null
 
 lint: $(STAMP) ## ruff over the package, tests, scripts and benchmarks
 	$(BIN)/ruff check bdg_analysis tests scripts benchmarks

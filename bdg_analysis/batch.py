@@ -62,6 +62,8 @@ class Job:
     kernel: str = "spawn"  # "fork" (from a zygote) or "spawn"
     preload: tuple[str, ...] = ()
     warm_up: str = "{}"  # JSON of what every report of the run shares (data, year, lang)
+    pdf: bool = False  # print the page to PDF too (bdg run-all --pdf)
+    log_lang: str = "en"  # the language of the run's log lines and failure reasons
 
 
 @dataclass
@@ -159,7 +161,7 @@ def run_job(job: Job) -> Outcome:
                     job.name,
                     job.kind,
                     FAILED,
-                    reason=failure_reason(reason, job.timeout),
+                    reason=failure_reason(reason, job.timeout, job.log_lang),
                     seconds=time.perf_counter() - start,
                     attempts=attempt,
                 )
@@ -217,15 +219,26 @@ def _retryable_start_failure(reason: str) -> bool:
     return any(s in reason for s in kernels.START_FAILURES)
 
 
-def failure_reason(message: str, timeout: int | None = None) -> str:
-    """One log line saying why a run failed, in words a scheduler's reader understands."""
-    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+def failure_reason(message: str, timeout: int | None = None, lang: str | None = None) -> str:
+    """One log line saying why a run failed, in words a scheduler's reader understands, in
+    ``lang`` (default: the environment's language, ``words.lang_from_env``)."""
+    lang = lang or words.lang_from_env()
+    first = message.strip().splitlines()[0] if message.strip() else _say("reason_unknown", lang)
     if "CellTimeoutError" in message or "timed out" in first:
-        limit = f" {timeout} s" if timeout else " the limit"
-        return f"timeout: a cell ran longer than{limit} (--timeout): {first}"[:500]
+        limit = (
+            _say("reason_limit_seconds", lang, seconds=timeout)
+            if timeout
+            else _say("reason_limit", lang)
+        )
+        return _say("reason_timeout", lang, limit=limit, error=first)[:500]
     if "DeadKernelError" in message or "Kernel died" in first:
-        return f"the kernel died (killed, out of memory or crashed): {first}"[:500]
+        return _say("reason_dead_kernel", lang, error=first)[:500]
     return first[:500]
+
+
+def _say(key: str, lang: str, **fields: object) -> str:
+    """A run-all log line or failure reason (``runner.<key>``) in ``lang``."""
+    return words.word(f"runner.{key}", lang, **fields)
 
 
 # ------------------------------------------------------------------ executors
@@ -284,7 +297,7 @@ def _local_executor(jobs: Sequence[Job], options: ExecutorOptions) -> Iterator[O
                     yield future.result()
                 except BrokenProcessPool:
                     if job.key in retried:
-                        yield _failed(job, "the worker process died (twice)")
+                        yield _failed(job, _say("reason_worker_died", job.log_lang))
                     else:
                         retried.add(job.key)
                         pending.append(job)
@@ -321,8 +334,9 @@ def _dask_executor(jobs: Sequence[Job], options: ExecutorOptions) -> Iterator[Ou
             )
             client = Client(cluster)
     except (OSError, TimeoutError) as err:
-        where = options.scheduler or "a local cluster"
-        raise BdgError(f"cannot reach the Dask scheduler ({where}): {err}") from None
+        lang = jobs[0].log_lang if jobs else words.lang_from_env()
+        where = options.scheduler or _say("dask_local_cluster", lang)
+        raise BdgError(_say("dask_unreachable", lang, where=where, error=err)) from None
     try:
         futures = {
             client.submit(run_job, job, key=f"bdg-{job.key}-{os.getpid()}-{i}", pure=False): job
@@ -365,12 +379,17 @@ def _save_manifest(out_dir: Path, manifest: dict) -> None:
 
 def up_to_date(entry: dict | None, job: Job, out_dir: Path) -> bool:
     """True when the last good report was built from exactly these inputs and every output of
-    it (the page and, when it has one, the Excel annex) is there and intact."""
+    it (the page and, when it has one, the Excel annex; the PDF when the job asks for one) is
+    there and intact."""
     if not entry or entry.get("fingerprint") != job.fingerprint or not entry.get("file"):
         return False
     outputs = [(entry["file"], entry.get("sha256"))]
     if entry.get("annex"):
         outputs.append((entry["annex"], entry.get("annex_sha256")))
+    if job.pdf:
+        if not entry.get("pdf"):
+            return False
+        outputs.append((entry["pdf"], entry.get("pdf_sha256")))
     try:
         return all(sha256_file(out_dir / name) == digest for name, digest in outputs)
     except OSError:
@@ -382,7 +401,11 @@ def _now() -> str:
 
 
 def _record(
-    manifest: dict, job: Job, outcome: Outcome, annex: tuple[str, str] | None = None
+    manifest: dict,
+    job: Job,
+    outcome: Outcome,
+    annex: tuple[str, str] | None = None,
+    pdf: tuple[str, str] | None = None,
 ) -> None:
     entry = manifest["reports"].setdefault(job.key, {})
     entry.update(
@@ -398,6 +421,7 @@ def _record(
         entry.update(status_counts=outcome.meta.get("status_counts") or {})
         entry.update(demo_rows=int(outcome.meta.get("demo_rows") or 0))
         entry.update(annex=annex[0] if annex else None, annex_sha256=annex[1] if annex else None)
+        entry.update(pdf=pdf[0] if pdf else None, pdf_sha256=pdf[1] if pdf else None)
         entry.update(
             file=outcome.file,
             sha256=outcome.sha256,
@@ -446,10 +470,11 @@ def _index_rows(
 
 
 class _Progress:
-    """A progress bar on a terminal; plain, time-stamped lines for a scheduler's log."""
+    """A progress bar on a terminal; plain, time-stamped lines for a scheduler's log, in
+    ``lang`` (``bdg run-all`` gives Vietnamese for ``--lang vi`` or a Vietnamese environment)."""
 
-    def __init__(self, total: int, stream: TextIO, bar: bool | None):
-        self.stream, self.total, self.done = stream, total, 0
+    def __init__(self, total: int, stream: TextIO, bar: bool | None, lang: str = "en"):
+        self.stream, self.total, self.done, self.lang = stream, total, 0, lang
         if bar is None:
             bar = hasattr(stream, "isatty") and stream.isatty()
         self.bar = None
@@ -467,18 +492,28 @@ class _Progress:
             stamp = dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
             print(f"{stamp} bdg run-all: {text}", file=self.stream, flush=True)
 
+    def say(self, key: str, **fields: object) -> None:
+        """Log the line ``runner.<key>`` in the run's language."""
+        self.log(_say(key, self.lang, **fields))
+
     def report(self, outcome: Outcome, previous: str | None) -> None:
         self.done += 1
         where = f"[{self.done}/{self.total}]"
+        lang, name = self.lang, outcome.name
         if outcome.status == OK:
-            text = f"{where} ok {outcome.name} -> {outcome.file} ({outcome.seconds:.1f} s)"
+            seconds = words.fmt_number(outcome.seconds, lang, decimals=1)
+            text = _say("log_ok", lang, where=where, name=name, file=outcome.file, seconds=seconds)
         elif outcome.status == CURRENT:
-            text = f"{where} up to date {outcome.name} ({outcome.file})"
+            text = _say("log_current", lang, where=where, name=name, file=outcome.file)
         elif outcome.status == MISSING:
-            text = f"{where} not run {outcome.name}: {outcome.reason}"
+            text = _say("log_missing", lang, where=where, name=name, reason=outcome.reason)
         else:
-            kept = f"; previous report kept: {previous}" if previous else "; no previous report"
-            text = f"{where} FAILED {outcome.name}: {outcome.reason}{kept}"
+            kept = (
+                _say("log_kept", lang, file=previous) if previous else _say("log_no_previous", lang)
+            )
+            text = _say(
+                "log_failed", lang, where=where, name=name, reason=outcome.reason, kept=kept
+            )
         if self.bar is None or outcome.status in (FAILED, MISSING):
             self.log(text)
         if self.bar is not None:
@@ -557,6 +592,8 @@ def plan_jobs(
     national_notebook: Path | str | None = None,
     national: bool = True,
     embedded: bool = False,
+    pdf: bool = False,
+    log_lang: str | None = None,
 ) -> tuple[list[Job], list[Outcome]]:
     """The jobs of a run: provinces in code order and the national overview (last when the
     analysis cache is on, so it reuses the provinces' scorecards; else first, the long pole).
@@ -568,8 +605,10 @@ def plan_jobs(
     ``data``: one file or several, laid over each other in order; with ``embedded`` the
     embedded dataset lies underneath (``bdg run-all --data`` unless ``--no-embedded``). Every
     report's parameters, provenance (every input file with its checksum) and the warm-up key
-    say so.
+    say so. ``pdf``: the jobs ask for a PDF of each
+    page; ``log_lang``: the language of failure reasons (default: the environment's).
     """
+    log_lang = log_lang or words.lang_from_env()
     chosen = _places(provinces)
     given = runner.data_files(data) if data else None
     layers = dataset_layers(given, embedded=embedded)
@@ -595,6 +634,8 @@ def plan_jobs(
             kernel=mode,
             preload=kernels.notebook_imports(nb_path) if mode == "fork" else (),
             warm_up=warm_up,
+            pdf=pdf,
+            log_lang=log_lang,
         )
 
     jobs: list[Job] = []
@@ -619,8 +660,11 @@ def plan_jobs(
                     national_name,
                     "national",
                     MISSING,
-                    reason=f"{paths.display_path(national_nb)} not found; "
-                    "the national overview was not built",
+                    reason=_say(
+                        "reason_national_missing",
+                        log_lang,
+                        notebook=paths.display_path(national_nb),
+                    ),
                 )
             )
     province_nb = Path(notebook or paths.notebooks_dir() / runner.PROVINCE_NOTEBOOK)
@@ -660,24 +704,43 @@ def dataset_layers(given: Sequence[Path] | None, *, embedded: bool) -> list[Path
     return [Path(f) for f in layers] if layers else runner.data_files(None)
 
 
-def _publish(out: Path, job: Job, outcome: Outcome) -> tuple[str, str] | None:
-    """Write a built report and its annex (``runner.write_report``); the annex's name and
-    checksum. A failure to write fails this report, not the run, and keeps the previous pair."""
+def _publish(
+    out: Path, job: Job, outcome: Outcome, pdf: bytes | None = None
+) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """Write a built report with its annex (and its PDF when printed) through
+    ``runner.write_report``; the annex's and the PDF's names and checksums. A failure to write
+    fails this report, not the run, and keeps the previous set."""
     assert outcome.file is not None and outcome.html is not None
     try:
-        _, annex = runner.write_report(
+        page_path, annex = runner.write_report(
             out / outcome.file,
             outcome.html,
             outcome.meta,
             title=outcome.title or outcome.name,
             lang=job.lang,
             run_date=job.parameters.get("run_date"),
+            pdf=pdf,
         )
     except Exception as err:  # noqa: BLE001 - a scheduled run goes on
         outcome.status = FAILED
-        outcome.reason = f"cannot write: {str(err).splitlines()[0] if str(err) else type(err)}"
+        error = str(err).splitlines()[0] if str(err) else type(err).__name__
+        outcome.reason = _say("reason_cannot_write", job.log_lang, error=error)
+        return None, None
+    annex_record = (annex.name, sha256_file(annex)) if annex is not None else None
+    printed = page_path.with_suffix(".pdf")
+    pdf_record = (printed.name, sha256_file(printed)) if pdf is not None else None
+    return annex_record, pdf_record
+
+
+def _print(printer, job: Job, outcome: Outcome) -> bytes | None:
+    """The report's page as PDF bytes, or None with the report failed (its previous set kept)."""
+    assert outcome.html is not None
+    try:
+        return printer.print_html(outcome.html)
+    except BdgError as err:
+        outcome.status = FAILED
+        outcome.reason = str(err).splitlines()[0]
         return None
-    return (annex.name, sha256_file(annex)) if annex is not None else None
 
 
 def run_all(
@@ -700,6 +763,8 @@ def run_all(
     progress: bool | None = None,
     stream: TextIO | None = None,
     embedded: bool = False,
+    pdf: bool = False,
+    log_lang: str | None = None,
 ) -> BatchResult:
     """Build every province's report (or ``provinces``) and the national overview.
 
@@ -709,8 +774,16 @@ def run_all(
     every report is attempted; a failure keeps the previous report, is logged with its reason
     and shown in the index, and makes ``exit_code`` 1. With ``resume``, reports already built
     from the same inputs, with every output intact, are skipped. ``data`` and ``embedded`` as
-    for :func:`plan_jobs`.
+    for :func:`plan_jobs`. With ``pdf``, each page is
+    also printed to an A4 PDF beside it (one Chromium for the run, in this process, while the
+    workers build the next reports); without Chromium or Playwright that is said before any
+    kernel starts (exit 2), and a failed print fails that report, keeping its previous set.
+    ``log_lang`` is the language of the log and the failure reasons (default: the
+    environment's).
     """
+    from bdg_analysis import pdf as pdf_printer
+
+    log_lang = log_lang or words.lang_from_env()
     stream = stream or sys.stderr
     run_date = runner.check_run_date(run_date)
     lang = words.check_lang(lang)
@@ -723,6 +796,7 @@ def run_all(
     runner.check_inputs(  # once, before any kernel starts
         runner.data_files(data if data else None), year=year, embedded=embedded and bool(data)
     )
+    chromium = pdf_printer.check_available(log_lang) if pdf else None
     planned, outcomes_ready = plan_jobs(
         provinces=places if provinces else None,
         year=year,
@@ -735,6 +809,8 @@ def run_all(
         notebook=notebook,
         national_notebook=national_notebook,
         national=national,
+        pdf=pdf,
+        log_lang=log_lang,
     )
 
     out = Path(out_dir)
@@ -761,13 +837,19 @@ def run_all(
             else:
                 todo.append(job)
         by_key = {job.key: job for job in planned}
-        bar = _Progress(len(planned) + len(outcomes_ready), stream, progress)
-        bar.log(
-            f"{len(todo)} report(s) to build, {len(done)} up to date, "
-            f"executor {executor}, jobs {jobs}, kernels {planned[0].kernel}"
-            if planned
-            else "nothing to build"
-        )
+        bar = _Progress(len(planned) + len(outcomes_ready), stream, progress, log_lang)
+        if planned:
+            bar.say(
+                "log_plan",
+                todo=len(todo),
+                current=len(done),
+                executor=executor,
+                jobs=jobs,
+                kernel=planned[0].kernel,
+            )
+        else:
+            bar.say("log_nothing")
+        printer = pdf_printer.Printer(chromium) if pdf else None
         try:
             for outcome in [*outcomes_ready, *done.values()]:
                 if outcome.status == MISSING:
@@ -783,19 +865,23 @@ def run_all(
                 options = ExecutorOptions(jobs=jobs, scheduler=scheduler)
                 for outcome in EXECUTORS[executor](todo, options):
                     job = by_key[outcome.key]
-                    annex = None
+                    annex = printed = None
                     if outcome.status == OK and outcome.html is not None:
-                        annex = _publish(out, job, outcome)
+                        document = _print(printer, job, outcome) if printer else None
+                        if outcome.status == OK:
+                            annex, printed = _publish(out, job, outcome, document)
                     outcome.html = None
                     previous = manifest["reports"].get(job.key, {}).get("file")
                     if previous and not (out / previous).exists():
                         previous = None
-                    _record(manifest, job, outcome, annex)
+                    _record(manifest, job, outcome, annex, printed)
                     _save_manifest(out, manifest)
                     done[job.key] = outcome
                     bar.report(outcome, previous)
         finally:
             bar.close()
+            if printer is not None:
+                printer.close()
         all_outcomes = [*outcomes_ready, *(done[j.key] for j in planned if j.key in done)]
         seconds = time.perf_counter() - clock
         counts = {
@@ -830,11 +916,16 @@ def run_all(
                 data_record=data_record,
             ),
         )
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    bar.log(f"done in {seconds:.1f} s: {summary}; index {out / INDEX_NAME}")
+    summary = ", ".join(f"{n} {_say('log_count_' + s, log_lang)}" for s, n in counts.items() if n)
+    bar.say(
+        "log_done",
+        seconds=words.fmt_number(seconds, log_lang, decimals=1),
+        summary=summary,
+        index=out / INDEX_NAME,
+    )
     for outcome in all_outcomes:
         if outcome.status == FAILED:
-            bar.log(f"failed: {outcome.name}: {outcome.reason}")
+            bar.say("log_failed_again", name=outcome.name, reason=outcome.reason)
     return BatchResult(all_outcomes, out / INDEX_NAME, out / MANIFEST_NAME, seconds, jobs)
 
 

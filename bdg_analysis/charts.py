@@ -17,8 +17,9 @@ import pandas as pd
 from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from bdg_analysis.targets import Target
 from bdg_analysis.text import fmt_number, fmt_target, label
@@ -42,22 +43,24 @@ rcParams.update(
 # matplotlib's constrained layout: that draws every chart twice and was about 40 % of a report's
 # chart time. Title and legend sit above the axes in fixed places, so nothing is searched for.
 _TITLE_IN = 0.30  # inches above the axes for the title line
-_LEGEND_IN = 0.24  # and for the legend line under it
+_LEGEND_IN = 0.24  # and for each legend line under it
 _BOTTOM_IN = 0.30  # x tick labels (years)
 _RIGHT_IN = 0.12
 _PAD_IN = 0.10
+_LABEL_SIZE = 8  # target and rank labels, in points
 
 
-def _text_width_in(fig: Figure, texts: Sequence[str], size: float) -> float:
-    """The widest of ``texts`` at font ``size``, in inches (measured with the figure's fonts)."""
+def _text_width_in(fig: Figure, texts: Sequence[str], size: float, *, total: bool = False) -> float:
+    """The widest of ``texts`` (or, with ``total``, all together) at font ``size``, in inches
+    (measured with the figure's fonts)."""
     from matplotlib.font_manager import FontProperties
 
     if not texts:
         return 0.0
     renderer = fig.canvas.get_renderer()
     props = FontProperties(family=rcParams["font.family"], size=size)
-    widest = max(renderer.get_text_width_height_descent(t, props, ismath=False)[0] for t in texts)
-    return widest / fig.dpi
+    widths = [renderer.get_text_width_height_descent(t, props, ismath=False)[0] for t in texts]
+    return (sum(widths) if total else max(widths)) / fig.dpi
 
 
 def _set_margins(fig: Figure, *, left_in: float, top_in: float) -> None:
@@ -102,6 +105,246 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+# ---------------------------------------------------------------------------------------------
+# Labels that never sit on a line or on each other
+#
+# Every label is tried at a list of places around the point it names (above left first, then
+# the other corners and sides, then farther out). A place is taken when the label's box, in
+# display coordinates, stays inside the axes and crosses no drawn line segment, no marker and no
+# label placed before it; a place over the shaded projection band is taken only when no clear
+# place is left. When no place is free, the y axis gets more room on the label's side and the
+# search starts again: lines through the point flatten and room opens beside it.
+
+_HIDDEN = ("None", "none", "", " ")
+
+
+def _is_visible_style(style) -> bool:
+    return style not in _HIDDEN and style is not None
+
+
+class _Obstacles:
+    """What a label must not cover: line segments, marker boxes (display pixels), and soft areas
+    (filled bands) it should avoid when it can."""
+
+    def __init__(self, fig: Figure, ax) -> None:
+        px_per_pt = fig.dpi / 72.0
+        segments, boxes = [], []
+        for line in ax.lines:
+            if not line.get_visible():
+                continue
+            xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+            ok = np.isfinite(xy).all(axis=1)
+            if _is_visible_style(line.get_linestyle()) and len(xy) > 1:
+                pair = ok[:-1] & ok[1:]
+                half = line.get_linewidth() * px_per_pt / 2
+                seg = np.column_stack([xy[:-1][pair], xy[1:][pair]])
+                segments.append(np.column_stack([seg, np.full(len(seg), half)]))
+            if _is_visible_style(line.get_marker()):
+                size = (line.get_markersize() + line.get_markeredgewidth()) * px_per_pt / 2
+                pts = xy[ok]
+                boxes.append(np.column_stack([pts - size, pts + size]))
+        for coll in ax.collections:  # vertical ranges of "between" targets (LineCollection)
+            if hasattr(coll, "get_segments") and coll.get_visible():
+                half = float(np.max(coll.get_linewidth() or [1.0])) * px_per_pt / 2
+                for seg in coll.get_segments():
+                    xy = coll.get_transform().transform(np.asarray(seg, dtype=float))
+                    segments.append(np.column_stack([xy[:-1], xy[1:], np.full(len(xy) - 1, half)]))
+        self.segments = np.vstack(segments) if segments else np.zeros((0, 5))
+        self.boxes = np.vstack(boxes) if boxes else np.zeros((0, 4))
+        self.soft = [
+            p.get_transform().transform_path(path)
+            for p in ax.collections
+            if not hasattr(p, "get_segments") and p.get_visible()
+            for path in p.get_paths()
+        ]
+        self.placed: list[np.ndarray] = []
+
+    def hits(self, box: np.ndarray, pad: float = 1.5) -> bool:
+        """True when ``box`` (x0, y0, x1, y1 in pixels, padded) meets a line, marker or label."""
+        x0, y0, x1, y1 = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
+        for other in [*self.placed, *self.boxes]:
+            if x0 < other[2] and other[0] < x1 and y0 < other[3] and other[1] < y1:
+                return True
+        if not len(self.segments):
+            return False
+        s = self.segments
+        h = s[:, 4]
+        ax0, ay0, ax1, ay1 = x0 - h, y0 - h, x1 + h, y1 + h
+        near = (
+            (np.minimum(s[:, 0], s[:, 2]) <= ax1)
+            & (np.maximum(s[:, 0], s[:, 2]) >= ax0)
+            & (np.minimum(s[:, 1], s[:, 3]) <= ay1)
+            & (np.maximum(s[:, 1], s[:, 3]) >= ay0)
+        )
+        if not near.any():
+            return False
+        s, ax0, ay0, ax1, ay1 = s[near], ax0[near], ay0[near], ax1[near], ay1[near]
+        dx, dy = s[:, 2] - s[:, 0], s[:, 3] - s[:, 1]
+        sides = np.stack(
+            [
+                dx * (cy - s[:, 1]) - dy * (cx - s[:, 0])
+                for cx, cy in ((ax0, ay0), (ax1, ay0), (ax0, ay1), (ax1, ay1))
+            ]
+        )
+        return bool((~((sides > 0).all(axis=0) | (sides < 0).all(axis=0))).any())
+
+    def soft_hits(self, box: np.ndarray) -> bool:
+        from matplotlib.transforms import Bbox
+
+        bbox = Bbox.from_extents(*box)
+        return any(path.intersects_bbox(bbox, filled=True) for path in self.soft)
+
+
+Place = tuple[float, float, str, str]  # offset x, y (points), horizontal and vertical alignment
+
+
+def _places(near: float = 6.0) -> list[list[Place]]:
+    """Places to try around a point, in rings from nearest to farthest: the four corners
+    (above left first), above and below, left and right."""
+    rings = []
+    for d in (near, 2 * near, 3.5 * near, 5.5 * near):
+        rings.append(
+            [
+                (-d, d, "right", "bottom"),
+                (d, d, "left", "bottom"),
+                (-d, -d, "right", "top"),
+                (d, -d, "left", "top"),
+                (0.0, d + 2, "center", "bottom"),
+                (0.0, -d - 2, "center", "top"),
+                (-d - 3, 0.0, "right", "center"),
+                (d + 3, 0.0, "left", "center"),
+            ]
+        )
+    return rings
+
+
+def _extent(text, renderer) -> np.ndarray:
+    return np.asarray(text.get_window_extent(renderer).extents, dtype=float)
+
+
+_SOFT_COST = 1.5  # a place over the band counts as one and a half rings farther out
+
+
+def _place_labels(fig: Figure, ax, labels: Sequence, rings: Sequence[Sequence[Place]]) -> list:
+    """Move each annotation of ``labels`` to its best free place among ``rings``.
+
+    A free place keeps the label inside the axes, off every line, marker and label placed
+    before it. The best is the nearest ring, a place over the projection band costing half a
+    ring more than a clear one farther out: near its point, and readable. Returns the labels
+    that found no free place (each is left at its first place)."""
+    renderer = fig.canvas.get_renderer()
+    room = np.asarray(ax.get_window_extent(renderer).extents, dtype=float)
+    obstacles = _Obstacles(fig, ax)
+    px_per_pt = fig.dpi / 72.0
+    stuck = []
+    for text in labels:
+        # The text's size is measured once; each place's box follows from its offset and
+        # alignment (as matplotlib aligns a one-line text's box), which is exact and cheap.
+        _put(text, (0.0, 0.0, "left", "bottom"))
+        x0, y0, x1, y1 = _extent(text, renderer)
+        size = np.array([x1 - x0, y1 - y0])
+        anchor = np.array([x0, y0])
+        best: tuple[float, Place] | None = None
+        for ring, places in enumerate(rings):
+            if best is not None and best[0] <= ring:
+                break  # nothing farther out can do better
+            for place in places:
+                box = _box(anchor, size, place, px_per_pt)
+                inside = (
+                    box[0] >= room[0]
+                    and box[2] <= room[2]
+                    and box[1] >= room[1]
+                    and box[3] <= room[3]
+                )
+                if not inside or obstacles.hits(box):
+                    continue
+                cost = ring + (_SOFT_COST if obstacles.soft_hits(box) else 0.0)
+                if best is None or cost < best[0]:
+                    best = (cost, place)
+                if cost == ring:
+                    break  # a clear place in this ring: the first is the preferred one
+        if best is None:
+            stuck.append(text)
+        _put(text, best[1] if best is not None else rings[0][0])
+        obstacles.placed.append(_extent(text, renderer))
+    return stuck
+
+
+_SHIFT = {"left": 0.0, "center": 0.5, "right": 1.0, "bottom": 0.0, "top": 1.0}
+
+
+def _box(anchor: np.ndarray, size: np.ndarray, place: Place, px_per_pt: float):
+    """The box (x0, y0, x1, y1, pixels) of a text of ``size`` put at ``place`` from ``anchor``."""
+    dx, dy, ha, va = place
+    x = anchor[0] + dx * px_per_pt - _SHIFT[ha] * size[0]
+    y = anchor[1] + dy * px_per_pt - _SHIFT[va] * size[1]
+    return np.array([x, y, x + size[0], y + size[1]])
+
+
+def _put(text, place: tuple[float, float, str, str]) -> None:
+    dx, dy, ha, va = place
+    text.set_position((dx, dy))
+    text.set_horizontalalignment(ha)
+    text.set_verticalalignment(va)
+
+
+def _with_gaps(series: pd.Series) -> pd.Series:
+    """``series`` over every year from its first to its last, NaN where a year has no value:
+    matplotlib breaks a line at NaN, so a missing year is never drawn as if it had a value."""
+    if series.empty:
+        return series.astype(float)
+    years = [int(y) for y in series.index]
+    full = range(min(years), max(years) + 1)
+    values = pd.Series(series.to_numpy(dtype=float), index=years)
+    return values.groupby(level=0).last().reindex(full)
+
+
+def _gap_links(series: pd.Series) -> tuple[list[float], list[float]]:
+    """x, y of dotted links across the missing years of ``series`` (NaN-separated pieces)."""
+    years = sorted(int(y) for y in series.index)
+    values = {int(y): float(v) for y, v in series.items()}
+    xs: list[float] = []
+    ys: list[float] = []
+    for a, b in zip(years, years[1:], strict=False):
+        if b - a > 1:
+            xs += [a, b, np.nan]
+            ys += [values[a], values[b], np.nan]
+    return xs, ys
+
+
+def _legend_width_in(fig: Figure, handles: list) -> float:
+    """The width of the legend on one line, in inches: its texts (measured) and, per entry, a
+    handle and the spaces matplotlib puts around it (in font sizes, as :func:`_legend` sets)."""
+    texts = _text_width_in(fig, [h.get_label() for h in handles], 8, total=True)
+    per_entry = 1.8 + 0.8  # handle length, handle-text pad
+    between = 1.2  # column spacing
+    return texts + (per_entry * len(handles) + between * (len(handles) - 1) + 0.8) * 8 / 72
+
+
+def _legend(fig: Figure, handles: list, x0: float, rows: int):
+    """The legend under the title line, left-aligned with the axes, on ``rows`` lines."""
+    height = fig.get_size_inches()[1]
+    cols = -(-len(handles) // rows)
+    # matplotlib fills a legend column by column: reorder so that it reads line by line
+    order = [
+        handles[r * cols + c]
+        for c in range(cols)
+        for r in range(rows)
+        if r * cols + c < len(handles)
+    ]
+    return fig.legend(
+        handles=order,
+        loc="upper left",
+        ncols=cols,
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(x0 - 0.01, 1 - (_TITLE_IN - 0.02) / height),
+        borderaxespad=0,
+        handlelength=1.8,
+        columnspacing=1.2,
+    )
+
+
 def trend_chart(
     series: pd.Series,
     *,
@@ -117,39 +360,90 @@ def trend_chart(
 
     ``estimated_years`` are drawn hollow (demo, provisional or estimated values);
     ``band`` (columns year, value, low, high) is a projection drawn dashed with its interval.
+    A year without a value breaks the line: the province's line is joined across it by a thin
+    dotted link (named in the legend), the national line is left open. Target labels are placed
+    where they cover no line, no point and no other label (:func:`_place_labels`).
     """
-    fig, ax = _new_figure(6.4, 2.9)
+    width, height = 6.4, 2.9
+    fig, ax = _new_figure(width, height)
     handles = []
+    flagged = {int(y) for y in estimated_years}
     if national is not None and not national.empty:
+        full = _with_gaps(national)
         handles += ax.plot(
-            national.index,
-            national.values,
+            full.index,
+            full.to_numpy(),
             color=COLOURS["national"],
             linewidth=1.2,
             linestyle=(0, (4, 2)),
             marker="s",
             markersize=3,
             label=label("chart_national", lang),
+            gid="national",
         )
     if not series.empty:
+        full = _with_gaps(series)
         handles += ax.plot(
-            series.index,
-            series.values,
+            full.index,
+            full.to_numpy(),
             color=COLOURS["series"],
             linewidth=2,
             label=label("chart_series", lang),
+            gid="series",
         )
-        solid = [y for y in series.index if y not in set(estimated_years)]
-        hollow = [y for y in series.index if y in set(estimated_years)]
-        ax.plot(solid, series.loc[solid].values, "o", color=COLOURS["series"], markersize=5)
+        link_x, link_y = _gap_links(series)
+        if link_x:
+            ax.plot(
+                link_x,
+                link_y,
+                color=COLOURS["series"],
+                linewidth=1.1,
+                linestyle=(0, (1, 2)),
+                gid="series-gap",
+            )
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=COLOURS["series"],
+                    linewidth=1.1,
+                    linestyle=(0, (1, 2)),
+                    label=label("chart_gap", lang),
+                )
+            )
+        observed = full.dropna()
+        solid = [y for y in observed.index if y not in flagged]
+        hollow = [y for y in observed.index if y in flagged]
+        ax.plot(
+            solid,
+            observed.loc[solid].to_numpy(),
+            "o",
+            color=COLOURS["series"],
+            markersize=5,
+            gid="series-points",
+        )
         ax.plot(
             hollow,
-            series.loc[hollow].values,
+            observed.loc[hollow].to_numpy(),
             "o",
             markerfacecolor="white",
             markeredgecolor=COLOURS["series"],
             markersize=5,
+            gid="series-hollow",
         )
+        if hollow:  # say what a hollow point is
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markerfacecolor="white",
+                    markeredgecolor=COLOURS["series"],
+                    markersize=5,
+                    label=label("chart_flagged", lang),
+                )
+            )
     if band is not None and not band.empty:
         handles.append(
             ax.fill_between(
@@ -162,68 +456,123 @@ def trend_chart(
                 hatch="///",
                 edgecolor="#9cc9e6",
                 label=label("chart_projection", lang),
+                gid="band",
             )
         )
-        ax.plot(band["year"], band["value"], color=COLOURS["series"], linestyle="--", linewidth=1.2)
+        ax.plot(
+            band["year"],
+            band["value"],
+            color=COLOURS["series"],
+            linestyle="--",
+            linewidth=1.2,
+            gid="projection",
+        )
+    texts = []
     for t in targets:
         ax.plot(
-            [t.year], [t.value], marker="D", color=COLOURS["target"], markersize=7, linestyle="none"
+            [t.year],
+            [t.value],
+            marker="D",
+            color=COLOURS["target"],
+            markersize=7,
+            linestyle="none",
+            gid="target",
         )
         if t.value_high is not None:
             ax.vlines(t.year, t.value, t.value_high, color=COLOURS["target"], linewidth=3)
-        ax.annotate(
-            f"{t.year}: {fmt_target(t, lang)}",
-            (t.year, t.value),
-            textcoords="offset points",
-            xytext=(-4, 8),
-            ha="right",
-            fontsize=8,
-            color=COLOURS["target"],
+        texts.append(
+            ax.annotate(
+                f"{t.year}: {fmt_target(t, lang)}",
+                (t.year, t.value),
+                textcoords="offset points",
+                xytext=(-6, 6),
+                fontsize=_LABEL_SIZE,
+                color=COLOURS["target"],
+                gid="target-label",
+            )
         )
     if targets:
-        handles += ax.plot(
-            [],
-            [],
-            marker="D",
-            color=COLOURS["target"],
-            linestyle="none",
-            label=label("chart_target", lang),
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="D",
+                color=COLOURS["target"],
+                linestyle="none",
+                label=label("chart_target", lang),
+            )
         )
     ax.set_ylabel(unit)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang)))
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    years = list(series.index) + [t.year for t in targets]
+    years = [int(y) for y in series.index] + [t.year for t in targets]
+    if series.empty and national is not None:
+        years += [int(y) for y in national.index]
     if band is not None and not band.empty:
-        years += list(band["year"])
+        years += [int(y) for y in band["year"]]
     if years:
-        ax.set_xlim(min(years) - 0.5, max(years) + 0.7)
-    top_in = _TITLE_IN + (_LEGEND_IN if handles else 0.0)
-    _set_margins(fig, left_in=0.6, top_in=top_in)  # the y ticks depend on the height
+        first, last = min(years), max(years)
+        ax.set_xlim(first - 0.5, last + 0.7)
+        lo, hi = first - 0.5, last + 0.7
+        ticks = MaxNLocator(integer=True).tick_values(lo, hi)
+        ax.xaxis.set_major_locator(FixedLocator([y for y in ticks if lo <= y <= hi]))
+    rows = 1
+    if handles:  # one legend line if it fits beside the axes, else two
+        rows = 1 if _legend_width_in(fig, handles) <= width - 0.75 else 2
+    top_in = _TITLE_IN + _LEGEND_IN * rows if handles else _TITLE_IN
     low, high = ax.get_ylim()
-    ticks = [fmt_number(v, lang) for v in ax.get_yticks() if low <= v <= high]
-    left_in = _PAD_IN + 0.22 + _text_width_in(fig, ticks, rcParams["font.size"]) + 0.08
-    _set_margins(fig, left_in=left_in, top_in=top_in)
+    floor = 0.0 if _all_at_least_zero(series, national, band) else None
+    for _ in range(8):
+        ax.set_ylim(low, high)
+        _set_margins(fig, left_in=0.6, top_in=top_in)  # the y ticks depend on the height
+        shown = [v for v in ax.get_yticks() if low <= v <= high]
+        ticks = [fmt_number(v, lang) for v in shown]
+        left_in = _PAD_IN + 0.22 + _text_width_in(fig, ticks, rcParams["font.size"]) + 0.08
+        _set_margins(fig, left_in=left_in, top_in=top_in)
+        stuck = _place_labels(fig, ax, texts, _places()) if texts else []
+        if not stuck:
+            break
+        low, high = _more_room(stuck[0].xy[1], low, high, floor)
+    if floor is not None:
+        shown = [v for v in shown if v >= floor]  # no "-20 %" under data that cannot be negative
+    ax.yaxis.set_major_locator(FixedLocator(shown))  # the ticks measured for the margin
     x0 = ax.get_position().x0
-    fig.text(0.01, 1 - 0.06 / 2.9, title, ha="left", va="top", fontsize=10)
+    fig.text(0.01, 1 - 0.06 / height, title, ha="left", va="top", fontsize=10)
     if handles:
-        fig.legend(
-            handles=handles,
-            loc="upper left",
-            ncols=len(handles),
-            fontsize=8,
-            frameon=False,
-            bbox_to_anchor=(x0 - 0.01, 1 - (_TITLE_IN - 0.02) / 2.9),
-            borderaxespad=0,
-            handlelength=1.8,
-            columnspacing=1.2,
-        )
+        _legend(fig, handles, x0, rows)
     return fig
+
+
+def _all_at_least_zero(*parts) -> bool:
+    """True when every value drawn is 0 or more: the axis then never goes below 0."""
+    for part in parts:
+        if part is None or len(part) == 0:
+            continue
+        frame = part.drop(columns="year") if isinstance(part, pd.DataFrame) else part
+        values = np.asarray(frame, dtype=float)
+        if (values[np.isfinite(values)] < 0).any():
+            return False
+    return True
+
+
+def _more_room(y: float, low: float, high: float, floor: float | None) -> tuple[float, float]:
+    """The y range widened by a fifth on the side of a label that found no place (above the
+    middle: the top; below it: the bottom, down to ``floor`` first, past it only when needed;
+    ticks below the floor are not labelled)."""
+    span = high - low
+    if y >= (low + high) / 2:
+        return low, high + 0.2 * span
+    if floor is not None and low > floor:
+        return max(low - 0.2 * span, floor), high
+    return low - 0.2 * span, high  # below 0 only when the room above 0 is used up
 
 
 def to_png_base64(fig: Figure) -> str:
     """The figure as base64 PNG, so the HTML opens offline."""
     return base64.b64encode(png_bytes(fig)).decode("ascii")
+
+
+_ROW_IN = 0.34  # inches per indicator of the rank strip: its ticks and its rank above them
 
 
 def rank_strip(
@@ -232,30 +581,47 @@ def rank_strip(
     """Where the province ranks among the provinces on each indicator (1 = best, at the right).
 
     ``rows`` holds (label, rank, n). Every province is a grey tick; the province is a large
-    blue dot with its rank written beside it, so the chart reads without colour.
+    blue dot with its rank written beside it (above the row of ticks, never on a tick), so the
+    chart reads without colour.
     """
-    height = 0.32 * max(len(rows), 1) + 0.9
+    count = max(len(rows), 1)
+    height = _ROW_IN * count + 0.95
     fig, ax = _new_figure(6.4, height)
+    texts = []
     for i, (_, rank, n) in enumerate(rows):
         y = len(rows) - 1 - i
         if n:
             xs = [1 - (r - 1) / max(n - 1, 1) for r in range(1, n + 1)]
-            ax.plot(xs, [y] * n, "|", color="#b0b0b0", markersize=7)
+            ax.plot(xs, [y] * n, "|", color="#b0b0b0", markersize=7, gid="rank-ticks")
         if rank is not None and n:
             x = 1 - (rank - 1) / max(n - 1, 1)
-            ax.plot([x], [y], "o", color=COLOURS["series"], markersize=8)
-            ax.annotate(
-                f"{rank}/{n}", (x, y), textcoords="offset points", xytext=(7, -3), fontsize=7.5
+            ax.plot([x], [y], "o", color=COLOURS["series"], markersize=8, gid="rank-dot")
+            texts.append(
+                ax.annotate(
+                    f"{rank}/{n}",
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(0, 6),
+                    fontsize=7.5,
+                    gid="rank-label",
+                )
             )
     names = [r[0] for r in reversed(rows)]
     ax.set_yticks(range(len(rows)), names, fontsize=7.5)
-    ax.set_ylim(-0.6, max(len(rows), 1) - 0.4)
+    ax.set_ylim(-0.6, count - 1 + 0.85)
     ax.set_xticks([0, 1], [label("rank_worst", lang), label("rank_best", lang)])
-    ax.set_xlim(-0.05, 1.12)
+    ax.set_xlim(-0.06, 1.08)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     left_in = _PAD_IN + _text_width_in(fig, names, 7.5) + 0.08
     _set_margins(fig, left_in=left_in, top_in=_TITLE_IN + 0.05)
+    above = [
+        (0.0, 5.5, "center", "bottom"),
+        (-3, 5.5, "right", "bottom"),
+        (3, 5.5, "left", "bottom"),
+    ]
+    if texts:
+        _place_labels(fig, ax, texts, [above, *_places(7)])
     fig.text(
         0.01,
         1 - 0.06 / height,

@@ -13,6 +13,10 @@ from bdg_analysis.version import __version__
 
 MAX_PROBLEM_LINES = 1000
 _LANG_HELP = "language of the pages: vi (default) or en"
+_PDF_HELP = (
+    "also print an A4 PDF beside each HTML page (needs Chromium: make browser, and "
+    "playwright: pip install 'bdg-analysis[pdf]')"
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,8 +66,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         out_dir=Path(args.out),
         run_date=run_date,
         embedded=not args.no_embedded,
+        pdf=args.pdf,
     )
     print(result.html)
+    if result.pdf is not None:
+        print(result.pdf)
     if args.timings:
         for stage, seconds in result.timings.items():
             print(f"{stage}: {seconds:.2f} s", file=sys.stderr)
@@ -178,7 +185,9 @@ def _cmd_run_all(args: argparse.Namespace) -> int:
     from bdg_analysis import batch, geo, runner
 
     run_date = runner.check_run_date(args.run_date)
-    lang = words.check_lang(args.lang)
+    lang = words.check_lang(args.lang or "vi")
+    # the log speaks Vietnamese when asked to (--lang vi) or when the environment does
+    log_lang = "vi" if args.lang == "vi" or words.lang_from_env() == "vi" else "en"
     names = [
         name.strip() for item in args.provinces or [] for name in item.split(",") if name.strip()
     ]
@@ -199,6 +208,8 @@ def _cmd_run_all(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         kernel=args.kernel,
         national=not args.no_national,
+        pdf=args.pdf,
+        log_lang=log_lang,
     )
     print(result.index)
     return result.exit_code
@@ -278,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--run-date", default=None, help="date printed on the report (YYYY-MM-DD)")
     p.add_argument("--timings", action="store_true", help="print the time of each stage")
+    p.add_argument("--pdf", action="store_true", help=_PDF_HELP)
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
@@ -365,7 +377,13 @@ def build_parser() -> argparse.ArgumentParser:
         help='only these provinces, comma-separated, e.g. "Cao Bằng,Lạng Sơn"',
     )
     p.add_argument("--no-national", action="store_true", help="skip the national overview")
-    p.add_argument("--lang", default="vi", metavar="{vi,en}", help=_LANG_HELP)
+    p.add_argument(
+        "--lang",
+        default=None,
+        metavar="{vi,en}",
+        help=_LANG_HELP + "; the log is in Vietnamese with vi or a Vietnamese LANG",
+    )
+    p.add_argument("--pdf", action="store_true", help=_PDF_HELP)
     p.add_argument("--run-date", default=None, help="date printed on the reports (YYYY-MM-DD)")
     p.add_argument(
         "--resume",

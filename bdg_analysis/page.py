@@ -18,9 +18,10 @@ from pathlib import Path
 
 from bdg_analysis import cache, paths
 from bdg_analysis.cache import sha256_file
+from bdg_analysis.controls import strip_controls
 from bdg_analysis.text import escape
 from bdg_analysis.version import __version__
-from bdg_analysis.words import word
+from bdg_analysis.words import fmt_date, has_word, word
 
 PACKAGE = "bdg-analysis"
 
@@ -93,20 +94,23 @@ def fingerprint(record: dict, *, include_run_date: bool) -> str:
 
 
 def provenance_html(provenance: dict, lang: str) -> str:
-    """A small footer naming the version, inputs (with checksums) and parameters of a page.
+    """The page's technical details, in a closed block at its end ("Thông tin kỹ thuật").
 
-    The full record is also in ``<meta name="bdg-provenance">`` as JSON for tools.
+    A leader reads the report without them; a statistician opens the block to see what built
+    the page: version, run date and report year, the notebook and every input with its
+    checksum, and the parameters that were set (one left unset is not listed). The full record
+    is also in ``<meta name="bdg-provenance">`` as JSON for tools.
     """
 
     def file_text(item: dict) -> str:
         return f"{item.get('name', '')} (sha256 {str(item.get('sha256', ''))[:12]})"
 
-    params = ", ".join(
-        f"{k}: {'–' if v is None else v}"
-        for k, v in sorted(provenance.get("parameters", {}).items())
-    )
+    shown = {k: v for k, v in provenance.get("parameters", {}).items() if v not in (None, "")}
+    params = "; ".join(f"{_parameter_name(k, lang)}: {v}" for k, v in sorted(shown.items()))
+    run_date = str(provenance.get("run_date", "") or "")
     rows = [
-        (word("page.provenance_run_date", lang), str(provenance.get("run_date", ""))),
+        (word("page.provenance_run_date", lang), fmt_date(run_date, lang) if run_date else ""),
+        (word("page.provenance_report_year", lang), str(provenance.get("report_year") or "")),
         (word("page.provenance_notebook", lang), file_text(provenance.get("notebook", {}))),
         (
             word("page.provenance_inputs", lang),
@@ -114,14 +118,68 @@ def provenance_html(provenance: dict, lang: str) -> str:
         ),
         (word("page.provenance_parameters", lang), params),
     ]
-    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows if v)
     version = f"{provenance.get('package', PACKAGE)} {provenance.get('version', '')}"
     return (
-        '<footer class="provenance" style="margin-top:2em;border-top:1px solid #ccc;'
-        'font-size:0.8em;color:#555">'
+        '<footer class="provenance" id="technical-details">'
+        f"<details><summary>{escape(word('page.technical_details', lang))}</summary>"
         f"<p><strong>{escape(word('page.provenance_heading', lang))}</strong> · "
-        f"{escape(version)}</p><dl>{items}</dl></footer>"
+        f"{escape(version)}</p><dl>{items}</dl></details></footer>"
     )
+
+
+def _parameter_name(key: str, lang: str) -> str:
+    """A notebook parameter named in the page's language (``province`` -> ``tỉnh``)."""
+    return word(f"page.parameter_{key}", lang) if has_word(f"page.parameter_{key}") else key
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal, safe inside a ``<style>`` element of an HTML page."""
+    out = []
+    for ch in strip_controls(str(text)):
+        if ch in '\\"<>&' or ch == "\n":
+            out.append(f"\\{ord(ch):X} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+_PAGE_BOX = "font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; color: #555;"
+
+
+def print_rules(title: str, lang: str) -> str:
+    """``@page`` rules for print and PDF: the page's title and "Trang n/N" in every footer.
+
+    Margin boxes are drawn by Chromium (131 and later) when it prints or makes a PDF
+    (``bdg report --pdf``); browsers without them print the page without numbers.
+    """
+    marker = "\x00"
+    words_ = word(
+        "page.page_of", lang, page=f"{marker}page{marker}", total=f"{marker}pages{marker}"
+    )
+    parts = []
+    for i, piece in enumerate(words_.split(marker)):
+        if i % 2:
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(css_string(piece))
+    return (
+        "<style>@page { "
+        f"@bottom-left {{ content: {css_string(title)}; {_PAGE_BOX} }} "
+        f"@bottom-right {{ content: {' '.join(parts)}; {_PAGE_BOX} }} "
+        "}</style>\n"
+    )
+
+
+def demo_print_rule(text: str) -> str:
+    """An ``@page`` rule writing the demonstration-data warning ``text`` at the head of every
+    printed page (and of the PDF), for a page built on demonstration values."""
+    box = (
+        "font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.5pt; font-weight: bold; "
+        "color: #5c3c00; background: #fff3cd; border: 1px solid #b88a00; padding: 1mm 2mm; "
+        "-webkit-print-color-adjust: exact; print-color-adjust: exact;"
+    )
+    return f"<style>@page {{ @top-center {{ content: {css_string(text)}; {box} }} }}</style>"
 
 
 def stylesheet(name: str) -> str:
@@ -150,13 +208,16 @@ def shell(
 def page(body: str, *, title: str, lang: str, provenance: dict | None = None) -> str:
     """Wrap a report body in the house page: print CSS, our own styles, nothing fetched.
 
-    With ``provenance``, the page says what built it: a ``<meta>`` record and a footer.
+    With ``provenance``, the page says what built it: a ``<meta>`` record and a closed block
+    of technical details at its end. Printed (or made a PDF), every page carries the title and
+    its number (:func:`print_rules`).
     """
     head_extra = footer = ""
     if provenance:
         record = json.dumps(provenance, ensure_ascii=False, sort_keys=True, default=str)
         head_extra = f'<meta name="bdg-provenance" content="{escape(record)}">\n'
         footer = "\n" + provenance_html(provenance, lang)
+    head_extra += print_rules(title, lang)
     return shell(
         body + footer,
         title=title,

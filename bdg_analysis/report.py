@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from bdg_analysis import catalogue, charts, geo, plans, scorecard
+from bdg_analysis import catalogue, charts, geo, page, plans, scorecard
 from bdg_analysis.scorecard import FLAGGED_STATUSES, IndicatorView, display_status
 from bdg_analysis.targets import Target
 from bdg_analysis.text import (
@@ -30,8 +30,7 @@ from bdg_analysis.text import (
     status_note,
     status_word,
 )
-from bdg_analysis.version import __version__
-from bdg_analysis.words import word
+from bdg_analysis.words import fmt_date, word
 
 META_MIME = "application/vnd.bdg.meta+json"
 DEFAULT_DEADLINES = ("06-10", "12-10")  # Bộ LĐTBXH/Bộ Nội vụ: 6-month and annual reports
@@ -294,7 +293,12 @@ def _jsonable(value):
 
 
 def header_html(rep: ProvinceReport) -> str:
-    """Title block, the demonstration-data banner when needed, and what the report is built on."""
+    """Title block, the demonstration-data banner when needed, and what the report applies.
+
+    A leader's words only: the province, the report year, the plan named as its document names
+    itself (``plan.heading``), the reporting deadlines and the date of the report. Files,
+    checksums, parameters and versions are in the page's closed "Technical details" block.
+    """
     lang = rep.lang
     parts = [f"<h1>{escape(title(rep))}</h1>"]
     if rep.demo_count:
@@ -303,15 +307,14 @@ def header_html(rep: ProvinceReport) -> str:
             f"</strong> {escape(label('demo_share', lang))}: {rep.demo_count}/"
             f"{len(rep.used_rows)}.</div>"
         )
-    plan_text = rep.plan.title(lang) if hasattr(rep.plan, "title") else rep.plan.jurisdiction
+        parts.append(page.demo_print_rule(label("demo_banner", lang)))
     parts.append('<dl class="meta">')
     items = [
-        ("province", rep.province.full_name),
+        ("province", _place_name(rep.province, lang)),
         ("report_year", str(rep.year)),
-        ("plan", plan_text),
+        ("plan", _plan_heading(rep.plan, lang)),
         ("deadline", deadline_text(rep)),
-        ("data_file", ", ".join(rep.data_files)),
-        ("generated", f"{rep.run_date} · bdg-analysis {__version__}"),
+        ("generated", fmt_date(rep.run_date, lang)),
     ]
     note = geo.history_note(rep.province, lang)
     if note:
@@ -320,6 +323,24 @@ def header_html(rep: ProvinceReport) -> str:
         parts.append(f"<dt>{escape(label(key, lang))}</dt><dd>{escape(value)}</dd>")
     parts.append("</dl>")
     return "\n".join(parts)
+
+
+def _place_name(place: geo.Province, lang: str) -> str:
+    """The province as the page's language names it: ``Tỉnh Lạng Sơn``, ``Lạng Sơn Province``,
+    ``Hà Nội City``."""
+    from bdg_analysis.words import word
+
+    for prefix, key in (("Thành phố ", "place_city"), ("Tỉnh ", "place_province")):
+        if place.full_name.startswith(prefix):
+            return word(f"report.{key}", lang, name=place.name)
+    return place.full_name
+
+
+def _plan_heading(plan: plans.Plan, lang: str) -> str:
+    """The plan as its document names itself (``Kế hoạch số 82/KH-UBND ngày ...``)."""
+    if hasattr(plan, "heading"):
+        return plan.heading(lang)
+    return plan.title(lang) if hasattr(plan, "title") else str(plan.jurisdiction)
 
 
 def deadline_text(rep: ProvinceReport) -> str:
@@ -635,8 +656,11 @@ def indicator_sentences(rep: ProvinceReport, view: IndicatorView) -> list[str]:
     return out
 
 
-def chart_html(rep: ProvinceReport, view: IndicatorView) -> str:
-    """One indicator's chart (series, national, projection band, targets) with alt text."""
+def chart_figure(rep: ProvinceReport, view: IndicatorView):
+    """One indicator's chart as a matplotlib Figure: series, national, projection band, targets.
+
+    Values that are demonstration, provisional or estimated are drawn hollow.
+    """
     lang = rep.lang
     band = None
     if view.path and len(view.series):
@@ -657,7 +681,7 @@ def chart_html(rep: ProvinceReport, view: IndicatorView) -> str:
         if len(view.rows)
         else []
     )
-    fig = charts.trend_chart(
+    return charts.trend_chart(
         view.series,
         title=_name(view, lang, short=True),
         unit=_unit(view, lang),
@@ -667,7 +691,11 @@ def chart_html(rep: ProvinceReport, view: IndicatorView) -> str:
         band=band,
         lang=lang,
     )
-    png = charts.to_png_base64(fig)
+
+
+def chart_html(rep: ProvinceReport, view: IndicatorView) -> str:
+    """One indicator's chart (:func:`chart_figure`) as an image, with its alt text and caption."""
+    png = charts.to_png_base64(chart_figure(rep, view))
     alt = chart_alt_text(rep, view)
     return (
         f'<figure class="chart"><img src="data:image/png;base64,{png}" alt="{escape(alt)}">'

@@ -1,8 +1,8 @@
 """Run a report notebook with papermill, export it to HTML without code, and publish it safely.
 
 One path for every report: :func:`render` executes a notebook and exports its page (nothing
-is written), :func:`write_report` moves the page and its Excel annex into place together
-(both built first, the annex moved before the HTML, so a failure leaves the previous pair).
+is written), :func:`write_report` moves the page, its Excel annex and (``--pdf``) its PDF into
+place together (all built first, the HTML moved last, so a failure leaves the previous set).
 ``bdg report`` (:func:`province_report`) and ``bdg run-all`` (``batch``) both use them. The
 checks a run needs before any kernel starts (run date, output folder, data, year) are here
 too, so every command makes them the same way. Only this module and ``batch``/``kernels``
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bdg_analysis import files, geo, page, paths, words
+from bdg_analysis import pdf as pdf_printer
 from bdg_analysis.errors import BdgInputError, Problem, RunError
 from bdg_analysis.paths import notebooks_dir, project_root
 
@@ -42,11 +43,12 @@ ARGUMENT = "<argument>"
 
 @dataclass
 class RunResult:
-    """Where the report (and its annex) went and how long each stage took (seconds)."""
+    """Where the report (its annex, its PDF) went and how long each stage took (seconds)."""
 
     html: Path
     timings: dict[str, float] = field(default_factory=dict)
     annex: Path | None = None
+    pdf: Path | None = None
 
 
 @dataclass
@@ -247,19 +249,14 @@ def render(
 
 
 def annex_workbook(meta: dict, *, title: str, lang: str):
-    """The Excel annex (status table) of a report, from the notebook's meta cell; None if none."""
-    annex = meta.get("annex")
-    if not annex:
+    """The Excel annex of a report (``annex.report_workbook``: the status table and a sheet of
+    definitions and sources, in ``lang``) from the notebook's meta cell; None if none."""
+    if not meta.get("annex"):
         return None
-    import pandas as pd
+    from bdg_analysis.annex import report_workbook
 
-    from bdg_analysis.annex import status_workbook
-
-    frame = pd.DataFrame(annex["rows"], columns=annex["columns"])
-    notes = []
-    if meta.get("demo_rows"):
-        notes.append(_annex_note(meta["demo_rows"], lang))
-    return status_workbook(frame, title=title, notes=notes)
+    notes = [_annex_note(meta["demo_rows"], lang)] if meta.get("demo_rows") else []
+    return report_workbook(meta, title=title, lang=lang, notes=notes)
 
 
 def _annex_note(count: int, lang: str) -> str:
@@ -278,47 +275,62 @@ def write_report(
     title: str,
     lang: str,
     run_date: str | None,
+    pdf: bytes | None = None,
 ) -> tuple[Path, Path | None]:
-    """Publish a report page and its Excel annex (``.xlsx`` beside it) as a pair.
+    """Publish a report page with its Excel annex (``.xlsx`` beside it) and, when given, its
+    PDF (``.pdf``): the page and its companions as one set.
 
-    Both are built first, each into a temporary file in the target folder; then the annex is
-    moved into place and the HTML last. Any failure (a full disk, an unwritable folder, a
-    workbook openpyxl refuses) removes the temporary files and leaves the previous pair as it
-    was: should the page fail to follow an annex already moved, the previous annex (kept as a
-    hard link meanwhile) is put back. The error is one line (BdgInputError; exit 1 when the
-    disk is full). Returns the HTML path and the annex path (None when the notebook gives no
-    annex).
+    All are built first, each into a temporary file in the target folder; then the annex and
+    the PDF are moved into place and the HTML last. Any failure (a full disk, an unwritable
+    folder, a workbook openpyxl refuses) removes the temporary files and leaves the previous
+    set as it was: should the page fail to follow a companion already moved, the previous one
+    (kept as a hard link meanwhile) is put back. The error is one line (BdgInputError; exit 1
+    when the disk is full). Returns the HTML path and the annex path (None when the notebook
+    gives no annex).
     """
     from bdg_analysis import annex
 
     target = Path(target)
     workbook = annex_workbook(meta, title=title, lang=lang)  # in memory: nothing written yet
-    if workbook is None:
+    companions = []
+    if workbook is not None:
+        companions.append(
+            (
+                target.with_suffix(".xlsx"),
+                lambda tmp: annex.save(workbook, tmp, created=_run_moment(run_date)),
+            )
+        )
+    if pdf is not None:
+        companions.append((target.with_suffix(".pdf"), lambda tmp: Path(tmp).write_bytes(pdf)))
+    if not companions:
         files.write_atomic(target, html)
         return target, None
-    annex_path = target.with_suffix(".xlsx")
-    had_annex = annex_path.exists()
-    backup: Path | None = None
+    moved: list[list] = []  # [path, hard link to the previous file or None, had a file]
     try:
         with files.atomic_target(target) as html_tmp:
             with open(html_tmp, "wb") as fh:
                 fh.write(html.encode("utf-8"))
-            with files.atomic_target(annex_path) as annex_tmp:
-                annex.save(workbook, annex_tmp, created=_run_moment(run_date))
-                backup = _keep(annex_path) if had_annex else None
-            # the annex is in place; leaving this block moves the page in, last
+            for path, write in companions:
+                entry = [path, None, path.exists()]
+                moved.append(entry)
+                with files.atomic_target(path) as tmp:
+                    write(tmp)
+                    entry[1] = _keep(path) if entry[2] else None
+            # the companions are in place; leaving this block moves the page in, last
     except BaseException:
-        # the page did not go in: put the previous annex back (or take the new one away)
-        with contextlib.suppress(OSError):
-            if backup is not None:
-                os.replace(backup, annex_path)
-            elif not had_annex:
-                annex_path.unlink(missing_ok=True)
+        # the page did not go in: put the previous companions back (or take new ones away)
+        for path, backup, had in reversed(moved):
+            with contextlib.suppress(OSError):
+                if backup is not None:
+                    os.replace(backup, path)
+                elif not had:
+                    path.unlink(missing_ok=True)
         raise
     finally:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-    return target, annex_path
+        for _, backup, _ in moved:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+    return target, (target.with_suffix(".xlsx") if workbook is not None else None)
 
 
 def _keep(path: Path) -> Path | None:
@@ -567,6 +579,7 @@ def province_report(
     notebook: Path | None = None,
     provenance: dict | None = None,
     embedded: bool = False,
+    pdf: bool = False,
 ) -> RunResult:
     """Run the province notebook and write ``<out_dir>/<slug>-<year>-<lang>.html`` and its annex.
 
@@ -582,6 +595,10 @@ def province_report(
     for the same province, indicator, year and sex); with ``embedded`` the embedded dataset
     lies underneath them (``bdg report --data`` does this unless ``--no-embedded``), so the
     report keeps the national series, the other provinces, ranks and comparison.
+
+    With ``pdf``, an A4 PDF is printed from the page (``pdf.Printer``) and published with it
+    (``<slug>-<year>-<lang>.pdf``); without Chromium or Playwright that is said before any
+    kernel starts (exit 2), and a failed print keeps the previous set (RunError, exit 1).
     """
 
     if isinstance(province, str):
@@ -593,6 +610,7 @@ def province_report(
     inputs = check_inputs(
         given or data_files(None), province=province, year=year, embedded=embedded and bool(given)
     )
+    chromium = pdf_printer.check_available() if pdf else None
     notebook = Path(notebook) if notebook else notebooks_dir() / PROVINCE_NOTEBOOK
     parameters = {
         "province": province.name,
@@ -606,10 +624,24 @@ def province_report(
     rendered = render(
         notebook, parameters, name=province.name, lang=lang, provenance=provenance, timeout=timeout
     )
+    printed = None
+    if pdf:
+        start = time.perf_counter()
+        with pdf_printer.Printer(chromium) as printer:
+            printed = printer.print_html(rendered.html)
+        rendered.timings["pdf"] = time.perf_counter() - start
     start = time.perf_counter()
     target = Path(out_dir) / report_file(geo.slug(province.name), rendered.year, lang)
     html, annex_path = write_report(
-        target, rendered.html, rendered.meta, title=rendered.title, lang=lang, run_date=run_date
+        target,
+        rendered.html,
+        rendered.meta,
+        title=rendered.title,
+        lang=lang,
+        run_date=run_date,
+        pdf=printed,
     )
     rendered.timings["write"] = time.perf_counter() - start
-    return RunResult(html, rendered.timings, annex_path)
+    return RunResult(
+        html, rendered.timings, annex_path, html.with_suffix(".pdf") if printed else None
+    )

@@ -1,12 +1,14 @@
-"""Reports open in headless Chromium with the network off: no request leaves, no console error."""
+"""Reports, the national overview and the index open in headless Chromium with the network off:
+no request leaves, no console error, and axe-core finds no WCAG 2.1 A/AA violation."""
 
+import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from bdg_analysis import runner
+from bdg_analysis import batch, runner
 
 pytestmark = pytest.mark.notebook
 
@@ -24,7 +26,11 @@ if not CHROMIUM:
         allow_module_level=True,
     )
 
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
+
+# The rules of WCAG 2.1 levels A and AA, as axe-core tags them
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,8 +63,20 @@ def open_offline(html: Path, screenshot: Path) -> dict:
         seen["images_loaded"] = page.evaluate(
             "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
         )
+        seen["axe"] = accessibility_violations(page)
         browser.close()
     return seen
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the loaded page, one line each (rule, where)."""
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": []}
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}: {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+    ]
 
 
 def _assert_clean(seen: dict, html: Path) -> None:
@@ -68,6 +86,7 @@ def _assert_clean(seen: dict, html: Path) -> None:
     assert seen["errors"] == []
     assert seen["dialogs"] == []
     assert seen["images_loaded"]
+    assert seen["axe"] == []
 
 
 def test_lang_son_vietnamese_report_in_the_browser(tmp_path):
@@ -106,3 +125,34 @@ def test_a_data_note_with_a_script_tag_shows_as_text(tmp_path):
     _assert_clean(seen, html)
     assert "<script>alert(1)</script> Sở Y tế" in seen["text"]
     assert "<script>alert" not in html.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def run_all_pages(tmp_path_factory):
+    """bdg run-all for one province with the national overview: the report, overview, index."""
+    out = tmp_path_factory.mktemp("run-all")
+    result = batch.run_all(
+        provinces=["Lạng Sơn"],
+        out_dir=out,
+        run_date="2026-06-01",
+        jobs=2,
+        progress=False,
+        stream=io.StringIO(),
+    )
+    assert result.exit_code == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("index.html", "Ký hiệu tình trạng chỉ tiêu"),
+        ("toan-quoc-2025-vi.html", "Toàn quốc"),
+        ("lang-son-2025-vi.html", "Thông tin kỹ thuật"),
+    ],
+)
+def test_the_index_overview_and_report_pass_axe_in_the_browser(run_all_pages, name, words):
+    html = run_all_pages / name
+    seen = open_offline(html, ARTIFACTS / f"run-all-{name.replace('.html', '')}.png")
+    _assert_clean(seen, html)
+    assert words in seen["text"]

@@ -65,3 +65,41 @@ def test_the_shell_is_one_skeleton_for_every_page():
     assert text.endswith('<main class="index">\n<h1>x</h1>\n</main>\n</body>\n</html>\n')
     assert f'<meta name="generator" content="bdg-analysis {__version__}">' in text
     assert "<style>\np{}\n</style>" in text and "http" not in text
+
+
+def test_technical_details_are_a_closed_block_with_only_the_parameters_set():
+    params = {"province": "Cao Bằng", "year": None, "data": None, "lang": "vi", "run_date": None}
+    record = page.provenance(NOTEBOOK, params, data_files=[DATA], run_date="2026-11-30")
+    cases = (
+        ("vi", "Thông tin kỹ thuật", "ngôn ngữ: vi; tỉnh: Cao Bằng", "30/11/2026"),
+        ("en", "Technical details", "language: vi; province: Cao Bằng", "30 November 2026"),
+    )
+    for lang, summary, shown, date in cases:
+        footer = page.provenance_html({**record, "report_year": 2024}, lang)
+        assert f"<details><summary>{summary}</summary>" in footer  # closed: no "open"
+        assert "<details open" not in footer and footer.index("<details>") < footer.index("sha256")
+        parameters = re.search(r"<dt>(?:Tham số|Parameters)</dt><dd>(.*?)</dd>", footer).group(1)
+        assert parameters == shown  # year, data and run date were not set: not listed
+        assert "–" not in footer and date in footer
+        assert "<dd>2024</dd>" in footer  # the report year
+    footer = page.provenance_html({**record, "parameters": {"data": "x.csv", "year": 2025}}, "en")
+    assert "data: x.csv; year: 2025" in footer
+
+
+def test_print_rules_number_every_page_in_the_page_language():
+    vi = page.print_rules("Báo cáo: Lạng Sơn, 2025", "vi")
+    assert '@bottom-right { content: "Trang " counter(page) "/" counter(pages);' in vi
+    assert 'content: "Báo cáo: Lạng Sơn, 2025";' in vi
+    en = page.print_rules("R", "en")
+    assert 'content: "Page " counter(page) " of " counter(pages);' in en
+    text = page.page("<p>x</p>", title="T", lang="en")
+    assert "@page" in text and "counter(pages)" in text
+
+
+def test_a_title_cannot_break_out_of_the_print_rules():
+    rules = page.print_rules('x"; } </style><script>alert(1)</script>', "en")
+    assert "</style><script>" not in rules and "<" not in rules.removeprefix(
+        "<style>"
+    ).removesuffix("</style>\n")
+    assert rules.count('"') % 2 == 0
+    assert page.css_string('a"b\\c') == '"a\\22 b\\5C c"'

@@ -415,3 +415,79 @@ def test_messages_follow_the_language_of_the_environment(monkeypatch):
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     with pytest.raises(BdgInputError, match="is not a date"):
         runner.check_run_date("today")
+
+
+# ------------------------------------------------------------------ run-all's log, in words
+
+
+@pytest.fixture
+def two_outcomes():
+    """An executor without kernels: Cao Bằng builds, Lạng Sơn's kernel dies."""
+
+    def build(jobs, options):
+        for job in jobs:
+            if job.name == "Lạng Sơn":
+                reason = batch.failure_reason("x: DeadKernelError: Kernel died", 8, job.log_lang)
+                yield batch.Outcome(job.key, job.name, job.kind, batch.FAILED, reason=reason)
+            else:
+                yield batch.Outcome(
+                    job.key,
+                    job.name,
+                    job.kind,
+                    batch.OK,
+                    file=batch.report_file(job.stem, 2025, job.lang),
+                    report_year=2025,
+                    html="<p>ok</p>",
+                    meta=ANNEX_META,
+                    title="T",
+                )
+
+    batch.register_executor("two-outcomes")(build)
+    yield
+    del batch.EXECUTORS["two-outcomes"]
+
+
+@pytest.mark.parametrize(
+    ("env", "lang", "expected"),
+    [
+        ("vi_VN.UTF-8", None, "vi"),  # the environment speaks Vietnamese
+        ("C.UTF-8", "vi", "vi"),  # asked for Vietnamese
+        ("C.UTF-8", None, "en"),
+        ("en_GB.UTF-8", "en", "en"),
+    ],
+)
+def test_run_all_logs_in_vietnamese_for_lang_vi_or_a_vietnamese_environment(
+    tmp_path, monkeypatch, capsys, two_outcomes, env, lang, expected
+):
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", env)
+    args = ["run-all", "--provinces", "Cao Bằng,Lạng Sơn", "--no-national"]
+    args += ["--executor", "two-outcomes", "--out", str(tmp_path), "--run-date", "2026-11-30"]
+    args += ["--lang", lang] if lang else []
+    assert cli.main(args) == 1
+    log = capsys.readouterr().err
+    if expected == "vi":
+        assert "báo cáo cần lập" in log and "xong Cao Bằng" in log
+        assert "LỖI Lạng Sơn: kernel đã dừng đột ngột" in log and "chưa có báo cáo trước" in log
+        assert "xong sau" in log and "1 đã lập, 1 lỗi" in log
+        assert "FAILED" not in log and "report(s)" not in log
+    else:
+        assert "report(s) to build" in log and " ok Cao Bằng" in log
+        assert "FAILED Lạng Sơn: the kernel died" in log and "no previous report" in log
+        assert "done in" in log and "1 ok, 1 failed" in log
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert f'<html lang="{lang or "vi"}">' in index  # the pages keep their own language
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_failure_reasons_are_in_the_language_asked(lang):
+    timeout = batch.failure_reason("nb: run failed: CellTimeoutError: timed out", 8, lang)
+    died = batch.failure_reason("nb: DeadKernelError: Kernel died", None, lang)
+    if lang == "vi":
+        assert timeout.startswith("quá thời gian: một ô chạy lâu hơn 8 giây (--timeout)")
+        assert died.startswith("kernel đã dừng đột ngột")
+    else:
+        assert timeout.startswith("timeout: a cell ran longer than 8 s (--timeout)")
+        assert died.startswith("the kernel died")
+    assert "\n" not in timeout + died
