@@ -25,7 +25,7 @@ PRESENTATION = {
     "sources",
     "forms",
 }
-RUNNER = {"runner", "batch", "kernels", "index_page", "page"}
+RUNNER = {"runner", "batch", "kernels", "index_page", "page", "pdf"}
 EXPLORATION = {"explore", "quality"}
 
 
