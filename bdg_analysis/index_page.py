@@ -82,7 +82,7 @@ def _row_html(r: dict, lang: str) -> str:
     note = escape(r.get("reason", ""))
     if r["status"] == "failed" and r.get("file"):
         note = f"{escape(_w('previous', lang))}. {note}"
-    seconds = f"{r['seconds']:.1f}" if r.get("seconds") else ""
+    seconds = fmt_number(r["seconds"], lang, decimals=1) if r.get("seconds") else ""
     counts, counts_title = _counts_cells(r.get("counts") or {}, lang)
     built = fmt_date(r["built"], lang) if r.get("built") else ""
     return (
@@ -130,7 +130,7 @@ def index_html(
         f"{demo_banner_html(rows, lang)}"
         f'<p class="summary">{summary}</p>\n'
         f'<p class="build">{when_html(started=started, run_date=run_date, lang=lang)} · '
-        f"{escape(_w('duration', lang))} {seconds:.0f} s (jobs: {jobs}) · "
+        f"{escape(_w('duration', lang))} {fmt_number(seconds, lang, decimals=0)} s (jobs: {jobs}) · "
         f"bdg-analysis {escape(_w('version', lang))} {escape(__version__)}{data_text}</p>\n"
         f"{legend_html(lang)}\n"
         f'<table class="reports"><thead><tr>{head}</tr></thead>\n<tbody>\n'

@@ -69,7 +69,7 @@ STATUS_SYMBOLS = {
     "on_track": "▲",
     "at_risk": "◆",
     "off_track": "▼",
-    "moving_away": "✘",
+    "moving_away": "↩",
     "not_achieved": "✘",
     "insufficient_data": "?",
     "no_target": "–",

@@ -102,3 +102,14 @@ def test_data_text_is_escaped_and_the_failed_row_keeps_its_previous_report():
     row = re.search(r'<tr class="status-failed">.*?</tr>', page).group(0)
     assert "a &lt;b&gt;cell&lt;/b&gt; failed" in row and "giữ báo cáo trước" in row
     assert "<b>cell" not in page
+
+
+def test_every_status_has_its_own_symbol():
+    """A symbol stands for one status only: the index and the overview print symbols alone."""
+    shown = [STATUS_SYMBOLS[s] for s in STATUS_ORDER]
+    assert len(set(shown)) == len(shown)
+
+
+@pytest.mark.parametrize(("lang", "seconds"), [("vi", ">5,2</td>"), ("en", ">5.2</td>")])
+def test_seconds_are_written_in_the_page_language(lang, seconds):
+    assert seconds in index(lang)
