@@ -33,11 +33,35 @@ NOTE_COLOUR = "7A4A00"
 MAX_WIDTH = 60
 LINE_HEIGHT = 15  # points per line of 11-point text
 
-# The status table's columns (report.annex_frame), known by their key
+# The status table's columns, by key (report.annex_frame hands them over so, never by header);
+# each key's header and definition are the words ``annex.head_<key>`` and ``annex.def_<key>``.
+COLUMNS = (
+    "id",
+    "indicator",
+    "unit",
+    "headline_year",
+    "target",
+    "latest",
+    "latest_year",
+    "data_status",
+    "projection",
+    "low",
+    "high",
+    "method",
+    "probability",
+    "p_met",
+    "status",
+    "note",
+    "agency",
+    "source",
+)
 VALUE_KEYS = ("latest", "projection", "low", "high")
 YEAR_KEYS = ("latest_year", "headline_year")
-WRAPPED_KEYS = ("indicator", "unit", "agency", "source", "target_2025", "target_2030")
-WIDTHS = {"indicator": 36.0, "unit": 14.0, "agency": 20.0, "source": 22.0}
+WRAPPED_KEYS = ("indicator", "unit", "agency", "source", "target", "method", "note")
+WIDTHS = {"indicator": 36.0, "unit": 14.0, "agency": 20.0, "source": 22.0, "note": 36.0}
+# The exact probability: one decimal more than the page's whole percent, never rounded up
+# across a cut-off by the page's rule (the "probability" column holds the page's own text)
+P_MET_FORMAT = "0.0%"
 STATUS_KEYS = (
     "achieved",
     "on_track",
@@ -265,39 +289,11 @@ def _a(key: str, lang: str, **fields: object) -> str:
     return word(f"annex.{key}", lang, **fields)
 
 
-def column_keys(columns: Sequence[str], lang: str) -> list[str | None]:
-    """The key of each header of the status table (``report.annex_frame``), None if unknown.
+def headers(keys: Sequence[str], lang: str) -> list[str]:
+    """The header of each column key in ``lang`` (a key without words is shown as it is)."""
+    from bdg_analysis.words import has_word
 
-    The notebook hands the table over with its headers already in the report's language; they
-    are recognised here by the same words, to format and explain each column.
-    """
-    from bdg_analysis.text import label
-
-    year_word = " (năm)" if lang == "vi" else " (year)"
-    known = {
-        "Mã" if lang == "vi" else "Id": "id",
-        label("source", lang) + " (status)": "data_status",
-        label("target", lang) + year_word: "headline_year",
-        "80% –": "low",
-        "80% +": "high",
-        label("data_file", lang): "source",
-    }
-    for key in (
-        "indicator",
-        "unit",
-        "latest",
-        "latest_year",
-        "target_2025",
-        "target_2030",
-        "projection",
-        "probability",
-        "status",
-        "agency",
-    ):
-        known.setdefault(label(key, lang), key)
-    for key in ("data_status", "headline_year", "low", "high"):
-        known.setdefault(_a(f"head_{key}", lang), key)
-    return [known.get(str(c)) for c in columns]
+    return [_a(f"head_{k}", lang) if has_word(f"annex.head_{k}") else str(k) for k in keys]
 
 
 def _value_format(indicator_id: object, latest: object) -> str:
@@ -323,32 +319,26 @@ def report_workbook(meta: dict, *, title: str, lang: str, notes: list[str] | Non
     annex = meta.get("annex")
     if not annex:
         return None
-    columns = [str(c) for c in annex["columns"]]
-    keys = column_keys(columns, lang)
-    frame = pd.DataFrame(annex["rows"], columns=columns)
-    ids = frame[columns[keys.index("id")]].tolist() if "id" in keys else [None] * len(frame)
-    latest = (
-        frame[columns[keys.index("latest")]].tolist() if "latest" in keys else [None] * len(frame)
-    )
+    keys = [str(c) for c in annex["columns"]]
+    frame = pd.DataFrame(annex["rows"], columns=keys)
+    ids = frame["id"].tolist() if "id" in keys else [None] * len(frame)
+    latest = frame["latest"].tolist() if "latest" in keys else [None] * len(frame)
     row_formats = [_value_format(i, v) for i, v in zip(ids, latest, strict=True)]
     formats: dict[str, str | Sequence[str | None]] = {}
-    renamed = {}
-    for column, key in zip(columns, keys, strict=True):
+    for key in keys:
         if key in VALUE_KEYS:
-            formats[column] = row_formats
-        elif key == "probability":
-            formats[column] = "0%"
+            formats[key] = row_formats
+        elif key == "p_met":
+            formats[key] = P_MET_FORMAT
         elif key in YEAR_KEYS:
-            formats[column] = "0"
-        if key in ("data_status", "headline_year", "low", "high"):
-            renamed[column] = _a(f"head_{key}", lang)
-    frame = frame.rename(columns=renamed)
-    formats = {renamed.get(c, c): f for c, f in formats.items()}
-    wrapped = [renamed.get(c, c) for c, k in zip(columns, keys, strict=True) if k in WRAPPED_KEYS]
-    widths = {
-        renamed.get(c, c): WIDTHS[k] for c, k in zip(columns, keys, strict=True) if k in WIDTHS
-    }
-    sections = definitions(meta, keys, [renamed.get(c, c) for c in columns], ids, lang)
+            formats[key] = "0"
+    shown = headers(keys, lang)
+    renamed = dict(zip(keys, shown, strict=True))
+    frame = frame.set_axis(shown, axis=1)
+    formats = {renamed[k]: f for k, f in formats.items()}
+    wrapped = [renamed[k] for k in keys if k in WRAPPED_KEYS]
+    widths = {renamed[k]: WIDTHS[k] for k in keys if k in WIDTHS}
+    sections = definitions(meta, keys, shown, ids, lang)
     return status_workbook(
         frame,
         sheet=_a("sheet_status", lang),

@@ -130,7 +130,8 @@ def index_html(
         f"{demo_banner_html(rows, lang)}"
         f'<p class="summary">{summary}</p>\n'
         f'<p class="build">{when_html(started=started, run_date=run_date, lang=lang)} · '
-        f"{escape(_w('duration', lang))} {fmt_number(seconds, lang, decimals=0)} s (jobs: {jobs}) · "
+        f"{escape(_w('duration', lang))} {fmt_number(seconds, lang, decimals=0)} s "
+        f"(jobs: {jobs}) · "
         f"bdg-analysis {escape(_w('version', lang))} {escape(__version__)}{data_text}</p>\n"
         f"{legend_html(lang)}\n"
         f'<table class="reports"><thead><tr>{head}</tr></thead>\n<tbody>\n'

@@ -216,11 +216,12 @@ def _agency(rep: ProvinceReport, indicator_id: str) -> str:
 
 
 def annex_frame(rep: ProvinceReport) -> pd.DataFrame:
-    """The status table as the Excel annex shows it: one row per target and year, exactly the
-    statuses of ``bdg status`` (headers in the report's language; the chance both as shown and
-    as a number)."""
+    """The status table of the Excel annex: one row per target and year, exactly the statuses
+    of ``bdg status``, in columns named by key (``annex.COLUMNS``); the annex gives each key its
+    header, format and definition in the report's language. Texts are in that language too:
+    the kind of value, the method in words, the chance as the page shows it (beside the exact
+    probability, a number)."""
     lang = rep.lang
-    year_word = " (năm)" if lang == "vi" else " (year)"
     views = {v.id: v for v in rep.views}
     rows = []
     for entry in _statuses(rep):
@@ -229,28 +230,24 @@ def annex_frame(rep: ProvinceReport) -> pd.DataFrame:
         flag = "" if last is None else str(last["status"])
         rows.append(
             {
-                "Mã" if lang == "vi" else "Id": entry.id,
-                label("indicator", lang): _name(view, lang),
-                label("unit", lang): _unit(view, lang),
-                label("target", lang) + year_word: entry.target_year,
-                label("target", lang): fmt_target(_target(entry), lang),
-                label("latest", lang): entry.latest_value,
-                label("latest_year", lang): entry.latest_year,
-                label("source", lang) + " (status)": label(flag, lang)
-                if flag in _STATUSES
-                else flag,
-                label("projection", lang): entry.projection,
-                "80% –": entry.low,
-                "80% +": entry.high,
-                label("method", lang): entry.method or "",
-                label("probability", lang): fmt_chance(entry.p_met, lang),
+                "id": entry.id,
+                "indicator": _name(view, lang),
+                "unit": _unit(view, lang),
+                "headline_year": entry.target_year,
+                "target": fmt_target(_target(entry), lang),
+                "latest": entry.latest_value,
+                "latest_year": entry.latest_year,
+                "data_status": label(flag, lang) if flag in _STATUSES else flag,
+                "projection": entry.projection,
+                "low": entry.low,
+                "high": entry.high,
+                "method": method_words(entry.method, lang) if entry.method else "",
+                "probability": fmt_chance(entry.p_met, lang) if entry.p_met is not None else "",
                 "p_met": entry.p_met,
-                label("status", lang): status_word(entry.status, lang),
-                word("statuses.note_column", lang): status_note(
-                    entry, lang, _value_text(entry, view, lang)
-                ),
-                label("agency", lang): _agency(rep, entry.id),
-                label("data_file", lang): "" if last is None else _where(last),
+                "status": status_word(entry.status, lang),
+                "note": status_note(entry, lang, _value_text(entry, view, lang)),
+                "agency": _agency(rep, entry.id),
+                "source": "" if last is None else _where(last),
             }
         )
     return pd.DataFrame(rows)

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from bdg_analysis import annex, runner
 from bdg_analysis.annex import write_status_annex
-from bdg_analysis.text import label, status_word
+from bdg_analysis.text import status_word
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
@@ -43,56 +43,27 @@ def test_no_formula_survives_a_round_trip_through_the_file(tmp_path):
 
 # ------------------------------------------------------------------ the report's annex
 
-COLUMN_KEYS = (
-    "id",
-    "indicator",
-    "unit",
-    "latest",
-    "latest_year",
-    "data_status",
-    "target_2025",
-    "target_2030",
-    "headline_year",
-    "projection",
-    "low",
-    "high",
-    "probability",
-    "status",
-    "agency",
-    "source",
-)
-
-
-def _headers(lang: str) -> list[str]:
-    """The headers report.annex_frame gives the status table."""
-    year = " (năm)" if lang == "vi" else " (year)"
-    special = {
-        "id": "Mã" if lang == "vi" else "Id",
-        "data_status": label("source", lang) + " (status)",
-        "headline_year": label("target", lang) + year,
-        "low": "80% –",
-        "high": "80% +",
-        "source": label("data_file", lang),
-    }
-    return [special.get(k) or label(k, lang) for k in COLUMN_KEYS]
+COLUMN_KEYS = annex.COLUMNS
 
 
 def _meta(lang: str) -> dict:
+    achieved, off = status_word("achieved", lang), status_word("off_track", lang)
+    none = status_word("insufficient_data", lang)
     rows = [
-        ["M1.CT1", "Cơ quan có lãnh đạo chủ chốt là nữ", "%", 75.23, 2025, "minh họa",
-         "≥ 60", "≥ 75", 2030, 52.10654183807699, 41.2, 89.61, 0.5053117396134141,
-         status_word("achieved", lang), "Sở Nội vụ", "data/observations.csv:12"],
-        ["M3.CT1", "Giờ việc nhà", "lần", 1.94, 2025, "", "≤ 1,7", "≤ 1,4", 2030, 1.861,
-         1.58, 2.19, 0.01, status_word("off_track", lang), "Sở Y tế",
+        ["M1.CT1", "Cơ quan có lãnh đạo chủ chốt là nữ", "%", 2030, "≥ 75", 75.23, 2025,
+         "minh họa", 52.10654183807699, 41.2, 89.61, "xu hướng chậm dần", "51%",
+         0.5053117396134141, achieved, "", "Sở Nội vụ", "data/observations.csv:12"],
+        ["M3.CT1", "Giờ việc nhà", "lần", 2030, "≤ 1,4", 1.94, 2025, "", 1.861, 1.58, 2.19,
+         "xu hướng chậm dần", "1%", 0.01, off, "", "Sở Y tế",
          "data/observations.csv:40; data/extra.csv:3"],
-        ["M4.CT4", "=Cơ sở y tế", "cơ sở", 1.0, 2025, "", "", "≥ 1", 2030, None, None, None,
-         None, status_word("insufficient_data", lang), "@Sở Y tế", ""],
+        ["M4.CT4", "=Cơ sở y tế", "cơ sở", 2030, "≥ 1", 1.0, 2025, "", None, None, None, "",
+         "", None, none, "", "@Sở Y tế", ""],
     ]  # fmt: skip
     return {
         "year": 2025,
         "province": "Lạng Sơn",
         "demo_rows": 2,
-        "annex": {"columns": _headers(lang), "rows": rows},
+        "annex": {"columns": list(COLUMN_KEYS), "rows": rows},
     }
 
 
@@ -107,16 +78,18 @@ def test_the_report_annex_speaks_the_report_language_and_formats_its_numbers(tmp
     definitions_sheet = {"vi": "Định nghĩa và nguồn", "en": "Definitions and sources"}[lang]
     assert book.sheetnames == [status_sheet, definitions_sheet]
     ws = book[status_sheet]
-    head = next(r for r in range(1, 6) if ws.cell(row=r, column=1).value == _headers(lang)[0])
+    shown = annex.headers(COLUMN_KEYS, lang)
+    head = next(r for r in range(1, 6) if ws.cell(row=r, column=1).value == shown[0])
     assert ws.freeze_panes == f"A{head + 1}"  # the header row stays in view
-    headers = [ws.cell(row=head, column=c).value for c in range(1, 17)]
+    headers = [ws.cell(row=head, column=c).value for c in range(1, len(COLUMN_KEYS) + 1)]
+    assert headers == shown and not set(COLUMN_KEYS) & set(headers)  # words, never keys
     assert "Status" not in ws.title and "(status)" not in " ".join(headers)
-    assert "80% –" not in headers and "80% +" not in headers
     cells = {k: ws.cell(row=head + 1, column=i + 1) for i, k in enumerate(COLUMN_KEYS)}
     assert cells["latest"].value == 75.23 and cells["latest"].number_format == "0.0"
     assert cells["projection"].number_format == "0.0" and cells["low"].number_format == "0.0"
-    assert cells["probability"].value == pytest.approx(0.5053117396134141)
-    assert cells["probability"].number_format == "0%"
+    assert cells["p_met"].value == pytest.approx(0.5053117396134141)
+    assert cells["p_met"].number_format == "0.0%"
+    assert cells["probability"].value == "51%"  # the page's text, beside the exact number
     assert cells["latest_year"].number_format == "0"
     ratio = ws.cell(row=head + 2, column=COLUMN_KEYS.index("latest") + 1)
     assert ratio.number_format == "0.00"  # below 10: two decimals, as the report shows it
@@ -124,7 +97,7 @@ def test_the_report_annex_speaks_the_report_language_and_formats_its_numbers(tmp
     assert count.number_format == "0"
     text = ws.cell(row=head + 3, column=COLUMN_KEYS.index("indicator") + 1)
     assert text.value == "=Cơ sở y tế" and text.data_type == "s"
-    widths = [ws.column_dimensions[chr(65 + i)].width for i in range(16)]
+    widths = [ws.column_dimensions[chr(65 + i)].width for i in range(len(COLUMN_KEYS))]
     assert all(8 <= w <= 60 for w in widths)
     assert widths[COLUMN_KEYS.index("indicator")] > widths[COLUMN_KEYS.index("latest_year")]
     demo = "MINH HỌA" if lang == "vi" else "DEMONSTRATION"

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bdg_analysis import report, scorecard
+from bdg_analysis import annex, report, scorecard, text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_small.csv"
 
@@ -105,7 +105,34 @@ def test_annex_frame_and_meta_are_plain_values(vi):
     assert len(meta["annex"]["rows"]) == targets  # one row per target and year
     assert sum(meta["status_counts"].values()) == targets
     frame = report.annex_frame(vi)
-    assert "Tình trạng" in frame.columns and "Khả năng đạt" in frame.columns
+    assert list(frame.columns) == list(annex.COLUMNS)  # handed over by key, never by header
+
+
+def test_the_real_annex_has_a_header_a_definition_and_a_format_for_every_column(vi):
+    """The report's own table through the annex (not a hand-made one): every column is known,
+    methods are words, the chance is the page's text beside the exact probability."""
+    from bdg_analysis.words import has_word
+
+    meta = report.meta(vi)
+    keys = meta["annex"]["columns"]
+    assert all(has_word(f"annex.head_{k}") and has_word(f"annex.def_{k}") for k in keys)
+    book = annex.report_workbook(meta, title="T", lang="vi")
+    ws = book.worksheets[0]
+    head = next(r for r in range(1, 6) if ws.cell(row=r, column=1).value == "Mã")
+    col = {k: i + 1 for i, k in enumerate(keys)}
+    rows = range(head + 1, ws.max_row + 1)
+    methods = {ws.cell(row=r, column=col["method"]).value for r in rows}
+    assert methods and not any("_" in str(m or "") for m in methods)  # no "damped_trend"
+    for r in rows:
+        p = ws.cell(row=r, column=col["p_met"])
+        shown = ws.cell(row=r, column=col["probability"]).value
+        if p.value is None:
+            assert not shown
+            continue
+        assert p.number_format == "0.0%" and 0 <= p.value <= 1
+        assert shown == text.fmt_chance(p.value, "vi")
+        value = ws.cell(row=r, column=col["latest"])
+        assert value.value is None or value.number_format in ("0", "0.0", "0.00")
 
 
 def test_deadlines_come_from_the_plan_or_default_to_june_and_december(vi):
