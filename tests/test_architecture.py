@@ -17,6 +17,7 @@ ANALYSIS = {"trends", "projection", "progress", "scorecard"}
 PRESENTATION = {
     "text",
     "charts",
+    "chart_labels",
     "report",
     "overview",
     "annex",

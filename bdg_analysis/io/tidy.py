@@ -375,7 +375,7 @@ def _indicator_names(frame: pd.DataFrame, inferred: dict[str, str]) -> None:
     ('m4.ct1'): each distinct text that names exactly one catalogue indicator is read as its
     id, and the reader says so. Anything else is left for validation to report."""
     from bdg_analysis import catalogue
-    from bdg_analysis.io.yearbook import indicator_named
+    from bdg_analysis.io.yearbook_labels import indicator_named
 
     known = set(catalogue.ids())
     texts = frame["indicator"].astype("str").str.strip()
