@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from bdg_analysis.controls import strip_controls
+from bdg_analysis.text import STATUS_ORDER
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = "E8EEF4"
@@ -62,16 +63,7 @@ WIDTHS = {"indicator": 36.0, "unit": 14.0, "agency": 20.0, "source": 22.0, "note
 # The exact probability: one decimal more than the page's whole percent, never rounded up
 # across a cut-off by the page's rule (the "probability" column holds the page's own text)
 P_MET_FORMAT = "0.0%"
-STATUS_KEYS = (
-    "achieved",
-    "on_track",
-    "at_risk",
-    "off_track",
-    "moving_away",
-    "not_achieved",
-    "insufficient_data",
-    "no_target",
-)
+STATUS_KEYS = STATUS_ORDER  # the definitions sheet explains every status, in the page's order
 
 
 @dataclass
