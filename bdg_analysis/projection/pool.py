@@ -249,6 +249,12 @@ class PooledErrors:
             self._memo[key] = learn_phi(self.pairs, n, member)[1] if self.n_pairs else {}
         return self._memo[key]
 
+    @property
+    def reach(self) -> float:
+        """The longest horizon (years) of the pool's backtest pairs: beyond it the errors'
+        growth is extrapolated (:func:`~bdg_analysis.projection.calibration.growth`)."""
+        return float(self.pairs["h"].max()) if self.n_pairs else math.inf
+
     def gamma(self, n: int, member: Member | None = None) -> float:
         """How the pool's errors grow with the horizon, ``(h + H0)^γ``, near ``n`` points."""
         member = member or MEMBERS[FINAL]
@@ -295,7 +301,7 @@ class PooledErrors:
         default = default_calibration()
         # the default's errors in this pool's units: both are scaled by (h + H0)^γ
         prior = default.distribution(n, horizon).scaled(
-            float(growth(horizon, default.gamma(n)) / growth(horizon, gamma))
+            float(growth(horizon, default.gamma(n)) / growth(horizon, gamma, self.reach))
         )
         if dist is None:
             dist = prior
