@@ -165,3 +165,20 @@ def test_long_horizons_beyond_the_pool_grow_at_most_linearly():
     p6 = pj.project(s, 2023 + 6, lower=0, upper=100, pooled_errors=own)
     p20 = pj.project(s, 2023 + 20, lower=0, upper=100, pooled_errors=own)
     assert p20.spread / p6.spread == pytest.approx(((20 + 0.5) / (6 + 0.5)) ** min(g, 1.0))
+
+
+def test_a_pool_counts_each_series_once_against_the_default():
+    """Pairs of one series share its errors: three long series do not outweigh the default as
+    a hundred pairs would, while thirty series do."""
+    rng = np.random.default_rng(4)
+    few = pj.pooled_backtest_errors(
+        {f"P{i}": trending(rng, n=20, start=2000) for i in range(3)}, 0, 100
+    )
+    many = pj.pooled_backtest_errors(
+        {f"P{i:02d}": trending(rng, n=20, start=2000) for i in range(30)}, 0, 100
+    )
+    assert few.n_pairs > 300
+    assert few._series_ess(10, 5) == pytest.approx(3.0, rel=0.1)
+    assert 25 <= many._series_ess(10, 5) <= 30
+    # the blend weight of the default: 20 / (ESS + 20)
+    assert 20 / (few._series_ess(10, 5) + 20) > 0.8 > 0.5 > 20 / (many._series_ess(10, 5) + 20)

@@ -53,7 +53,8 @@ H_BAND = 0.35
 """Width, on the log(h + H0) scale, of the horizon weighting of backtest pairs."""
 
 PRIOR_ESS = 20.0
-"""Effective number of pairs the default distribution counts for when blended with a pool."""
+"""Effective number of series the default distribution counts for when blended with a pool (a
+pool counts its series, not its pairs: the pairs of one series share its errors)."""
 
 MAX_KNOTS = 401
 """An empirical distribution is kept as at most this many quantiles."""

@@ -26,10 +26,12 @@ from bdg_analysis.projection.calibration import (
     ErrorDistribution,
     default_calibration,
     growth,
+    horizon_weights,
     learn_gamma,
     learn_phi,
     mase,
     pair_distribution,
+    size_weights,
 )
 from bdg_analysis.projection.inputs import clean_series, prepare_rows, wide
 from bdg_analysis.projection.members import FINAL, MEMBERS, Member, prefix_stats
@@ -306,10 +308,19 @@ class PooledErrors:
         if dist is None:
             dist = prior
         else:
-            wgt = dist.ess / (dist.ess + PRIOR_ESS)
+            ess = self._series_ess(n, horizon)
+            wgt = ess / (ess + PRIOR_ESS)
             dist = ErrorDistribution(*_mix(dist, prior, wgt), n_pairs=dist.n_pairs, ess=dist.ess)
         self._memo[key] = dist
         return dist
+
+    def _series_ess(self, n: int, horizon: float) -> float:
+        """Effective number of *series* behind the distribution near ``n`` points and
+        ``horizon``: the pairs of one series share its errors, so they count as one."""
+        w = size_weights(self.pairs, n) * horizon_weights(self.pairs["h"], horizon)
+        per = np.bincount(self.pairs["sid"], weights=w)
+        tot = float(per.sum())
+        return tot * tot / float((per * per).sum()) if tot > 0 else 0.0
 
     def n_errors(self, method: str | None = None) -> int:
         """Backtest pairs in the pool (the same for every method)."""
