@@ -150,3 +150,35 @@ def test_a_list_of_series_named_alike_is_labelled_by_position():
     assert pool.labels == ("0", "1", "2", "3")
     named = [trending(rng).rename(f"P{i}") for i in range(3)]
     assert pj.pooled_backtest_errors(named, 0, 100).labels == ("P0", "P1", "P2")
+
+
+def test_long_horizons_beyond_the_pool_grow_at_most_linearly():
+    """A pool of eight-year series has seen horizons up to 6 years; 20 years ahead the interval
+    widens no faster than the horizon from there, whatever γ the pool measured."""
+    rng = np.random.default_rng(11)
+    series = {f"P{i:02d}": walk(rng) for i in range(30)}
+    pool = pj.pooled_backtest_errors(series, 0, 100)
+    assert pool.reach == 6.0  # an origin needs two points
+    s = series["P00"]
+    own = pool.for_series("P00")
+    g = own.gamma(8)
+    p6 = pj.project(s, 2023 + 6, lower=0, upper=100, pooled_errors=own)
+    p20 = pj.project(s, 2023 + 20, lower=0, upper=100, pooled_errors=own)
+    assert p20.spread / p6.spread == pytest.approx(((20 + 0.5) / (6 + 0.5)) ** min(g, 1.0))
+
+
+def test_a_pool_counts_each_series_once_against_the_default():
+    """Pairs of one series share its errors: three long series do not outweigh the default as
+    a hundred pairs would, while thirty series do."""
+    rng = np.random.default_rng(4)
+    few = pj.pooled_backtest_errors(
+        {f"P{i}": trending(rng, n=20, start=2000) for i in range(3)}, 0, 100
+    )
+    many = pj.pooled_backtest_errors(
+        {f"P{i:02d}": trending(rng, n=20, start=2000) for i in range(30)}, 0, 100
+    )
+    assert few.n_pairs > 300
+    assert few._series_ess(10, 5) == pytest.approx(3.0, rel=0.1)
+    assert 25 <= many._series_ess(10, 5) <= 30
+    # the blend weight of the default: 20 / (ESS + 20)
+    assert 20 / (few._series_ess(10, 5) + 20) > 0.8 > 0.5 > 20 / (many._series_ess(10, 5) + 20)

@@ -53,7 +53,8 @@ H_BAND = 0.35
 """Width, on the log(h + H0) scale, of the horizon weighting of backtest pairs."""
 
 PRIOR_ESS = 20.0
-"""Effective number of pairs the default distribution counts for when blended with a pool."""
+"""Effective number of series the default distribution counts for when blended with a pool (a
+pool counts its series, not its pairs: the pairs of one series share its errors)."""
 
 MAX_KNOTS = 401
 """An empirical distribution is kept as at most this many quantiles."""
@@ -226,9 +227,32 @@ def learn_gamma(pairs: dict, n: int, member: Member, phi: float) -> float:
     return float(np.clip(g, *GAMMA_RANGE))
 
 
-def growth(h, gamma):
-    """``(h + H0)^γ``: how many years of typical movement an error at horizon ``h`` spans."""
-    return (np.asarray(h, dtype=float) + H0) ** gamma
+EXTRAPOLATED_GAMMA_MAX = 1.0
+"""Beyond the longest horizon a pool has seen, errors are taken to grow at most in proportion to
+the horizon (a wrong slope): a faster growth measured over the pool's shorter horizons is not
+extrapolated."""
+
+
+def growth(h, gamma, reach=math.inf):
+    """How many years of typical movement an error at horizon ``h`` spans: ``(h + H0)^γ`` up to
+    ``reach`` (the longest horizon the errors were measured at), beyond it continued with the
+    exponent ``min(γ, 1)``.
+
+    Why: on ten-year yearly histories the pools' errors grow as ``h^1.1-1.4`` over horizons 1-9
+    (slopes that bend away), but over the 5-35 year horizons of five-yearly histories as
+    ``h^0.75-1``; carried on to 20 years, ``γ = 1.4`` put 86 % of outcomes inside the 80 %
+    interval. Within ``reach`` the measured growth is used as it is.
+    """
+    h = np.asarray(h, dtype=float)
+    gamma = np.asarray(gamma, dtype=float)
+    reach = np.asarray(reach, dtype=float)
+    inside = (h + H0) ** gamma
+    with np.errstate(all="ignore"):
+        r = np.minimum(reach, np.maximum(h, 0.0))
+        beyond = (r + H0) ** gamma * ((h + H0) / (r + H0)) ** np.minimum(
+            gamma, EXTRAPOLATED_GAMMA_MAX
+        )
+    return np.where(h > reach, beyond, inside)
 
 
 def pair_distribution(

@@ -140,7 +140,8 @@ def run(
     # the error distribution of each (row, target): by number of points and horizon
     dist_member = members[0] if len(members) == 1 else MEMBERS[FINAL]
     gamma = _per_row("gamma", calibs, which, n, dist_member)
-    spread = s[:, None] * growth(h, np.nan_to_num(gamma, nan=1.0)[:, None])
+    reach = np.array([getattr(c, "reach", math.inf) for c in calibs])[which]
+    spread = s[:, None] * growth(h, np.nan_to_num(gamma, nan=1.0)[:, None], reach[:, None])
     ps = np.r_[(1 - level) / 2, (1 + level) / 2, np.asarray(probs, dtype=float)]
     Q = np.full((N, Yn, ps.size), np.nan)
     p_le = np.full((N, Yn), np.nan) if thresholds is not None else None

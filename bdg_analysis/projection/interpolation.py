@@ -48,7 +48,8 @@ def interpolate_rows(
         dists.append(d)
         ql[i], qh[i] = d.quantile([(1 - level) / 2, (1 + level) / 2])
     gamma = np.array([c.gamma(int(v), MEMBERS[FINAL]) for c, v in zip(calibs, n, strict=True)])
-    spread = s * growth(hmin, gamma)
+    reach = np.array([getattr(c, "reach", np.inf) for c in calibs])
+    spread = s * growth(hmin, gamma, reach)
     back = lambda z: transforms.inverse_rows(code, z, lower, upper, delta)  # noqa: E731
     zq = float(stats.norm.ppf(0.5 + level / 2))
     return {

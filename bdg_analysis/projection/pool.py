@@ -26,10 +26,12 @@ from bdg_analysis.projection.calibration import (
     ErrorDistribution,
     default_calibration,
     growth,
+    horizon_weights,
     learn_gamma,
     learn_phi,
     mase,
     pair_distribution,
+    size_weights,
 )
 from bdg_analysis.projection.inputs import clean_series, prepare_rows, wide
 from bdg_analysis.projection.members import FINAL, MEMBERS, Member, prefix_stats
@@ -249,6 +251,12 @@ class PooledErrors:
             self._memo[key] = learn_phi(self.pairs, n, member)[1] if self.n_pairs else {}
         return self._memo[key]
 
+    @property
+    def reach(self) -> float:
+        """The longest horizon (years) of the pool's backtest pairs: beyond it the errors'
+        growth is extrapolated (:func:`~bdg_analysis.projection.calibration.growth`)."""
+        return float(self.pairs["h"].max()) if self.n_pairs else math.inf
+
     def gamma(self, n: int, member: Member | None = None) -> float:
         """How the pool's errors grow with the horizon, ``(h + H0)^γ``, near ``n`` points."""
         member = member or MEMBERS[FINAL]
@@ -295,15 +303,24 @@ class PooledErrors:
         default = default_calibration()
         # the default's errors in this pool's units: both are scaled by (h + H0)^γ
         prior = default.distribution(n, horizon).scaled(
-            float(growth(horizon, default.gamma(n)) / growth(horizon, gamma))
+            float(growth(horizon, default.gamma(n)) / growth(horizon, gamma, self.reach))
         )
         if dist is None:
             dist = prior
         else:
-            wgt = dist.ess / (dist.ess + PRIOR_ESS)
+            ess = self._series_ess(n, horizon)
+            wgt = ess / (ess + PRIOR_ESS)
             dist = ErrorDistribution(*_mix(dist, prior, wgt), n_pairs=dist.n_pairs, ess=dist.ess)
         self._memo[key] = dist
         return dist
+
+    def _series_ess(self, n: int, horizon: float) -> float:
+        """Effective number of *series* behind the distribution near ``n`` points and
+        ``horizon``: the pairs of one series share its errors, so they count as one."""
+        w = size_weights(self.pairs, n) * horizon_weights(self.pairs["h"], horizon)
+        per = np.bincount(self.pairs["sid"], weights=w)
+        tot = float(per.sum())
+        return tot * tot / float((per * per).sum()) if tot > 0 else 0.0
 
     def n_errors(self, method: str | None = None) -> int:
         """Backtest pairs in the pool (the same for every method)."""
