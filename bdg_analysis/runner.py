@@ -93,7 +93,13 @@ def execute(
     """
     import papermill as pm
 
+    from bdg_analysis import kernels
+
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    # jupyter_client interrupts a kernel before shutting it down, and an ipykernel busy with
+    # the shutdown then logs "KeyboardInterrupt caught in kernel." (an error, so it passes the
+    # log level): the batch kernel manager stops kernels without that interrupt.
+    engine = {"kernel_manager_class": kernels.kernel_manager_class(None), **(engine_options or {})}
     try:
         pm.execute_notebook(
             str(notebook),
@@ -106,7 +112,7 @@ def execute(
             execution_timeout=timeout,
             request_save_on_cell_execute=False,
             start_timeout=start_timeout,
-            **(engine_options or {}),
+            **engine,
             # ipykernel warns "running over TCP without encryption" on every start; only
             # errors from the kernel process itself belong in a scheduled job's log.
             extra_arguments=["--IPKernelApp.log_level=ERROR"],

@@ -491,3 +491,33 @@ def test_failure_reasons_are_in_the_language_asked(lang):
         assert timeout.startswith("timeout: a cell ran longer than 8 s (--timeout)")
         assert died.startswith("the kernel died")
     assert "\n" not in timeout + died
+
+
+def test_a_single_report_stops_its_kernel_without_the_interrupt_that_logs_an_error(
+    tmp_path, monkeypatch
+):
+    """jupyter_client interrupts a kernel before shutting it down; ipykernel then may log
+    "KeyboardInterrupt caught in kernel." into a scheduled job's log. bdg report, like run-all,
+    uses the kernel manager that skips that interrupt (interrupts on timeout still go)."""
+    import papermill as pm
+
+    seen = {}
+    monkeypatch.setattr(pm, "execute_notebook", lambda *a, **kw: seen.update(kw))
+    runner.execute(tmp_path / "in.ipynb", tmp_path / "out.ipynb", {})
+    manager = seen["kernel_manager_class"]
+    km = manager()
+    km.shutting_down = True
+    interrupted = []
+
+    async def parent_interrupt(self):
+        interrupted.append(True)
+
+    base = manager.__mro__[1]
+    monkeypatch.setattr(base, "_async_interrupt_kernel", parent_interrupt)
+    import asyncio
+
+    asyncio.run(km._async_interrupt_kernel())
+    assert interrupted == []
+    km.shutting_down = False
+    asyncio.run(km._async_interrupt_kernel())
+    assert interrupted == [True]
