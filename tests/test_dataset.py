@@ -559,3 +559,20 @@ def test_unpaid_care_ratio_without_hours_weights_by_men_marked_estimate():
     assert "men's total hours of unpaid domestic and care work not available" in (
         boundaries.describe(row, "en")
     )
+
+
+def test_the_frame_on_current_boundaries_is_kept_and_read_back_as_built(tmp_path):
+    """A report's kernel reads the merged provinces' frame back instead of building it again:
+    the same rows, index, types and tuples; a kept file that does not read is built again."""
+    obs = dataset.load(None)
+    built = dataset.Context(obs).current
+    first = dataset.Context(obs, cache_dir=tmp_path).current
+    kept = list(tmp_path.glob("current-*.parquet"))
+    assert len(kept) == 1
+    again = dataset.Context(obs, cache_dir=tmp_path).current
+    pd.testing.assert_frame_equal(first, built)
+    pd.testing.assert_frame_equal(again, built)
+    for column in ("parts_used", "source_rows"):
+        assert all(type(a) is type(b) for a, b in zip(again[column], built[column], strict=True))
+    kept[0].write_bytes(b"not parquet")
+    pd.testing.assert_frame_equal(dataset.Context(obs, cache_dir=tmp_path).current, built)

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from bdg_analysis import cache
-from bdg_analysis.dataset import boundaries
+from bdg_analysis.dataset import boundaries, stored
 from bdg_analysis.dataset.selection import series_rows, total_sex
 
 
@@ -68,7 +68,13 @@ class Context:
         """Every series on the 34 current provinces: former provinces put together, missing
         values left out, with the trace columns (``aggregated``, ``complete``, ``source_rows``,
         ``parts_used``, ``parts_missing``, ``rule``, ``weight``, ...)."""
-        return boundaries.current_frame(self.observations, weights=self.weights)
+        path = stored.current_path(self.cache_dir, self.rows_digest) if self.cache_dir else None
+        kept = stored.read_current(path)
+        if kept is not None:
+            return kept
+        frame = boundaries.current_frame(self.observations, weights=self.weights)
+        stored.write_current(path, frame)
+        return frame
 
     @cached_property
     def _usable(self) -> pd.DataFrame:

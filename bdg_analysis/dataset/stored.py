@@ -73,3 +73,44 @@ def write(path: Path | None, frame: pd.DataFrame) -> None:
             frame.to_parquet(tmp, index=False)
     except (BdgError, OSError, ValueError, TypeError, ImportError):
         pass
+
+
+# ---------------------------------------------------------------- the frame on current boundaries
+
+#: Columns of the current frame that hold tuples (Parquet gives them back as arrays).
+_TUPLE_COLUMNS = ("source_rows", "parts_used", "parts_missing", "weight_years")
+
+
+def current_path(folder: Path | None, rows_digest: str) -> Path | None:
+    """Where the observations on current boundaries of one dataset are kept (None: no cache).
+    ``rows_digest`` covers every column of the observations, the weights and the code."""
+    return None if folder is None else folder / f"current-{rows_digest}.parquet"
+
+
+def read_current(path: Path | None) -> pd.DataFrame | None:
+    """The kept frame on current boundaries, its tuple columns as tuples again; None when
+    missing or unreadable (the caller then builds it)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        frame = pd.read_parquet(path)
+    except Exception:  # noqa: BLE001 - any unreadable file is only a cache miss
+        return None
+    for column in _TUPLE_COLUMNS:
+        if column in frame.columns:
+            frame[column] = [
+                tuple(v.tolist()) if hasattr(v, "tolist") else v for v in frame[column]
+            ]
+    return frame
+
+
+def write_current(path: Path | None, frame: pd.DataFrame) -> None:
+    """Keep the frame on current boundaries with its index (rows keep the observations'
+    positions), whole or not at all; best effort."""
+    if path is None:
+        return
+    try:
+        with files.atomic_target(path) as tmp:
+            frame.to_parquet(tmp, index=True)
+    except (BdgError, OSError, ValueError, TypeError, ImportError):
+        pass
