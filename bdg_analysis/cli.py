@@ -77,25 +77,36 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say(key: str, lang: str | None = None, **fields: object) -> str:
+    """A message of the command itself, in the user's language (``--lang vi`` or a Vietnamese
+    environment: Vietnamese; else English)."""
+    return words.word(f"cli.{key}", lang or words.lang_from_env(), **fields)
+
+
+def _cli_lang(args: argparse.Namespace) -> str:
+    """Messages in Vietnamese for ``--lang vi`` or a Vietnamese environment, else English."""
+    return "vi" if getattr(args, "lang", None) == "vi" or words.lang_from_env() == "vi" else "en"
+
+
 def _print_problems(problems) -> None:
     """One line per problem on stdout (file:row: column: message), capped for huge files."""
     for problem in problems[:MAX_PROBLEM_LINES]:
         print(problem)
     hidden = len(problems) - MAX_PROBLEM_LINES
     if hidden > 0:
-        print(f"... and {hidden} more problem(s)")
+        print(_say("more_problems", n=hidden))
 
 
 def _print_inferred(tables) -> None:
     """Say how each file was read (on stderr: stdout stays one line per problem)."""
     for table in tables:
-        print(f"{table.file}: read as {table.describe()}", file=sys.stderr)
+        print(_say("read_as", file=table.file, how=table.describe()), file=sys.stderr)
 
 
 def _print_warnings(warnings) -> None:
     """What to check that does not stop a file (a unit unlike the catalogue's), on stderr."""
     for warning in warnings[:MAX_PROBLEM_LINES]:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(_say("warning", text=warning), file=sys.stderr)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -108,22 +119,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     _print_warnings(loaded.warnings)
     if problems:
         _print_problems(problems)
-        print(dataset.describe_problem_count(problems), file=sys.stderr)
+        print(dataset.describe_problem_count(problems, words.lang_from_env()), file=sys.stderr)
         return 2
     obs = loaded.checked.observations
     print(
-        f"OK: {len(obs)} rows, {obs['province'].nunique()} places, "
-        f"{obs['indicator'].nunique()} indicators, years "
-        f"{obs['year'].min()}-{obs['year'].max()}, {int(obs['value'].isna().sum())} missing "
-        f"values, {int((obs['status'] == 'demo').sum())} demo rows"
+        _say(
+            "validate_ok",
+            rows=len(obs),
+            places=obs["province"].nunique(),
+            indicators=obs["indicator"].nunique(),
+            first=obs["year"].min(),
+            last=obs["year"].max(),
+            missing=int(obs["value"].isna().sum()),
+            demo=int((obs["status"] == "demo").sum()),
+        )
     )
     for table in loaded.tables:
         if not table.canonical:
-            print(
-                f"note: {table.file} is not a standard tidy file (reports read it as above); "
-                f"write one with: bdg import {table.file} --out FILE.csv",
-                file=sys.stderr,
-            )
+            print(_say("not_tidy", file=table.file), file=sys.stderr)
     return 0
 
 
@@ -151,9 +164,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     _print_warnings(result.loaded.warnings)
     if result.problems:
         _print_problems(result.problems)
-        what = dataset.describe_problem_count(result.problems)
+        what = dataset.describe_problem_count(result.problems, words.lang_from_env())
         if result.merge is not None and result.merge.conflicts:
-            what += f"; nothing written to {args.out}"
+            what += _say("nothing_written", out=args.out)
         print(what, file=sys.stderr)
         return 2
     merged = result.merge
@@ -161,13 +174,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     obs = result.loaded.checked.observations
     blank_status = int((obs["status"] == "").sum())
     if blank_status:
-        print(
-            f"note: {blank_status} row(s) without a status written as 'official'", file=sys.stderr
-        )
-    state = "written" if merged.written else "unchanged"
-    line = f"{args.out}: {state} ({merged.summary()})"
+        print(_say("blank_status", n=blank_status), file=sys.stderr)
+    lang = words.lang_from_env()
+    state = "import_written" if merged.written else "import_unchanged"
+    line = _say(state, lang, out=args.out, summary=merged.summary(lang))
     if merged.history:
-        line += f"; {len(merged.history)} old value(s) kept in {importer.history_path(args.out)}"
+        line += _say("history_kept", n=len(merged.history), path=importer.history_path(args.out))
     print(line)
     return 0
 
@@ -187,7 +199,7 @@ def _cmd_run_all(args: argparse.Namespace) -> int:
     run_date = runner.check_run_date(args.run_date)
     lang = words.check_lang(args.lang or "vi")
     # the log speaks Vietnamese when asked to (--lang vi) or when the environment does
-    log_lang = "vi" if args.lang == "vi" or words.lang_from_env() == "vi" else "en"
+    log_lang = _cli_lang(args)
     names = [
         name.strip() for item in args.provinces or [] for name in item.split(",") if name.strip()
     ]
@@ -231,10 +243,13 @@ def _cmd_form(args: argparse.Namespace) -> int:
         contact=args.contact,
     )
     written = forms.write_forms(asked, Path(args.out), lang=args.lang)
+    lang = _cli_lang(args)
     for agency, path in zip(asked.agencies, written, strict=True):
         rows = len(asked.rows_of(agency))
-        print(f"{path}: {agency}, {rows} row(s), form {asked.form_id(agency)}")
-    print(f"deadline {asked.deadline.isoformat()}; return to {asked.return_to}", file=sys.stderr)
+        form = asked.form_id(agency)
+        print(_say("form_written", lang, path=path, agency=agency, rows=rows, form=form))
+    deadline_text = words.fmt_date(asked.deadline.isoformat(), lang)
+    print(_say("form_deadline", lang, deadline=deadline_text, to=asked.return_to), file=sys.stderr)
     return 0
 
 

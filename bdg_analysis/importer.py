@@ -248,26 +248,24 @@ class MergeResult:
     history: list[dict] = field(default_factory=list)
     written: bool = False
 
-    def summary(self) -> str:
-        parts = [f"{self.added} added", f"{self.unchanged} unchanged"]
-        if self.revised:
-            parts.append(f"{self.revised} revised")
-        if self.filled:
-            parts.append(f"{self.filled} gap(s) filled")
-        if self.kept:
-            parts.append(f"{self.kept} held value(s) kept (the new file has no figure)")
-        if self.completed:
-            parts.append(f"{self.completed} given their numerator and denominator")
-        if self.restated:
-            parts.append(
-                f"{self.restated} restated (same value, new status or numerator/denominator)"
-            )
-        if self.restated_waiting:
-            parts.append(
-                f"{self.restated_waiting} with the same value but a new status or "
-                "numerator/denominator left as held (pass --revise to take the new status)"
-            )
-        return ", ".join(parts)
+    def summary(self, lang: str = "en") -> str:
+        """What the merge did, in ``lang`` (the command line's language)."""
+        from bdg_analysis.words import word
+
+        counts = [
+            ("added", self.added),
+            ("unchanged", self.unchanged),
+            ("revised", self.revised),
+            ("filled", self.filled),
+            ("kept", self.kept),
+            ("completed", self.completed),
+            ("restated", self.restated),
+            ("restated_waiting", self.restated_waiting),
+        ]
+        always = ("added", "unchanged")
+        return ", ".join(
+            word(f"cli.merge_{name}", lang, n=n) for name, n in counts if n or name in always
+        )
 
 
 def history_path(out: Path | str) -> Path:

@@ -68,3 +68,41 @@ def test_output_into_a_closed_pipe_is_not_a_traceback():
     )
     assert "Traceback" not in proc.stderr
     assert proc.stdout.strip()
+
+
+def _vietnamese(monkeypatch) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "vi_VN.UTF-8")
+
+
+def test_validate_and_import_speak_vietnamese_in_a_vietnamese_environment(
+    tmp_path, monkeypatch, capsys
+):
+    _vietnamese(monkeypatch)
+    data = tmp_path / "own.csv"
+    data.write_text(
+        "province,indicator,year,value,sex,source,note,status\n"
+        "Lạng Sơn,M4.CT1,2024,112.5,total,Sở Y tế,,official\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["validate", str(data)]) == 0
+    said = capsys.readouterr()
+    assert said.out.startswith("ĐẠT: 1 dòng, 1 địa phương") and "đọc như sau" in said.err
+    out = tmp_path / "tidy.csv"
+    assert cli.main(["import", str(data), "--out", str(out)]) == 0
+    assert "đã ghi (1 thêm mới, 0 không đổi)" in capsys.readouterr().out
+    data.write_text("province,indicator,year,value\nLạng Sơn,M4.CT1,2024,abc\n", encoding="utf-8")
+    assert cli.main(["validate", str(data)]) == 2
+    assert "1 lỗi trong 1 tệp" in capsys.readouterr().err
+
+
+def test_bdg_form_says_where_to_return_in_the_form_language(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    args = ["form", "--province", "Lạng Sơn", "--year", "2026", "--out", str(tmp_path)]
+    assert cli.main([*args, "--today", "2026-11-30"]) == 0
+    assert "hạn nộp 10/12/2026; gửi về Sở Nội vụ" in capsys.readouterr().err
+    assert cli.main([*args, "--today", "2026-11-30", "--lang", "en"]) == 0
+    assert "deadline 10 December 2026; return to" in capsys.readouterr().err

@@ -539,7 +539,7 @@ def test_bdg_form_writes_the_round(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr()
     assert "lang-son-2026-so-y-te.xlsx: Sở Y tế" in out.out
-    assert "deadline 2026-12-10" in out.err
+    assert "hạn nộp 10/12/2026" in out.err  # the form is Vietnamese, so is the message
     assert len(list(tmp_path.glob("*.xlsx"))) == 6
     assert cli.main(["form", "--province", "Hà Tây", "--year", "2026", "--out", str(tmp_path)]) == 2
     assert (

@@ -199,6 +199,9 @@ def _winners(stacked: pd.DataFrame) -> np.ndarray:
     return np.sort(order[last])
 
 
-def describe_problem_count(problems: list[Problem]) -> str:
-    files = sorted({p.file for p in problems})
-    return f"{len(problems)} problem(s) in {len(files)} file(s)"
+def describe_problem_count(problems: list[Problem], lang: str = "en") -> str:
+    """How many problems in how many files, in ``lang`` (the command line's language)."""
+    from bdg_analysis.words import word
+
+    files = {p.file for p in problems}
+    return word("cli.problem_count", lang, problems=len(problems), files=len(files))
