@@ -16,48 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bdg_analysis.errors import BdgInputError, Problem
-
-
-def clean_series(series: pd.Series, lower=None, upper=None, name: str = "series") -> pd.Series:
-    """Values by whole year, missing dropped, sorted; BdgInputError naming the year for a
-    duplicate year, a value that is not a number, or one outside ``lower``/``upper``."""
-    if not isinstance(series, pd.Series):
-        series = pd.Series(series, dtype="float64")
-    s = pd.to_numeric(series, errors="coerce").astype("float64")
-    bad = series[s.isna() & series.notna()]
-    if len(bad):
-        raise BdgInputError(
-            Problem(name, None, f"year {bad.index[0]}", f"value {bad.iloc[0]!r} is not a number")
-        )
-    s = s[np.isfinite(s.to_numpy())]
-    try:
-        years = [int(y) for y in s.index]
-        if any(float(y) != float(int(y)) for y in s.index):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise BdgInputError(
-            Problem(name, None, "index", "the index must hold whole years (e.g. 2019, 2020)")
-        ) from None
-    s = pd.Series(s.to_numpy(), index=years, dtype="float64")
-    if s.index.has_duplicates:
-        dup = s.index[s.index.duplicated()][0]
-        raise BdgInputError(Problem(name, None, f"year {dup}", "year appears more than once"))
-    for year, value in s.items():
-        if (lower is not None and value < lower) or (upper is not None and value > upper):
-            side, bound = (
-                ("below the lower", lower)
-                if lower is not None and value < lower
-                else (
-                    "above the upper",
-                    upper,
-                )
-            )
-            raise BdgInputError(
-                Problem(name, None, f"year {year}", f"value {value:g} is {side} bound {bound:g}")
-            )
-    return s.sort_index()
-
+from bdg_analysis.projection.inputs import clean_series  # the one check of a series by year
 
 # --------------------------------------------------------------------------------------------
 # Reference 1: UN ESCAP Current Status and Anticipated Progress

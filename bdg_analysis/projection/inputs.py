@@ -18,7 +18,7 @@ from bdg_analysis.projection import breaks, transforms
 from bdg_analysis.projection.members import MEMBERS, row_stats, slope_of
 
 
-def clean_series(series: pd.Series, lower, upper, name: str = "series") -> pd.Series:
+def clean_series(series: pd.Series, lower=None, upper=None, name: str = "series") -> pd.Series:
     """Drop missing values, check years and bounds; BdgInputError naming the year otherwise."""
     if not isinstance(series, pd.Series):
         try:
