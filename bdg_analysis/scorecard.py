@@ -584,4 +584,5 @@ def bdg_warm_up(parameters: dict) -> None:
     for year in sorted(years):
         for indicator_id in catalogue.ids():
             ctx.pooled(indicator_id, year)
+            rank_year(ctx, indicator_id, year)  # the year every province is ranked on
     _WARM[key] = ctx
