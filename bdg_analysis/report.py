@@ -325,8 +325,6 @@ def header_html(rep: ProvinceReport) -> str:
 def _place_name(place: geo.Province, lang: str) -> str:
     """The province as the page's language names it: ``Tỉnh Lạng Sơn``, ``Lạng Sơn Province``,
     ``Hà Nội City``."""
-    from bdg_analysis.words import word
-
     for prefix, key in (("Thành phố ", "place_city"), ("Tỉnh ", "place_province")):
         if place.full_name.startswith(prefix):
             return word(f"report.{key}", lang, name=place.name)
