@@ -63,14 +63,14 @@ def read(path: Path | None, columns: Sequence[str]) -> pd.DataFrame | None:
     return frame
 
 
-def write(path: Path | None, frame: pd.DataFrame) -> None:
-    """Keep checked observations at ``path``, whole or not at all; best effort (a cache that
-    cannot be written only costs time)."""
+def write(path: Path | None, frame: pd.DataFrame, *, index: bool = False) -> None:
+    """Keep checked observations at ``path`` (with their index if ``index``), whole or not at
+    all; best effort (a cache that cannot be written only costs time)."""
     if path is None:
         return
     try:
         with files.atomic_target(path) as tmp:
-            frame.to_parquet(tmp, index=False)
+            frame.to_parquet(tmp, index=index)
     except (BdgError, OSError, ValueError, TypeError, ImportError):
         pass
 
@@ -107,10 +107,4 @@ def read_current(path: Path | None) -> pd.DataFrame | None:
 def write_current(path: Path | None, frame: pd.DataFrame) -> None:
     """Keep the frame on current boundaries with its index (rows keep the observations'
     positions), whole or not at all; best effort."""
-    if path is None:
-        return
-    try:
-        with files.atomic_target(path) as tmp:
-            frame.to_parquet(tmp, index=True)
-    except (BdgError, OSError, ValueError, TypeError, ImportError):
-        pass
+    write(path, frame, index=True)
