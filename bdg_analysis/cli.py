@@ -88,25 +88,26 @@ def _cli_lang(args: argparse.Namespace) -> str:
     return "vi" if getattr(args, "lang", None) == "vi" or words.lang_from_env() == "vi" else "en"
 
 
-def _print_problems(problems) -> None:
+def _print_problems(problems, lang: str) -> None:
     """One line per problem on stdout (file:row: column: message), capped for huge files."""
     for problem in problems[:MAX_PROBLEM_LINES]:
-        print(problem)
+        print(words.problem_line(problem, lang))
     hidden = len(problems) - MAX_PROBLEM_LINES
     if hidden > 0:
-        print(_say("more_problems", n=hidden))
+        print(_say("more_problems", lang, n=hidden))
 
 
-def _print_inferred(tables) -> None:
+def _print_inferred(tables, lang: str) -> None:
     """Say how each file was read (on stderr: stdout stays one line per problem)."""
     for table in tables:
-        print(_say("read_as", file=table.file, how=table.describe()), file=sys.stderr)
+        print(_say("read_as", lang, file=table.file, how=table.describe(lang)), file=sys.stderr)
 
 
-def _print_warnings(warnings) -> None:
+def _print_warnings(warnings, lang: str) -> None:
     """What to check that does not stop a file (a unit unlike the catalogue's), on stderr."""
     for warning in warnings[:MAX_PROBLEM_LINES]:
-        print(_say("warning", text=warning), file=sys.stderr)
+        text = words.problem_line(warning, lang)
+        print(_say("warning", lang, text=text), file=sys.stderr)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -115,11 +116,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     found, missing = importer.expand_paths(args.paths)
     loaded = importer.check_paths(found)
     problems = importer._sorted(missing + loaded.problems)
-    _print_inferred(loaded.tables)
-    _print_warnings(loaded.warnings)
+    lang = words.lang_from_env()
+    _print_inferred(loaded.tables, lang)
+    _print_warnings(loaded.warnings, lang)
     if problems:
-        _print_problems(problems)
-        print(dataset.describe_problem_count(problems, words.lang_from_env()), file=sys.stderr)
+        _print_problems(problems, lang)
+        print(dataset.describe_problem_count(problems, lang), file=sys.stderr)
         return 2
     obs = loaded.checked.observations
     print(
@@ -160,11 +162,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
         revise=args.revise,
         on_wait=lambda message: print(message, file=sys.stderr, flush=True),
     )
-    _print_inferred(result.loaded.tables)
-    _print_warnings(result.loaded.warnings)
+    lang = words.lang_from_env()
+    _print_inferred(result.loaded.tables, lang)
+    _print_warnings(result.loaded.warnings, lang)
     if result.problems:
-        _print_problems(result.problems)
-        what = dataset.describe_problem_count(result.problems, words.lang_from_env())
+        _print_problems(result.problems, lang)
+        what = dataset.describe_problem_count(result.problems, lang)
         if result.merge is not None and result.merge.conflicts:
             what += _say("nothing_written", out=args.out)
         print(what, file=sys.stderr)
@@ -175,7 +178,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
     blank_status = int((obs["status"] == "").sum())
     if blank_status:
         print(_say("blank_status", n=blank_status), file=sys.stderr)
-    lang = words.lang_from_env()
     state = "import_written" if merged.written else "import_unchanged"
     line = _say(state, lang, out=args.out, summary=merged.summary(lang))
     if merged.history:
@@ -505,8 +507,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except BdgInputError as err:
+        lang = _cli_lang(args)
         for problem in err.problems:
-            print(problem, file=sys.stderr)
+            print(words.problem_line(problem, lang), file=sys.stderr)
         return err.exit_code
     except BdgError as err:
         print(f"bdg: {err}", file=sys.stderr)

@@ -54,11 +54,19 @@ class BdgInputError(BdgError):
 class UnknownNameError(BdgInputError):
     """A province or indicator name that matches nothing; carries suggestions."""
 
-    def __init__(self, kind: str, name: str, suggestions: list[str], file: str = "<argument>"):
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        suggestions: list[str],
+        file: str = "<argument>",
+        *,
+        message: str | None = None,
+    ):
         self.name = name
         self.suggestions = suggestions
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(Problem(file, None, kind, f"unknown {kind} {name!r}{hint}"))
+        super().__init__(Problem(file, None, kind, message or f"unknown {kind} {name!r}{hint}"))
 
 
 class RunError(BdgError):

@@ -90,6 +90,70 @@ def namespace(prefix: str, lang: str = DEFAULT_LANG) -> dict[str, str]:
     }
 
 
+# --- messages said later, in the reader's language ---------------------------------------------
+
+
+class Phrase(str):
+    """A message in English (it *is* that ``str``) that remembers its words key and fields.
+
+    Readers and checks do not know the user's language; they build their messages with
+    :func:`phrase`, and the command line says them in Vietnamese or English with :func:`said`.
+    Everything else (tests, logs, ``str(problem)``) sees the plain English text. A fact
+    (a file name, a cell as typed) is a field, never translated; a field that is itself a
+    Phrase is said in the same language.
+    """
+
+    key: str
+    fields: dict[str, object]
+
+    def __new__(cls, key: str, fields: Mapping[str, object]) -> Phrase:
+        self = super().__new__(cls, word(key, "en", **_english(fields)))
+        self.key = key
+        self.fields = dict(fields)
+        return self
+
+    def __reduce__(self):  # a worker process sends problems back: keep the key and fields
+        return (Phrase, (self.key, self.fields))
+
+    def in_lang(self, lang: str) -> str:
+        fields = {k: said(v, lang) if isinstance(v, Phrase) else v for k, v in self.fields.items()}
+        return word(self.key, lang, **fields)
+
+
+def _english(fields: Mapping[str, object]) -> dict[str, object]:
+    return {k: str(v) if isinstance(v, Phrase) else v for k, v in fields.items()}
+
+
+def phrase(key: str, /, **fields: object) -> Phrase:
+    """The message ``namespace.key`` with its fields, said later in the user's language."""
+    return Phrase(key, fields)
+
+
+def said(text: object, lang: str = DEFAULT_LANG) -> str:
+    """``text`` in ``lang`` when it is a :class:`Phrase`, else as it is (a fact, or English)."""
+    return text.in_lang(lang) if isinstance(text, Phrase) else str(text)
+
+
+def problem(
+    file: str,
+    row: int | None,
+    column: str | None,
+    key: str,
+    /,
+    *,
+    code: str | None = None,
+    **fields: object,
+) -> Problem:
+    """A :class:`Problem` whose message is the words ``key`` with ``fields`` (a Phrase)."""
+    return Problem(file, row, column, phrase(key, **fields), code=code)
+
+
+def problem_line(item: Problem, lang: str = "en") -> str:
+    """One problem as the command line prints it (``file:row: column: message``) in ``lang``."""
+    english = str(item)
+    return english[: len(english) - len(item.message)] + said(item.message, lang)
+
+
 # --- numbers and dates ---------------------------------------------------------------------------
 
 

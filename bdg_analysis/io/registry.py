@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bdg_analysis import words
 from bdg_analysis.errors import Problem
 
 
@@ -72,11 +73,24 @@ class Table:
     canonical: bool = False
     warnings: list[Problem] = field(default_factory=list)
 
-    def describe(self) -> str:
-        """One line saying how the file was read ('key: value; ...', sheets split by ' | ')."""
+    def describe(self, lang: str = "en") -> str:
+        """One line saying how the file was read ('key: value; ...', sheets split by ' | '),
+        in ``lang``: each key through ``read_as.<key>``, each value a fact or a Phrase."""
         sheets = [k for k in self.inferred if k.startswith("sheet ")]
         sep = " | " if sheets else "; "
-        return sep.join(f"{k}: {v}" for k, v in self.inferred.items() if v)
+        return sep.join(
+            f"{_label(k, lang)}: {words.said(v, lang)}" for k, v in self.inferred.items() if v
+        )
+
+
+def _label(key: str, lang: str) -> str:
+    """An ``inferred`` key in ``lang`` ('sheet 'Data'' keeps the sheet's name as written)."""
+    name = ""
+    if key.startswith("sheet "):
+        key, name = "sheet", key[len("sheet ") :]
+    slug = "read_as." + key.replace(" ", "_")
+    label = words.word(slug, lang) if words.has_word(slug) else key
+    return f"{label} {name}" if name else label
 
 
 ReadFunction = Callable[[Path, ReadOptions], Table]
