@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import yaml
 
-from bdg_analysis.errors import UnknownNameError
+from bdg_analysis import words
 from bdg_analysis.paths import RESOURCES_DIR
 from bdg_analysis.targets import Target
 
@@ -112,7 +112,7 @@ def get(indicator_id: str) -> Indicator:
     import difflib
 
     suggestions = difflib.get_close_matches(key, list(table), n=3, cutoff=0.5)
-    raise UnknownNameError("indicator", indicator_id, suggestions)
+    raise words.unknown_name("kind_indicator", indicator_id, suggestions)
 
 
 def is_known(indicator_id: str) -> bool:

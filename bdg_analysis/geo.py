@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bdg_analysis import words
 from bdg_analysis.errors import BdgInputError, UnknownNameError
 from bdg_analysis.words import word
 
@@ -71,10 +72,7 @@ _ALIASES_FORMER = {
     "baccan": "Bắc Kạn",
 }
 # Units that existed before the 63-province map; a clear word instead of a fuzzy guess.
-_HISTORIC = {
-    "hatay": "Hà Tây was merged into Hà Nội on 1 August 2008 and is not one of the 63 former "
-    "provinces; its data cannot be placed without a confirmed mapping",
-}
+_HISTORIC = {"hatay": "geo.history_ha_tay"}  # a name of the past: the words of what became of it
 _PREFIXES = (("thanh", "pho"), ("tinh",), ("tp",), ("t", "p"))
 _SUFFIXES = (("province",), ("city",))
 
@@ -183,8 +181,9 @@ def _library_dir() -> Path:
     spec = importlib.util.find_spec(LIBRARY)
     if spec is None or not spec.submodule_search_locations:
         raise BdgInputError(
-            f"{LIBRARY} is not installed; install the project with its dependencies "
-            f"({LIBRARY}=={LIBRARY_VERSION})"
+            words.problem(
+                "<input>", None, None, "geo.no_library", name=LIBRARY, version=LIBRARY_VERSION
+            )
         )
     return Path(next(iter(spec.submodule_search_locations)))
 
@@ -325,7 +324,7 @@ def current_by_code(code: str) -> Province:
     try:
         return _register().current[code]
     except KeyError:
-        raise UnknownNameError("province code", code, []) from None
+        raise words.unknown_name("kind_province_code", code) from None
 
 
 def former_by_code(code: str) -> Province:
@@ -334,7 +333,7 @@ def former_by_code(code: str) -> Province:
     try:
         return _register().former[code]
     except KeyError:
-        raise UnknownNameError("former province code", code, []) from None
+        raise words.unknown_name("kind_former_province_code", code) from None
 
 
 def successor(former: Province) -> Province:
@@ -394,7 +393,7 @@ def resolve(name: str, year: int | None = None) -> Resolution:
             return Resolution(successor(old), old if old.changed else None, False, "code")
         if not old_era and code in reg.current:
             return Resolution(reg.current[code], None, False, "code")
-        raise UnknownNameError("province code", str(name), [])
+        raise words.unknown_name("kind_province_code", str(name))
     entry = reg.keys.get(key)
     if entry is None:
         for glued in ("thanhpho", "tinh", "tp"):
@@ -429,12 +428,12 @@ def unknown_name_error(name: str, extra: list[str] | tuple[str, ...] = ()) -> Un
     """
     err = _unknown(name, fold(name))
     suggestions = list(dict.fromkeys([*err.suggestions, *extra]))[:4]
-    out = UnknownNameError("province", name, suggestions)
-    key = fold(name)
-    if key in _HISTORIC:
-        out.problems[0].message += f" ({_HISTORIC[key]})"
-        out.args = ("\n".join(str(p) for p in out.problems),)
-    return out
+    return words.unknown_name("kind_province", name, suggestions, note=_history(fold(name)))
+
+
+def _history(key: str) -> words.Phrase | None:
+    """What became of a province of the past, said after the suggestions (None for others)."""
+    return words.phrase(_HISTORIC[key]) if key in _HISTORIC else None
 
 
 def _unknown(name: str, key: str) -> UnknownNameError:
@@ -448,11 +447,7 @@ def _unknown(name: str, key: str) -> UnknownNameError:
     for k in close:
         if labels[k] not in suggestions:
             suggestions.append(labels[k])
-    err = UnknownNameError("province", name, suggestions[:3])
-    if key in _HISTORIC:
-        err.problems[0].message += f" ({_HISTORIC[key]})"
-        err.args = ("\n".join(str(p) for p in err.problems),)
-    return err
+    return words.unknown_name("kind_province", name, suggestions[:3], note=_history(key))
 
 
 def former_parts(current_code_or_name: str | Province) -> list[Province]:

@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from bdg_analysis import words
 from bdg_analysis.dataset import series_rows
-from bdg_analysis.errors import BdgInputError, Problem, UnknownNameError
+from bdg_analysis.errors import BdgInputError
 
 NATIONAL = "Toàn quốc"
 """The province value of the national row in the tidy observations frame."""
@@ -25,21 +26,17 @@ def _nfc(text) -> str:
 def _clean(series: pd.Series) -> pd.Series:
     """Values by whole year, missing dropped, sorted; BdgInputError on duplicate or odd years."""
     if not isinstance(series, pd.Series):
-        raise BdgInputError(
-            Problem("series", None, None, "expected a pandas Series of values indexed by year")
-        )
+        raise BdgInputError(words.problem("series", None, None, "trends.not_a_series"))
     s = pd.to_numeric(series, errors="coerce").astype("float64")
     s = s[np.isfinite(s.to_numpy())]
     try:
         years = [int(y) for y in s.index]
     except (TypeError, ValueError):
-        raise BdgInputError(
-            Problem("series", None, "index", "the index must hold whole years")
-        ) from None
+        raise BdgInputError(words.problem("series", None, "index", "trends.not_years")) from None
     s = pd.Series(s.to_numpy(), index=years, dtype="float64")
     if s.index.has_duplicates:
         dup = s.index[s.index.duplicated()][0]
-        raise BdgInputError(Problem("series", None, f"year {dup}", "year appears more than once"))
+        raise BdgInputError(words.problem("series", None, f"year {dup}", "trends.year_twice"))
     return s.sort_index()
 
 
@@ -109,12 +106,7 @@ def _year_rows(frame: pd.DataFrame, indicator: str, year: int, sex: str | None) 
     missing = {"province", "indicator", "year", "value"} - set(frame.columns)
     if missing:
         raise BdgInputError(
-            Problem(
-                "observations",
-                None,
-                ", ".join(sorted(missing)),
-                "column missing from the observations frame",
-            )
+            words.problem("observations", None, ", ".join(sorted(missing)), "trends.no_column")
         )
     rows = frame[frame["indicator"] == indicator]
     if "former" in rows.columns:
@@ -145,9 +137,8 @@ def _known_province(frame: pd.DataFrame, province: str) -> str:
     if name not in names:
         import difflib
 
-        raise UnknownNameError(
-            "province", province, difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.5)
-        )
+        close = difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.5)
+        raise words.unknown_name("kind_province", province, close)
     return name
 
 
@@ -183,12 +174,7 @@ def rank(
     if rows["_name"].duplicated().any():
         dup = rows.loc[rows["_name"].duplicated(), "_name"].iloc[0]
         raise BdgInputError(
-            Problem(
-                "observations",
-                None,
-                f"{indicator} {year}",
-                f"several values for {dup}; pass sex= to choose one",
-            )
+            words.problem("observations", None, f"{indicator} {year}", "trends.several", place=dup)
         )
     n = len(rows)
     mine = rows[rows["_name"] == name]

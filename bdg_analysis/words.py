@@ -11,6 +11,7 @@ rounding in Python, so a value shows the same digits in both languages and on ev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -19,7 +20,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.errors import BdgInputError, Problem, UnknownNameError
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -149,9 +150,37 @@ def problem(
 
 
 def problem_line(item: Problem, lang: str = "en") -> str:
-    """One problem as the command line prints it (``file:row: column: message``) in ``lang``."""
-    english = str(item)
-    return english[: len(english) - len(item.message)] + said(item.message, lang)
+    """One problem as the command line prints it (``file:row: column: message``) in ``lang``.
+
+    A column that is a Phrase (the kind of an unknown name: ``province``) is said too; a column
+    name read from a file is a fact and stays as written.
+    """
+    column = said(item.column, lang) if item.column else item.column
+    return str(dataclasses.replace(item, column=column, message=said(item.message, lang)))
+
+
+def unknown_name(
+    kind: str,
+    name: str,
+    suggestions: list[str] | tuple[str, ...] = (),
+    file: str = "<argument>",
+    *,
+    note: Phrase | None = None,
+) -> UnknownNameError:
+    """The error for a name that matches nothing, with its closest names, said later.
+
+    ``kind`` is a key of ``errors.yaml`` (``kind_province``, ``kind_indicator``...); ``note`` a
+    phrase said after the suggestions (what became of a historic province).
+    """
+    what = phrase(f"errors.{kind}")
+    shown = {"kind": what, "name": name}
+    if suggestions:
+        message = phrase("errors.unknown_name_close", names=", ".join(suggestions), **shown)
+    else:
+        message = phrase("errors.unknown_name", **shown)
+    if note is not None:
+        message = phrase("errors.with_note", message=message, note=note)
+    return UnknownNameError(what, name, list(suggestions), file, message=message)
 
 
 # --- numbers and dates ---------------------------------------------------------------------------

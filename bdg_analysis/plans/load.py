@@ -8,9 +8,9 @@ import difflib
 from functools import lru_cache
 from pathlib import Path
 
-from bdg_analysis import geo, paths
+from bdg_analysis import geo, paths, words
 from bdg_analysis.catalogue import Indicator
-from bdg_analysis.errors import BdgInputError, Problem, UnknownNameError
+from bdg_analysis.errors import BdgInputError, UnknownNameError
 from bdg_analysis.plans import reader
 from bdg_analysis.plans.model import Plan, citation
 from bdg_analysis.plans.names import id_order, jkey
@@ -38,7 +38,7 @@ def _stamp(path: Path) -> tuple:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise BdgInputError(Problem(str(path), None, None, "file not found")) from None
+        raise BdgInputError(words.problem(str(path), None, None, "plans.not_found")) from None
     return (st.st_mtime_ns, st.st_size, reader.max_bytes())
 
 
@@ -57,7 +57,9 @@ def _scan_cached(folder: str, stamp: tuple) -> tuple[dict, ...]:
         jur = data.get("jurisdiction") if isinstance(data, dict) else None
         if not isinstance(jur, dict) or not jur.get("name"):
             raise BdgInputError(
-                Problem(str(file), parsed.line(("jurisdiction",)), "jurisdiction.name", "missing")
+                words.problem(
+                    str(file), parsed.line(("jurisdiction",)), "jurisdiction.name", "plans.missing"
+                )
             )
         aliases = jur.get("aliases") if isinstance(jur.get("aliases"), list) else []
         entries.append(
@@ -138,9 +140,7 @@ def load_plan(name: str | geo.Province, params_dir: str | Path | None = None) ->
 def _national_path(folder: Path) -> Path:
     path = folder / NATIONAL_FILE
     if not path.exists():
-        raise BdgInputError(
-            Problem(str(path), None, None, "file not found: the national targets are needed")
-        )
+        raise BdgInputError(words.problem(str(path), None, None, "plans.no_national"))
     return path
 
 
@@ -170,7 +170,7 @@ def _plan_of_province(province: geo.Province, folder: Path) -> Plan:
 
 def _load_plan(name: str, folder: Path, depth: int) -> Plan:
     if depth > _MAX_DEPTH:
-        raise BdgInputError(f"params: the plans' parents loop at {name!r}")
+        raise BdgInputError(words.problem("<input>", None, None, "plans.parents_loop", name=name))
     index = _index(folder)
     national_path = _national_path(folder)
     key = jkey(name)

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from bdg_analysis import words
 from bdg_analysis.errors import BdgInputError, Problem
 
 # the C parser when PyYAML has it: the pure-Python one costs a second per report
@@ -77,12 +78,7 @@ def max_bytes(environ: dict[str, str] | None = None) -> int:
         value = 0
     if value <= 0:
         raise BdgInputError(
-            Problem(
-                "<environment>",
-                None,
-                MAX_BYTES_ENV,
-                f"expected a positive whole number of bytes, got {text!r}",
-            )
+            words.problem("<environment>", None, MAX_BYTES_ENV, "plans.bad_max_bytes", text=text)
         )
     return value
 
@@ -100,7 +96,7 @@ class _Constructor(SafeConstructor):
             raise _Refused(
                 None,
                 None,
-                f"an integer of {digits} digits is not a value a plan holds",
+                words.phrase("plans.huge_integer", digits=digits),
                 node.start_mark,
             )
         return super().construct_yaml_int(node)
@@ -120,31 +116,14 @@ def _refuse_references(text: str, file: str) -> Problem | None:
     for event in yaml.parse(text, Loader=_LOADER):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
-            return Problem(
-                file,
-                line,
-                None,
-                f"YAML alias *{event.anchor} refused: params files may not use anchors or aliases "
-                "(&name, *name, <<:); write each value out in full",
-            )
+            return words.problem(file, line, None, "plans.yaml_alias", name=event.anchor)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            return Problem(
-                file,
-                line,
-                None,
-                f"YAML anchor &{anchor} refused: params files may not use anchors or aliases "
-                "(&name, *name, <<:); write each value out in full",
-            )
+            return words.problem(file, line, None, "plans.yaml_anchor", name=anchor)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                return Problem(
-                    file,
-                    line,
-                    None,
-                    f"nested more than {MAX_DEPTH} levels deep; a params file needs at most 4",
-                )
+                return words.problem(file, line, None, "plans.too_deep", depth=MAX_DEPTH)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
     return None
@@ -164,12 +143,13 @@ def _walk(node: yaml.Node, parsed: Parsed) -> None:
                 where = (key_node.start_mark.line + 1, key_node.start_mark.column)
                 if key in seen:
                     parsed.problems.append(
-                        Problem(
+                        words.problem(
                             parsed.file,
                             where[0],
                             key_text(sub),
-                            f"key {key!r} given twice in one mapping (first at line {seen[key]}); "
-                            "YAML would silently keep the second",
+                            "plans.key_twice",
+                            key=key,
+                            first=seen[key],
                         )
                     )
                     continue
@@ -196,8 +176,8 @@ def _yaml_problem(file: str, err: yaml.YAMLError) -> Problem:
     line = mark.line + 1 if mark is not None else None
     problem = getattr(err, "problem", None) or str(err)
     if isinstance(err, _Refused):
-        return Problem(file, line, None, problem)
-    return Problem(file, line, None, f"not valid YAML: {problem}")
+        return words.problem(file, line, None, "plans.refused", message=problem)
+    return words.problem(file, line, None, "plans.not_yaml", error=problem)
 
 
 def read_text(path: Path, limit: int | None = None) -> str:
@@ -212,25 +192,25 @@ def read_text(path: Path, limit: int | None = None) -> str:
         with open(path, "rb") as handle:
             raw = handle.read(cap + 1)
     except FileNotFoundError:
-        raise BdgInputError(Problem(file, None, None, "file not found")) from None
+        raise BdgInputError(words.problem(file, None, None, "plans.not_found")) from None
     except IsADirectoryError:
-        raise BdgInputError(Problem(file, None, None, "is a folder, not a params file")) from None
+        raise BdgInputError(words.problem(file, None, None, "plans.is_folder")) from None
     except OSError as err:
-        raise BdgInputError(Problem(file, None, None, f"cannot be read ({err.strerror})")) from None
+        error = err.strerror or str(err)
+        raise BdgInputError(
+            words.problem(file, None, None, "plans.unreadable", error=error)
+        ) from None
     if len(raw) > cap:
         raise BdgInputError(
-            Problem(
-                file,
-                None,
-                None,
-                f"larger than the {cap} bytes a params file may hold; if the file is genuine, "
-                f"raise the limit with the environment variable {MAX_BYTES_ENV}=<bytes>",
-            )
+            words.problem(file, None, None, "plans.too_large", cap=cap, name=MAX_BYTES_ENV)
         )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise BdgInputError(Problem(file, None, None, f"not UTF-8 text ({err.reason})")) from None
+        reason = err.reason
+        raise BdgInputError(
+            words.problem(file, None, None, "plans.not_utf8", reason=reason)
+        ) from None
 
 
 def parse(path: str | Path, limit: int | None = None) -> Parsed:
@@ -262,7 +242,7 @@ def parse(path: str | Path, limit: int | None = None) -> Parsed:
         parsed.problems.append(_yaml_problem(parsed.file, err))
         parsed.data = None
     except (ValueError, OverflowError, RecursionError) as err:  # defensive: never a traceback
-        parsed.problems.append(Problem(parsed.file, None, None, f"not valid YAML: {err}"))
+        parsed.problems.append(words.problem(parsed.file, None, None, "plans.not_yaml", error=err))
         parsed.data = None
     return parsed
 

@@ -16,6 +16,7 @@ from bdg_analysis import catalogue, geo
 from bdg_analysis.errors import BdgInputError
 from bdg_analysis.plans.names import ID_PATTERN
 from bdg_analysis.plans.reader import is_finite_number
+from bdg_analysis.words import phrase
 
 Found = list[tuple[tuple, str]]
 
@@ -40,7 +41,7 @@ def _period(data: dict, found: Found) -> tuple[int, int] | None:
     if start is None or end is None:
         return None
     if start > end:
-        found.append((("period",), f"start {start} is after end {end}"))
+        found.append((("period",), phrase("plans.start_after_end", start=start, end=end)))
         return None
     return start, end
 
@@ -60,7 +61,9 @@ def _places(data: dict, found: Found) -> None:
         else:
             current = res.province
             if res.is_national:
-                found.append((("jurisdiction", "province"), f"{name!r} is the whole country"))
+                found.append(
+                    (("jurisdiction", "province"), phrase("plans.whole_country", name=name))
+                )
     former_name = jur.get("former_province")
     if isinstance(former_name, str | int) and not isinstance(former_name, bool):
         try:
@@ -72,7 +75,12 @@ def _places(data: dict, found: Found) -> None:
                 found.append(
                     (
                         ("jurisdiction", "former_province"),
-                        f"{former_name} is now part of {res.province.name}, not of {current.name}",
+                        phrase(
+                            "plans.former_elsewhere",
+                            former=former_name,
+                            now=res.province.name,
+                            given=current.name,
+                        ),
                     )
                 )
 
@@ -83,13 +91,13 @@ def _document(data: dict, found: Found) -> None:
     if not isinstance(doc, dict):
         return
     if doc.get("status") == "unnumbered" and doc.get("number"):
-        found.append((("document", "status"), "status 'unnumbered' but the document has a number"))
+        found.append((("document", "status"), phrase("plans.unnumbered_with_number")))
     date = doc.get("date")
     if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         try:
             dt.date.fromisoformat(date)
         except ValueError:
-            found.append((("document", "date"), f"{date!r} is not a date of the calendar"))
+            found.append((("document", "date"), phrase("plans.not_a_date", date=date)))
 
 
 def _local_ids(data: dict, found: Found) -> dict[str, dict]:
@@ -102,7 +110,7 @@ def _local_ids(data: dict, found: Found) -> dict[str, dict]:
             found.append(
                 (
                     ("local_indicators", i, "id"),
-                    f"{ind_id} is a catalogue indicator; do not redefine it",
+                    phrase("plans.redefined", id=ind_id),
                 )
             )
         else:
@@ -112,8 +120,7 @@ def _local_ids(data: dict, found: Found) -> dict[str, dict]:
 
 @functools.lru_cache(maxsize=256)
 def _suggest(value: str, known: frozenset[str]) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.5)
-    return f"; did you mean: {', '.join(close)}?" if close else ""
+    return ", ".join(difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.5))
 
 
 def _known(value: object, path: tuple, known: frozenset[str], found: Found) -> bool:
@@ -121,14 +128,11 @@ def _known(value: object, path: tuple, known: frozenset[str], found: Found) -> b
         return False  # the schema's
     if value in known:
         return True
-    hint = _suggest(value, known)
-    found.append(
-        (
-            path,
-            f"unknown indicator {value!r}{hint} (ids are those of catalogue.yaml, or declared "
-            f"under local_indicators)",
-        )
-    )
+    close = _suggest(value, known)
+    if close:
+        found.append((path, phrase("plans.unknown_indicator_close", id=value, names=close)))
+    else:
+        found.append((path, phrase("plans.unknown_indicator", id=value)))
     return False
 
 
@@ -152,9 +156,7 @@ def _targets(
         ok_id = _known(entry.get("id"), (*path, "id"), known, found)
         year = _year(entry.get("year"))
         if year is not None and period is not None and not period[0] <= year <= period[1]:
-            found.append(
-                ((*path, "year"), f"year {year} is outside the plan period {period[0]}-{period[1]}")
-            )
+            found.append(((*path, "year"), _outside(year, period)))
         value, high = entry.get("value"), entry.get("value_high")
         if (
             entry.get("op") == "between"
@@ -162,7 +164,12 @@ def _targets(
             and is_finite_number(high)
             and high < value
         ):
-            found.append(((*path, "value_high"), f"value_high {high:g} is below value {value:g}"))
+            found.append(
+                (
+                    (*path, "value_high"),
+                    phrase("plans.high_below", high=f"{high:g}", low=f"{value:g}"),
+                )
+            )
         if ok_id:
             lower, upper = _bounds(entry["id"], local)
             for key in ("value", "value_high"):
@@ -172,7 +179,10 @@ def _targets(
                 if (lower is not None and number < lower) or (upper is not None and number > upper):
                     top = "∞" if upper is None else upper
                     found.append(
-                        ((*path, key), f"{number:g} is outside the indicator's range {lower}-{top}")
+                        (
+                            (*path, key),
+                            phrase("plans.out_of_range", value=f"{number:g}", low=lower, high=top),
+                        )
                     )
         if ok_id and year is not None:
             pair = (entry["id"], year)
@@ -180,11 +190,15 @@ def _targets(
                 found.append(
                     (
                         path,
-                        f"second target for {pair[0]} {pair[1]} (first at targets[{seen[pair]}])",
+                        phrase("plans.second_target", id=pair[0], year=pair[1], first=seen[pair]),
                     )
                 )
             else:
                 seen[pair] = i
+
+
+def _outside(year: int, period: tuple[int, int]) -> str:
+    return phrase("plans.outside_period", year=year, start=period[0], end=period[1])
 
 
 def _baselines(data: dict, period, known: frozenset[str], found: Found) -> None:
@@ -196,7 +210,7 @@ def _baselines(data: dict, period, known: frozenset[str], found: Found) -> None:
             found.append(
                 (
                     (*path, "year"),
-                    f"baseline year {year} is after the plan period {period[0]}-{period[1]}",
+                    phrase("plans.baseline_after", year=year, start=period[0], end=period[1]),
                 )
             )
 
@@ -221,7 +235,7 @@ def _deadlines(data: dict, period, found: Found) -> None:
             found.append(
                 (
                     ("deadlines", i, "due"),
-                    f"year {year} is outside the plan period {period[0]}-{period[1]}",
+                    _outside(year, period),
                 )
             )
 

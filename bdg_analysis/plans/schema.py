@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from bdg_analysis import paths
+from bdg_analysis import paths, words
 from bdg_analysis.errors import Problem
 from bdg_analysis.plans import rules
 from bdg_analysis.plans.names import jkey
@@ -154,10 +154,28 @@ def _at(data: object, path: tuple) -> object:
     return data
 
 
+@functools.cache
+def _template_words() -> dict[str, str]:
+    """The words key of each message template of the schema, found by its English text."""
+    prefix = "params_schema."
+    return {entry["en"]: key for key, entry in words.catalogue().items() if key.startswith(prefix)}
+
+
+def template_word(template: str) -> str:
+    """The words key (``params_schema.*``) saying ``template`` in both languages.
+
+    The schema keeps its templates in English, readable beside the keyword they word; the
+    Vietnamese is in ``resources/words/params_schema.yaml`` (a test checks every template has
+    its word).
+    """
+    return _template_words()[template]
+
+
 def _fill(template: str, error, path: tuple, data: object) -> str:
     parent = _at(data, path[:-1])
     enum = error.schema.get("enum", []) if isinstance(error.schema, dict) else []
-    return template.format(
+    return words.phrase(
+        template_word(template),
         value=error.instance,
         type=type(error.instance).__name__,
         name=path[-1] if path else "",
@@ -177,10 +195,14 @@ def _messages(error, data: object) -> list[tuple[tuple, str]]:
             if key in allowed:
                 continue
             close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            out.append(
-                ((*path, key), f"unknown key {key!r}{hint}; expected one of {', '.join(allowed)}")
-            )
+            names = ", ".join(allowed)
+            if close:
+                message = words.phrase(
+                    "params_schema.unknown_key_close", key=key, close=close[0], allowed=names
+                )
+            else:
+                message = words.phrase("params_schema.unknown_key", key=key, allowed=names)
+            out.append(((*path, key), message))
         return out
     if error.validator == "required":
         prop = sub.get("properties", {}).get(path[-1], {})
@@ -193,7 +215,7 @@ def _messages(error, data: object) -> list[tuple[tuple, str]]:
     template = _word(sub, "x-messages", str(error.validator))
     if template:
         return [(path, _fill(template, error, path, data))]
-    return [(path, error.message)]
+    return [(path, words.phrase("params_schema.other", error=error.message))]
 
 
 def schema_problems(data: object) -> list[tuple[tuple, str]]:
@@ -217,9 +239,7 @@ def check(path: str | Path) -> Parsed:
     parsed = parse(path)
     if parsed.data is None:
         if not parsed.problems:
-            parsed.problems.append(
-                Problem(parsed.file, None, None, "empty: expected a params file (a mapping)")
-            )
+            parsed.problems.append(words.problem(parsed.file, None, None, "plans.empty"))
         return parsed
     ranked: list[tuple[int, int, int, Problem]] = []
     for problem in parsed.problems:  # duplicate keys
@@ -228,16 +248,16 @@ def check(path: str | Path) -> Parsed:
     for phase, items in enumerate(phases):
         for key_path, message in items:
             line, column = parsed.position(key_path)
-            problem = Problem(parsed.file, line, key_text(key_path) or None, message)
+            problem = words.problem(
+                parsed.file, line, key_text(key_path) or None, "plans.as_found", message=message
+            )
             ranked.append((line or 0, phase, column, problem))
     ranked.sort(key=lambda item: item[:3])
     parsed.problems = [item[3] for item in ranked[:MAX_PROBLEMS]]
     if len(ranked) > MAX_PROBLEMS:
         more = len(ranked) - MAX_PROBLEMS
         parsed.problems.append(
-            Problem(
-                parsed.file, None, None, f"{more} more problems not listed; fix those above first"
-            )
+            words.problem(parsed.file, None, None, "plans.more_problems", n=more)
         )
     return parsed
 
@@ -261,7 +281,7 @@ def validate_params_dir(directory: str | Path | None = None) -> list[Problem]:
     problems: list[Problem] = []
     files = sorted(folder.glob("*.yaml"))
     if not any(f.name == NATIONAL_FILE for f in files):
-        problems.append(Problem(str(folder / NATIONAL_FILE), None, None, "file not found"))
+        problems.append(words.problem(str(folder / NATIONAL_FILE), None, None, "plans.not_found"))
     names: dict[str, Path] = {}
     for file in files:
         parsed = check(file)
@@ -271,11 +291,12 @@ def validate_params_dir(directory: str | Path | None = None) -> list[Problem]:
             key = jkey(str(data["jurisdiction"].get("name", "")))
             if key in names:
                 problems.append(
-                    Problem(
+                    words.problem(
                         str(file),
                         parsed.line(("jurisdiction", "name")),
                         "jurisdiction.name",
-                        f"same jurisdiction as {names[key].name}",
+                        "plans.same_jurisdiction",
+                        other=names[key].name,
                     )
                 )
             names[key] = file

@@ -24,7 +24,7 @@ def format_targets(plan: Plan, fmt: str = "table", lang: str = "vi") -> str:
     Vietnamese by default, saying which targets are the jurisdiction's own and which national.
     """
     if fmt not in FORMATS:
-        raise BdgInputError(f"unknown format {fmt!r}; expected table or json")
+        raise BdgInputError(words.problem("<input>", None, None, "plans.bad_format", format=fmt))
     lang = words.check_lang(lang, where="lang")
     if fmt == "json":
         rows = [t.to_dict(unit=plan.indicator(t.indicator).unit(lang)) for t in plan.targets]
