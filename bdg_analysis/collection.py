@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bdg_analysis import forms, geo, quality
+from bdg_analysis import forms, geo, quality, words
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import forms as fio
 from bdg_analysis.paths import RESOURCES_DIR, display_path
 from bdg_analysis.version import __version__
-from bdg_analysis.words import check_lang, fmt_date, fmt_number, word
+from bdg_analysis.words import check_lang, fmt_date, fmt_number, phrase, said, word
 
 STATES = ("received", "no_figure", "missing", "refused")
 FLAGS = ("provisional", "mismatch", "jump", "differs", "refused")
@@ -226,6 +226,7 @@ def round_state(
         if key in refusals:
             item.state = "refused"
             item.where, why = refusals[key]
+            why = said(why, lang)  # the reader's words, in the page's language
             item.flags.append(("refused", word("collection.flag_refused", lang, why=why)))
         elif key in answers:
             _from_form(item, answers[key])
@@ -276,7 +277,8 @@ def _answers(returns: list[fio.FormRead]):
         for problem in form.problems:
             key = _row_key(problem, by_row)
             if key is not None:
-                refusals[key] = (problem.file, f"{problem.column}: {problem.message}")
+                why = phrase("collection.refusal", column=problem.column, message=problem.message)
+                refusals[key] = (problem.file, why)
                 answers.pop(key, None)
         for problem in form.flags:
             key = _row_key(problem, by_row)
@@ -387,7 +389,14 @@ def render(state: RoundState, fmt: str = "table") -> str:
     if fmt == "table":
         return render_table(state)
     raise BdgInputError(
-        Problem("--format", None, "format", f"{fmt!r}: expected one of {', '.join(FORMATS)}")
+        words.problem(
+            "--format",
+            None,
+            "format",
+            "collection.bad_format",
+            format=fmt,
+            allowed=", ".join(FORMATS),
+        )
     )
 
 
@@ -638,7 +647,9 @@ def collect(
     for item in forms_dir or []:
         item = Path(item)
         if not item.exists():
-            raise BdgInputError(Problem(display_path(item), None, "--forms", "not found"))
+            raise BdgInputError(
+                words.problem(display_path(item), None, "--forms", "collection.not_found")
+            )
         if item.is_dir():
             files += sorted(p for p in item.rglob("*.xlsx") if not p.name.startswith(("~$", ".")))
         else:

@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from bdg_analysis import catalogue, geo, plans
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.files import atomic_target
 from bdg_analysis.io import forms as fio
-from bdg_analysis.words import check_lang, fmt_date, fmt_number, word
+from bdg_analysis.words import check_lang, fmt_date, fmt_number, problem, word
 
 #: The agency that collects, and answers for indicators no agency of the plan is given.
 HOME_AFFAIRS = "Sở Nội vụ"
@@ -108,7 +108,7 @@ def parse_date(text: str | None, where: str) -> dt.date | None:
         return dt.date.fromisoformat(str(text).strip())
     except ValueError:
         raise BdgInputError(
-            Problem("<argument>", None, where, f"{text!r} is not a date (expected YYYY-MM-DD)")
+            problem("<argument>", None, where, "forms.not_a_date", text=text)
         ) from None
 
 
@@ -181,13 +181,11 @@ def plan_round(
     """
     resolved = geo.resolve(province)
     if resolved.is_national:
-        raise BdgInputError(
-            Problem("--province", None, "province", "forms go to a province, not the nation")
-        )
+        raise BdgInputError(problem("--province", None, "province", "forms.not_national"))
     if not 2000 <= int(year) <= 2100:
-        raise BdgInputError(Problem("--year", None, "year", f"{year}: expected 2000-2100"))
+        raise BdgInputError(problem("--year", None, "year", "forms.bad_year", year=year))
     if back < 0:
-        raise BdgInputError(Problem("--back", None, "back", f"{back}: expected 0 or more"))
+        raise BdgInputError(problem("--back", None, "back", "forms.bad_back", back=back))
     place = resolved.province
     plan = plans.load_plan(place.name, params_dir)
     today = today or dt.date.today()
@@ -274,7 +272,7 @@ def build_workbook(round_: Round, agency: str, *, lang: str = "vi"):
     rows = round_.rows_of(agency)
     if not rows:
         raise BdgInputError(
-            Problem("<argument>", None, "agency", f"{agency!r} is asked nothing in this round")
+            problem("<argument>", None, "agency", "forms.nothing_asked", agency=agency)
         )
     wb = Workbook()
     cover = wb.active

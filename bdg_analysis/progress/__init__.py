@@ -18,9 +18,9 @@ from enum import StrEnum
 
 import pandas as pd
 
-from bdg_analysis import dataset
+from bdg_analysis import dataset, words
 from bdg_analysis import projection as pj
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.progress.references import (
     EscapResult,
     EurostatResult,
@@ -526,8 +526,8 @@ def _series_from_frame(frame: pd.DataFrame, province: str, indicator: str) -> pd
         src = where["source_file"].iloc[0] if "source_file" in where else "observations"
         row = int(where["source_row"].iloc[0]) if "source_row" in where else None
         raise BdgInputError(
-            Problem(
-                str(src), row, f"{indicator} {y}", f"{province} has more than one value for {y}"
+            words.problem(
+                str(src), row, f"{indicator} {y}", "progress.two_values", place=province, year=y
             )
         )
     return pd.Series(

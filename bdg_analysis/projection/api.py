@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis import words
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.projection.breaks import break_of_row
 from bdg_analysis.projection.engine import DEFAULT_LEVEL, SHORT_SERIES, _check_pool, run
 from bdg_analysis.projection.inputs import check_level, check_methods, clean_series
@@ -232,12 +233,13 @@ def project(
     last_year = int(s.index[-1])
     if to_year < int(s.index[0]):
         raise BdgInputError(
-            Problem(
+            words.problem(
                 "series",
                 None,
                 "to_year",
-                f"{to_year} is before the first observation "
-                f"({int(s.index[0])}); expected a later year",
+                "projection.before_first",
+                year=to_year,
+                first=int(s.index[0]),
             )
         )
     if to_year in s.index:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis import words
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.projection import breaks, transforms
 from bdg_analysis.projection.members import MEMBERS, row_stats, slope_of
 
@@ -25,14 +26,16 @@ def clean_series(series: pd.Series, lower=None, upper=None, name: str = "series"
             series = pd.Series(series)
         except Exception:  # noqa: BLE001 - anything that is not series-like
             raise BdgInputError(
-                Problem(name, None, "series", "expected a pandas Series of values indexed by year")
+                words.problem(name, None, "series", "projection.not_a_series")
             ) from None
     s = pd.to_numeric(series, errors="coerce").astype("float64")
     bad_values = series[s.isna() & series.notna()]
     if len(bad_values):
         year = bad_values.index[0]
         raise BdgInputError(
-            Problem(name, None, f"year {year}", f"value {bad_values.iloc[0]!r} is not a number")
+            words.problem(
+                name, None, f"year {year}", "projection.not_a_number", value=bad_values.iloc[0]
+            )
         )
     s = s[np.isfinite(s.to_numpy())] if len(s) else s
     try:
@@ -40,31 +43,33 @@ def clean_series(series: pd.Series, lower=None, upper=None, name: str = "series"
         if any(float(y) != float(int(y)) for y in s.index):
             raise ValueError
     except (TypeError, ValueError):
-        raise BdgInputError(
-            Problem(name, None, "index", "the index must hold whole years (e.g. 2019, 2020)")
-        ) from None
+        raise BdgInputError(words.problem(name, None, "index", "projection.not_years")) from None
     s = pd.Series(s.to_numpy(), index=years, dtype="float64")
     if s.index.has_duplicates:
         dup = s.index[s.index.duplicated()][0]
-        raise BdgInputError(Problem(name, None, f"year {dup}", "year appears more than once"))
+        raise BdgInputError(words.problem(name, None, f"year {dup}", "projection.year_twice"))
     s = s.sort_index()
     for year, value in s.items():
         if lower is not None and value < lower:
             raise BdgInputError(
-                Problem(
+                words.problem(
                     name,
                     None,
                     f"year {year}",
-                    f"value {value:g} is below the lower bound {lower:g}",
+                    "projection.below_lower",
+                    value=f"{value:g}",
+                    bound=f"{lower:g}",
                 )
             )
         if upper is not None and value > upper:
             raise BdgInputError(
-                Problem(
+                words.problem(
                     name,
                     None,
                     f"year {year}",
-                    f"value {value:g} is above the upper bound {upper:g}",
+                    "projection.above_upper",
+                    value=f"{value:g}",
+                    bound=f"{upper:g}",
                 )
             )
     return s
@@ -89,7 +94,7 @@ def wide(data, years=None) -> tuple[np.ndarray, np.ndarray, pd.Index]:
             yrs = np.asarray([int(c) for c in data.columns])
         except (TypeError, ValueError):
             raise BdgInputError(
-                Problem("series", None, "columns", "the columns must be whole years")
+                words.problem("series", None, "columns", "projection.columns_not_years")
             ) from None
         order = np.argsort(yrs)
         vals = data.to_numpy(dtype=float)[:, order]
@@ -109,7 +114,9 @@ def wide(data, years=None) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     if vals.ndim != 2 or vals.shape[1] != len(yrs):
         raise ValueError("values must be a 2-D array with one column per year")
     if len(yrs) and np.any(np.diff(yrs) <= 0):
-        raise BdgInputError(Problem("series", None, "columns", "years must be distinct"))
+        raise BdgInputError(
+            words.problem("series", None, "columns", "projection.years_not_distinct")
+        )
     if len(yrs):
         grid = np.arange(yrs[0], yrs[-1] + 1)
         if len(grid) != len(yrs):
@@ -127,13 +134,15 @@ def check_bounds_rows(Y: np.ndarray, years: np.ndarray, labels, lower, upper) ->
     ):
         if bad is not None and np.any(bad):
             r, c = np.argwhere(bad)[0]
-            side = "below the lower" if bound == lower else "above the upper"
+            key = "projection.below_lower" if bound == lower else "projection.above_upper"
             raise BdgInputError(
-                Problem(
+                words.problem(
                     f"series {labels[r]}",
                     None,
                     f"year {years[c]}",
-                    f"value {Y[r, c]:g} is {side} bound {bound:g}",
+                    key,
+                    value=f"{Y[r, c]:g}",
+                    bound=f"{bound:g}",
                 )
             )
 

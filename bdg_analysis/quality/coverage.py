@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bdg_analysis import catalogue, geo, words
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.words import word
 
 
@@ -123,9 +123,7 @@ def coverage_matrix(obs: pd.DataFrame, by: str = "year", lang: str = "vi") -> pd
     """
     lang = words.check_lang(lang, where="lang")
     if by not in ("year", "province"):
-        raise BdgInputError(
-            Problem("<argument>", None, "by", f"{by!r}: expected 'year' or 'province'")
-        )
+        raise BdgInputError(words.problem("<argument>", None, "by", "quality.bad_by", value=by))
     cells = _cells(obs)
     ids = catalogue.ids()
     if by == "year":

@@ -7,7 +7,7 @@ import pandas as pd
 
 from bdg_analysis import dataset, geo, words
 from bdg_analysis.dataset import boundaries as trace_rows
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.errors import BdgInputError
 
 # the outlier rule lives with the projection, which uses it for level shifts (issue 12)
 from bdg_analysis.projection.breaks import (  # the factors are shown in the rule's words
@@ -50,11 +50,8 @@ def outlier_rule(
     lang = words.check_lang(lang, where="lang")
     if boundaries not in BOUNDARIES:
         raise BdgInputError(
-            Problem(
-                "<argument>",
-                None,
-                "boundaries",
-                f"{boundaries!r}: expected 'current' or 'recorded'",
+            words.problem(
+                "<argument>", None, "boundaries", "quality.bad_boundaries", value=boundaries
             )
         )
     return word(
