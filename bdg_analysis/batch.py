@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bdg_analysis import cache, files, geo, index_page, kernels, page, paths, runner, words
 from bdg_analysis.cache import sha256_file
-from bdg_analysis.errors import BdgError, BdgInputError, Problem
+from bdg_analysis.errors import BdgError, BdgInputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from bdg_analysis.geo import Province
@@ -318,7 +318,7 @@ def _dask_executor(jobs: Sequence[Job], options: ExecutorOptions) -> Iterator[Ou
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError as err:
         raise BdgInputError(
-            "the dask executor needs dask and distributed: pip install 'bdg-analysis[dask]'"
+            words.problem("<input>", None, None, "runner.dask_executor_missing")
         ) from err
     cluster = None
     try:
@@ -334,9 +334,10 @@ def _dask_executor(jobs: Sequence[Job], options: ExecutorOptions) -> Iterator[Ou
             )
             client = Client(cluster)
     except (OSError, TimeoutError) as err:
-        lang = jobs[0].log_lang if jobs else words.lang_from_env()
-        where = options.scheduler or _say("dask_local_cluster", lang)
-        raise BdgError(_say("dask_unreachable", lang, where=where, error=err)) from None
+        where = options.scheduler or words.phrase("runner.dask_local_cluster")
+        raise BdgError(
+            words.phrase("runner.dask_unreachable", where=where, error=str(err))
+        ) from None
     try:
         futures = {
             client.submit(run_job, job, key=f"bdg-{job.key}-{os.getpid()}-{i}", pure=False): job
@@ -546,7 +547,7 @@ def _check_options(
     problems = []
 
     def problem(option: str, key: str, **fields: object) -> None:
-        problems.append(Problem(runner.ARGUMENT, None, option, runner.message(key, **fields)))
+        problems.append(words.problem(runner.ARGUMENT, None, option, f"runner.{key}", **fields))
 
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         problem("--jobs", "jobs_min", value=jobs)
@@ -670,7 +671,7 @@ def plan_jobs(
     province_nb = Path(notebook or paths.notebooks_dir() / runner.PROVINCE_NOTEBOOK)
     if not province_nb.exists():
         raise BdgInputError(
-            Problem(paths.display_path(province_nb), None, None, runner.message("notebook_missing"))
+            words.problem(paths.display_path(province_nb), None, None, "runner.notebook_missing")
         )
     for place in chosen:
         jobs.append(
@@ -796,7 +797,7 @@ def run_all(
     runner.check_inputs(  # once, before any kernel starts
         runner.data_files(data if data else None), year=year, embedded=embedded and bool(data)
     )
-    chromium = pdf_printer.check_available(log_lang) if pdf else None
+    chromium = pdf_printer.check_available() if pdf else None
     planned, outcomes_ready = plan_jobs(
         provinces=places if provinces else None,
         year=year,
@@ -817,7 +818,10 @@ def run_all(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise BdgInputError(Problem(str(out_dir), None, "--out", str(err.strerror))) from None
+        error = str(err.strerror)
+        raise BdgInputError(
+            words.problem(str(out_dir), None, "--out", "runner.out_unmade", error=error)
+        ) from None
     with _run_lock(out):
         cache.prune()  # results of old data or old code
         started, clock = dt.datetime.now().astimezone(), time.perf_counter()

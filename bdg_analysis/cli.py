@@ -36,16 +36,10 @@ def _data_argument(data: list[str] | None, no_embedded: bool = False) -> list[st
     """``--data`` (repeated) from the caller's folder: kernels run in the project folder, where
     a relative path would name another file or none. ``--no-embedded`` needs a file."""
     from bdg_analysis import runner
-    from bdg_analysis.errors import Problem
 
     if no_embedded and not data:
         raise BdgInputError(
-            Problem(
-                "<argument>",
-                None,
-                "--no-embedded",
-                words.word("layers.no_embedded_without_data", words.lang_from_env()),
-            )
+            words.problem("<argument>", None, "--no-embedded", "layers.no_embedded_without_data")
         )
     return [str(f) for f in runner.data_files(data)] if data else None
 
@@ -55,7 +49,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     # every argument checked here, before anything runs; the province resolved once
     run_date = runner.check_run_date(args.run_date)
-    lang = words.check_lang(args.lang)
+    lang = words.check_lang(args.lang or "vi")
     province = geo.resolve(args.province).province
     runner.check_out_dir(args.out)
     result = runner.province_report(
@@ -84,7 +78,11 @@ def _say(key: str, lang: str | None = None, **fields: object) -> str:
 
 
 def _cli_lang(args: argparse.Namespace) -> str:
-    """Messages in Vietnamese for ``--lang vi`` or a Vietnamese environment, else English."""
+    """Messages in Vietnamese for ``--lang vi`` or a Vietnamese environment, else English.
+
+    Only a ``--lang`` given counts: the pages' default (Vietnamese) does not make a statistician
+    with an English environment read Vietnamese errors. ``--lang`` defaults to None for that.
+    """
     return "vi" if getattr(args, "lang", None) == "vi" or words.lang_from_env() == "vi" else "en"
 
 
@@ -144,14 +142,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from bdg_analysis import dataset, importer
-    from bdg_analysis.errors import Problem
 
     if Path(args.out).suffix.lower() != ".csv":
-        raise BdgInputError(
-            Problem(
-                args.out, None, "--out", "the output is a tidy CSV file: give a name ending in .csv"
-            )
-        )
+        raise BdgInputError(words.problem(args.out, None, "--out", "cli.out_not_csv"))
     result = importer.import_paths(
         args.paths,
         args.out,
@@ -189,7 +182,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_targets(args: argparse.Namespace) -> int:
     from bdg_analysis import plans
 
-    lang = words.check_lang(args.lang)
+    lang = words.check_lang(args.lang or "vi")
     plan = plans.load_plan(args.province)
     print(plans.format_targets(plan, fmt=args.format, lang=lang))
     return 0
@@ -244,8 +237,9 @@ def _cmd_form(args: argparse.Namespace) -> int:
         back=args.back,
         contact=args.contact,
     )
-    written = forms.write_forms(asked, Path(args.out), lang=args.lang)
-    lang = _cli_lang(args)
+    written = forms.write_forms(asked, Path(args.out), lang=args.lang or "vi")
+    # what was written is said in the form's language (Vietnamese unless --lang en)
+    lang = "vi" if args.lang in (None, "vi") else _cli_lang(args)
     for agency, path in zip(asked.agencies, written, strict=True):
         rows = len(asked.rows_of(agency))
         form = asked.form_id(agency)
@@ -266,7 +260,7 @@ def _cmd_collection(args: argparse.Namespace) -> int:
         forms_dir=args.forms,
         today=forms.parse_date(args.today, "--today"),
         deadline=forms.parse_date(args.deadline, "--deadline"),
-        lang=args.lang,
+        lang=args.lang or "vi",
     )
     text = collection.render(state, args.format)
     if args.out:
@@ -280,7 +274,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     """Every target of the province's plan at the report year, as its report shows it."""
     from bdg_analysis import dataset, geo, runner, scorecard, text
 
-    lang = words.check_lang(args.lang)
+    lang = words.check_lang(args.lang or "vi")
     place = geo.resolve(args.province).province
     data = _data_argument(args.data, args.no_embedded)
     embedded = not args.no_embedded and bool(data)
@@ -302,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, default=None, help="report year (default: latest in data)")
     p.add_argument("--data", action="append", default=None, metavar="PATH", help=_DATA_HELP)
     p.add_argument("--no-embedded", action="store_true", help=_NO_EMBEDDED_HELP)
-    p.add_argument("--lang", default="vi", metavar="{vi,en}", help=_LANG_HELP)
+    p.add_argument("--lang", default=None, metavar="{vi,en}", help=_LANG_HELP)
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--run-date", default=None, help="date printed on the report (YYYY-MM-DD)")
     p.add_argument("--timings", action="store_true", help="print the time of each stage")
@@ -365,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("targets", help="print a province's plan targets")
     p.add_argument("--province", required=True)
     p.add_argument("--format", choices=("table", "json"), default="table")
-    p.add_argument("--lang", default="vi", metavar="{vi,en}", help=_LANG_HELP)
+    p.add_argument("--lang", default=None, metavar="{vi,en}", help=_LANG_HELP)
     p.set_defaults(func=_cmd_targets)
 
     from bdg_analysis import batch
@@ -440,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", required=True, help='e.g. "Lạng Sơn" (diacritics optional)')
     p.add_argument("--year", type=int, required=True, help="report year of the round")
     p.add_argument("--out", default="forms", help="output folder (default: forms)")
-    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.add_argument("--lang", choices=("vi", "en"), default=None)
     p.add_argument(
         "--data",
         action="append",
@@ -474,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="returned workbooks not yet imported: a folder or a file (repeatable)",
     )
     p.add_argument("--format", choices=("table", "json", "html"), default="table")
-    p.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p.add_argument("--lang", choices=("vi", "en"), default=None)
     p.add_argument("--out", default=None, help="write to this file instead of printing")
     p.add_argument("--deadline", default=None, help="YYYY-MM-DD (default: the forms' own)")
     p.add_argument("--today", default=None, help="YYYY-MM-DD to count days from (default today)")
@@ -495,7 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", action="append", default=None, metavar="PATH", help=_DATA_HELP)
     p.add_argument("--no-embedded", action="store_true", help=_NO_EMBEDDED_HELP)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--lang", default="vi", metavar="{vi,en}", help=_LANG_HELP)
+    p.add_argument("--lang", default=None, metavar="{vi,en}", help=_LANG_HELP)
     p.set_defaults(func=_cmd_status)
     return parser
 
@@ -512,7 +506,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(words.problem_line(problem, lang), file=sys.stderr)
         return err.exit_code
     except BdgError as err:
-        print(f"bdg: {err}", file=sys.stderr)
+        text = words.said(err.args[0], _cli_lang(args)) if err.args else str(err)
+        print(f"bdg: {text}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print(words.word("cli.interrupted", words.lang_from_env()), file=sys.stderr)

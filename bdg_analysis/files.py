@@ -19,7 +19,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from bdg_analysis.errors import BdgError, BdgInputError, Problem
+from bdg_analysis import words
+from bdg_analysis.errors import BdgError, BdgInputError
+from bdg_analysis.words import phrase
 
 SHARED_MODE = 0o666  # reports and data are meant to be read by others; the umask still applies
 
@@ -47,19 +49,14 @@ def _fsync_dir(folder: Path) -> None:
 def _write_error(path: Path, err: OSError) -> BdgError:
     """A failed write as one line naming the file, not a traceback."""
     if err.errno == errno.ENOSPC:
-        why = "the disk is full"
+        why: object = phrase("files.disk_full")
     elif err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        why = "no permission to write there"
+        why = phrase("files.no_permission")
     elif err.errno == errno.ENAMETOOLONG:
-        why = "the path is too long"
+        why = phrase("files.path_too_long")
     else:
         why = err.strerror or str(err)
-    problem = Problem(
-        str(path),
-        None,
-        None,
-        f"could not write the file: {why}; the previous file, if any, is unchanged",
-    )
+    problem = words.problem(str(path), None, None, "files.not_written", why=why)
     error = BdgInputError(problem)
     if err.errno == errno.ENOSPC:  # not the user's input: exit 1 like a failed run
         error.exit_code = 1
@@ -137,9 +134,7 @@ def locked(path: Path | str, *, wait: bool = True) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise Busy(
-                f"{path}: another bdg process is writing this file; try again when it has finished"
-            ) from None
+            raise Busy(phrase("files.busy", path=path)) from None
         yield
     finally:
         os.close(fd)  # closing releases the lock

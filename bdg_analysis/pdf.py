@@ -23,7 +23,7 @@ import shutil
 from pathlib import Path
 
 from bdg_analysis import words
-from bdg_analysis.errors import BdgInputError, Problem, RunError
+from bdg_analysis.errors import BdgInputError, RunError
 
 # What works on a machine without a display, as root, in a container (tests/test_browser.py).
 CHROMIUM_ARGS = (
@@ -43,10 +43,6 @@ TIMEOUT_MS = 120_000
 _PREPARE = """() => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
 }"""
-
-
-def _w(key: str, lang: str, **fields: object) -> str:
-    return words.word(f"pdf.{key}", lang, **fields)
 
 
 def chromium_path() -> str | None:
@@ -74,15 +70,15 @@ def _playwright_chromium() -> str | None:
     return path if path and os.path.exists(path) else None
 
 
-def check_available(lang: str | None = None) -> str:
+def check_available() -> str:
     """The Chromium a PDF will be printed with; BdgInputError (exit 2) in one line saying what
-    to install when Playwright or Chromium is missing. Called before any report runs."""
-    lang = lang or words.lang_from_env()
+    to install when Playwright or Chromium is missing (said in the user's language by the
+    command line). Called before any report runs."""
     if importlib.util.find_spec("playwright") is None:
-        raise BdgInputError(Problem("<argument>", None, "--pdf", _w("no_playwright", lang)))
+        raise BdgInputError(words.problem("<argument>", None, "--pdf", "pdf.no_playwright"))
     found = chromium_path() or _playwright_chromium()
     if found is None:
-        raise BdgInputError(Problem("<argument>", None, "--pdf", _w("no_chromium", lang)))
+        raise BdgInputError(words.problem("<argument>", None, "--pdf", "pdf.no_chromium"))
     return found
 
 
@@ -130,7 +126,7 @@ class Printer:
         try:
             context = self._start().new_context(offline=True, java_script_enabled=True)
         except Exception as err:  # noqa: BLE001 - Chromium that does not start
-            raise RunError(_w("failed", words.lang_from_env(), error=_first_line(err))) from None
+            raise RunError(words.phrase("pdf.failed", error=_first_line(err))) from None
         try:
             page = context.new_page()
             page.set_default_timeout(TIMEOUT_MS)
@@ -152,7 +148,7 @@ class Printer:
                 tagged=True,  # structure for screen readers
             )
         except Exception as err:  # noqa: BLE001 - any failure of the print is one line
-            raise RunError(_w("failed", words.lang_from_env(), error=_first_line(err))) from None
+            raise RunError(words.phrase("pdf.failed", error=_first_line(err))) from None
         finally:
             context.close()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from bdg_analysis import catalogue, charts, geo, page, plans, scorecard
+from bdg_analysis import catalogue, charts, geo, page, plans, scorecard, words
 from bdg_analysis.scorecard import FLAGGED_STATUSES, IndicatorView, display_status
 from bdg_analysis.targets import Target
 from bdg_analysis.text import (
@@ -102,7 +102,9 @@ def prepare(
     context = scorecard.load_context(layers)
     own = context.current[context.current["province"] == place.name]
     if own.empty:
-        raise BdgInputError(f"no data for {place.name} in the data file(s)")
+        raise BdgInputError(
+            words.problem("<input>", None, None, "report.no_data", place=place.name)
+        )
     report_year = int(year) if year is not None else int(own["year"].max())
     plan = plans.load_plan(place.name)
     views = scorecard.cached_scorecard(context, place.name, plan, report_year)

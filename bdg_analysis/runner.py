@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from bdg_analysis import files, geo, page, paths, words
 from bdg_analysis import pdf as pdf_printer
-from bdg_analysis.errors import BdgInputError, Problem, RunError
+from bdg_analysis.errors import BdgInputError, RunError
 from bdg_analysis.paths import notebooks_dir, project_root
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,11 +62,10 @@ class Rendered:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def message(key: str, **fields: object) -> str:
-    """A runner message (``runner.<key>``) in the language of the user's environment
-    (``LANG=vi_VN...``): errors are read by whoever runs the command, whatever the pages' language.
-    """
-    return words.word(f"runner.{key}", words.lang_from_env(), **fields)
+def message(key: str, **fields: object) -> words.Phrase:
+    """A runner message (``runner.<key>``), said when printed: the command line says it in the
+    user's language (``--lang vi`` or ``LANG=vi_VN...``), whatever the pages' language."""
+    return words.phrase(f"runner.{key}", **fields)
 
 
 def report_file(stem: str, year: int | None, lang: str) -> str:
@@ -119,10 +118,18 @@ def execute(
         )
     except pm.PapermillExecutionError as err:
         raise RunError(
-            f"{notebook.name}: cell {err.exec_count} failed: {err.ename}: {err.evalue}"
+            message(
+                "cell_failed",
+                notebook=notebook.name,
+                cell=err.exec_count,
+                name=err.ename,
+                value=err.evalue,
+            )
         ) from None
     except Exception as err:  # kernel died, timeout, missing kernel
-        raise RunError(f"{notebook.name}: run failed: {type(err).__name__}: {err}") from None
+        raise RunError(
+            message("run_failed", notebook=notebook.name, name=type(err).__name__, error=str(err))
+        ) from None
 
 
 def clean_for_readers(nb) -> None:
@@ -138,7 +145,9 @@ def clean_for_readers(nb) -> None:
                 if out.get("output_type") == "stream" and out.get("name") == "stderr":
                     continue
                 if out.get("output_type") == "error":
-                    raise RunError(f"cell raised {out.get('ename')}: {out.get('evalue')}")
+                    raise RunError(
+                        message("cell_raised", name=out.get("ename"), value=out.get("evalue"))
+                    )
                 outputs.append(out)
             cell["outputs"] = outputs
             cell["source"] = ""
@@ -381,7 +390,9 @@ def check_run_date(run_date: str | None) -> str | None:
     if not valid:
         shown = text if len(text) <= 40 else text[:40] + "…"
         raise BdgInputError(
-            Problem(ARGUMENT, None, "--run-date", message("run_date_invalid", value=repr(shown)))
+            words.problem(
+                ARGUMENT, None, "--run-date", "runner.run_date_invalid", value=repr(shown)
+            )
         )
     return text
 
@@ -412,26 +423,33 @@ def check_out_dir(out: Path | str) -> Path:
         if size > name_max:
             short = part if len(part) <= 24 else part[:24] + "…"
             raise BdgInputError(
-                Problem(
+                words.problem(
                     shown,
                     None,
                     "--out",
-                    message("name_too_long", name=short, length=size, limit=name_max),
+                    "runner.name_too_long",
+                    name=short,
+                    length=size,
+                    limit=name_max,
                 )
             )
     size = len(os.fsencode(str(path))) + _LONGEST_WRITTEN
     if size > path_max:
         raise BdgInputError(
-            Problem(shown, None, "--out", message("path_too_long", length=size, limit=path_max))
+            words.problem(shown, None, "--out", "runner.path_too_long", length=size, limit=path_max)
         )
     if probe == path and not path.is_dir():
-        raise BdgInputError(Problem(shown, None, "--out", message("out_is_file")))
+        raise BdgInputError(words.problem(shown, None, "--out", "runner.out_is_file"))
     if not probe.is_dir():  # a file stands where a folder of the path should be
-        raise BdgInputError(Problem(str(probe), None, "--out", message("out_is_file")))
+        raise BdgInputError(words.problem(str(probe), None, "--out", "runner.out_is_file"))
     if not os.access(probe, os.W_OK | os.X_OK):
         raise BdgInputError(
-            Problem(
-                shown, None, "--out", message("out_unwritable", folder=paths.display_path(probe))
+            words.problem(
+                shown,
+                None,
+                "--out",
+                "runner.out_unwritable",
+                folder=paths.display_path(probe),
             )
         )
     return path
@@ -533,7 +551,9 @@ def check_inputs(
     if province is not None:
         mine = own if own is not None else [rows]
         if not any((part["province"] == province.name).any() for part in mine):
-            raise BdgInputError(Problem(shown, None, "province", message("no_rows", place=place)))
+            raise BdgInputError(
+                words.problem(shown, None, "province", "runner.no_rows", place=place)
+            )
         rows = rows[rows["province"] == province.name]
     years = rows["year"].dropna().astype(int)
     first = int(years.min()) if len(years) else None
@@ -545,19 +565,17 @@ def check_inputs(
         upto = min(last + LAG_YEARS, horizon)
         if not first <= int(year) <= upto:
             raise BdgInputError(
-                Problem(
+                words.problem(
                     ARGUMENT,
                     None,
                     "--year",
-                    message(
-                        "year_outside",
-                        year=year,
-                        place=place,
-                        first=first,
-                        last=last,
-                        horizon=horizon,
-                        upto=upto,
-                    ),
+                    "runner.year_outside",
+                    year=year,
+                    place=place,
+                    first=first,
+                    last=last,
+                    horizon=horizon,
+                    upto=upto,
                 )
             )
     return Inputs(files, first, last)

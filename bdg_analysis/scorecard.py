@@ -26,6 +26,7 @@ from bdg_analysis import (
     progress,
     trends,
     warmup,
+    words,
 )
 from bdg_analysis import projection as pj
 from bdg_analysis.targets import Target
@@ -471,10 +472,10 @@ def target_statuses(
     if report_year is None:
         own = ctx.current[ctx.current["province"] == province]
         if own.empty:
-            from bdg_analysis.errors import BdgInputError, Problem
+            from bdg_analysis.errors import BdgInputError
 
             raise BdgInputError(
-                Problem("<data>", None, "province", f"no data for {province} in the data")
+                words.problem("<data>", None, "province", "report.no_rows", place=province)
             )
         report_year = int(own["year"].max())
     plan = plan if plan is not None else plans.load_plan(province)

@@ -33,9 +33,7 @@ def check_lang(lang: object, *, where: str = "--lang") -> str:
     """``lang`` if it is one the product speaks, else a clear input error (exit 2)."""
     if isinstance(lang, str) and lang in LANGS:
         return lang
-    raise BdgInputError(
-        Problem("<argument>", None, where, f"{lang!r} is not a language of the reports: vi or en")
-    )
+    raise BdgInputError(problem("<argument>", None, where, "cli.not_a_language", lang=lang))
 
 
 def lang_from_env(environ: Mapping[str, str] | None = None) -> str:

@@ -56,7 +56,7 @@ def test_without_playwright_the_message_says_what_to_install(monkeypatch):
         importlib.util, "find_spec", lambda name, *a: None if name == "playwright" else real(name)
     )
     with pytest.raises(BdgInputError) as caught:
-        pdf.check_available("en")
+        pdf.check_available()
     message = str(caught.value)
     assert caught.value.exit_code == 2 and "\n" not in message
     assert "pip install 'bdg-analysis[pdf]'" in message and "make browser" in message
@@ -100,7 +100,7 @@ def test_a_failed_print_keeps_the_previous_set(tmp_path, monkeypatch):
     page.write_text("old page", encoding="utf-8")
     page.with_suffix(".xlsx").write_bytes(b"old annex")
     page.with_suffix(".pdf").write_bytes(b"%PDF old")
-    monkeypatch.setattr(pdf, "check_available", lambda lang=None: "chromium")
+    monkeypatch.setattr(pdf, "check_available", lambda: "chromium")
 
     def render(notebook, parameters, **kwargs):
         return runner.Rendered(html="<p>new</p>", meta=META, year=2025, title="T", timings={})

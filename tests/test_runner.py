@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bdg_analysis import annex, batch, cli, geo, runner, text
+from bdg_analysis import annex, batch, cli, geo, runner, text, words
 from bdg_analysis.errors import BdgInputError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -406,15 +406,19 @@ def test_a_full_disk_in_bdg_report_is_one_line_and_keeps_the_pair(
     assert _leftovers(tmp_path) == []
 
 
-def test_messages_follow_the_language_of_the_environment(monkeypatch):
+def test_messages_follow_the_language_of_the_environment(monkeypatch, capsys):
+    # the error is said when printed: English as text, Vietnamese on a Vietnamese command line
+    with pytest.raises(BdgInputError, match="is not a date") as caught:
+        runner.check_run_date("hôm nay")
+    assert "không phải là một ngày" in words.problem_line(caught.value.problems[0], "vi")
     for name in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "vi_VN.UTF-8")
-    with pytest.raises(BdgInputError, match="không phải là một ngày"):
-        runner.check_run_date("hôm nay")
+    assert cli.main(["report", "--province", "Cao Bằng", "--run-date", "hôm nay"]) == 2
+    assert "không phải là một ngày" in capsys.readouterr().err
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
-    with pytest.raises(BdgInputError, match="is not a date"):
-        runner.check_run_date("today")
+    assert cli.main(["report", "--province", "Cao Bằng", "--run-date", "today"]) == 2
+    assert "is not a date" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ run-all's log, in words

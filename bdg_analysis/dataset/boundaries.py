@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from bdg_analysis import catalogue, geo
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis import catalogue, geo, words
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.geo import MERGER_YEAR, Province
 from bdg_analysis.paths import RESOURCES_DIR
 from bdg_analysis.words import has_word, word
@@ -156,12 +156,8 @@ def weights_index(weights: pd.DataFrame | None) -> dict[tuple[str, int, str, str
     missing = required - set(weights.columns)
     if missing or not ({"province", "province_code"} & set(weights.columns)):
         raise BdgInputError(
-            Problem(
-                "<weights>",
-                None,
-                ", ".join(sorted(missing)) or "province",
-                "a weights table needs columns province (or province_code), year, weight, value "
-                "and optionally sex and source",
+            words.problem(
+                "<weights>", None, ", ".join(sorted(missing)) or "province", "geo.weights_columns"
             )
         )
     index: dict[tuple[str, int, str, str], tuple] = {}
@@ -174,7 +170,7 @@ def weights_index(weights: pd.DataFrame | None) -> dict[tuple[str, int, str, str
         code = (res.former or geo.former_parts(res.province)[0]).code
         if res.former is None and len(geo.former_parts(res.province)) != 1:
             raise BdgInputError(
-                Problem("<weights>", i + 1, "province", f"{name!r} is not a former province")
+                words.problem("<weights>", i + 1, "province", "geo.not_former", name=name)
             )
         value = row["value"]
         if value is None or pd.isna(value):
@@ -343,12 +339,16 @@ def _combine(
         if part.code in seen:
             where = ", ".join(trace(r) for r in (seen[part.code], record))
             raise BdgInputError(
-                Problem(
+                words.problem(
                     str(record.get("source_file") or "<data>"),
                     _row_number(record),
                     "province",
-                    f"two {indicator.id} values for {part.name} {year} (sex {sex}) ({where}); "
-                    f"aggregation needs one value per former province",
+                    "geo.two_values",
+                    indicator=indicator.id,
+                    place=part.name,
+                    year=year,
+                    sex=sex,
+                    where=where,
                 )
             )
         seen[part.code] = record
@@ -428,7 +428,16 @@ def _weighted(
         for p in present:
             found = _population_lookup(p.code, year, pop_sex)
             if found is None:  # pragma: no cover - every former province is in the file
-                raise BdgInputError(f"no population for {p.name} in {POPULATION_FILE.name}")
+                raise BdgInputError(
+                    words.problem(
+                        "<input>",
+                        None,
+                        None,
+                        "geo.no_population",
+                        place=p.name,
+                        file=POPULATION_FILE.name,
+                    )
+                )
             w.append(found[0])
             seen_years.add(found[1])
         weight = {"total": "population", "male": "male_population"}.get(

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bdg_analysis import geo, io, paths, validate
+from bdg_analysis import geo, io, paths, validate, words
 from bdg_analysis.dataset import stored
 from bdg_analysis.errors import BdgInputError, Problem
 
@@ -161,7 +161,7 @@ def load_layers(
     if embedded:
         layers = [paths.default_data_file(), *layers]
     if not layers:
-        raise BdgInputError(Problem("<argument>", None, "files", "no data file to load"))
+        raise BdgInputError(words.problem("<argument>", None, "files", "layers.no_data_file"))
     frames, problems = [], []
     for file in layers:
         checked = check_files([file])

@@ -8,7 +8,7 @@ import pandas as pd
 from bdg_analysis import catalogue as _catalogue
 from bdg_analysis import geo, progress, trends, words
 from bdg_analysis.dataset import boundaries
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.explore.reading import (
     Data,
     check_lang,
@@ -384,8 +384,10 @@ def movers(
     rows, year = indicator_rows(context(data), ind, year)
     since = progress.BASE_YEAR if since is None else int(since)
     if since >= year:
-        message = word("explore.since_not_before", "en", since=since, year=year)
-        raise BdgInputError(Problem("<argument>", None, "since", message))
+        problem = words.problem(
+            "<argument>", None, "since", "explore.since_not_before", since=since, year=year
+        )
+        raise BdgInputError(problem)
     rows = rows[rows["year"] >= since]
     sign = 1.0 if ind.direction == "higher" else -1.0
     records = []

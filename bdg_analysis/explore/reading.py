@@ -15,7 +15,7 @@ import pandas as pd
 
 from bdg_analysis import cache, dataset, geo, quality, scorecard, validate, words
 from bdg_analysis import catalogue as _catalogue
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.words import word
 
 Data = str | Path | Sequence[str | Path] | pd.DataFrame | None
@@ -87,8 +87,8 @@ def _observations_from_frame(frame: pd.DataFrame) -> pd.DataFrame:
 # Places
 
 
-def _refused(column: str, message: str) -> BdgInputError:
-    return BdgInputError(Problem("<argument>", None, column, message))
+def _refused(column: str, key: str, **fields: object) -> BdgInputError:
+    return BdgInputError(words.problem("<argument>", None, column, key, **fields))
 
 
 def current_place(province: str, *, allow_former: bool = False) -> geo.Province:
@@ -96,8 +96,8 @@ def current_place(province: str, *, allow_former: bool = False) -> geo.Province:
     unless ``allow_former`` (then its successor is meant)."""
     res = geo.resolve(province)
     if res.former is not None and not allow_former:
-        message = word("explore.former_only", "en", name=province, current=res.province.name)
-        raise _refused("province", message)
+        current = res.province.name
+        raise _refused("province", "explore.former_only", name=province, current=current)
     return res.province
 
 
@@ -105,7 +105,7 @@ def merged_place(province: str) -> geo.Province:
     """The current province a name denotes, former names allowed; the nation is refused."""
     place = current_place(province, allow_former=True)
     if place.is_national:
-        raise _refused("province", word("explore.whole_country", "en", name=province))
+        raise _refused("province", "explore.whole_country", name=province)
     return place
 
 
@@ -152,7 +152,7 @@ def indicator_rows(
     if year is None:
         if last is None:
             raise BdgInputError(
-                Problem("<data>", None, "indicator", word("explore.no_values_of", "en", id=ind.id))
+                words.problem("<data>", None, "indicator", "explore.no_values_of", id=ind.id)
             )
         year = last
     return rows[rows["year"] <= int(year)], int(year)

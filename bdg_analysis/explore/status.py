@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bdg_analysis import geo, plans, scorecard
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis import geo, plans, scorecard, words
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.explore.reading import (
     Data,
     check_lang,
@@ -18,7 +18,6 @@ from bdg_analysis.explore.reading import (
     with_demo_note,
 )
 from bdg_analysis.tables import Table, table
-from bdg_analysis.words import word
 
 #: ``bdg status``'s names of the latest value and year -> the notebook API's plain ones.
 _PLAIN_NAMES = {"latest_value": "value", "latest_year": "year"}
@@ -67,8 +66,8 @@ def status(province: str, year: int | None = None, *, data: Data = None, lang: s
     ctx = context(data)
     own = ctx.current[ctx.current["province"] == place.name]
     if own.empty:
-        message = word("explore.no_data_for", "en", name=place.name)
-        raise BdgInputError(Problem("<data>", None, "province", message))
+        problem = words.problem("<data>", None, "province", "explore.no_data_for", name=place.name)
+        raise BdgInputError(problem)
     report_year = int(year) if year is not None else int(own["year"].max())
     the_plan = plans.load_plan(place)
     frame = status_rows(ctx, place, report_year).rename(columns=_PLAIN_NAMES)
