@@ -161,7 +161,9 @@ def run_job(job: Job) -> Outcome:
                     job.name,
                     job.kind,
                     FAILED,
-                    reason=failure_reason(reason, job.timeout, job.log_lang),
+                    reason=failure_reason(
+                        err.args[0] if err.args else reason, job.timeout, job.log_lang
+                    ),
                     seconds=time.perf_counter() - start,
                     attempts=attempt,
                 )
@@ -221,9 +223,12 @@ def _retryable_start_failure(reason: str) -> bool:
 
 def failure_reason(message: str, timeout: int | None = None, lang: str | None = None) -> str:
     """One log line saying why a run failed, in words a scheduler's reader understands, in
-    ``lang`` (default: the environment's language, ``words.lang_from_env``)."""
+    ``lang`` (default: the environment's language, ``words.lang_from_env``). ``message`` may be
+    a phrase (a RunError's): it is recognised by its English text and said in ``lang``."""
     lang = lang or words.lang_from_env()
-    first = message.strip().splitlines()[0] if message.strip() else _say("reason_unknown", lang)
+    said = words.said(message, lang).strip()
+    first = said.splitlines()[0] if said else _say("reason_unknown", lang)
+    message = str(message)
     if "CellTimeoutError" in message or "timed out" in first:
         limit = (
             _say("reason_limit_seconds", lang, seconds=timeout)
