@@ -884,3 +884,21 @@ def test_a_returned_form_is_refused_and_flagged_in_the_users_language(speak, tmp
     now = fio.read_form(path, lang="vi")  # a Vietnamese page asks for its words now
     assert now.problems[0].message.startswith("101 nằm ngoài khoảng hợp lệ")
     assert now.flags[0].message == words.said(later.flags[0].message, "vi")
+
+
+def test_where_a_problem_is_can_be_said_too():
+    from bdg_analysis import words
+
+    formula = next(p for p in io.read(FIXTURES / "io_form_bad.xlsx").problems if "=B4" in p.message)
+    assert formula.column == "cell C4" and words.said(formula.column, "vi") == "ô C4"
+    header = tidy_header_problem()
+    assert header.column == "column 5" and words.said(header.column, "vi") == "cột 5"
+
+
+def tidy_header_problem():
+    from bdg_analysis.io import tidy
+
+    cells = ["province", "indicator", "year", "value", ""]
+    header = tidy.match_header(cells)
+    columns = [["Hà Nội"], ["M4.CT1"], ["2020"], ["110"], ["x"]]
+    return tidy.header_problems(header, "f.csv", 1, columns)[0]

@@ -622,10 +622,10 @@ def _g(value: float) -> str:
 
 
 #: Why a cell is not a number: the words' key and their fields.
-Why = tuple[str, dict[str, object]]
+_Why = tuple[str, dict[str, object]]
 
 
-def _number(value, *, percent: bool) -> tuple[float | None, Why | None]:
+def _number(value, *, percent: bool) -> tuple[float | None, _Why | None]:
     """A cell as a number: (number, None), (None, None) when empty, or (None, why not).
 
     Text is read when it is unambiguous: '41,5' and '41.5' are 41.5, '41,5%' too for a share;

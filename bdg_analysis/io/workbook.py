@@ -160,7 +160,7 @@ class Workbook:
                             words.problem(
                                 shown,
                                 number,
-                                f"cell {_letter(column)}{number}",
+                                words.phrase("io.cell", ref=f"{_letter(column)}{number}"),
                                 "io.formula_unsaved",
                                 formula=formula,
                             )
