@@ -707,3 +707,198 @@ def test_the_element_parser_reads_what_the_byte_scanner_reads(monkeypatch):
         pd.testing.assert_frame_equal(parsed.frame, scanned.frame)
         assert [str(p) for p in parsed.problems] == [str(p) for p in scanned.problems]
         assert parsed.inferred == scanned.inferred
+
+
+# ---------------------------------------------------------------- in the user's language
+
+
+@pytest.fixture
+def speak(monkeypatch, capsys):
+    """Run ``bdg`` with the environment's language set (``vi_VN.UTF-8`` or ``C``): its
+    stdout (one line per problem) and stderr (how each file was read)."""
+    from bdg_analysis import cli
+
+    def run(locale: str, *argv: str) -> tuple[int, str, str]:
+        for name in ("LC_ALL", "LC_MESSAGES"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("LANG", locale)
+        code = cli.main(list(argv))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+# (file, what a Vietnamese reader reads, what an English reader reads): problems, then read as
+SAID = {
+    "io_yearbook_bad.txt": (
+        [
+            "'2O22' không phải là năm (cần một số nguyên từ 1950 đến 2100, ví dụ 2023 hoặc "
+            "'Sơ bộ 2024'); cột này bị bỏ qua",
+            ":10: cần 4 số liệu (2021, 2O22, 2023, Sơ bộ 2024), thấy 2 (dòng bị cắt cụt?)",
+            "đọc như sau: bảng mã: UTF-8; dấu phân cách: không có: bảng văn bản căn cột",
+            "bố cục: bảng niên giám, các năm theo hàng ngang phía trên (dòng tiêu đề ở dòng 4)",
+            "các năm: 2021-2024 (2024 sơ bộ)",
+        ],
+        [
+            "'2O22' is not a year (expected a whole number 1950-2100, e.g. 2023 or 'Sơ bộ 2024'); "
+            "its column is left out",
+            ":10: expected 4 figures (2021, 2O22, 2023, Sơ bộ 2024), found 2 (truncated row?)",
+            "read as encoding: UTF-8; delimiter: none: an aligned text table",
+            "layout: yearbook table, years across the top (header on line 4)",
+            "years: 2021-2024 (2024 provisional)",
+        ],
+    ),
+    "io_tidy_bad_semicolon.csv": (
+        [
+            ":5: value: '112.4' dùng '.' làm dấu thập phân nhưng tệp này dùng ','; hãy ghi như "
+            "các ô khác",
+            ":8: cần 4 trường, thấy 2 (dòng bị cắt cụt, hoặc ';' không nằm trong dấu ngoặc kép?)",
+            "cột: 'Tỉnh' là province, 'Chỉ tiêu' là indicator",
+            "dấu thập phân: ',' (thấy ở '-3,0'); 1 ô dùng '.'",
+        ],
+        [
+            ":5: value: '112.4' is written with '.' as decimal mark but this file uses ','; write "
+            "it as the others are",
+            ":8: expected 4 fields, found 2 (truncated line or unquoted ';'?)",
+            "columns: 'Tỉnh' as province, 'Chỉ tiêu' as indicator",
+            "decimal mark: ',' (seen in '-3,0'); 1 cell(s) use '.'",
+        ],
+    ),
+    "io_form_bad.xlsx": (
+        [
+            ":4: ô C4: công thức '=B4+1' chưa có kết quả được lưu; hãy mở tệp bằng Excel rồi "
+            "lưu lại",
+            "ô phần trăm: 2 ô định dạng % được đọc là phần trăm (0,45 hiển thị là 45% được "
+            "đọc là 45)",
+            "chỉ tiêu: M2.CT1 (theo tiêu đề 'Tỷ lệ lao động nữ làm công hưởng lương')",
+        ],
+        [
+            ":4: cell C4: formula '=B4+1' has no saved result; open the file in Excel and save it",
+            "percent cells: 2 cell(s) formatted as % read as percent (0.45 shown as 45% is read "
+            "as 45)",
+            "indicator: M2.CT1 (from the title 'Tỷ lệ lao động nữ làm công hưởng lương')",
+        ],
+    ),
+    "io_form.xlsx": (  # several sheets: each one's facts said in the reader's language
+        [
+            "trang tính 'M4.CT1': bố cục: bảng niên giám, các năm theo hàng ngang phía trên",
+            "ô trống: 1 x '..', 1 ô trống, 1 x '-' (để trống, ký hiệu được ghi lại)",
+            "| trang tính 'Lao động': ô phần trăm: 3 ô định dạng %",
+            "cột bỏ qua: 'STT' (số thứ tự dòng) | trang tính 'Hướng dẫn': bỏ qua: không có bảng",
+        ],
+        [
+            "sheet 'M4.CT1': layout: yearbook table, years across the top",
+            "missing: 1 x '..', 1 empty cell(s), 1 x '-' (kept missing, marker recorded)",
+            "| sheet 'Lao động': percent cells: 3 cell(s) formatted as %",
+            "columns ignored: 'STT' (row numbers) | sheet 'Hướng dẫn': skipped: no table in it",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAID))
+def test_validate_says_what_the_readers_found_in_the_users_language(speak, name):
+    vietnamese, english = SAID[name]
+    code, out, err = speak("vi_VN.UTF-8", "validate", str(FIXTURES / name))
+    for text in vietnamese:
+        assert text in out + err
+    for text in english:
+        assert text not in out + err
+    code_en, out_en, err_en = speak("C", "validate", str(FIXTURES / name))
+    assert code_en == code
+    for text in english:
+        assert text in out_en + err_en
+    for text in vietnamese:
+        assert text not in out_en + err_en
+
+
+def test_a_file_refused_whole_is_refused_in_the_users_language(speak, tmp_path, monkeypatch):
+    (tmp_path / "old.xls").write_bytes(b"x")
+    out_file = str(tmp_path / "out.csv")
+    code, out, _ = speak("vi_VN.UTF-8", "import", str(tmp_path / "old.xls"), "--out", out_file)
+    assert code == 2
+    assert "loại tệp '.xls' không đọc được; cần một trong các loại .csv" in out
+    assert "(hãy lưu lại từ Excel dưới dạng .xlsx)" in out
+    workbook = str(FIXTURES / "io_form.xlsx")
+    code, out, _ = speak("vi_VN.UTF-8", "import", workbook, "--sheet", "Nope", "--out", out_file)
+    assert "không tìm thấy trang tính 'Nope'; sổ tính có 'M4.CT1', 'Lao động'" in out
+    monkeypatch.setenv(io.MAX_INPUT_ENV, "0.0001")  # numbers said with the reader's marks
+    code, out, _ = speak("vi_VN.UTF-8", "validate", workbook)
+    assert "tệp có dung lượng 0,00" in out and "vượt giới hạn 0,0001 MB" in out
+    code, out, _ = speak("C", "validate", workbook)
+    assert "the file is 0.00" in out and "above the limit of 0.0001 MB" in out
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_message_is_english_text_that_says_itself_later():
+    from bdg_analysis import words
+    from bdg_analysis.io.registry import joined, number
+
+    assert number("1,234,567.5") == "1,234,567.5"
+    assert words.said(number("1,234,567.5"), "vi") == "1.234.567,5"
+    assert number("120") == "120" and not isinstance(number("120"), words.Phrase)
+    items = [words.phrase("io.missing_empty", n=i) for i in range(3000)]  # shallow however long
+    listed = joined(items)
+    assert listed.startswith("0 empty cell(s), 1 empty cell(s)")
+    assert words.said(listed, "vi").endswith("2998 ô trống, 2999 ô trống")
+    assert joined(["a", "b"], "; ") == "a; b" and not isinstance(joined(["a"]), words.Phrase)
+    decimal = tf.infer_decimal(["96,1", "97,2", "12.5"], default=",")
+    assert decimal.describe() == "',' (seen in '96,1'); 1 cell(s) use '.'"
+    assert words.said(decimal.describe(), "vi") == "',' (thấy ở '96,1'); 1 ô dùng '.'"
+
+
+def test_a_returned_form_is_refused_and_flagged_in_the_users_language(speak, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    from bdg_analysis import dataset, forms, words
+    from bdg_analysis.io import forms as fio
+
+    history = dataset.load(FIXTURES / "forms_history.csv")
+    asked = forms.plan_round("Lạng Sơn", 2026, history, today=dt.date(2026, 11, 20))
+    path = forms.write_form(asked, "Sở Tài chính", tmp_path / "tc.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Số liệu"]
+    answers = {("M2.CT3", 2026): {"E": 30.5, "F": 60, "G": 200}, ("M2.CT3", 2025): {"E": 101}}
+    for r in range(2, sheet.max_row + 1):
+        for column, value in answers.get((sheet[f"A{r}"].value, sheet[f"D{r}"].value), {}).items():
+            sheet[f"{column}{r}"] = value
+    book.save(path)
+
+    code, out, err = speak("vi_VN.UTF-8", "validate", str(path))
+    assert code == 2
+    assert "Giá trị: 101 nằm ngoài khoảng hợp lệ của M2.CT3 (0 – 100 %)" in out
+    assert "cảnh báo: tc.xlsx:Số liệu:E" in err and "30,5 khác Tử số / Mẫu số × 100 = 30" in err
+    assert "bố cục: biểu thu thập phiên bản 1 BDG-20-2026-so-tai-chinh" in err
+    assert "bị đánh dấu: 1 giá trị, xem các cảnh báo" in err
+    code, out, err = speak("C", "validate", str(path))
+    assert "Giá trị: 101 is outside the range of M2.CT3 (0 – 100 %)" in out
+    assert "30.5 differs from Tử số / Mẫu số × 100 = 30" in err
+    assert "flagged: 1 value(s), see the warnings" in err
+
+    later = fio.read_form(path)  # said later, in the language of whoever prints it
+    assert isinstance(later.problems[0].message, words.Phrase)
+    assert words.said(later.flags[0].message, "vi").startswith("30,5 khác Tử số")
+    now = fio.read_form(path, lang="vi")  # a Vietnamese page asks for its words now
+    assert now.problems[0].message.startswith("101 nằm ngoài khoảng hợp lệ")
+    assert now.flags[0].message == words.said(later.flags[0].message, "vi")
+
+
+def test_where_a_problem_is_can_be_said_too():
+    from bdg_analysis import words
+
+    formula = next(p for p in io.read(FIXTURES / "io_form_bad.xlsx").problems if "=B4" in p.message)
+    assert formula.column == "cell C4" and words.said(formula.column, "vi") == "ô C4"
+    header = tidy_header_problem()
+    assert header.column == "column 5" and words.said(header.column, "vi") == "cột 5"
+
+
+def tidy_header_problem():
+    from bdg_analysis.io import tidy
+
+    cells = ["province", "indicator", "year", "value", ""]
+    header = tidy.match_header(cells)
+    columns = [["Hà Nội"], ["M4.CT1"], ["2020"], ["110"], ["x"]]
+    return tidy.header_problems(header, "f.csv", 1, columns)[0]

@@ -23,10 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from bdg_analysis import words
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.files import atomic_target
 from bdg_analysis.io import registry
-from bdg_analysis.io.registry import Reader, ReadOptions, Table, reader
+from bdg_analysis.io.registry import Reader, ReadOptions, Table, number, reader
 from bdg_analysis.io.tidy import (
     ALL_COLUMNS,
     COLUMN_ALIASES,
@@ -61,36 +62,36 @@ def max_input_bytes() -> int:
         limit = float("nan")
     if not limit > 0 or limit == float("inf"):
         raise BdgInputError(
-            Problem(
-                MAX_INPUT_ENV,
-                None,
-                None,
-                f"{raw!r} is not a size in megabytes (expected a positive number, e.g. 800)",
-            )
+            words.problem(MAX_INPUT_ENV, None, None, "io.limit_not_a_size", raw=raw)
         )
     return int(limit * _MB)
 
 
-def size_problem(shown: str, size: int, what: str = "the file is") -> Problem | None:
-    """A problem when ``size`` bytes exceed the cap, saying the limit and how to raise it."""
+def size_problem(shown: str, size: int, what: str | None = None) -> Problem | None:
+    """A problem when ``size`` bytes exceed the cap, saying the limit and how to raise it.
+
+    ``what`` names what has that size (a Phrase); default: the file.
+    """
     limit = max_input_bytes()
     if size <= limit:
         return None
     need = -(-size // _MB) + 1
-    return Problem(
+    return words.problem(
         shown,
         None,
         None,
-        f"{what} {_mb(size)} MB, above the limit of {_mb(limit)} MB for an input "
-        f"file (it protects the machine's memory); to read it, raise the limit, e.g. "
-        f"{MAX_INPUT_ENV}={need} (reading needs about 4 times the size in memory), or split "
-        "the file",
+        "io.too_big",
+        what=what or words.phrase("io.too_big_file"),
+        size=_mb(size),
+        limit=_mb(limit),
+        variable=MAX_INPUT_ENV,
+        need=need,
     )
 
 
 def _mb(size: int) -> str:
     megabytes = size / _MB
-    return f"{megabytes:,.0f}" if megabytes >= 10 else f"{megabytes:.3g}"
+    return number(f"{megabytes:,.0f}" if megabytes >= 10 else f"{megabytes:.3g}")
 
 
 def read(
@@ -127,28 +128,19 @@ def read(
     path = Path(path)
     shown = display_path(path)
     if not path.exists():
-        raise BdgInputError(Problem(shown, None, None, "file not found"))
+        raise BdgInputError(words.problem(shown, None, None, "io.file_not_found"))
     if path.is_dir():
-        raise BdgInputError(
-            Problem(shown, None, None, "is a folder; give the data files in it (or their names)")
-        )
+        raise BdgInputError(words.problem(shown, None, None, "io.is_a_folder"))
     found = registry.find(path)
     if found is None:
         suffix = path.suffix.lower()
         known = ", ".join(registry.known_suffixes())
-        hint = " (save it from Excel as .xlsx)" if suffix == ".xls" else ""
-        raise BdgInputError(
-            Problem(
-                shown, None, None, f"unknown file type {suffix!r}; expected one of {known}{hint}"
-            )
-        )
+        key = "io.unknown_type_xls" if suffix == ".xls" else "io.unknown_type"
+        raise BdgInputError(words.problem(shown, None, None, key, suffix=suffix, known=known))
     if sheet is not None and not found.sheets:
         raise BdgInputError(
-            Problem(
-                shown,
-                None,
-                "sheet",
-                f"--sheet {sheet!r} applies to Excel workbooks; {path.name} is not one",
+            words.problem(
+                shown, None, "sheet", "io.sheet_not_a_workbook", sheet=sheet, name=path.name
             )
         )
     too_big = size_problem(shown, path.stat().st_size)
@@ -156,7 +148,7 @@ def read(
         raise BdgInputError(too_big)
     table = found.read(path, ReadOptions(shown, indicator, sheet, province, year))
     if table.frame.empty and not table.problems:
-        raise BdgInputError(Problem(shown, None, None, "no data rows below the header"))
+        raise BdgInputError(words.problem(shown, None, None, "io.no_data_rows"))
     return table
 
 

@@ -6,7 +6,8 @@ import csv
 import unicodedata
 from pathlib import Path
 
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis import words
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.io import text_files as tf
 from bdg_analysis.io import tidy
 from bdg_analysis.io.registry import ReadOptions, Table, reader
@@ -22,7 +23,7 @@ def read_text(path: Path, options: ReadOptions) -> Table:
     shown = options.shown
     data = path.read_bytes()
     if not data.strip():
-        raise BdgInputError(Problem(shown, None, None, "file is empty"))
+        raise BdgInputError(words.problem(shown, None, None, "io.file_empty"))
     fast = _utf8_tidy(data, shown)
     if fast is not None:
         return fast
@@ -50,10 +51,10 @@ def read_text(path: Path, options: ReadOptions) -> Table:
     delimiter = tf.sniff_delimiter(lines, candidates)
     if delimiter is None:
         rows = yearbook.aligned_rows(text)
-        inferred["delimiter"] = "none: an aligned text table (columns split at 2+ spaces)"
+        inferred["delimiter"] = words.phrase("io.delimiter_none")
     else:
         rows = yearbook.delimited_rows(text, delimiter)
-        inferred["delimiter"] = tf.DELIMITER_NAMES[delimiter]
+        inferred["delimiter"] = tf.delimiter_name(delimiter)
     try:
         parsed = yearbook.parse(rows, shown, aligned=delimiter is None)
     except BdgInputError:
@@ -61,12 +62,13 @@ def read_text(path: Path, options: ReadOptions) -> Table:
             raise
         number, missing = partial
         raise BdgInputError(
-            Problem(
+            words.problem(
                 shown,
                 number,
                 None,
-                f"missing column(s): {', '.join(missing)}; "
-                f"the tidy schema is {', '.join(tidy.TIDY_COLUMNS)}",
+                "io.missing_columns",
+                missing=", ".join(missing),
+                schema=", ".join(tidy.TIDY_COLUMNS),
             )
         ) from None
     wide = yearbook.to_tidy(parsed, shown, indicator=options.indicator, province=options.province)
@@ -120,7 +122,7 @@ def _utf8_tidy(data: bytes, shown: str) -> Table | None:
             if normalised:
                 tf.nfc_columns(parsed.columns)
             parsed.header = [unicodedata.normalize("NFC", h) for h in parsed.header]
-            label = "UTF-8 with BOM" if start else "UTF-8"
+            label = words.phrase("io.encoding_utf8_bom") if start else "UTF-8"
             decoded = tf.Decoded("", label, normalised=normalised)
             inferred = {"encoding": decoded.describe()}
             return _tidy_table(shown, parsed, number, delimiter, decoded, inferred)
@@ -138,10 +140,13 @@ def _tidy_table(
     """A tidy table in a text file (header found on ``header_line``, maybe below titles)."""
     header = tidy.match_header(parsed.header)
     assert header is not None  # the same cells matched when the header was found
-    inferred["layout"] = f"tidy table (header on line {header_line})"
     if header_line > 1:
-        inferred["layout"] += f"; {header_line - 1} line(s) above it skipped"
-    inferred["delimiter"] = tf.DELIMITER_NAMES[delimiter]
+        inferred["layout"] = words.phrase(
+            "io.layout_tidy_below", line=header_line, skipped=header_line - 1
+        )
+    else:
+        inferred["layout"] = words.phrase("io.layout_tidy", line=header_line)
+    inferred["delimiter"] = tf.delimiter_name(delimiter)
     frame, problems, warnings = tidy.build(
         header,
         parsed.columns,

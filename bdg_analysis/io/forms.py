@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from bdg_analysis import geo
+from bdg_analysis import geo, words
 from bdg_analysis.errors import BdgInputError, Problem
-from bdg_analysis.io.registry import ReadOptions, Table, reader
+from bdg_analysis.io.registry import ReadOptions, Table, joined, number, reader
 from bdg_analysis.paths import display_path
-from bdg_analysis.words import LANGS, check_lang, lang_from_env, word
+from bdg_analysis.words import LANGS, check_lang, word
 
 #: The version of the form layout this module writes and reads.
 FORM_VERSION = 1
@@ -322,7 +322,7 @@ class FormRead:
     returned_from: str = ""
     preparer: str = ""
     contact: str = ""
-    lang: str = "en"
+    lang: str | None = None  # the language its messages were said in; None: said later
 
     def tidy(self) -> pd.DataFrame:
         """The rows in today's tidy schema plus file, row and cell (what ``validate.check``
@@ -336,19 +336,41 @@ class FormRead:
         columns (once ``validate.check`` accepts them as optional columns)."""
         from bdg_analysis.io import Table
 
+        meta = self.meta
         inferred = {
-            "layout": (
-                f"collection form v{self.meta.version} {self.meta.form_id} "
-                f"({self.meta.province}, {self.meta.agency}, {self.meta.year})"
+            "layout": words.phrase(
+                "io.layout_form",
+                version=meta.version,
+                form=meta.form_id,
+                province=meta.province,
+                agency=meta.agency,
+                year=meta.year,
             ),
             "returned": (
-                f"{self.returned.isoformat()} ({self.returned_from})" if self.returned else ""
+                words.phrase(f"io.returned_{self.returned_from}", date=self.returned.isoformat())
+                if self.returned
+                else ""
             ),
             "unanswered": str(len(self.unanswered)) if self.unanswered else "",
-            "flagged": "; ".join(str(f) for f in self.flags),
+            "flagged": joined((_line(f) for f in self.flags), "; "),
         }
         frame = self.rows if fractions else self.tidy()
         return Table(self.file, frame, inferred, list(self.problems), canonical=False)
+
+
+def _line(problem: Problem) -> str:
+    """``file: column: message`` of a flag, its message said in the reader's language."""
+    where = f"{problem.file}: {problem.column}" if problem.column else problem.file
+    return words.phrase("io.fact", label=where, value=problem.message)
+
+
+def _problem(file: str, column: str | None, key: str, lang: str | None, **fields) -> Problem:
+    """A problem of a form (no row: ``file`` names the sheet and cell). Its message is said
+    later in the reader's language, or now in ``lang`` when a caller asks for one (a page)."""
+    found = words.problem(file, None, column, key, **fields)
+    if lang is not None:
+        found.message = words.said(found.message, lang)
+    return found
 
 
 def is_form(path: Path | str) -> bool:
@@ -362,7 +384,7 @@ def read_form(
     province: str | None = None,
     year: int | None = None,
     today: dt.date | None = None,
-    lang: str = "en",
+    lang: str | None = None,
 ) -> FormRead | None:
     """Read a returned form; None when ``path`` is not one of our forms.
 
@@ -375,8 +397,9 @@ def read_form(
         Only for the rare form without a return date on its cover nor a save date (the file's
         own date is used; ``today`` caps it).
     lang
-        The language of the problems and flags (``words.lang_from_env()`` on a command line;
-        a page in Vietnamese asks for ``"vi"``).
+        The language of the problems and flags, said now (a page in Vietnamese asks for
+        ``"vi"``); None (the default) keeps them Phrases, which the command line says in the
+        user's language.
 
     Raises
     ------
@@ -385,7 +408,8 @@ def read_form(
         that is damaged. Value-level problems are returned in ``FormRead.problems`` instead,
         so every one of them can be reported at once.
     """
-    lang = check_lang(lang, where="lang")
+    if lang is not None:
+        lang = check_lang(lang, where="lang")
     path = Path(path)
     opened = _open(path)
     if opened is None:
@@ -403,9 +427,10 @@ def expect(
     *,
     province: str | None = None,
     year: int | None = None,
-    lang: str = "en",
+    lang: str | None = None,
 ) -> None:
-    """Refuse a form that belongs to another province or report year, saying whose it is.
+    """Refuse a form that belongs to another province or report year, saying whose it is
+    (in ``lang`` when given, else said later in the reader's language).
 
     Raises
     ------
@@ -418,22 +443,21 @@ def expect(
     if province is not None:
         wanted = geo.resolve(province).province
         if wanted.code != meta.province_code:
-            wrong.append(word("forms.err_province", lang, form=meta.province, want=wanted.name))
+            wrong.append(words.phrase("forms.err_province", form=meta.province, want=wanted.name))
     if year is not None and int(year) != meta.year:
-        wrong.append(word("forms.err_year", lang, form=meta.year, want=int(year)))
+        wrong.append(words.phrase("forms.err_year", form=meta.year, want=int(year)))
     if wrong:
         raise BdgInputError(
-            Problem(
+            _problem(
                 file,
                 None,
-                None,
-                word(
-                    "forms.err_other_round",
-                    lang,
-                    form=meta.form_id,
-                    agency=meta.agency,
-                    wrong=word("forms.and", lang).join(wrong),
-                ),
+                "forms.err_other_round",
+                lang,
+                form=meta.form_id,
+                agency=meta.agency,
+                wrong=wrong[0]
+                if len(wrong) == 1
+                else words.phrase("io.both", first=wrong[0], second=wrong[1]),
             )
         )
 
@@ -460,26 +484,20 @@ def _open(path: Path):
     return book, display_path(path)
 
 
-def _meta(book, shown: str, lang: str) -> FormMeta:
+def _meta(book, shown: str, lang: str | None) -> FormMeta:
     """The hidden block, checked: a damaged one is refused, never half-read."""
     ws = book[META_SHEET]
 
     def damaged(what: str) -> BdgInputError:
-        return BdgInputError(
-            Problem(f"{shown}:{META_SHEET}", None, None, word("forms.err_damaged", lang, what=what))
-        )
+        where = f"{shown}:{META_SHEET}"
+        return BdgInputError(_problem(where, None, "forms.err_damaged", lang, what=what))
 
     version = ws["B1"].value
     if not isinstance(version, int):
         raise damaged("version")
     if version > FORM_VERSION:
         raise BdgInputError(
-            Problem(
-                shown,
-                None,
-                None,
-                word("forms.err_newer", lang, version=version, known=FORM_VERSION),
-            )
+            _problem(shown, None, "forms.err_newer", lang, version=version, known=FORM_VERSION)
         )
     values: dict[str, str] = {}
     rows: list[FormRow] = []
@@ -598,13 +616,16 @@ def _cell_text(value) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _g(value: float, lang: str) -> str:
-    """A number as typed (``41.5``; ``41,5`` in Vietnamese), for messages."""
-    text = format(float(value), ".6g")
-    return text.replace(".", ",") if lang == "vi" else text
+def _g(value: float) -> str:
+    """A number as typed (``41.5``; said ``41,5`` in Vietnamese), for messages."""
+    return number(format(float(value), ".6g"))
 
 
-def _number(value, lang: str, *, percent: bool) -> tuple[float | None, str | None]:
+#: Why a cell is not a number: the words' key and their fields.
+_Why = tuple[str, dict[str, object]]
+
+
+def _number(value, *, percent: bool) -> tuple[float | None, _Why | None]:
     """A cell as a number: (number, None), (None, None) when empty, or (None, why not).
 
     Text is read when it is unambiguous: '41,5' and '41.5' are 41.5, '41,5%' too for a share;
@@ -613,35 +634,37 @@ def _number(value, lang: str, *, percent: bool) -> tuple[float | None, str | Non
     if value is None:
         return None, None
     if isinstance(value, bool):
-        return None, word("forms.err_not_number", lang, text=repr(value))
+        return None, ("err_not_number", {"text": repr(value)})
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
-            return None, word("forms.err_not_number", lang, text=repr(value))
+            return None, ("err_not_number", {"text": repr(value)})
         return float(value), None
     if isinstance(value, (dt.date, dt.datetime)):
-        return None, word("forms.err_date", lang, date=value.isoformat()[:10])
+        return None, ("err_date", {"date": value.isoformat()[:10]})
     text = unicodedata.normalize("NFC", str(value)).strip().replace("\u00a0", "").replace(" ", "")
     if not text or text in _MISSING_TEXT:
         return None, None
     if percent and text.endswith("%"):
         text = text[:-1]
     if _GROUPED.fullmatch(text):
-        return None, word("forms.err_grouped", lang, text=repr(str(value)))
+        return None, ("err_grouped", {"text": repr(str(value))})
     if _NUMBER.fullmatch(text):
         return float(text.replace(",", ".")), None
-    return None, word("forms.err_not_number", lang, text=repr(str(value)))
+    return None, ("err_not_number", {"text": repr(str(value))})
 
 
-def _range_text(spec: FormRow, lang: str) -> str:
-    low = "-∞" if spec.lower is None else _g(spec.lower, lang)
-    high = "∞" if spec.upper is None else _g(spec.upper, lang)
-    return f"{low} – {high}" + (f" {spec.unit}" if spec.unit else "")
+def _range_text(spec: FormRow) -> str:
+    low = "-∞" if spec.lower is None else _g(spec.lower)
+    high = "∞" if spec.upper is None else _g(spec.upper)
+    if spec.unit:
+        return words.phrase("io.range_unit", low=low, high=high, unit=spec.unit)
+    return words.phrase("io.range", low=low, high=high)
 
 
 class _Reader:
     """Reads the data rows of one form, collecting rows, problems, flags and unanswered."""
 
-    def __init__(self, ws, meta: FormMeta, where: str, source: str, lang: str):
+    def __init__(self, ws, meta: FormMeta, where: str, source: str, lang: str | None):
         self.ws = ws
         self.meta = meta
         self.where = where
@@ -660,14 +683,15 @@ class _Reader:
                 yr = _cell_text(ws[f"{letters['year']}{r}"].value)
                 self.identity.setdefault((ind, yr), []).append(r)
 
-    def _w(self, key: str, **fields) -> str:
-        return word(f"forms.{key}", self.lang, **fields)
+    def refuse(self, ref: str, column: str, key: str, **fields) -> None:
+        """Refuse the value in cell ``ref``: the words ``forms.<key>`` say why."""
+        where = f"{self.where}:{ref}"
+        self.problems.append(_problem(where, column, f"forms.{key}", self.lang, **fields))
 
-    def refuse(self, ref: str, column: str, message: str) -> None:
-        self.problems.append(Problem(f"{self.where}:{ref}", None, column, message))
-
-    def flag(self, ref: str, column: str, message: str) -> None:
-        self.flags.append(Problem(f"{self.where}:{ref}", None, column, message))
+    def flag(self, ref: str, column: str, key: str, **fields) -> None:
+        """Keep the value in cell ``ref`` but flag it: the words ``forms.<key>`` say why."""
+        where = f"{self.where}:{ref}"
+        self.flags.append(_problem(where, column, f"forms.{key}", self.lang, **fields))
 
     def locate(self, spec: FormRow) -> int | None:
         """The row holding ``spec`` now: where it was sent, or the one row that names it."""
@@ -683,13 +707,19 @@ class _Reader:
             self.refuse(
                 f"{letters['indicator']}{r}",
                 COLUMNS[0],
-                self._w("err_row_moved", row=r, expected=expected, found=f"{ind} {yr}".strip()),
+                "err_row_moved",
+                row=r,
+                expected=expected,
+                found=f"{ind} {yr}".strip(),
             )
             return None
         self.flag(
             f"{letters['indicator']}{found[0]}",
             COLUMNS[0],
-            self._w("flag_row_moved", expected=expected, sent=r, back=found[0]),
+            "flag_row_moved",
+            expected=expected,
+            sent=r,
+            back=found[0],
         )
         return found[0]
 
@@ -712,9 +742,9 @@ class _Reader:
         status_text = _cell_text(s_raw)
         before = len(self.problems)
 
-        value, why = _number(v_raw, self.lang, percent=spec.kind == "share")
+        value, why = _number(v_raw, percent=spec.kind == "share")
         if why:
-            self.refuse(v_ref, COLUMNS[4], why)
+            self.refuse(v_ref, COLUMNS[4], why[0], **why[1])
         elif isinstance(v_raw, str) and _cell_text(v_raw) in _MISSING_TEXT and not note:
             note = f"ô Giá trị ghi {_cell_text(v_raw)!r}"
         parts: dict[str, float] = {}
@@ -722,28 +752,26 @@ class _Reader:
             (n_ref, n_raw, COLUMNS[5], "numerator"),
             (d_ref, d_raw, COLUMNS[6], "denominator"),
         ):
-            number, why = _number(raw, self.lang, percent=False)
+            figure, why = _number(raw, percent=False)
             if why:
-                self.refuse(ref, column, why)
-            elif number is None:
+                self.refuse(ref, column, why[0], **why[1])
+            elif figure is None:
                 continue
             elif spec.scale is None:
-                self.refuse(ref, column, self._w("err_no_fraction", indicator=spec.indicator))
-            elif name == "numerator" and number < 0:
-                self.refuse(ref, column, self._w("err_numerator", number=_g(number, self.lang)))
-            elif name == "denominator" and number <= 0:
-                self.refuse(ref, column, self._w("err_denominator", number=_g(number, self.lang)))
+                self.refuse(ref, column, "err_no_fraction", indicator=spec.indicator)
+            elif name == "numerator" and figure < 0:
+                self.refuse(ref, column, "err_numerator", number=_g(figure))
+            elif name == "denominator" and figure <= 0:
+                self.refuse(ref, column, "err_denominator", number=_g(figure))
             else:
-                parts[name] = number
+                parts[name] = figure
         status = ""
         if status_text:
             status = self.labels.get(_fold(status_text), "")
             if not status:
                 choices = ", ".join(word(f"forms.status_{c}", self.meta.lang) for c in STATUSES)
                 self.refuse(
-                    s_ref,
-                    COLUMNS[9],
-                    self._w("err_status", text=repr(status_text), choices=choices),
+                    s_ref, COLUMNS[9], "err_status", text=repr(status_text), choices=choices
                 )
         if len(self.problems) > before:
             return
@@ -753,7 +781,7 @@ class _Reader:
         if value is None and both:
             assert spec.scale is not None and numerator is not None and denominator is not None
             value = round(spec.scale * numerator / denominator, 2)
-            self.flag(v_ref, COLUMNS[4], self._w("flag_computed", value=_g(value, self.lang)))
+            self.flag(v_ref, COLUMNS[4], "flag_computed", value=_g(value))
             note = _join(note, f"{COMPUTED_NOTE} ({value:g})")
         if value is not None and not self._in_range(spec, value, v_ref, typed):
             return
@@ -766,18 +794,16 @@ class _Reader:
                 self.flag(
                     v_ref,
                     COLUMNS[4],
-                    self._w(
-                        "flag_mismatch",
-                        value=_g(value, self.lang),
-                        scale=_g(spec.scale, self.lang),
-                        computed=_g(computed, self.lang),
-                        allowed=_g(allowed, self.lang),
-                    ),
+                    "flag_mismatch",
+                    value=_g(value),
+                    scale=_g(spec.scale),
+                    computed=_g(computed),
+                    allowed=_g(allowed),
                 )
                 note = _join(note, f"{MISMATCH_NOTE} (tính ra {computed:.6g})")
         elif spec.scale is not None and len(parts) == 1:
             ref, column = (n_ref, COLUMNS[5]) if numerator is None else (d_ref, COLUMNS[6])
-            self.flag(ref, column, self._w("flag_half_fraction"))
+            self.flag(ref, column, "flag_half_fraction")
         if value is None and not (note or origin or status or parts):
             self.unanswered.append((spec.indicator, spec.year))
             return
@@ -803,18 +829,14 @@ class _Reader:
         """The natural range, whole numbers for counts, 0/1 for yes/no: refused otherwise."""
         low = -math.inf if spec.lower is None else spec.lower
         high = math.inf if spec.upper is None else spec.upper
-        fields = {
-            "value": _g(value, self.lang),
-            "indicator": spec.indicator,
-            "range": _range_text(spec, self.lang),
-        }
+        fields = {"value": _g(value), "indicator": spec.indicator, "range": _range_text(spec)}
         if not low <= value <= high:
             key = "err_range_typed" if typed else "err_range_computed"
-            self.refuse(ref, COLUMNS[4], self._w(key, **fields))
+            self.refuse(ref, COLUMNS[4], key, **fields)
             return False
         if spec.kind in ("count", "binary") and not float(value).is_integer():
             key = "err_binary" if spec.kind == "binary" else "err_whole"
-            self.refuse(ref, COLUMNS[4], self._w(key, **fields))
+            self.refuse(ref, COLUMNS[4], key, **fields)
             return False
         return True
 
@@ -837,7 +859,7 @@ ROW_COLUMNS = (
 
 
 def _read_rows(
-    book, path: Path, shown: str, meta: FormMeta, today: dt.date | None, lang: str
+    book, path: Path, shown: str, meta: FormMeta, today: dt.date | None, lang: str | None
 ) -> FormRead:
     returned, returned_from = _returned(book, path, meta, today)
     cover = book[meta.cover_sheet] if meta.cover_sheet in book.sheetnames else None
@@ -880,7 +902,7 @@ def _join(note: str, extra: str) -> str:
 
 
 def read_forms(
-    paths, *, province: str | None = None, year: int | None = None, lang: str = "en"
+    paths, *, province: str | None = None, year: int | None = None, lang: str | None = None
 ) -> tuple[list[FormRead], list[Problem], list[str]]:
     """Read every form among ``paths`` (files or folders, searched for .xlsx).
 
@@ -924,26 +946,27 @@ def read_form_table(path: Path, options: ReadOptions) -> Table:
     warnings, at ``file:sheet:cell`` too. ``options.province`` and ``options.year`` state the
     round: a form of another province or report year is refused as a whole
     (BdgInputError naming the form, whose it is and what was expected). Messages are in the
-    language of the user's environment.
+    language of the user's environment (Phrases, said by the command line).
     """
-    form = read_form(path, province=options.province, year=options.year, lang=lang_from_env())
+    form = read_form(path, province=options.province, year=options.year)
     if form is None:  # the hidden block went away between the test and the read
-        raise BdgInputError(Problem(options.shown, None, None, "not a collection form"))
+        raise BdgInputError(words.problem(options.shown, None, None, "io.not_a_form"))
     if form.rows.empty and not form.problems:
         raise BdgInputError(
-            Problem(
+            words.problem(
                 options.shown,
                 None,
                 None,
-                f"collection form {form.meta.form_id} ({form.meta.agency}) has no value filled "
-                f"in yet ({len(form.unanswered)} row(s) to fill): fill its yellow cells, or "
-                "leave it out",
+                "io.form_empty",
+                form=form.meta.form_id,
+                agency=form.meta.agency,
+                n=len(form.unanswered),
             )
         )
     table = form.as_table(fractions=True)
     table.warnings = list(form.flags)
     if form.flags:
-        table.inferred["flagged"] = f"{len(form.flags)} value(s), see the warnings"
+        table.inferred["flagged"] = words.phrase("io.flagged", n=len(form.flags))
     table.inferred["round"] = f"{form.meta.province} {form.meta.year}"
     return table
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis import words
+from bdg_analysis.errors import BdgInputError
 from bdg_analysis.io import tidy
 from bdg_analysis.io.registry import ReadOptions, Table, reader
 
@@ -22,23 +23,24 @@ def read_parquet(path: Path, options: ReadOptions) -> Table:
         table = pq.read_table(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a broken file
         raise BdgInputError(
-            Problem(shown, None, None, f"cannot read Parquet file: {exc}")
+            words.problem(shown, None, None, "io.parquet_unreadable", error=str(exc))
         ) from None
     names = [str(n) for n in table.column_names]
     header = tidy.match_header(names)
     if header is None:
         missing = [c for c in tidy.REQUIRED_COLUMNS if c not in {tidy.key(n) for n in names}]
         raise BdgInputError(
-            Problem(
+            words.problem(
                 shown,
                 None,
                 None,
-                f"missing column(s): {', '.join(missing) or 'province, indicator, year, value'}; "
-                f"the tidy schema is {', '.join(tidy.TIDY_COLUMNS)}",
+                "io.missing_columns",
+                missing=", ".join(missing or tidy.REQUIRED_COLUMNS),
+                schema=", ".join(tidy.TIDY_COLUMNS),
             )
         )
     columns = [_as_text(table.column(i).to_pandas()) for i in range(len(names))]
-    inferred: dict[str, str] = {"layout": "tidy table (Parquet)"}
+    inferred: dict[str, str] = {"layout": words.phrase("io.layout_parquet")}
     frame, problems, warnings = tidy.build(
         header,
         columns,

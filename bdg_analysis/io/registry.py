@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +91,50 @@ def _label(key: str, lang: str) -> str:
     slug = "read_as." + key.replace(" ", "_")
     label = words.word(slug, lang) if words.has_word(slug) else key
     return f"{label} {name}" if name else label
+
+
+# --- the words of the readers: facts, lists and numbers said later ------------------------------
+
+
+def fact(key: str, value: str) -> str:
+    """'key: value' (one thing a reader inferred, as :meth:`Table.describe` writes it), the key
+    said through ``read_as.<key>`` and the value as it is (a fact or a Phrase)."""
+    slug = "read_as." + key.replace(" ", "_")
+    label = words.phrase(slug) if words.has_word(slug) else key
+    return words.phrase("io.fact", label=label, value=value)
+
+
+_SEPARATORS = {", ": "io.list_comma", "; ": "io.list_semicolon"}
+
+
+def joined(items: Iterable[object], sep: str = ", ") -> str:
+    """``items`` joined by ``sep`` (', ' or '; '): plain text when all are facts, else a Phrase
+    (each item said in the reader's language). Halves are nested, so a long list stays shallow."""
+    items = list(items)
+    if not any(isinstance(item, words.Phrase) for item in items):
+        return sep.join(str(item) for item in items)
+    key = _SEPARATORS[sep]
+
+    def half(part: list[object]) -> object:
+        if len(part) == 1:
+            return part[0]
+        middle = len(part) // 2
+        return words.phrase(key, first=half(part[:middle]), rest=half(part[middle:]))
+
+    return half(items)  # type: ignore[return-value]
+
+
+def number(text: str) -> str:
+    """A number written as in English ('1,234.5') as a message says it: with the reader's
+    marks ('1.234,5' in Vietnamese); plain text when it has neither mark ('120')."""
+    whole, point, fraction = text.partition(".")
+    groups = whole.split(",")
+    said: str = groups[0]
+    for group in groups[1:]:
+        said = words.phrase("io.thousands", left=said, right=group)
+    if point:
+        said = words.phrase("io.decimal", whole=said, fraction=fraction)
+    return said
 
 
 ReadFunction = Callable[[Path, ReadOptions], Table]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bdg_analysis import geo
+from bdg_analysis import geo, words
 from bdg_analysis.errors import BdgInputError, Problem
 
 #: Cells that mean "no figure": kept as missing, with the marker recorded, never read as 0.
@@ -40,12 +40,13 @@ class Decoded:
     sample: str = ""  # a non-ASCII word as read, so a user can check a legacy decoding
 
     def describe(self) -> str:
-        out = self.encoding
+        """The encoding as ``bdg validate`` says it (a Phrase when there is more to say)."""
         if self.encoding.startswith("Windows-1258"):
-            out += f"; check a word as read: {self.sample!r}" if self.sample else ""
+            if self.sample:
+                return words.phrase("io.encoding_check", encoding=self.encoding, word=self.sample)
         elif self.normalised:
-            out += "; text typed in NFD (decomposed accents) normalised to NFC"
-        return out
+            return words.phrase("io.encoding_nfd", encoding=self.encoding)
+        return self.encoding
 
 
 _WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
@@ -66,57 +67,29 @@ def decode(data: bytes, shown: str, *, strict: bool = False) -> Decoded:
     bom = data.startswith(b"\xef\xbb\xbf")
     if not strict and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return _normalised(data.decode("utf-16"), "UTF-16 (with BOM)")
+            return _normalised(data.decode("utf-16"), words.phrase("io.encoding_utf16"))
         except UnicodeDecodeError:
-            raise BdgInputError(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    "file starts as UTF-16 text but is not: save it again as 'CSV UTF-8'",
-                )
-            ) from None
+            raise BdgInputError(words.problem(shown, None, None, "io.not_utf16")) from None
     try:
         if bom:
-            return _normalised(data[3:].decode("utf-8"), "UTF-8 with BOM")
+            return _normalised(data[3:].decode("utf-8"), words.phrase("io.encoding_utf8_bom"))
         return _normalised(data.decode("utf-8"), "UTF-8")
     except UnicodeDecodeError as exc:
         start = exc.start + (3 if bom else 0)
         line = data[:start].count(b"\n") + 1
         bad_byte = data[start]
+    byte = f"{bad_byte:#04x}"
     if strict or bom:
         if bom and not strict:
-            raise BdgInputError(
-                Problem(
-                    shown,
-                    line,
-                    None,
-                    f"file starts as UTF-8 (with BOM) but byte {bad_byte:#04x} "
-                    "is not UTF-8; save it again as 'CSV UTF-8'",
-                )
-            )
-        raise BdgInputError(
-            Problem(
-                shown,
-                line,
-                None,
-                "file is not UTF-8 text; save it as 'CSV UTF-8', or check it with 'bdg validate' "
-                "and convert it with 'bdg import' (which read Windows-1258 too)",
-            )
-        ) from None
+            raise BdgInputError(words.problem(shown, line, None, "io.bom_not_utf8", byte=byte))
+        raise BdgInputError(words.problem(shown, line, None, "io.not_utf8")) from None
     try:
         text = data.decode("cp1258")
     except UnicodeDecodeError:
         raise BdgInputError(
-            Problem(
-                shown,
-                line,
-                None,
-                f"file is neither UTF-8 nor Windows-1258 text (byte {bad_byte:#04x}); "
-                "save it as 'CSV UTF-8'",
-            )
+            words.problem(shown, line, None, "io.unknown_encoding", byte=byte)
         ) from None
-    decoded = _normalised(text, "Windows-1258 (the file is not UTF-8)")
+    decoded = _normalised(text, words.phrase("io.encoding_cp1258"))
     match = _WORD.search(decoded.text)
     decoded.sample = match.group(0) if match else ""
     return decoded
@@ -133,6 +106,13 @@ def _normalised(text: str, label: str) -> Decoded:
 # ---------------------------------------------------------------- delimiters
 
 DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
+
+
+def delimiter_name(delimiter: str) -> str:
+    """How a message names a delimiter: ``','``, ``';'``, or the word for tab (a Phrase)."""
+    if delimiter == "\t":
+        return words.phrase("io.tab")
+    return DELIMITER_NAMES.get(delimiter, delimiter)
 
 
 def field_counts(lines: list[str], delimiter: str) -> list[int]:
@@ -308,20 +288,22 @@ def _parse_slow(
                 continue  # a blank line carries no data
             if len(row) != len(header):
                 problems.append(
-                    Problem(
+                    words.problem(
                         shown,
                         number,
                         None,
-                        f"expected {len(header)} fields, found {len(row)} "
-                        f"(truncated line or unquoted "
-                        f"{DELIMITER_NAMES.get(delimiter, delimiter)}?)",
+                        "io.fields_count",
+                        expected=len(header),
+                        found=len(row),
+                        delimiter=delimiter_name(delimiter),
                     )
                 )
                 continue
             body.append(row)
             numbers.append(number)
     except csv.Error as exc:
-        problems.append(Problem(shown, records.line_num + header_line, None, f"broken CSV: {exc}"))
+        line = records.line_num + header_line
+        problems.append(words.problem(shown, line, None, "io.broken_csv", error=str(exc)))
     columns = [[r[i] for r in body] for i in range(len(header))]
     return Parsed(header, columns, np.asarray(numbers, dtype=np.int64), problems)
 
@@ -351,7 +333,8 @@ class DecimalMark:
     against: list[str] = field(default_factory=list)  # cells written the other way
 
     def describe(self) -> str:
-        return f"{self.mark!r} {self.how}"
+        """The mark and why, as ``bdg validate`` says it (a Phrase)."""
+        return words.phrase("io.decimal_mark", mark=self.mark, how=self.how)
 
 
 def infer_decimal(cells: Iterable[str], default: str) -> DecimalMark:
@@ -374,19 +357,21 @@ def infer_decimal(cells: Iterable[str], default: str) -> DecimalMark:
         elif _AMBIGUOUS.fullmatch(text):
             ambiguous.append(text)
     if comma and (len(comma) >= len(point)):
-        how = f"(seen in {comma[0]!r})" + (f"; {len(point)} cell(s) use '.'" if point else "")
-        return DecimalMark(",", how, point)
+        return DecimalMark(",", _seen(comma[0], len(point), "."), point)
     if point:
-        how = f"(seen in {point[0]!r})" + (f"; {len(comma)} cell(s) use ','" if comma else "")
-        return DecimalMark(".", how, comma)
+        return DecimalMark(".", _seen(point[0], len(comma), ","), comma)
     if ambiguous:
-        other = "thousands" if default == "," else "decimals"
-        return DecimalMark(
-            default,
-            f"(assumed: no number showed it; {ambiguous[0]!r} read with "
-            f"{'.' if default == ',' else ','} as {other})",
-        )
-    return DecimalMark(default, "(whole numbers only)")
+        key = "io.decimal_assumed_thousands" if default == "," else "io.decimal_assumed_decimals"
+        other = "." if default == "," else ","
+        return DecimalMark(default, words.phrase(key, cell=ambiguous[0], other=other))
+    return DecimalMark(default, words.phrase("io.decimal_whole"))
+
+
+def _seen(cell: str, against: int, other: str) -> str:
+    """Why a mark was chosen: the first cell that showed it, and how many use the other."""
+    if against:
+        return words.phrase("io.decimal_seen_against", cell=cell, n=against, other=other)
+    return words.phrase("io.decimal_seen", cell=cell)
 
 
 def number_text(cell: str, mark: str) -> str | None:

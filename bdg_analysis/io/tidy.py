@@ -17,8 +17,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from bdg_analysis import words
 from bdg_analysis.errors import Problem
 from bdg_analysis.io import text_files as tf
+from bdg_analysis.io.registry import joined
 from bdg_analysis.io.text_files import key
 
 TIDY_COLUMNS = ("province", "indicator", "year", "value", "sex", "source", "note", "status")
@@ -106,12 +108,12 @@ def match_header(cells: Sequence[str]) -> Header | None:
         if not k:
             continue
         if k in ROW_NUMBER_COLUMNS:
-            header.ignored[i] = "row numbers"
+            header.ignored[i] = words.phrase("io.ignored_row_numbers")
             continue
         if k in INDICATOR_NAME_COLUMNS or (
             has_id_column and k in COLUMN_ALIASES["indicator"] - INDICATOR_ID_COLUMNS
         ):
-            header.ignored[i] = "indicator names (the id column is read)"
+            header.ignored[i] = words.phrase("io.ignored_indicator_names")
             continue
         column = next((c for c, names in COLUMN_ALIASES.items() if k in names), None)
         if column is None:
@@ -127,15 +129,17 @@ def match_header(cells: Sequence[str]) -> Header | None:
         seen[column] = i
         header.mapping[i] = column
         if cell.strip().lower() != column:
-            header.aliases.append(f"{cell.strip()!r} as {column}")
+            header.aliases.append(words.phrase("io.alias", cell=cell.strip(), column=column))
     if not set(REQUIRED_COLUMNS) <= set(header.mapping.values()):
         return None
     return header
 
 
 def schema_text() -> str:
-    """The tidy schema as a message names it: the columns, then the optional two."""
-    return f"{', '.join(TIDY_COLUMNS)} (and optionally {', '.join(FRACTION_COLUMNS)})"
+    """The tidy schema as a message names it: the columns, then the optional two (a Phrase)."""
+    return words.phrase(
+        "io.schema", columns=", ".join(TIDY_COLUMNS), optional=", ".join(FRACTION_COLUMNS)
+    )
 
 
 def partial_header(cells: Sequence[str]) -> list[str] | None:
@@ -150,8 +154,8 @@ def partial_header(cells: Sequence[str]) -> list[str] | None:
 def column_name(i: int, refs: Sequence[str] | None) -> str:
     """How a user finds column ``i``: its letter in a workbook, its position in a text file."""
     if refs is not None and i < len(refs) and refs[i]:
-        return f"column {refs[i]}"
-    return f"column {i + 1}"
+        return words.phrase("io.column", ref=refs[i])
+    return words.phrase("io.column", ref=i + 1)
 
 
 def header_problems(
@@ -170,13 +174,16 @@ def header_problems(
     cells = header.cells
     for first, second, column in header.duplicates:
         problems.append(
-            Problem(
+            words.problem(
                 shown,
                 line,
                 None,
-                f"{column_name(first, refs)} ({cells[first]!r}) and {column_name(second, refs)} "
-                f"({cells[second]!r}) both name the {column!r} column; keep one (the file cannot "
-                "say which of the two is meant)",
+                "io.column_twice",
+                first=column_name(first, refs),
+                first_name=cells[first],
+                second=column_name(second, refs),
+                second_name=cells[second],
+                column=column,
             )
         )
     for i, cell in enumerate(cells):
@@ -184,34 +191,39 @@ def header_problems(
             continue
         left = next((cells[j] for j in range(i - 1, -1, -1) if key(cells[j])), None)
         right = next((cells[j] for j in range(i + 1, len(cells)) if key(cells[j])), None)
-        between = (
-            f"between {left!r} and {right!r}"
-            if left and right
-            else f"after {left!r}"
-            if left
-            else f"before {right!r}"
-            if right
-            else "in the header"
-        )
         problems.append(
-            Problem(
+            words.problem(
                 shown,
                 line,
                 column_name(i, refs),
-                f"the column {between} holds data but has no name; name it or delete it",
+                "io.column_without_name",
+                where=_between(left, right),
             )
         )
     unknown = [cells[i] for i in header.unknown]
     if unknown:
         problems.append(
-            Problem(
+            words.problem(
                 shown,
                 line,
                 None,
-                f"unexpected column(s): {', '.join(unknown)}; the tidy schema is {schema_text()}",
+                "io.unexpected_columns",
+                columns=", ".join(unknown),
+                schema=schema_text(),
             )
         )
     return problems
+
+
+def _between(left: str | None, right: str | None) -> str:
+    """Where a column without a name sits: between, after or before named ones (a Phrase)."""
+    if left and right:
+        return words.phrase("io.between", left=left, right=right)
+    if left:
+        return words.phrase("io.after", left=left)
+    if right:
+        return words.phrase("io.before", right=right)
+    return words.phrase("io.in_the_header")
 
 
 def _has_text(values: Sequence[str]) -> bool:
@@ -250,10 +262,11 @@ def build(
     frame = pd.DataFrame({c: s.reset_index(drop=True).astype("str") for c, s in data.items()})
     frame["source_row"] = np.asarray(lines, dtype=np.int64)
     if header.aliases:
-        inferred["columns"] = ", ".join(header.aliases)
+        inferred["columns"] = joined(header.aliases)
     if header.ignored:
-        inferred["columns ignored"] = ", ".join(
-            f"{header.cells[i]!r} ({why})" for i, why in header.ignored.items()
+        inferred["columns ignored"] = joined(
+            words.phrase("io.ignored", cell=header.cells[i], why=why)
+            for i, why in header.ignored.items()
         )
     typed_mask = (
         np.zeros(len(frame), dtype=bool) if typed is None else np.asarray(typed, dtype=bool)
@@ -262,7 +275,7 @@ def build(
     problems += more
     typed_mask = typed_mask[kept]
     if decimal is None:
-        inferred["decimal mark"] = "'.' (comma-separated file)"
+        inferred["decimal mark"] = words.phrase("io.decimal_csv")
     elif len(frame) and (~typed_mask).any():
         frame, more, kept = _decimal_column(frame, shown, inferred, decimal, typed_mask)
         problems += more
@@ -295,8 +308,8 @@ def _percent_text(
     stripped = values[match].str.replace("%", "", regex=False).str.strip()
     frame.loc[match, "value"] = stripped
     first = values[match].iloc[0]
-    inferred["percent text"] = (
-        f"{int(match.sum())} value(s) typed with '%' (e.g. {first.strip()!r}) read as percent"
+    inferred["percent text"] = words.phrase(
+        "io.percent_text", n=int(match.sum()), example=first.strip()
     )
     problems = []
     units = _units()
@@ -309,12 +322,14 @@ def _percent_text(
         unit = units.get(indicator)
         if unit is not None and unit != "%":
             problems.append(
-                Problem(
+                words.problem(
                     shown,
                     int(row),
                     "value",
-                    f"{text.strip()!r} is a percentage but {indicator} is measured in {unit}; "
-                    "write the figure without '%'",
+                    "io.percent_not_percent",
+                    text=text.strip(),
+                    indicator=indicator,
+                    unit=unit,
                 )
             )
     bad = frame["source_row"].isin([p.row for p in problems]).to_numpy() & match
@@ -339,12 +354,8 @@ def _decimal_column(
     theirs = as_text.str.fullmatch(tf.number_pattern(other)).fillna(False)
     wrong = theirs.astype(bool) & ~ours.astype(bool)
     problems = [
-        Problem(
-            shown,
-            int(r),
-            "value",
-            f"{v!r} is written with {other!r} as decimal mark but this file uses "
-            f"{decimal.mark!r}; write it as the others are",
+        words.problem(
+            shown, int(r), "value", "io.decimal_other_file", text=v, other=other, mark=decimal.mark
         )
         for r, v in zip(frame.loc[wrong.index[wrong], "source_row"], as_text[wrong], strict=True)
     ]
@@ -387,7 +398,9 @@ def _indicator_names(frame: pd.DataFrame, inferred: dict[str, str]) -> None:
                 found[text] = hit
     if found:
         frame["indicator"] = texts.replace(found)
-        inferred["indicator names"] = ", ".join(f"{t!r} read as {i}" for t, i in found.items())
+        inferred["indicator names"] = joined(
+            words.phrase("io.name_read_as", text=t, indicator=i) for t, i in found.items()
+        )
 
 
 @lru_cache(maxsize=1)
@@ -432,15 +445,16 @@ def _unit_warnings(frame: pd.DataFrame, shown: str) -> list[Problem]:
         if indicator not in units or unit_agrees(unit, indicator):
             continue
         count = len(rows)
-        more = f" (and {count - 1} more row(s))" if count > 1 else ""
         out.append(
-            Problem(
+            words.problem(
                 shown,
                 int(rows["source_row"].iloc[0]),
                 "unit",
-                f"{unit!r} differs from the catalogue's unit of {indicator} "
-                f"({units[indicator]!r}){more}; check that the figures are in "
-                f"{units[indicator]}",
+                "io.unit_differs_more" if count > 1 else "io.unit_differs",
+                unit=unit,
+                indicator=indicator,
+                catalogue=units[indicator],
+                more=count - 1,
             )
         )
     return out

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from bdg_analysis import words
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import text_files as tf
 from bdg_analysis.io import tidy
-from bdg_analysis.io.registry import ReadOptions, Table, reader
+from bdg_analysis.io.registry import ReadOptions, Table, fact, joined, reader
 from bdg_analysis.io.yearbook import Cell, Row
 
 #: Rows searched for a tidy header (department workbooks carry many title rows above it).
@@ -60,18 +61,14 @@ class Workbook:
                     if info.filename.startswith("xl/worksheets/")
                     or info.filename == "xl/sharedStrings.xml"
                 )
-            too_big = size_problem(shown, unpacked, "unpacked, its sheets are")
+            too_big = size_problem(shown, unpacked, words.phrase("io.too_big_unpacked"))
             if too_big is not None:
                 raise BdgInputError(too_big)
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
             raise BdgInputError(
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    f"cannot read Excel file ({type(exc).__name__}: {exc}); the file may be "
-                    "truncated or not a real .xlsx (save it again from Excel as .xlsx)",
+                words.problem(
+                    shown, None, None, "io.excel_unreadable", error=f"{type(exc).__name__}: {exc}"
                 )
             ) from None
         self._formats: dict[int, str] = {}
@@ -109,8 +106,8 @@ class Workbook:
             return close
         listed = ", ".join(repr(n) for n in self.names)
         raise BdgInputError(
-            Problem(
-                self.shown, None, "sheet", f"sheet {sheet!r} not found; the workbook has {listed}"
+            words.problem(
+                self.shown, None, "sheet", "io.sheet_not_found", sheet=sheet, sheets=listed
             )
         )
 
@@ -160,12 +157,12 @@ class Workbook:
                         sheet.percent_cells += 1
                     if formula:
                         unsaved.append(
-                            Problem(
+                            words.problem(
                                 shown,
                                 number,
-                                f"cell {_letter(column)}{number}",
-                                f"formula {formula!r} has no saved result; open the file in "
-                                "Excel and save it (the result is stored only then)",
+                                words.phrase("io.cell", ref=f"{_letter(column)}{number}"),
+                                "io.formula_unsaved",
+                                formula=formula,
                             )
                         )
                     if text:
@@ -182,12 +179,13 @@ class Workbook:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged sheet: its XML cannot be parsed
             raise BdgInputError(
-                Problem(
+                words.problem(
                     shown,
                     None,
                     None,
-                    f"cannot read sheet {name!r} ({type(exc).__name__}: {exc}); save the file "
-                    "again from Excel as .xlsx",
+                    "io.sheet_unreadable",
+                    sheet=name,
+                    error=f"{type(exc).__name__}: {exc}",
                 )
             ) from None
         finally:
@@ -455,13 +453,15 @@ def read_workbook(path: Path, options: ReadOptions) -> Table:
     inferred: dict[str, str] = {}
     for name, part in zip(names, parts, strict=True):
         if several:
-            inferred[f"sheet {name!r}"] = "; ".join(f"{k}: {v}" for k, v in part.inferred.items())
+            inferred[f"sheet {name!r}"] = joined(
+                (fact(k, v) for k, v in part.inferred.items()), "; "
+            )
         else:
             inferred.update(part.inferred)
     frames = [p.frame for p in parts if len(p.frame.columns)]
     problems = [problem for p in parts for problem in p.problems]
     if not frames and not problems:
-        raise BdgInputError(Problem(shown, None, None, "no table found in any sheet"))
+        raise BdgInputError(words.problem(shown, None, None, "io.no_table_in_any_sheet"))
     frame = (
         pd.concat(frames, ignore_index=True)
         if frames
@@ -496,14 +496,12 @@ def _read_sheet(
     data = book.read(name, label)
     inferred: dict[str, str] = {}
     if data.percent_cells:
-        inferred["percent cells"] = (
-            f"{data.percent_cells} cell(s) formatted as % read as "
-            "percent (0.45 shown as 45% is read as 45)"
-        )
+        inferred["percent cells"] = words.phrase("io.percent_cells", n=data.percent_cells)
     if all(r.blank for r in data.rows):
         if asked:
-            raise BdgInputError(Problem(label, None, "sheet", f"sheet {name!r} is empty"))
-        return Table(label, pd.DataFrame(), {"skipped": "empty sheet"}, data.problems)
+            raise BdgInputError(words.problem(label, None, "sheet", "io.sheet_empty", sheet=name))
+        skipped = {"skipped": words.phrase("io.skipped_empty")}
+        return Table(label, pd.DataFrame(), skipped, data.problems)
     for row in [r for r in data.rows if not r.blank][:HEADER_SEARCH_ROWS]:
         header = tidy.match_header([c.text for c in row.cells])
         if header is not None:
@@ -513,9 +511,8 @@ def _read_sheet(
     except BdgInputError:
         if asked:
             raise
-        return Table(
-            label, pd.DataFrame(), {**inferred, "skipped": "no table in it"}, data.problems
-        )
+        skipped = {**inferred, "skipped": words.phrase("io.skipped_no_table")}
+        return Table(label, pd.DataFrame(), skipped, data.problems)
     wide = yearbook.to_tidy(parsed, label, indicator=indicator, province=province, sheet=name)
     inferred.update(wide.inferred)
     return Table(
@@ -537,14 +534,14 @@ _ORDINAL = re.compile(r"\(?(?:\d{1,2}|[A-Za-z])\)?")
 
 
 def _ends_table(row: Row) -> str | None:
-    """Why ``row`` ends a tidy table ('signature block', 'notes'), or None."""
+    """Why ``row`` ends a tidy table ('signature block', 'notes': a Phrase), or None."""
     from bdg_analysis.io import yearbook
 
     kind = yearbook._row_kind(row)  # 'Nguồn:', 'Ghi chú:', '(*) ...' lines
     if kind in ("source", "note", "footnote"):
-        return "notes"
+        return words.phrase("io.end_notes", row=row.line)
     if any(_SIGNATURE.search(tidy.key(c.text)) for c in row.cells if c.text and not c.number):
-        return "signature block"
+        return words.phrase("io.end_signature", row=row.line)
     return None
 
 
@@ -581,11 +578,11 @@ def _tidy_sheet(
     """A tidy table below ``header_row``: it runs to a signature block or notes, or to a blank
     row that nothing like data follows; a figure found below its end is a problem (named),
     never dropped unseen."""
-    inferred["layout"] = f"tidy table (header on row {header_row.line})"
+    inferred["layout"] = words.phrase("io.layout_tidy_row", row=header_row.line)
     at = data.rows.index(header_row)
     body: list[Row] = []
     after: list[Row] = []
-    ended = ""
+    ended: str | None = None
     gap = False
     rest = data.rows[at + 1 :]
     for k, row in enumerate(rest):
@@ -593,13 +590,12 @@ def _tidy_sheet(
             gap = True
             continue
         if not body and _numbering_row(row):
-            inferred["column numbers"] = f"row {row.line} skipped"
+            inferred["column numbers"] = words.phrase("io.row_skipped", row=row.line)
             continue
-        why = None if _looks_like_data(row, header) else _ends_table(row)
-        if why is None and gap and not _looks_like_data(row, header):
-            why = "a blank row"
-        if why is not None:
-            ended = f"{why} at row {row.line}" if why != "a blank row" else "a blank row"
+        ended = None if _looks_like_data(row, header) else _ends_table(row)
+        if ended is None and gap and not _looks_like_data(row, header):
+            ended = words.phrase("io.end_blank")
+        if ended is not None:
             after = [r for r in rest[k:] if not r.blank]
             break
         body.append(row)
@@ -608,18 +604,12 @@ def _tidy_sheet(
         strays = [r for r in after if _looks_like_data(r, header)]
         for row in strays:
             problems.append(
-                Problem(
-                    label,
-                    row.line,
-                    None,
-                    f"a figure below the end of the table ({ended}) is not read; move the "
-                    "row up into the table, or delete it",
-                )
+                words.problem(label, row.line, None, "io.figure_below_table", ended=ended)
             )
         ignored = len(after) - len(strays)
         if ignored:
-            inferred["after the table"] = (
-                f"{ignored} row(s) from row {after[0].line} ignored ({ended}: not data)"
+            inferred["after the table"] = words.phrase(
+                "io.rows_after_table", n=ignored, row=after[0].line, ended=ended
             )
     width = len(header.cells)
     columns = [[r.cells[i].text if i < len(r.cells) else "" for r in body] for i in range(width)]

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from bdg_analysis import geo
+from bdg_analysis import geo, words
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import text_files as tf
+from bdg_analysis.io.registry import joined
 from bdg_analysis.io.text_files import key
 from bdg_analysis.io.yearbook_labels import (
     NOTE_LINE,
@@ -259,16 +260,8 @@ def parse(rows: list[Row], shown: str, *, aligned: bool) -> Parsed:
         return _parse_down(rows, down, shown, aligned)
     first = next((r.line for r in rows if not r.blank), None)
     if first is None:
-        raise BdgInputError(Problem(shown, None, None, "file is empty"))
-    raise BdgInputError(
-        Problem(
-            shown,
-            first,
-            None,
-            "no table found: expected years across the top (a line such as '2019 2020 Sơ bộ "
-            "2021') or down the side, or a tidy header 'province, indicator, year, value'",
-        )
-    )
+        raise BdgInputError(words.problem(shown, None, None, "io.file_empty"))
+    raise BdgInputError(words.problem(shown, first, None, "io.no_table"))
 
 
 def _context(rows: list[Row]) -> tuple[list[tuple[int, str]], list[str], list[str]]:
@@ -350,18 +343,20 @@ def _parse_across(rows: list[Row], at: int, shown: str, aligned: bool) -> Parsed
     header = rows[at]
     columns, ignored = _header_years(header, aligned)  # type: ignore[misc]
     titles, sources, units = _context(rows[:at])
-    parsed = Parsed("years across the top", header.line, [], titles, sources, units, {})
+    across = words.phrase("io.years_across")
+    parsed = Parsed(across, header.line, [], titles, sources, units, {})
     parsed.ignored_columns = [c.text for c in ignored]
     for cell, lab in columns:
         if lab is None:
             parsed.problems.append(
-                Problem(
+                words.problem(
                     shown,
                     header.line,
                     "year",
-                    f"{cell.text!r} is not a year (expected a whole number "
-                    f"{tf.YEAR_RANGE[0]}-{tf.YEAR_RANGE[1]}, e.g. 2023 or 'Sơ bộ 2024'); "
-                    "its column is left out",
+                    "io.not_a_year_column",
+                    text=cell.text,
+                    low=tf.YEAR_RANGE[0],
+                    high=tf.YEAR_RANGE[1],
                 )
             )
     n = len(columns)
@@ -409,23 +404,13 @@ def _parse_across(rows: list[Row], at: int, shown: str, aligned: bool) -> Parsed
         body = True
         if absent:
             parsed.problems.append(
-                Problem(
-                    shown,
-                    row.line,
-                    None,
-                    f"expected {n} figures ({span}), found {filled} (truncated row?)",
+                words.problem(
+                    shown, row.line, None, "io.figures_count_years", n=n, years=span, found=filled
                 )
             )
             continue
         if not label:
-            parsed.problems.append(
-                Problem(
-                    shown,
-                    row.line,
-                    None,
-                    "figures without a label (expected a province or a series name first)",
-                )
-            )
+            parsed.problems.append(words.problem(shown, row.line, None, "io.figures_without_label"))
             continue
         lab = classify(label)
         above = heading[1] if heading and heading[0] == row.line - 1 else ""
@@ -448,14 +433,7 @@ def _parse_across(rows: list[Row], at: int, shown: str, aligned: bool) -> Parsed
                 )
             )
     if not body:
-        raise BdgInputError(
-            Problem(
-                shown,
-                header.line,
-                None,
-                "no data rows below the header (empty or truncated table?)",
-            )
-        )
+        raise BdgInputError(words.problem(shown, header.line, None, "io.no_rows_below_years"))
     return parsed
 
 
@@ -520,15 +498,16 @@ def _parse_down(rows: list[Row], down: list[int], shown: str, aligned: bool) -> 
     top = rows.index(header_rows[0]) if header_rows else first
     titles, sources, units = _context(rows[:top])
     header_line = rows[top].line
-    parsed = Parsed("years down the side", header_line, [], titles, sources, units, {})
+    parsed = Parsed(words.phrase("io.years_down"), header_line, [], titles, sources, units, {})
     if n > 1 and not all(names):
         parsed.problems.append(
-            Problem(
+            words.problem(
                 shown,
                 header_line,
                 None,
-                f"{n} columns of figures but {names.count('')} without a label above them "
-                "(expected e.g. 'Tổng số - Total', 'Nam - Male', or province names)",
+                "io.columns_without_label",
+                n=n,
+                unlabelled=names.count(""),
             )
         )
         return parsed
@@ -546,12 +525,14 @@ def _parse_down(rows: list[Row], down: list[int], shown: str, aligned: bool) -> 
         year, ycell = found
         if year is None:
             parsed.problems.append(
-                Problem(
+                words.problem(
                     shown,
                     row.line,
                     "year",
-                    f"{ycell.text!r} is not a year (expected a whole number "
-                    f"{tf.YEAR_RANGE[0]}-{tf.YEAR_RANGE[1]}, e.g. 2023 or 'Sơ bộ 2024')",
+                    "io.not_a_year",
+                    text=ycell.text,
+                    low=tf.YEAR_RANGE[0],
+                    high=tf.YEAR_RANGE[1],
                 )
             )
             continue
@@ -564,9 +545,7 @@ def _parse_down(rows: list[Row], down: list[int], shown: str, aligned: bool) -> 
         if any(s is None for s in slots):
             got = sum(1 for s in slots if s is not None and s.text)
             parsed.problems.append(
-                Problem(
-                    shown, row.line, None, f"expected {n} figures, found {got} (truncated row?)"
-                )
+                words.problem(shown, row.line, None, "io.figures_count", n=n, found=got)
             )
             continue
         for j, cell in enumerate(slots):
@@ -671,24 +650,21 @@ def to_tidy(
     from the yearbook's own title line, and sex labels fill ``sex``.
     """
     problems = list(parsed.problems)
-    where = "row" if sheet is not None else "line"
+    layout = "io.layout_yearbook_row" if sheet is not None else "io.layout_yearbook_line"
     inferred: dict[str, str] = {
-        "layout": f"yearbook table, {parsed.orientation} (header on {where} {parsed.header_line})"
+        "layout": words.phrase(layout, orientation=parsed.orientation, line=parsed.header_line)
     }
     figures = _normalise_figures(parsed, shown, problems, inferred)
     titles = [t for _, t in parsed.titles]
 
-    how = "from --indicator" if indicator else ""
+    how = words.phrase("io.from_option", option="--indicator") if indicator else ""
     if not indicator:
         for text in [*titles, *([sheet] if sheet else [])]:
             found = indicator_named(text)
             if found:
                 indicator = found
-                how = (
-                    f"from sheet name {text!r}"
-                    if text == sheet and text not in titles
-                    else f"from the title {text!r}"
-                )
+                key = "io.from_sheet" if text == sheet and text not in titles else "io.from_title"
+                how = words.phrase(key, text=text)
                 break
 
     kinds = Counter(f.label.kind for f in figures)
@@ -706,11 +682,13 @@ def to_tidy(
                     _row(fig, _first_part(fig.label.text), indicator or "", fig.section_sex, parsed)
                 )
     else:
-        place = (province, "from --province") if province else None
+        place = (
+            (province, words.phrase("io.from_option", option="--province")) if province else None
+        )
         if place is None:
             found_place = province_from_text(titles + parsed.sources)
             if found_place:
-                place = (found_place[0], f"from the line {found_place[1][:70]!r}")
+                place = (found_place[0], words.phrase("io.from_line", text=found_place[1][:70]))
         series_names = {f.label.text: _series_name(f) for f in figures}
         others = list(dict.fromkeys(f.label.text for f in figures if f.label.kind == "other"))
         named = {lab: indicator_named(series_names[lab]) for lab in others}
@@ -720,35 +698,41 @@ def to_tidy(
         else:
             chosen = {lab for lab, ind in named.items() if ind}
             if chosen:
-                how = "from the row label(s) " + ", ".join(
-                    f"{series_names[lab]!r} = {named[lab]}" for lab in others if named[lab]
+                how = words.phrase(
+                    "io.from_row_labels",
+                    labels=", ".join(
+                        f"{series_names[lab]!r} = {named[lab]}" for lab in others if named[lab]
+                    ),
                 )
         if not chosen and len(others) == 1:
             chosen = set(others)  # the table's one series
         if not chosen and len(others) > 1:
-            listed = ", ".join(f"{series_names[lab]!r} (line {lines[lab]})" for lab in others)
-            like = f" and none is named like {indicator}" if indicator else ""
+            listed = joined(
+                words.phrase("io.series_on_line", name=series_names[lab], line=lines[lab])
+                for lab in others
+            )
             problems.append(
-                Problem(
+                words.problem(
                     shown,
                     lines[others[0]],
                     "indicator",
-                    f"the table holds {len(others)} series ({listed}){like}; one indicator per "
-                    "table: keep only the rows of the indicator you import",
+                    "io.many_series_unlike" if indicator else "io.many_series",
+                    n=len(others),
+                    series=listed,
+                    indicator=indicator,
                 )
             )
         if place is None:
             problems.append(
-                Problem(
+                words.problem(
                     shown,
                     parsed.titles[0][0] if parsed.titles else parsed.header_line,
                     "province",
-                    "the table names no province in its rows or title; pass "
-                    "--province NAME (the province whose yearbook this is)",
+                    "io.no_province",
                 )
             )
         else:
-            inferred["province"] = f"{place[0]} ({place[1]})"
+            inferred["province"] = words.phrase("io.how", what=place[0], how=place[1])
         for fig in figures:
             kind = fig.label.kind
             if kind in ("residence", "region", "group") or (
@@ -762,19 +746,14 @@ def to_tidy(
             sex = fig.label.name if kind == "sex" else ""
             rows.append(_row(fig, place[0], ind, sex, parsed))
     if indicator or (how and rows):
-        inferred["indicator"] = f"{indicator} ({how})" if indicator else how
+        inferred["indicator"] = (
+            words.phrase("io.how", what=indicator, how=how) if indicator else how
+        )
     if any(not r["indicator"] for r in rows) or (not indicator and not how and figures):
         where = parsed.titles[0][0] if parsed.titles else parsed.header_line
-        title = " / ".join(titles[:2]) or "(no title)"
-        problems.append(
-            Problem(
-                shown,
-                where,
-                "indicator",
-                f"the title {title!r} names no catalogue indicator; pass --indicator ID "
-                "(e.g. M4.CT1 for the sex ratio at birth; 'bdg_analysis.catalogue' lists them)",
-            )
-        )
+        title = " / ".join(titles[:2])
+        key = "io.title_names_no_indicator" if title else "io.no_title_no_indicator"
+        problems.append(words.problem(shown, where, "indicator", key, title=title))
         rows = [r for r in rows if r["indicator"]]
     _describe(parsed, figures, apart, inferred)
     source = _source_text(parsed, shown)
@@ -811,12 +790,14 @@ def _normalise_figures(
         canonical = tf.number_text(fig.text, decimal.mark)
         if canonical is None and tf.number_text(fig.text, other) is not None:
             problems.append(
-                Problem(
+                words.problem(
                     shown,
                     fig.line,
                     f"value [{fig.ref}]",
-                    f"{fig.text!r} is written with {other!r} as decimal mark but this table uses "
-                    f"{decimal.mark!r}; write it as the others are",
+                    "io.decimal_other_table",
+                    text=fig.text,
+                    other=other,
+                    mark=decimal.mark,
                 )
             )
             continue
@@ -863,27 +844,31 @@ def _describe(
     parsed: Parsed, figures: list[Figure], apart: list[Figure], inferred: dict[str, str]
 ) -> None:
     years = sorted({(f.year.year, f.year.status) for f in figures if f.year is not None})
-    flagged = [f"{y} {s}" for y, s in years if s != "official"]
+    flagged = [words.phrase(f"io.year_{s}", year=y) for y, s in years if s != "official"]
     if years:
-        inferred["years"] = f"{years[0][0]}-{years[-1][0]}" + (
-            f" ({', '.join(flagged)})" if flagged else ""
+        span = f"{years[0][0]}-{years[-1][0]}"
+        inferred["years"] = (
+            words.phrase("io.years_flagged", years=span, flagged=joined(flagged))
+            if flagged
+            else span
         )
     marks = Counter(m for f in figures for m in re.findall(tf.FOOTNOTE, f.label.mark + f.mark))
     if marks:
-        inferred["footnotes"] = ", ".join(
-            f"{m} on {c} figure(s)"
-            + (
-                f" = {parsed.footnotes[m]!r}"
-                if m in parsed.footnotes
-                else " (not explained in the file)"
-            )
+        inferred["footnotes"] = joined(
+            words.phrase("io.footnote", mark=m, n=c, text=parsed.footnotes[m])
+            if m in parsed.footnotes
+            else words.phrase("io.footnote_unexplained", mark=m, n=c)
             for m, c in marks.items()
         )
     missing = Counter(f.text for f in figures if not f.number and tf.is_missing_marker(f.text))
     if missing:
-        inferred["missing"] = ", ".join(
-            f"{c} x {m!r}" if m else f"{c} empty cell(s)" for m, c in missing.items()
-        ) + (" (kept missing, marker recorded)")
+        counts = joined(
+            words.phrase("io.missing_marker", n=c, marker=m)
+            if m
+            else words.phrase("io.missing_empty", n=c)
+            for m, c in missing.items()
+        )
+        inferred["missing"] = words.phrase("io.missing_kept", counts=counts)
     if apart:
         inferred["kept apart"] = _describe_apart(apart)
     if parsed.ignored_columns:
@@ -906,13 +891,13 @@ def _describe_places(figures: list[Figure]) -> str:
     for f in figures:
         labels.setdefault(f.label.text, f.label.kind)
     counts = Counter(labels.values())
-    out = [f"{counts['place']} province row(s)"]
+    out = [words.phrase("io.province_rows", n=counts["place"])]
     if counts["national"]:
-        out.append("the whole-country row as the national series")
+        out.append(words.phrase("io.national_row"))
     unknown = counts["other"] + counts["sex"] + counts["residence"]
     if unknown:
-        out.append(f"{unknown} unrecognised label(s) checked as province names")
-    return ", ".join(out)
+        out.append(words.phrase("io.unrecognised_labels", n=unknown))
+    return joined(out)
 
 
 def _describe_apart(apart: list[Figure]) -> str:
@@ -922,17 +907,22 @@ def _describe_apart(apart: list[Figure]) -> str:
     groups: dict[str, list[str]] = {}
     for text, kind in labels.items():
         groups.setdefault(kind, []).append(text)
-    names = {
-        "region": "region row(s)",
-        "residence": "urban/rural series",
-        "other": "other series",
-        "group": "group label(s)",
-    }
-    return "; ".join(
-        f"{len(v)} {names.get(k, k)} ({', '.join(repr(x) for x in v[:6])}"
-        f"{', ...' if len(v) > 6 else ''})"
-        for k, v in groups.items()
+    return joined(
+        (
+            words.phrase(
+                f"io.apart_{k}" if k in _APART else "io.apart_kind",
+                kind=k,
+                n=len(v),
+                labels=", ".join(repr(x) for x in v[:6]) + (", ..." if len(v) > 6 else ""),
+            )
+            for k, v in groups.items()
+        ),
+        "; ",
     )
+
+
+#: What is kept apart from the tidy rows, by the kind of its label (words ``io.apart_<kind>``).
+_APART = ("region", "residence", "other", "group")
 
 
 def _cells_frame(figures: list[Figure]) -> pd.DataFrame:
