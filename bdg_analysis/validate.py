@@ -17,6 +17,9 @@ from bdg_analysis.io.tidy import schema_text
 SEXES = ("", "female", "male", "total")
 STATUSES = ("", "official", "provisional", "estimate", "demo")
 
+#: The key of one figure: a second row with the same key is a duplicate.
+DUPLICATE_KEY = ["province", "former", "indicator", "year", "sex"]
+
 OBSERVATION_COLUMNS = (
     "province",
     "province_code",
@@ -104,9 +107,169 @@ def check(raw: pd.DataFrame) -> Checked:
     Every problem is collected (file, row, column, message); nothing is dropped or coerced
     silently. Rows with problems are left out of the returned observations.
     """
+    frame, bad, problems = _check_rows(raw)
+    if frame is None:
+        return Checked(pd.DataFrame(columns=list(OBSERVATION_COLUMNS)), problems)
+    good = ~bad
+
+    # duplicates: one value per place, indicator, year and sex
+    keyed = frame[DUPLICATE_KEY] if good.all() else frame.loc[good, DUPLICATE_KEY]
+    dup = keyed.duplicated(keep=False).to_numpy()  # no copy above when all rows are good
+    if dup.any():
+        clean = frame.loc[keyed.index[dup]]
+        problems += _duplicate_problems(clean)
+        bad[clean.index] = True
+
+    more, mask = check_fractions(frame, bad)
+    problems += more
+    bad |= mask
+    _fraction_numbers(frame)
+    warnings = fraction_warnings(frame, bad)
+
+    columns = list(OBSERVATION_COLUMNS)
+    observations = frame.loc[~bad, columns].reset_index(drop=True) if bad.any() else frame[columns]
+    return Checked(observations, _unique(problems), warnings)
+
+
+class Collector:
+    """:func:`check` of a table given a block of rows at a time, holding only compact columns.
+
+    Each block's rows are checked on their own as they come (:func:`_check_rows`, the
+    numerator and denominator); the rows kept are held as codes into one list of the texts
+    seen per column, so a file of a million rows costs a few bytes a row. :meth:`finish`
+    then finds duplicates among all of them and returns what :func:`check` of the whole table
+    returns: the same problems and warnings, the same observations (text columns as
+    categoricals). Rows are named by ``source_file`` and ``source_row``, unique per block's
+    file (the tidy text reader's blocks).
+    """
+
+    TEXT = (
+        "province",
+        "province_code",
+        "former",
+        "indicator",
+        "sex",
+        "source",
+        "note",
+        "status",
+        "missing_marker",
+        "source_file",
+    )
+
+    def __init__(self) -> None:
+        self._codes: dict[str, list[np.ndarray]] = {c: [] for c in self.TEXT}
+        self._texts: dict[str, dict[str, int]] = {c: {} for c in self.TEXT}
+        self._numbers: dict[str, list[np.ndarray]] = {
+            "year": [],
+            "value": [],
+            "source_row": [],
+            **{c: [] for c in FRACTION_COLUMNS},
+        }
+        self._fraction_bad: list[np.ndarray] = []
+        self._problems: list[Problem] = []
+        self._fraction_problems: list[Problem] = []
+        self._warnings: list[Problem] = []
+
+    def add(self, raw: pd.DataFrame) -> None:
+        """Check a block of raw rows (one file's, in file order) and keep its good rows.
+
+        Raises
+        ------
+        ValueError
+            The block's columns are wrong (a table builder never makes such a block).
+        """
+        frame, bad, problems = _check_rows(raw)
+        if frame is None:
+            raise ValueError("a block with wrong columns")
+        self._problems += problems
+        more, mask = check_fractions(frame, bad)
+        self._fraction_problems += more
+        _fraction_numbers(frame)
+        self._warnings += fraction_warnings(frame, bad | mask)
+        keep = ~bad
+        kept = frame.loc[keep] if not keep.all() else frame
+        for column in self.TEXT:
+            self._codes[column].append(self._coded(column, kept[column]))
+        self._numbers["year"].append(kept["year"].to_numpy(dtype=np.int16))
+        self._numbers["value"].append(kept["value"].to_numpy(dtype="float64"))
+        self._numbers["source_row"].append(kept["source_row"].to_numpy(dtype=np.int64))
+        for column in FRACTION_COLUMNS:
+            self._numbers[column].append(kept[column].to_numpy(dtype="float64"))
+        self._fraction_bad.append(mask[keep])
+
+    def _coded(self, column: str, values: pd.Series) -> np.ndarray:
+        codes, uniques = pd.factorize(values)
+        index = self._texts[column]
+        known = [index.setdefault(u, len(index)) for u in uniques.tolist()]
+        table = np.asarray([*known, -1], dtype=np.int32)
+        return table[codes]
+
+    def finish(self) -> Checked:
+        """The checked observations of every block, with every problem and warning."""
+        frame = pd.DataFrame(
+            {
+                **{
+                    c: pd.Categorical.from_codes(
+                        _joined(self._codes[c], np.int32), categories=list(self._texts[c])
+                    )
+                    for c in self.TEXT
+                },
+                **{c: _joined(v, np.float64) for c, v in self._numbers.items()},
+            }
+        )
+        frame["year"] = frame["year"].astype(np.int64)
+        frame["source_row"] = frame["source_row"].astype(np.int64)
+        bad = _joined(self._fraction_bad, bool)
+        self._codes.clear()
+        self._numbers.clear()
+        problems = list(self._problems)
+        dup = _duplicated(frame)
+        fraction_problems, warnings = self._fraction_problems, self._warnings
+        if dup.any():
+            clean = frame.loc[dup]
+            clean = clean.astype({c: object for c in self.TEXT})
+            problems += _duplicate_problems(clean)
+            twice = set(zip(clean["source_file"], clean["source_row"].tolist(), strict=True))
+            fraction_problems = [p for p in fraction_problems if (p.file, p.row) not in twice]
+            warnings = [w for w in warnings if (w.file, w.row) not in twice]
+            bad |= dup
+        problems += fraction_problems
+        columns = list(OBSERVATION_COLUMNS)
+        observations = (
+            frame.loc[~bad, columns].reset_index(drop=True) if bad.any() else frame[columns]
+        )
+        return Checked(observations, _unique(problems), warnings)
+
+
+def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _duplicated(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose key (:data:`DUPLICATE_KEY`) another row has too, from one int64 per row."""
+    sizes = [len(frame[c].cat.categories) + 1 if c != "year" else 1 << 16 for c in DUPLICATE_KEY]
+    if int(np.prod([float(n) for n in sizes])) >= 1 << 62:  # too many texts for one int64
+        return frame[DUPLICATE_KEY].duplicated(keep=False).to_numpy()
+    key = np.zeros(len(frame), dtype=np.int64)
+    for column in DUPLICATE_KEY:
+        values = frame[column]
+        if column == "year":
+            codes = values.to_numpy(dtype=np.int64) - int(values.min() if len(values) else 0)
+            size = int(codes.max()) + 1 if len(codes) else 1
+        else:
+            codes = values.cat.codes.to_numpy(dtype=np.int64)
+            size = len(values.cat.categories) + 1
+        key = key * size + codes
+    return pd.Series(key).duplicated(keep=False).to_numpy()
+
+
+def _check_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame | None, np.ndarray, list[Problem]]:
+    """Every check of a row on its own (all but duplicates and the numerator/denominator):
+    the frame with places resolved, the rows refused and why. A frame whose columns are wrong
+    comes back as None with its problems (no row is judged then)."""
     problems: list[Problem] = _column_name_problems(raw)
     if problems:
-        return Checked(pd.DataFrame(columns=list(OBSERVATION_COLUMNS)), problems)
+        return None, np.zeros(0, dtype=bool), problems
     files = raw["source_file"].unique().tolist()
     for file in files:
         part = raw if len(files) == 1 else raw.loc[raw["source_file"] == file]
@@ -133,7 +296,7 @@ def check(raw: pd.DataFrame) -> Checked:
                 )
             )
     if problems:
-        return Checked(pd.DataFrame(columns=list(OBSERVATION_COLUMNS)), problems)
+        return None, np.zeros(0, dtype=bool), problems
 
     frame = raw.reset_index(drop=True)
     for column in TIDY_COLUMNS:
@@ -257,54 +420,47 @@ def check(raw: pd.DataFrame) -> Checked:
     frame["province_code"] = _spread(codes, pair_codes).where(good, "")
     frame["former"] = _spread(formers, pair_codes).where(good, "")
 
-    # duplicates: one value per place, indicator, year and sex
-    keys = ["province", "former", "indicator", "year", "sex"]
-    keyed = frame[keys] if good.all() else frame.loc[good, keys]  # no copy when all are good
-    dup = keyed.duplicated(keep=False).to_numpy()
-    if dup.any():
-        clean = frame.loc[keyed.index[dup]]
-        for _, group in clean.groupby(keys, sort=False):
-            first = group.iloc[0]
-            for _, other in group.iloc[1:].iterrows():
-                same = (pd.isna(first["value"]) and pd.isna(other["value"])) or (
-                    first["value"] == other["value"]
-                )
-                here, there = _fmt(other["value"]), _fmt(first["value"])
-                what = (
-                    "the same value"
-                    if same
-                    else (f"a different value ({here} here, {there} there)")
-                )
-                problems.append(
-                    Problem(
-                        other["source_file"],
-                        int(other["source_row"]),
-                        _cells(group.loc[[other.name]], "value")[0],
-                        f"duplicate of {first['source_file']}:{int(first['source_row'])}"
-                        f"{_cell_suffix(first)} ({other['province']}, {other['indicator']}, "
-                        f"{other['year']}) with {what}",
-                        code="duplicate",
-                    )
-                )
-        bad[clean.index] = True
+    return frame, bad, problems
 
-    more, mask = check_fractions(frame, bad)
-    problems += more
-    bad |= mask
-    _fraction_numbers(frame)
-    warnings = fraction_warnings(frame, bad)
 
-    columns = list(OBSERVATION_COLUMNS)
-    observations = frame.loc[~bad, columns].reset_index(drop=True) if bad.any() else frame[columns]
-    problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
+def _duplicate_problems(clean: pd.DataFrame) -> list[Problem]:
+    """A problem for every row of ``clean`` (rows sharing their key with another, in file
+    order) but the first of its key, naming that first row and both values."""
+    problems = []
+    for _, group in clean.groupby(DUPLICATE_KEY, sort=False):
+        first = group.iloc[0]
+        for _, other in group.iloc[1:].iterrows():
+            same = (pd.isna(first["value"]) and pd.isna(other["value"])) or (
+                first["value"] == other["value"]
+            )
+            here, there = _fmt(other["value"]), _fmt(first["value"])
+            what = "the same value" if same else (f"a different value ({here} here, {there} there)")
+            problems.append(
+                Problem(
+                    other["source_file"],
+                    int(other["source_row"]),
+                    _cells(group.loc[[other.name]], "value")[0],
+                    f"duplicate of {first['source_file']}:{int(first['source_row'])}"
+                    f"{_cell_suffix(first)} ({other['province']}, {other['indicator']}, "
+                    f"{other['year']}) with {what}",
+                    code="duplicate",
+                )
+            )
+    return problems
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """Problems in file and row order, each once (a label wrong on a yearbook line is wrong
+    once, not once per year)."""
+    problems = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or ""))
     seen: set[tuple] = set()
     unique = []
-    for p in problems:  # a label wrong on a yearbook line is wrong once, not once per year
+    for p in problems:
         k = (p.file, p.row, p.column, p.message)
         if k not in seen:
             seen.add(k)
             unique.append(p)
-    return Checked(observations, unique, warnings)
+    return unique
 
 
 def _stripped(values: pd.Series) -> pd.Series:

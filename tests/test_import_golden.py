@@ -145,7 +145,7 @@ def record(folder: Path) -> list[dict]:
     return out
 
 
-@pytest.mark.parametrize("block", [None])
+@pytest.mark.parametrize("block", [None, 64, 200])
 def test_imports_say_and_write_what_they_did(tmp_path, monkeypatch, block):
     """The same record whether a file is read whole or in blocks of a few lines."""
     if block is not None:
