@@ -50,7 +50,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from bdg_analysis import catalogue, files, paths, validate
 from bdg_analysis import io as bio
@@ -446,7 +445,7 @@ def merge(
 
 
 #: Rows turned into text and written at a time (new rows; a held file goes block by block).
-_WRITE_ROWS = 50_000
+_WRITE_ROWS = 10_000
 
 
 def _held(out: Path) -> tuple[pd.DataFrame, Callable[[], Iterator[pd.DataFrame]]]:
@@ -482,30 +481,43 @@ def _text_columns(text: pd.DataFrame) -> pd.DataFrame:
 
 def _matches(obs: pd.DataFrame, held_obs: pd.DataFrame) -> np.ndarray:
     """For each new row, the position of the held row with its key (-1: none), from one int64
-    per row (texts coded once for both frames: no text per row is made)."""
+    per row (the texts of both frames coded once: no text per row is made)."""
     if not len(held_obs) or not len(obs):
         return np.full(len(obs), -1, dtype=np.int64)
-    n = len(obs)
-    key = np.zeros(n + len(held_obs), dtype=np.int64)
+    new_key = np.zeros(len(obs), dtype=np.int64)
+    held_key = np.zeros(len(held_obs), dtype=np.int64)
     total = 1.0
     for column in _KEY:
         if column == "year":
-            years = np.concatenate(
-                [obs[column].to_numpy(dtype=np.int64), held_obs[column].to_numpy(dtype=np.int64)]
-            )
-            codes = years - years.min()
-            size = int(codes.max()) + 1
+            new_codes = obs[column].to_numpy(dtype=np.int64)
+            held_codes = held_obs[column].to_numpy(dtype=np.int64)
+            low = min(new_codes.min(), held_codes.min())
+            new_codes, held_codes = new_codes - low, held_codes - low
+            size = int(max(new_codes.max(), held_codes.max())) + 1
         else:
-            both = union_categoricals(
-                [_categorical(obs[column]), _categorical(held_obs[column])], ignore_order=True
-            )
-            codes = both.codes.astype(np.int64) + 1  # -1 (none) becomes 0
-            size = len(both.categories) + 1
+            new_codes, held_codes, size = _common_codes(obs[column], held_obs[column])
         total *= size
         if total >= 2.0**62:  # too many texts for one int64: match the key columns themselves
             return _matches_by_columns(obs, held_obs)
-        key = key * size + codes
-    return pd.Index(key[n:]).get_indexer(key[:n]).astype(np.int64)
+        new_key = new_key * size + new_codes
+        held_key = held_key * size + held_codes
+    del obs, held_obs
+    order = np.argsort(held_key, kind="stable")  # held keys are unique (checked)
+    held_key = held_key[order]
+    at = np.minimum(np.searchsorted(held_key, new_key), len(held_key) - 1)
+    return np.where(held_key[at] == new_key, order[at], -1)
+
+
+def _common_codes(new: pd.Series, held: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+    """Both columns as codes into one list of their texts (0 for none), and its length + 1."""
+    new_cat, held_cat = _categorical(new), _categorical(held)
+    texts = new_cat.categories.union(held_cat.categories)
+
+    def codes(cat: pd.Categorical) -> np.ndarray:
+        table = np.append(texts.get_indexer(cat.categories) + 1, 0).astype(np.int64)
+        return table[cat.codes]  # code -1 (none) takes the appended 0
+
+    return codes(new_cat), codes(held_cat), len(texts) + 1
 
 
 def _categorical(values: pd.Series) -> pd.Categorical:
@@ -529,10 +541,20 @@ def _keys(obs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(keys)[_KEY]
 
 
-def _statuses(obs: pd.DataFrame, idx: np.ndarray) -> pd.Series:
-    """The status of rows ``idx`` as written ('official' for none)."""
-    status = obs["status"].iloc[idx].astype("str").reset_index(drop=True)
-    return status.where(status != "", "official")
+def _statuses_differ(
+    held_obs: pd.DataFrame, h_idx: np.ndarray, obs: pd.DataFrame, n_idx: np.ndarray
+) -> np.ndarray:
+    """Whether held row ``h_idx[i]`` and new row ``n_idx[i]`` have different statuses as
+    written ('official' for none), compared as codes into one list of the statuses."""
+    held, new = (_categorical(f["status"].iloc[i]) for f, i in ((held_obs, h_idx), (obs, n_idx)))
+    texts: dict[str, int] = {}
+
+    def codes(status: pd.Categorical) -> np.ndarray:
+        shown = ["official" if t == "" else t for t in status.categories.astype("str").tolist()]
+        table = [texts.setdefault(t, len(texts)) for t in shown] + [-1]
+        return np.asarray(table, dtype=np.int64)[status.codes]
+
+    return codes(held) != codes(new)
 
 
 def _merge_locked(
@@ -553,10 +575,9 @@ def _merge_locked(
     old_missing, new_missing = np.isnan(old_v), np.isnan(new_v)
     with np.errstate(invalid="ignore"):
         same = (old_v == new_v) | (old_missing & new_missing)
-    held_status = _statuses(held_obs, h_idx)
-    new_status = _statuses(obs, n_idx)
+    statuses_differ = _statuses_differ(held_obs, h_idx, obs, n_idx)
     completes, parts_differ = _parts_compared(held_obs, obs, h_idx, n_idx)
-    restated = same & ((held_status != new_status).to_numpy(dtype=bool) | parts_differ)
+    restated = same & (statuses_differ | parts_differ)
     completes &= same & ~restated
     result.completed = int(completes.sum())
     result.unchanged = int((same & ~restated & ~completes).sum())
@@ -692,8 +713,10 @@ def _parts_compared(
                 out.append(np.full(len(idx), np.nan))
         return out[0], out[1]
 
-    held_n, held_d = parts(held_obs, h_idx)
     new_n, new_d = parts(obs, n_idx)
+    if np.isnan(new_n).all() and np.isnan(new_d).all():  # the new rows bring none
+        return np.zeros(len(n_idx), dtype=bool), np.zeros(len(n_idx), dtype=bool)
+    held_n, held_d = parts(held_obs, h_idx)
     new_has = ~np.isnan(new_n) & ~np.isnan(new_d)
     held_has = ~np.isnan(held_n) | ~np.isnan(held_d)
     with np.errstate(invalid="ignore"):

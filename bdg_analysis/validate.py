@@ -159,13 +159,14 @@ class Collector:
     def __init__(self) -> None:
         self._codes: dict[str, list[np.ndarray]] = {c: [] for c in self.TEXT}
         self._texts: dict[str, dict[str, int]] = {c: {} for c in self.TEXT}
-        self._numbers: dict[str, list[np.ndarray]] = {
+        self._numbers: dict[str, list] = {
             "year": [],
             "value": [],
             "source_row": [],
             **{c: [] for c in FRACTION_COLUMNS},
         }
         self._fraction_bad: list[np.ndarray] = []
+        self._places: dict = {}
         self._problems: list[Problem] = []
         self._fraction_problems: list[Problem] = []
         self._warnings: list[Problem] = []
@@ -178,7 +179,7 @@ class Collector:
         ValueError
             The block's columns are wrong (a table builder never makes such a block).
         """
-        frame, bad, problems = _check_rows(raw)
+        frame, bad, problems = _check_rows(raw, self._places)
         if frame is None:
             raise ValueError("a block with wrong columns")
         self._problems += problems
@@ -192,36 +193,43 @@ class Collector:
             self._codes[column].append(self._coded(column, kept[column]))
         self._numbers["year"].append(kept["year"].to_numpy(dtype=np.int16))
         self._numbers["value"].append(kept["value"].to_numpy(dtype="float64"))
-        self._numbers["source_row"].append(kept["source_row"].to_numpy(dtype=np.int64))
+        self._numbers["source_row"].append(kept["source_row"].to_numpy(dtype=np.int32))
         for column in FRACTION_COLUMNS:
-            self._numbers[column].append(kept[column].to_numpy(dtype="float64"))
+            numbers = kept[column].to_numpy(dtype="float64")
+            # a block without any: its length only (most files have none)
+            self._numbers[column].append(numbers if (~np.isnan(numbers)).any() else len(numbers))
         self._fraction_bad.append(mask[keep])
 
     def _coded(self, column: str, values: pd.Series) -> np.ndarray:
+        """Codes into the texts seen so far in ``column`` (one byte a row for a few texts)."""
         codes, uniques = pd.factorize(values)
         index = self._texts[column]
         known = [index.setdefault(u, len(index)) for u in uniques.tolist()]
-        table = np.asarray([*known, -1], dtype=np.int32)
-        return table[codes]
+        size = np.int8 if len(index) < 1 << 7 else np.int16 if len(index) < 1 << 15 else np.int32
+        return np.asarray([*known, -1], dtype=size)[codes]
 
     def finish(self) -> Checked:
-        """The checked observations of every block, with every problem and warning."""
-        frame = pd.DataFrame(
-            {
-                **{
-                    c: pd.Categorical.from_codes(
-                        _joined(self._codes[c], np.int32), categories=list(self._texts[c])
-                    )
-                    for c in self.TEXT
-                },
-                **{c: _joined(v, np.float64) for c, v in self._numbers.items()},
-            }
-        )
-        frame["year"] = frame["year"].astype(np.int64)
-        frame["source_row"] = frame["source_row"].astype(np.int64)
+        """The checked observations of every block, with every problem and warning.
+
+        Each column is joined and its blocks let go before the next (no second copy of the
+        rows at once)."""
+        columns: dict[str, object] = {}
+        for c in self.TEXT:
+            codes = _joined(self._codes.pop(c), np.int8)
+            columns[c] = pd.Categorical.from_codes(codes, categories=list(self._texts[c]))
+        for c in ("year", "source_row"):
+            columns[c] = _joined(self._numbers.pop(c), np.int64).astype(np.int64)
+        columns["value"] = _joined(self._numbers.pop("value"), np.float64)
+        for c in FRACTION_COLUMNS:
+            parts = self._numbers.pop(c)
+            if all(isinstance(p, int) for p in parts):
+                columns[c] = np.full(sum(parts), np.nan)
+            else:
+                columns[c] = _joined(
+                    [np.full(p, np.nan) if isinstance(p, int) else p for p in parts], np.float64
+                )
+        frame = pd.DataFrame({c: columns.pop(c) for c in OBSERVATION_COLUMNS}, copy=False)
         bad = _joined(self._fraction_bad, bool)
-        self._codes.clear()
-        self._numbers.clear()
         problems = list(self._problems)
         dup = _duplicated(frame)
         fraction_problems, warnings = self._fraction_problems, self._warnings
@@ -234,10 +242,7 @@ class Collector:
             warnings = [w for w in warnings if (w.file, w.row) not in twice]
             bad |= dup
         problems += fraction_problems
-        columns = list(OBSERVATION_COLUMNS)
-        observations = (
-            frame.loc[~bad, columns].reset_index(drop=True) if bad.any() else frame[columns]
-        )
+        observations = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
         return Checked(observations, _unique(problems), warnings)
 
 
@@ -257,16 +262,33 @@ def _duplicated(frame: pd.DataFrame) -> np.ndarray:
             codes = values.to_numpy(dtype=np.int64) - int(values.min() if len(values) else 0)
             size = int(codes.max()) + 1 if len(codes) else 1
         else:
-            codes = values.cat.codes.to_numpy(dtype=np.int64)
+            codes = values.cat.codes.to_numpy(dtype=np.int64) + 1  # -1 (none) becomes 0
             size = len(values.cat.categories) + 1
         key = key * size + codes
-    return pd.Series(key).duplicated(keep=False).to_numpy()
+    return repeated(key)
 
 
-def _check_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame | None, np.ndarray, list[Problem]]:
+def repeated(key: np.ndarray) -> np.ndarray:
+    """Whether each key occurs more than once (by sorting: less memory than a hash table)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    same = ordered[1:] == ordered[:-1]
+    del ordered
+    twice = np.zeros(len(key), dtype=bool)
+    twice[1:] |= same
+    twice[:-1] |= same
+    out = np.zeros(len(key), dtype=bool)
+    out[order] = twice
+    return out
+
+
+def _check_rows(
+    raw: pd.DataFrame, places: dict | None = None
+) -> tuple[pd.DataFrame | None, np.ndarray, list[Problem]]:
     """Every check of a row on its own (all but duplicates and the numerator/denominator):
     the frame with places resolved, the rows refused and why. A frame whose columns are wrong
-    comes back as None with its problems (no row is judged then)."""
+    comes back as None with its problems (no row is judged then). ``places`` keeps each
+    (name, year) resolved (:func:`_place`) from one block to the next."""
     problems: list[Problem] = _column_name_problems(raw)
     if problems:
         return None, np.zeros(0, dtype=bool), problems
@@ -385,22 +407,15 @@ def _check_rows(raw: pd.DataFrame) -> tuple[pd.DataFrame | None, np.ndarray, lis
     pair_uniques, pair_codes = np.unique(
         name_codes.astype(np.int64) * span + years, return_inverse=True
     )
-    pairs = [(name_uniques[c // span], int(c % span)) for c in pair_uniques]
+    name_list = name_uniques.tolist()
+    pairs = [(name_list[c // span], int(c % span)) for c in pair_uniques.tolist()]
+    places = {} if places is None else places
     names, codes, formers, failed = [], [], [], []
-    for name, yr in pairs:
-        if not name:
-            names.append(""), codes.append(""), formers.append(""), failed.append("")
-            continue
-        try:
-            res = geo.resolve(name, int(yr) if yr else None)
-        except BdgInputError as err:
-            names.append(""), codes.append(""), formers.append("")
-            failed.append(err.problems[0].message)
-            continue
-        names.append(res.province.name)
-        codes.append(res.province.code)
-        formers.append(res.former.name if res.former is not None else "")
-        failed.append("")
+    for pair in pairs:
+        if pair not in places:
+            places[pair] = _place(*pair)
+        name, code, former, why = places[pair]
+        names.append(name), codes.append(code), formers.append(former), failed.append(why)
     failed_arr = np.asarray(failed, dtype=object)[pair_codes]
     mask = (failed_arr != "") & ~mask
     if mask.any():
@@ -461,6 +476,18 @@ def _unique(problems: list[Problem]) -> list[Problem]:
             seen.add(k)
             unique.append(p)
     return unique
+
+
+def _place(name: str, year: int) -> tuple[str, str, str, str]:
+    """A province name of a year resolved: (name, code, former name, why not) ('' for none)."""
+    if not name:
+        return "", "", "", ""
+    try:
+        res = geo.resolve(name, int(year) if year else None)
+    except BdgInputError as err:
+        return "", "", "", err.problems[0].message
+    former = res.former.name if res.former is not None else ""
+    return res.province.name, res.province.code, former, ""
 
 
 def _stripped(values: pd.Series) -> pd.Series:

@@ -23,7 +23,7 @@ from bdg_analysis.io import text_files as tf
 from bdg_analysis.io.registry import Table
 
 #: Bytes read per block (cut at the last line end): about 60,000 rows of a tidy file.
-BLOCK_BYTES = 4 << 20
+BLOCK_BYTES = 1 << 20
 _HEAD_BYTES = 200_000
 
 
