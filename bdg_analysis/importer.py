@@ -489,8 +489,8 @@ def _matches(obs: pd.DataFrame, held_obs: pd.DataFrame) -> np.ndarray:
     total = 1.0
     for column in _KEY:
         if column == "year":
-            new_codes = obs[column].to_numpy(dtype=np.int64)
-            held_codes = held_obs[column].to_numpy(dtype=np.int64)
+            new_codes = obs[column].to_numpy(dtype=np.int32)
+            held_codes = held_obs[column].to_numpy(dtype=np.int32)
             low = min(new_codes.min(), held_codes.min())
             new_codes, held_codes = new_codes - low, held_codes - low
             size = int(max(new_codes.max(), held_codes.max())) + 1
@@ -499,9 +499,9 @@ def _matches(obs: pd.DataFrame, held_obs: pd.DataFrame) -> np.ndarray:
         total *= size
         if total >= 2.0**62:  # too many texts for one int64: match the key columns themselves
             return _matches_by_columns(obs, held_obs)
-        new_key = new_key * size + new_codes
-        held_key = held_key * size + held_codes
-    del obs, held_obs
+        for key, codes in ((new_key, new_codes), (held_key, held_codes)):
+            key *= size  # in place: no second key array
+            key += codes
     order = np.argsort(held_key, kind="stable")  # held keys are unique (checked)
     held_key = held_key[order]
     at = np.minimum(np.searchsorted(held_key, new_key), len(held_key) - 1)
@@ -514,7 +514,7 @@ def _common_codes(new: pd.Series, held: pd.Series) -> tuple[np.ndarray, np.ndarr
     texts = new_cat.categories.union(held_cat.categories)
 
     def codes(cat: pd.Categorical) -> np.ndarray:
-        table = np.append(texts.get_indexer(cat.categories) + 1, 0).astype(np.int64)
+        table = np.append(texts.get_indexer(cat.categories) + 1, 0).astype(np.int32)
         return table[cat.codes]  # code -1 (none) takes the appended 0
 
     return codes(new_cat), codes(held_cat), len(texts) + 1

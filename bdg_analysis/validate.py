@@ -217,8 +217,9 @@ class Collector:
         for c in self.TEXT:
             codes = _joined(self._codes.pop(c), np.int8)
             columns[c] = pd.Categorical.from_codes(codes, categories=list(self._texts[c]))
-        for c in ("year", "source_row"):
-            columns[c] = _joined(self._numbers.pop(c), np.int64).astype(np.int64)
+        # years as int16, rows as int32: numbers any reader takes as integers, in less room
+        columns["year"] = _joined(self._numbers.pop("year"), np.int16)
+        columns["source_row"] = _joined(self._numbers.pop("source_row"), np.int32)
         columns["value"] = _joined(self._numbers.pop("value"), np.float64)
         for c in FRACTION_COLUMNS:
             parts = self._numbers.pop(c)
