@@ -29,6 +29,12 @@ successor are different places before 2025), the indicator, the year and ``sex``
 A missing value is written as an empty ``value`` with its marker ('..') opening ``note``, so
 the value column stays numeric for any CSV reader.
 
+Memory stays a few times the file's size (``benchmarks/bench_import.py``): a plain tidy CSV
+(:mod:`bdg_analysis.io.blocks`) is read and checked a block of lines at a time
+(:class:`bdg_analysis.validate.Collector`), its rows kept as codes into the texts seen; rows are
+matched on one int64 key per row; the merged file is written a block at a time, the held rows
+read again from the file rather than kept as text. ``Loaded.tables`` then hold no rows.
+
 Writing is safe against other writers and failures: the whole read-modify-write holds an
 advisory lock on ``FILE`` (a second ``bdg import`` into it waits its turn, then merges into
 what the first wrote: both keep their rows). The data are written first, then the history,
@@ -106,6 +112,10 @@ def check_paths(
     year: int | None = None,
 ) -> Loaded:
     """Read and validate every file (any layout), collecting all problems.
+
+    Plain tidy CSV files are read and checked a block at a time (the same problems, warnings
+    and observations; text columns then come as categoricals, ``year`` as int16 and
+    ``source_row`` as int32, and the tables hold no rows).
 
     ``indicator`` and ``province`` are checked first: a wrong one is a single problem, not one
     per row. ``province`` and ``year`` state the collection round: a returned form of another
