@@ -491,43 +491,62 @@ def _text_columns(text: pd.DataFrame) -> pd.DataFrame:
 
 def _matches(obs: pd.DataFrame, held_obs: pd.DataFrame) -> np.ndarray:
     """For each new row, the position of the held row with its key (-1: none), from one int64
-    per row (the texts of both frames coded once: no text per row is made)."""
+    per row (the texts of both frames coded once: no text per row is made). The held keys are
+    sorted once; the new rows' keys are made and looked up a slice at a time."""
     if not len(held_obs) or not len(obs):
         return np.full(len(obs), -1, dtype=np.int64)
-    new_key = np.zeros(len(obs), dtype=np.int64)
-    held_key = np.zeros(len(held_obs), dtype=np.int64)
+    coding = []
     total = 1.0
     for column in _KEY:
         if column == "year":
-            new_codes = obs[column].to_numpy(dtype=np.int32)
-            held_codes = held_obs[column].to_numpy(dtype=np.int32)
-            low = min(new_codes.min(), held_codes.min())
-            new_codes, held_codes = new_codes - low, held_codes - low
-            size = int(max(new_codes.max(), held_codes.max())) + 1
+            new_years = obs[column].to_numpy(dtype=np.int32)
+            held_years = held_obs[column].to_numpy(dtype=np.int32)
+            low = int(min(new_years.min(), held_years.min()))
+            size = int(max(new_years.max(), held_years.max())) - low + 1
+            coding.append((column, low, size))
         else:
-            new_codes, held_codes, size = _common_codes(obs[column], held_obs[column])
+            cats = (_categorical(obs[column]), _categorical(held_obs[column]))
+            tables, size = _common_codes(*cats)
+            coding.append((column, (cats, tables), size))
         total *= size
         if total >= 2.0**62:  # too many texts for one int64: match the key columns themselves
             return _matches_by_columns(obs, held_obs)
-        for key, codes in ((new_key, new_codes), (held_key, held_codes)):
-            key *= size  # in place: no second key array
+
+    def keys(frame: pd.DataFrame, rows: slice, side: int) -> np.ndarray:
+        key = np.zeros(len(range(*rows.indices(len(frame)))), dtype=np.int64)
+        for column, how, size in coding:
+            if column == "year":
+                codes = frame[column].iloc[rows].to_numpy(dtype=np.int64) - how
+            else:
+                cats, tables = how
+                codes = tables[side][cats[side].codes[rows]]
+            key *= size  # in place: one key array
             key += codes
+        return key
+
+    held_key = keys(held_obs, slice(None), 1)
     order = np.argsort(held_key, kind="stable")  # held keys are unique (checked)
     held_key = held_key[order]
-    at = np.minimum(np.searchsorted(held_key, new_key), len(held_key) - 1)
-    return np.where(held_key[at] == new_key, order[at], -1)
+    found = np.empty(len(obs), dtype=np.int64)
+    for start in range(0, len(obs), _WRITE_ROWS):
+        rows = slice(start, start + _WRITE_ROWS)
+        new_key = keys(obs, rows, 0)
+        at = np.minimum(np.searchsorted(held_key, new_key), len(held_key) - 1)
+        found[rows] = np.where(held_key[at] == new_key, order[at], -1)
+    return found
 
 
-def _common_codes(new: pd.Series, held: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
-    """Both columns as codes into one list of their texts (0 for none), and its length + 1."""
-    new_cat, held_cat = _categorical(new), _categorical(held)
-    texts = new_cat.categories.union(held_cat.categories)
+def _common_codes(
+    new: pd.Categorical, held: pd.Categorical
+) -> tuple[tuple[np.ndarray, np.ndarray], int]:
+    """For each column, a table from its category codes to codes into one list of both
+    columns' texts (0 for none; code -1 takes the last entry, 0), and that list's length + 1."""
+    texts = new.categories.union(held.categories)
 
-    def codes(cat: pd.Categorical) -> np.ndarray:
-        table = np.append(texts.get_indexer(cat.categories) + 1, 0).astype(np.int32)
-        return table[cat.codes]  # code -1 (none) takes the appended 0
+    def table(cat: pd.Categorical) -> np.ndarray:
+        return np.append(texts.get_indexer(cat.categories) + 1, 0).astype(np.int64)
 
-    return codes(new_cat), codes(held_cat), len(texts) + 1
+    return (table(new), table(held)), len(texts) + 1
 
 
 def _categorical(values: pd.Series) -> pd.Categorical:
@@ -556,15 +575,15 @@ def _statuses_differ(
 ) -> np.ndarray:
     """Whether held row ``h_idx[i]`` and new row ``n_idx[i]`` have different statuses as
     written ('official' for none), compared as codes into one list of the statuses."""
-    held, new = (_categorical(f["status"].iloc[i]) for f, i in ((held_obs, h_idx), (obs, n_idx)))
     texts: dict[str, int] = {}
 
-    def codes(status: pd.Categorical) -> np.ndarray:
+    def codes(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
+        status = _categorical(frame["status"])
         shown = ["official" if t == "" else t for t in status.categories.astype("str").tolist()]
         table = [texts.setdefault(t, len(texts)) for t in shown] + [-1]
-        return np.asarray(table, dtype=np.int64)[status.codes]
+        return np.asarray(table, dtype=np.int32)[status.codes[idx]]
 
-    return codes(held) != codes(new)
+    return codes(held_obs, h_idx) != codes(obs, n_idx)
 
 
 def _merge_locked(
@@ -723,9 +742,10 @@ def _parts_compared(
                 out.append(np.full(len(idx), np.nan))
         return out[0], out[1]
 
-    new_n, new_d = parts(obs, n_idx)
-    if np.isnan(new_n).all() and np.isnan(new_d).all():  # the new rows bring none
+    if all(np.isnan(_numbers(obs, c)).all() for c in bio.FRACTION_COLUMNS):
+        # the new rows bring no numerator or denominator: none completes or differs
         return np.zeros(len(n_idx), dtype=bool), np.zeros(len(n_idx), dtype=bool)
+    new_n, new_d = parts(obs, n_idx)
     held_n, held_d = parts(held_obs, h_idx)
     new_has = ~np.isnan(new_n) & ~np.isnan(new_d)
     held_has = ~np.isnan(held_n) | ~np.isnan(held_d)

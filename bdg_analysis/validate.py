@@ -260,12 +260,14 @@ def _duplicated(frame: pd.DataFrame) -> np.ndarray:
     for column in DUPLICATE_KEY:
         values = frame[column]
         if column == "year":
-            codes = values.to_numpy(dtype=np.int64) - int(values.min() if len(values) else 0)
+            codes = values.to_numpy(dtype=np.int32) - int(values.min() if len(values) else 0)
             size = int(codes.max()) + 1 if len(codes) else 1
         else:
-            codes = values.cat.codes.to_numpy(dtype=np.int64) + 1  # -1 (none) becomes 0
+            codes = values.cat.codes.to_numpy(dtype=np.int32) + 1  # -1 (none) becomes 0
             size = len(values.cat.categories) + 1
-        key = key * size + codes
+        key *= size  # in place: one key array
+        key += codes
+        del codes
     return repeated(key)
 
 
