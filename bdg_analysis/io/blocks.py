@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
+
 from bdg_analysis.io import delimited, registry, tidy
 from bdg_analysis.io import text_files as tf
 from bdg_analysis.io.registry import Table
@@ -105,6 +107,10 @@ def tables(path: Path, shown: str, plain: tuple[list[str], int, str]) -> Iterato
             raise NotPlain
         table.canonical = True
         yield table
+        del table, parsed
+        # Arrow's allocator keeps what a block used for the next; hand it back instead, so
+        # the peak is one block's, not the most any block ever took
+        pa.default_memory_pool().release_unused()
 
 
 def _blocks(path: Path, start: int) -> Iterator[bytes]:
