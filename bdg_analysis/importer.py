@@ -29,6 +29,12 @@ successor are different places before 2025), the indicator, the year and ``sex``
 A missing value is written as an empty ``value`` with its marker ('..') opening ``note``, so
 the value column stays numeric for any CSV reader.
 
+Memory stays a few times the file's size (``benchmarks/bench_import.py``): a plain tidy CSV
+(:mod:`bdg_analysis.io.blocks`) is read and checked a block of lines at a time
+(:class:`bdg_analysis.validate.Collector`), its rows kept as codes into the texts seen; rows are
+matched on one int64 key per row; the merged file is written a block at a time, the held rows
+read again from the file rather than kept as text. ``Loaded.tables`` then hold no rows.
+
 Writing is safe against other writers and failures: the whole read-modify-write holds an
 advisory lock on ``FILE`` (a second ``bdg import`` into it waits its turn, then merges into
 what the first wrote: both keep their rows). The data are written first, then the history,
@@ -44,7 +50,7 @@ import contextlib
 import csv
 import datetime as dt
 import io as _io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +60,7 @@ import pandas as pd
 from bdg_analysis import catalogue, files, paths, validate
 from bdg_analysis import io as bio
 from bdg_analysis.errors import BdgInputError, Problem
+from bdg_analysis.io import blocks
 from bdg_analysis.io.text_files import MISSING_MARKERS
 
 HISTORY_COLUMNS = (
@@ -106,6 +113,10 @@ def check_paths(
 ) -> Loaded:
     """Read and validate every file (any layout), collecting all problems.
 
+    Plain tidy CSV files are read and checked a block at a time (the same problems, warnings
+    and observations; text columns then come as categoricals, ``year`` as int16 and
+    ``source_row`` as int32, and the tables hold no rows).
+
     ``indicator`` and ``province`` are checked first: a wrong one is a single problem, not one
     per row. ``province`` and ``year`` state the collection round: a returned form of another
     province or report year is refused. Without them, the returned forms read together must
@@ -128,6 +139,13 @@ def check_paths(
     if problems:
         empty = pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS))
         return Loaded(validate.Checked(empty, problems), [], problems)
+    paths = list(paths)
+    read = _read_in_blocks(paths, sheet)
+    if read is not None:
+        tables, checked = read
+        problems = _sorted(problems + checked.problems)
+        checked.problems = problems
+        return Loaded(checked, tables, problems)
     tables: list[bio.Table] = []
     frames = []
     for path in paths:
@@ -151,6 +169,38 @@ def check_paths(
     problems = _sorted(problems + checked.problems)
     checked.problems = problems
     return Loaded(checked, tables, problems)
+
+
+def _read_in_blocks(
+    given: list[Path | str], sheet: str | None
+) -> tuple[list[bio.Table], validate.Checked] | None:
+    """Plain tidy CSV files (:mod:`bdg_analysis.io.blocks`) read and checked a block at a time:
+    what reading them whole and :func:`validate.check` give, holding only compact columns.
+    None unless every file is plain (then each is read whole, as any other file)."""
+    found = [Path(p) for p in given]
+    plains = [blocks.plain_header(path, sheet) for path in found]
+    if not found or any(plain is None for plain in plains):
+        return None
+    collector = validate.Collector()
+    tables = []
+    try:
+        for path, plain in zip(found, plains, strict=True):
+            assert plain is not None
+            shown = paths.display_path(path)
+            if bio.size_problem(shown, path.stat().st_size) is not None:
+                return None  # the whole-file reader refuses it, saying why
+            first = None
+            for table in blocks.tables(path, shown, plain):
+                collector.add(table.frame)
+                if first is None:
+                    first = table
+                table.frame = table.frame.iloc[0:0]
+            if first is None:
+                return None  # no rows: the whole-file reader says so
+            tables.append(first)
+    except blocks.NotPlain:
+        return None
+    return tables, collector.finish()
 
 
 def _mixed_rounds(
@@ -404,13 +454,16 @@ def merge(
         return _merge_locked(new, out, revise=revise, today=today, from_label=from_label)
 
 
-def _held(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The dataset held: checked observations and the same rows as text, in file order."""
+#: Rows turned into text and written at a time (new rows; a held file goes block by block).
+_WRITE_ROWS = 10_000
+
+
+def _held(out: Path) -> tuple[pd.DataFrame, Callable[[], Iterator[pd.DataFrame]]]:
+    """The dataset held: its checked observations, and its rows as text in file order (a
+    function giving them block by block: a large file is read again when it is written, not
+    held as text)."""
     if not out.exists():
-        return (
-            pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS)),
-            pd.DataFrame(columns=list(bio.ALL_COLUMNS)),
-        )
+        return pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS)), lambda: iter(())
     loaded = check_paths([out])
     if loaded.problems:
         raise BdgInputError(
@@ -419,11 +472,95 @@ def _held(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                 for p in loaded.problems
             ]
         )
-    text = loaded.tables[0].frame  # every row passed: the same rows, in the same order
-    held_text = pd.DataFrame(
+    obs = loaded.checked.observations.reset_index(drop=True)
+    table = loaded.tables[0]
+    if len(table.frame):  # read whole: every row passed, the same rows in the same order
+        whole = _text_columns(table.frame)
+        return obs, lambda: iter([whole])
+    plain = blocks.plain_header(out)
+    assert plain is not None  # read in blocks a moment ago, under the lock
+    return obs, lambda: (_text_columns(t.frame) for t in blocks.tables(out, table.file, plain))
+
+
+def _text_columns(text: pd.DataFrame) -> pd.DataFrame:
+    """Rows as read, in every tidy column (empty where the file has none)."""
+    return pd.DataFrame(
         {c: (text[c] if c in text.columns else "") for c in bio.ALL_COLUMNS}, index=text.index
     ).reset_index(drop=True)
-    return loaded.checked.observations.reset_index(drop=True), held_text
+
+
+def _matches(obs: pd.DataFrame, held_obs: pd.DataFrame) -> np.ndarray:
+    """For each new row, the position of the held row with its key (-1: none), from one int64
+    per row (the texts of both frames coded once: no text per row is made). The held keys are
+    sorted once; the new rows' keys are made and looked up a slice at a time."""
+    if not len(held_obs) or not len(obs):
+        return np.full(len(obs), -1, dtype=np.int64)
+    coding = []
+    total = 1.0
+    for column in _KEY:
+        if column == "year":
+            new_years = obs[column].to_numpy(dtype=np.int32)
+            held_years = held_obs[column].to_numpy(dtype=np.int32)
+            low = int(min(new_years.min(), held_years.min()))
+            size = int(max(new_years.max(), held_years.max())) - low + 1
+            coding.append((column, low, size))
+        else:
+            cats = (_categorical(obs[column]), _categorical(held_obs[column]))
+            tables, size = _common_codes(*cats)
+            coding.append((column, (cats, tables), size))
+        total *= size
+        if total >= 2.0**62:  # too many texts for one int64: match the key columns themselves
+            return _matches_by_columns(obs, held_obs)
+
+    def keys(frame: pd.DataFrame, rows: slice, side: int) -> np.ndarray:
+        key = np.zeros(len(range(*rows.indices(len(frame)))), dtype=np.int64)
+        for column, how, size in coding:
+            if column == "year":
+                codes = frame[column].iloc[rows].to_numpy(dtype=np.int64) - how
+            else:
+                cats, tables = how
+                codes = tables[side][cats[side].codes[rows]]
+            key *= size  # in place: one key array
+            key += codes
+        return key
+
+    held_key = keys(held_obs, slice(None), 1)
+    order = np.argsort(held_key, kind="stable")  # held keys are unique (checked)
+    held_key = held_key[order]
+    found = np.empty(len(obs), dtype=np.int64)
+    for start in range(0, len(obs), _WRITE_ROWS):
+        rows = slice(start, start + _WRITE_ROWS)
+        new_key = keys(obs, rows, 0)
+        at = np.minimum(np.searchsorted(held_key, new_key), len(held_key) - 1)
+        found[rows] = np.where(held_key[at] == new_key, order[at], -1)
+    return found
+
+
+def _common_codes(
+    new: pd.Categorical, held: pd.Categorical
+) -> tuple[tuple[np.ndarray, np.ndarray], int]:
+    """For each column, a table from its category codes to codes into one list of both
+    columns' texts (0 for none; code -1 takes the last entry, 0), and that list's length + 1."""
+    texts = new.categories.union(held.categories)
+
+    def table(cat: pd.Categorical) -> np.ndarray:
+        return np.append(texts.get_indexer(cat.categories) + 1, 0).astype(np.int64)
+
+    return (table(new), table(held)), len(texts) + 1
+
+
+def _categorical(values: pd.Series) -> pd.Categorical:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array
+    return pd.Categorical(values.astype("str"))
+
+
+def _matches_by_columns(obs: pd.DataFrame, held_obs: pd.DataFrame) -> np.ndarray:
+    left = _keys(obs).assign(_n=np.arange(len(obs)))
+    right = _keys(held_obs).assign(_h=np.arange(len(held_obs)))
+    matched = left.merge(right, on=_KEY, how="left", sort=False)
+    at = matched.sort_values("_n", kind="stable")["_h"].to_numpy(dtype="float64")
+    return np.where(np.isnan(at), -1, at).astype(np.int64)
 
 
 def _keys(obs: pd.DataFrame) -> pd.DataFrame:
@@ -433,36 +570,43 @@ def _keys(obs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(keys)[_KEY]
 
 
+def _statuses_differ(
+    held_obs: pd.DataFrame, h_idx: np.ndarray, obs: pd.DataFrame, n_idx: np.ndarray
+) -> np.ndarray:
+    """Whether held row ``h_idx[i]`` and new row ``n_idx[i]`` have different statuses as
+    written ('official' for none), compared as codes into one list of the statuses."""
+    texts: dict[str, int] = {}
+
+    def codes(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
+        status = _categorical(frame["status"])
+        shown = ["official" if t == "" else t for t in status.categories.astype("str").tolist()]
+        table = [texts.setdefault(t, len(texts)) for t in shown] + [-1]
+        return np.asarray(table, dtype=np.int32)[status.codes[idx]]
+
+    return codes(held_obs, h_idx) != codes(obs, n_idx)
+
+
 def _merge_locked(
     new: validate.Checked, out: Path, *, revise: bool, today: dt.date, from_label: str
 ) -> MergeResult:
     obs = new.observations.reset_index(drop=True)
-    new_rows = tidy_rows(obs)
     held_obs, held_text = _held(out)
     result = MergeResult()
 
-    if len(held_obs):
-        left = _keys(obs).assign(_n=np.arange(len(obs)))
-        right = _keys(held_obs).assign(_h=np.arange(len(held_obs)))
-        matched = left.merge(right, on=_KEY, how="left", sort=False)
-        at = matched.sort_values("_n", kind="stable")["_h"].to_numpy(dtype="float64")
-    else:
-        at = np.full(len(obs), np.nan)  # a new dataset: every row is added
-    added = np.isnan(at)
+    found = _matches(obs, held_obs)
+    added = found < 0
     result.added = int(added.sum())
     n_idx = np.flatnonzero(~added)  # new rows that meet a held one
-    h_idx = at[~added].astype(np.int64)
+    h_idx = found[~added]
 
     old_v = held_obs["value"].to_numpy(dtype="float64")[h_idx]
     new_v = obs["value"].to_numpy(dtype="float64")[n_idx]
     old_missing, new_missing = np.isnan(old_v), np.isnan(new_v)
     with np.errstate(invalid="ignore"):
         same = (old_v == new_v) | (old_missing & new_missing)
-    held_status = held_obs["status"].astype("str").iloc[h_idx].reset_index(drop=True)
-    held_status = held_status.where(held_status != "", "official")
-    new_status = new_rows["status"].iloc[n_idx].reset_index(drop=True)
+    statuses_differ = _statuses_differ(held_obs, h_idx, obs, n_idx)
     completes, parts_differ = _parts_compared(held_obs, obs, h_idx, n_idx)
-    restated = same & ((held_status != new_status).to_numpy(dtype=bool) | parts_differ)
+    restated = same & (statuses_differ | parts_differ)
     completes &= same & ~restated
     result.completed = int(completes.sum())
     result.unchanged = int((same & ~restated & ~completes).sum())
@@ -472,7 +616,7 @@ def _merge_locked(
     filled = rest & old_missing
     differ = rest & ~old_missing
     if differ.any() and not revise:
-        result.conflicts = _conflicts(obs, new_rows, held_obs, out, n_idx[differ], h_idx[differ])
+        result.conflicts = _conflicts(obs, held_obs, out, n_idx[differ], h_idx[differ])
         return result
     taken = filled | differ | (restated if revise else np.zeros_like(restated))
     result.filled = int(filled.sum())
@@ -482,7 +626,6 @@ def _merge_locked(
         return result  # nothing to change: the file is left byte for byte as it was
     changes = _history_rows(
         obs,
-        new_rows,
         held_obs,
         n_idx[taken],
         h_idx[taken],
@@ -491,22 +634,96 @@ def _merge_locked(
         from_label,
     )
     result.history = changes.to_dict("records")
-    columns = list(bio.ALL_COLUMNS)
-    merged = held_text.copy() if len(held_text) else new_rows.iloc[0:0][columns]
-    for rows, names in ((taken, columns), (completes, list(bio.FRACTION_COLUMNS))):
-        if rows.any():
-            for column in names:
-                values = merged[column].astype("str").copy()
-                values.iloc[h_idx[rows]] = new_rows[column].iloc[n_idx[rows]].to_numpy()
-                merged[column] = values
-    if result.added:
-        fresh = new_rows.loc[added, columns] if not added.all() else new_rows[columns]
-        merged = pd.concat([merged, fresh], ignore_index=True) if len(merged) else fresh
-        merged = merged.reset_index(drop=True)
-    merged = _markers_to_notes(merged, pd.Series("", index=merged.index, dtype="str"))
-    _write_locked(out, merged, changes)
+    plan = _Plan(obs, held_obs, np.flatnonzero(added), n_idx, h_idx, taken, completes)
+    _write_locked(out, lambda tmp: plan.write(tmp, held_text), changes)
     result.written = True
     return result
+
+
+class _Plan:
+    """The merged dataset, written a block at a time: the held rows in their order (those
+    replaced or completed taking the new rows' text), then the rows added, in their order."""
+
+    def __init__(
+        self,
+        obs: pd.DataFrame,
+        held_obs: pd.DataFrame,
+        added: np.ndarray,
+        n_idx: np.ndarray,
+        h_idx: np.ndarray,
+        taken: np.ndarray,
+        completes: np.ndarray,
+    ) -> None:
+        self.obs = obs
+        self.added = added
+        order = np.argsort(h_idx, kind="stable")
+        self.h_idx, self.n_idx = h_idx[order], n_idx[order]
+        self.taken, self.completes = taken[order], completes[order]
+        changed = self.taken | self.completes
+        self.h_idx, self.n_idx = self.h_idx[changed], self.n_idx[changed]
+        self.taken, self.completes = self.taken[changed], self.completes[changed]
+        self.columns = self._written_columns(held_obs)
+
+    def _written_columns(self, held_obs: pd.DataFrame) -> list[str]:
+        """What :func:`bdg_analysis.io.written_columns` says of the merged rows: the schema's
+        columns, then ``numerator`` and ``denominator`` when some row has one (a checked
+        number is written exactly when its text is not empty)."""
+        columns = list(bio.TIDY_COLUMNS)
+        kept = np.ones(len(held_obs), dtype=bool)
+        kept[self.h_idx[self.taken]] = False
+        for column in bio.FRACTION_COLUMNS:
+            held = _numbers(held_obs, column)
+            new = _numbers(self.obs, column)
+            if (
+                (~np.isnan(held[kept])).any()
+                or (~np.isnan(new[self.n_idx])).any()
+                or (~np.isnan(new[self.added])).any()
+            ):
+                columns.append(column)
+        return columns
+
+    def write(self, tmp: Path, held_text: Callable[[], Iterator[pd.DataFrame]]) -> None:
+        all_columns = list(bio.ALL_COLUMNS)
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            header = True
+            start = 0
+            for block in held_text():
+                end = start + len(block)
+                lo, hi = np.searchsorted(self.h_idx, [start, end])
+                if hi > lo:
+                    block = self._replaced(block, start, slice(lo, hi))
+                self._write(fh, block, header)
+                header, start = False, end
+            for at in range(0, len(self.added), _WRITE_ROWS):
+                rows = tidy_rows(self.obs.iloc[self.added[at : at + _WRITE_ROWS]])[all_columns]
+                self._write(fh, rows, header)
+                header = False
+            if header:  # nothing at all (never: a merge that writes has rows)
+                self._write(fh, pd.DataFrame(columns=all_columns), header)
+
+    def _replaced(self, block: pd.DataFrame, start: int, part: slice) -> pd.DataFrame:
+        """A block of held rows with the new text of the rows taken or completed in it."""
+        at = self.h_idx[part] - start
+        fresh = tidy_rows(self.obs.iloc[self.n_idx[part]])
+        taken, completes = self.taken[part], self.completes[part]
+        block = block.copy()
+        for rows, names in ((taken, bio.ALL_COLUMNS), (completes, bio.FRACTION_COLUMNS)):
+            if rows.any():
+                for column in names:
+                    values = block[column].astype("str").copy()
+                    values.iloc[at[rows]] = fresh[column].iloc[np.flatnonzero(rows)].to_numpy()
+                    block[column] = values
+        return block
+
+    def _write(self, fh, rows: pd.DataFrame, header: bool) -> None:
+        rows = _markers_to_notes(rows, pd.Series("", index=range(len(rows)), dtype="str"))
+        rows[self.columns].to_csv(fh, index=False, header=header, lineterminator="\n")
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
 
 
 def _parts_compared(
@@ -525,8 +742,11 @@ def _parts_compared(
                 out.append(np.full(len(idx), np.nan))
         return out[0], out[1]
 
-    held_n, held_d = parts(held_obs, h_idx)
+    if all(np.isnan(_numbers(obs, c)).all() for c in bio.FRACTION_COLUMNS):
+        # the new rows bring no numerator or denominator: none completes or differs
+        return np.zeros(len(n_idx), dtype=bool), np.zeros(len(n_idx), dtype=bool)
     new_n, new_d = parts(obs, n_idx)
+    held_n, held_d = parts(held_obs, h_idx)
     new_has = ~np.isnan(new_n) & ~np.isnan(new_d)
     held_has = ~np.isnan(held_n) | ~np.isnan(held_d)
     with np.errstate(invalid="ignore"):
@@ -536,7 +756,6 @@ def _parts_compared(
 
 def _conflicts(
     obs: pd.DataFrame,
-    new_rows: pd.DataFrame,
     held_obs: pd.DataFrame,
     out: Path,
     n_idx: np.ndarray,
@@ -544,9 +763,10 @@ def _conflicts(
 ) -> list[Problem]:
     shown_out = paths.display_path(out)
     history = history_path(out).name
+    new_rows = tidy_rows(obs.iloc[n_idx])
     problems = []
-    for n, h in zip(n_idx.tolist(), h_idx.tolist(), strict=True):
-        row, held, o = new_rows.iloc[n], held_obs.iloc[h], obs.iloc[n]
+    for i, (n, h) in enumerate(zip(n_idx.tolist(), h_idx.tolist(), strict=True)):
+        row, held, o = new_rows.iloc[i], held_obs.iloc[h], obs.iloc[n]
         problems.append(
             Problem(
                 str(o["source_file"]),
@@ -565,7 +785,6 @@ def _conflicts(
 
 def _history_rows(
     obs: pd.DataFrame,
-    new_rows: pd.DataFrame,
     held_obs: pd.DataFrame,
     n_idx: np.ndarray,
     h_idx: np.ndarray,
@@ -574,7 +793,7 @@ def _history_rows(
     from_label: str,
 ) -> pd.DataFrame:
     """One history row per value replaced, gap filled or status restated."""
-    new = new_rows.iloc[n_idx].reset_index(drop=True)
+    new = tidy_rows(obs.iloc[n_idx])
     held = held_obs.iloc[h_idx].reset_index(drop=True)
     o = obs.iloc[n_idx].reset_index(drop=True)
     suffix = f" ({from_label})" if from_label else ""
@@ -646,7 +865,7 @@ def _history_text(changes: pd.DataFrame, header: bool) -> str:
     return buffer.getvalue()
 
 
-def _write_locked(out: Path, merged: pd.DataFrame, changes: pd.DataFrame) -> None:
+def _write_locked(out: Path, write: Callable[[Path], None], changes: pd.DataFrame) -> None:
     """Journal the changes, write the data, then the history, then drop the journal.
 
     A failed data write leaves data and history as they were (the journal is dropped); a
@@ -656,7 +875,8 @@ def _write_locked(out: Path, merged: pd.DataFrame, changes: pd.DataFrame) -> Non
     if len(changes):
         files.write_atomic(journal, _history_text(changes, header=True))
     try:
-        bio.write_tidy_csv(merged, out)
+        with files.atomic_target(out) as tmp:  # whole or not at all
+            write(tmp)
     except BaseException:
         journal.unlink(missing_ok=True)
         raise

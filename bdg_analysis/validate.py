@@ -17,6 +17,9 @@ from bdg_analysis.io.tidy import schema_text
 SEXES = ("", "female", "male", "total")
 STATUSES = ("", "official", "provisional", "estimate", "demo")
 
+#: The key of one figure: a second row with the same key is a duplicate.
+DUPLICATE_KEY = ["province", "former", "indicator", "year", "sex"]
+
 OBSERVATION_COLUMNS = (
     "province",
     "province_code",
@@ -104,9 +107,194 @@ def check(raw: pd.DataFrame) -> Checked:
     Every problem is collected (file, row, column, message); nothing is dropped or coerced
     silently. Rows with problems are left out of the returned observations.
     """
+    frame, bad, problems = _check_rows(raw)
+    if frame is None:
+        return Checked(pd.DataFrame(columns=list(OBSERVATION_COLUMNS)), problems)
+    good = ~bad
+
+    # duplicates: one value per place, indicator, year and sex
+    keyed = frame[DUPLICATE_KEY] if good.all() else frame.loc[good, DUPLICATE_KEY]
+    dup = keyed.duplicated(keep=False).to_numpy()  # no copy above when all rows are good
+    if dup.any():
+        clean = frame.loc[keyed.index[dup]]
+        problems += _duplicate_problems(clean)
+        bad[clean.index] = True
+
+    more, mask = check_fractions(frame, bad)
+    problems += more
+    bad |= mask
+    _fraction_numbers(frame)
+    warnings = fraction_warnings(frame, bad)
+
+    columns = list(OBSERVATION_COLUMNS)
+    observations = frame.loc[~bad, columns].reset_index(drop=True) if bad.any() else frame[columns]
+    return Checked(observations, _unique(problems), warnings)
+
+
+class Collector:
+    """:func:`check` of a table given a block of rows at a time, holding only compact columns.
+
+    Each block's rows are checked on their own as they come (:func:`_check_rows`, the
+    numerator and denominator); the rows kept are held as codes into one list of the texts
+    seen per column, so a file of a million rows costs a few bytes a row. :meth:`finish`
+    then finds duplicates among all of them and returns what :func:`check` of the whole table
+    returns: the same problems and warnings, the same observations (text columns as
+    categoricals). Rows are named by ``source_file`` and ``source_row``, unique per block's
+    file (the tidy text reader's blocks).
+    """
+
+    TEXT = (
+        "province",
+        "province_code",
+        "former",
+        "indicator",
+        "sex",
+        "source",
+        "note",
+        "status",
+        "missing_marker",
+        "source_file",
+    )
+
+    def __init__(self) -> None:
+        self._codes: dict[str, list[np.ndarray]] = {c: [] for c in self.TEXT}
+        self._texts: dict[str, dict[str, int]] = {c: {} for c in self.TEXT}
+        self._numbers: dict[str, list] = {
+            "year": [],
+            "value": [],
+            "source_row": [],
+            **{c: [] for c in FRACTION_COLUMNS},
+        }
+        self._fraction_bad: list[np.ndarray] = []
+        self._places: dict = {}
+        self._problems: list[Problem] = []
+        self._fraction_problems: list[Problem] = []
+        self._warnings: list[Problem] = []
+
+    def add(self, raw: pd.DataFrame) -> None:
+        """Check a block of raw rows (one file's, in file order) and keep its good rows.
+
+        Raises
+        ------
+        ValueError
+            The block's columns are wrong (a table builder never makes such a block).
+        """
+        frame, bad, problems = _check_rows(raw, self._places)
+        if frame is None:
+            raise ValueError("a block with wrong columns")
+        self._problems += problems
+        more, mask = check_fractions(frame, bad)
+        self._fraction_problems += more
+        _fraction_numbers(frame)
+        self._warnings += fraction_warnings(frame, bad | mask)
+        keep = ~bad
+        kept = frame.loc[keep] if not keep.all() else frame
+        for column in self.TEXT:
+            self._codes[column].append(self._coded(column, kept[column]))
+        self._numbers["year"].append(kept["year"].to_numpy(dtype=np.int16))
+        self._numbers["value"].append(kept["value"].to_numpy(dtype="float64"))
+        self._numbers["source_row"].append(kept["source_row"].to_numpy(dtype=np.int32))
+        for column in FRACTION_COLUMNS:
+            numbers = kept[column].to_numpy(dtype="float64")
+            # a block without any: its length only (most files have none)
+            self._numbers[column].append(numbers if (~np.isnan(numbers)).any() else len(numbers))
+        self._fraction_bad.append(mask[keep])
+
+    def _coded(self, column: str, values: pd.Series) -> np.ndarray:
+        """Codes into the texts seen so far in ``column`` (one byte a row for a few texts)."""
+        codes, uniques = pd.factorize(values)
+        index = self._texts[column]
+        known = [index.setdefault(u, len(index)) for u in uniques.tolist()]
+        size = np.int8 if len(index) < 1 << 7 else np.int16 if len(index) < 1 << 15 else np.int32
+        return np.asarray([*known, -1], dtype=size)[codes]
+
+    def finish(self) -> Checked:
+        """The checked observations of every block, with every problem and warning.
+
+        Each column is joined and its blocks let go before the next (no second copy of the
+        rows at once)."""
+        columns: dict[str, object] = {}
+        for c in self.TEXT:
+            codes = _joined(self._codes.pop(c), np.int8)
+            columns[c] = pd.Categorical.from_codes(codes, categories=list(self._texts[c]))
+        # years as int16, rows as int32: numbers any reader takes as integers, in less room
+        columns["year"] = _joined(self._numbers.pop("year"), np.int16)
+        columns["source_row"] = _joined(self._numbers.pop("source_row"), np.int32)
+        columns["value"] = _joined(self._numbers.pop("value"), np.float64)
+        for c in FRACTION_COLUMNS:
+            parts = self._numbers.pop(c)
+            if all(isinstance(p, int) for p in parts):
+                columns[c] = np.full(sum(parts), np.nan)
+            else:
+                columns[c] = _joined(
+                    [np.full(p, np.nan) if isinstance(p, int) else p for p in parts], np.float64
+                )
+        frame = pd.DataFrame({c: columns.pop(c) for c in OBSERVATION_COLUMNS}, copy=False)
+        bad = _joined(self._fraction_bad, bool)
+        problems = list(self._problems)
+        dup = _duplicated(frame)
+        fraction_problems, warnings = self._fraction_problems, self._warnings
+        if dup.any():
+            clean = frame.loc[dup]
+            clean = clean.astype({c: object for c in self.TEXT})
+            problems += _duplicate_problems(clean)
+            twice = set(zip(clean["source_file"], clean["source_row"].tolist(), strict=True))
+            fraction_problems = [p for p in fraction_problems if (p.file, p.row) not in twice]
+            warnings = [w for w in warnings if (w.file, w.row) not in twice]
+            bad |= dup
+        problems += fraction_problems
+        observations = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
+        return Checked(observations, _unique(problems), warnings)
+
+
+def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _duplicated(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose key (:data:`DUPLICATE_KEY`) another row has too, from one int64 per row."""
+    sizes = [len(frame[c].cat.categories) + 1 if c != "year" else 1 << 16 for c in DUPLICATE_KEY]
+    if int(np.prod([float(n) for n in sizes])) >= 1 << 62:  # too many texts for one int64
+        return frame[DUPLICATE_KEY].duplicated(keep=False).to_numpy()
+    key = np.zeros(len(frame), dtype=np.int64)
+    for column in DUPLICATE_KEY:
+        values = frame[column]
+        if column == "year":
+            codes = values.to_numpy(dtype=np.int32) - int(values.min() if len(values) else 0)
+            size = int(codes.max()) + 1 if len(codes) else 1
+        else:
+            codes = values.cat.codes.to_numpy(dtype=np.int32) + 1  # -1 (none) becomes 0
+            size = len(values.cat.categories) + 1
+        key *= size  # in place: one key array
+        key += codes
+        del codes
+    return repeated(key)
+
+
+def repeated(key: np.ndarray) -> np.ndarray:
+    """Whether each key occurs more than once (by sorting: less memory than a hash table)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    same = ordered[1:] == ordered[:-1]
+    del ordered
+    twice = np.zeros(len(key), dtype=bool)
+    twice[1:] |= same
+    twice[:-1] |= same
+    out = np.zeros(len(key), dtype=bool)
+    out[order] = twice
+    return out
+
+
+def _check_rows(
+    raw: pd.DataFrame, places: dict | None = None
+) -> tuple[pd.DataFrame | None, np.ndarray, list[Problem]]:
+    """Every check of a row on its own (all but duplicates and the numerator/denominator):
+    the frame with places resolved, the rows refused and why. A frame whose columns are wrong
+    comes back as None with its problems (no row is judged then). ``places`` keeps each
+    (name, year) resolved (:func:`_place`) from one block to the next."""
     problems: list[Problem] = _column_name_problems(raw)
     if problems:
-        return Checked(pd.DataFrame(columns=list(OBSERVATION_COLUMNS)), problems)
+        return None, np.zeros(0, dtype=bool), problems
     files = raw["source_file"].unique().tolist()
     for file in files:
         part = raw if len(files) == 1 else raw.loc[raw["source_file"] == file]
@@ -133,7 +321,7 @@ def check(raw: pd.DataFrame) -> Checked:
                 )
             )
     if problems:
-        return Checked(pd.DataFrame(columns=list(OBSERVATION_COLUMNS)), problems)
+        return None, np.zeros(0, dtype=bool), problems
 
     frame = raw.reset_index(drop=True)
     for column in TIDY_COLUMNS:
@@ -222,22 +410,15 @@ def check(raw: pd.DataFrame) -> Checked:
     pair_uniques, pair_codes = np.unique(
         name_codes.astype(np.int64) * span + years, return_inverse=True
     )
-    pairs = [(name_uniques[c // span], int(c % span)) for c in pair_uniques]
+    name_list = name_uniques.tolist()
+    pairs = [(name_list[c // span], int(c % span)) for c in pair_uniques.tolist()]
+    places = {} if places is None else places
     names, codes, formers, failed = [], [], [], []
-    for name, yr in pairs:
-        if not name:
-            names.append(""), codes.append(""), formers.append(""), failed.append("")
-            continue
-        try:
-            res = geo.resolve(name, int(yr) if yr else None)
-        except BdgInputError as err:
-            names.append(""), codes.append(""), formers.append("")
-            failed.append(err.problems[0].message)
-            continue
-        names.append(res.province.name)
-        codes.append(res.province.code)
-        formers.append(res.former.name if res.former is not None else "")
-        failed.append("")
+    for pair in pairs:
+        if pair not in places:
+            places[pair] = _place(*pair)
+        name, code, former, why = places[pair]
+        names.append(name), codes.append(code), formers.append(former), failed.append(why)
     failed_arr = np.asarray(failed, dtype=object)[pair_codes]
     mask = (failed_arr != "") & ~mask
     if mask.any():
@@ -257,54 +438,59 @@ def check(raw: pd.DataFrame) -> Checked:
     frame["province_code"] = _spread(codes, pair_codes).where(good, "")
     frame["former"] = _spread(formers, pair_codes).where(good, "")
 
-    # duplicates: one value per place, indicator, year and sex
-    keys = ["province", "former", "indicator", "year", "sex"]
-    keyed = frame[keys] if good.all() else frame.loc[good, keys]  # no copy when all are good
-    dup = keyed.duplicated(keep=False).to_numpy()
-    if dup.any():
-        clean = frame.loc[keyed.index[dup]]
-        for _, group in clean.groupby(keys, sort=False):
-            first = group.iloc[0]
-            for _, other in group.iloc[1:].iterrows():
-                same = (pd.isna(first["value"]) and pd.isna(other["value"])) or (
-                    first["value"] == other["value"]
-                )
-                here, there = _fmt(other["value"]), _fmt(first["value"])
-                what = (
-                    "the same value"
-                    if same
-                    else (f"a different value ({here} here, {there} there)")
-                )
-                problems.append(
-                    Problem(
-                        other["source_file"],
-                        int(other["source_row"]),
-                        _cells(group.loc[[other.name]], "value")[0],
-                        f"duplicate of {first['source_file']}:{int(first['source_row'])}"
-                        f"{_cell_suffix(first)} ({other['province']}, {other['indicator']}, "
-                        f"{other['year']}) with {what}",
-                        code="duplicate",
-                    )
-                )
-        bad[clean.index] = True
+    return frame, bad, problems
 
-    more, mask = check_fractions(frame, bad)
-    problems += more
-    bad |= mask
-    _fraction_numbers(frame)
-    warnings = fraction_warnings(frame, bad)
 
-    columns = list(OBSERVATION_COLUMNS)
-    observations = frame.loc[~bad, columns].reset_index(drop=True) if bad.any() else frame[columns]
-    problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
+def _duplicate_problems(clean: pd.DataFrame) -> list[Problem]:
+    """A problem for every row of ``clean`` (rows sharing their key with another, in file
+    order) but the first of its key, naming that first row and both values."""
+    problems = []
+    for _, group in clean.groupby(DUPLICATE_KEY, sort=False):
+        first = group.iloc[0]
+        for _, other in group.iloc[1:].iterrows():
+            same = (pd.isna(first["value"]) and pd.isna(other["value"])) or (
+                first["value"] == other["value"]
+            )
+            here, there = _fmt(other["value"]), _fmt(first["value"])
+            what = "the same value" if same else (f"a different value ({here} here, {there} there)")
+            problems.append(
+                Problem(
+                    other["source_file"],
+                    int(other["source_row"]),
+                    _cells(group.loc[[other.name]], "value")[0],
+                    f"duplicate of {first['source_file']}:{int(first['source_row'])}"
+                    f"{_cell_suffix(first)} ({other['province']}, {other['indicator']}, "
+                    f"{other['year']}) with {what}",
+                    code="duplicate",
+                )
+            )
+    return problems
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """Problems in file and row order, each once (a label wrong on a yearbook line is wrong
+    once, not once per year)."""
+    problems = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or ""))
     seen: set[tuple] = set()
     unique = []
-    for p in problems:  # a label wrong on a yearbook line is wrong once, not once per year
+    for p in problems:
         k = (p.file, p.row, p.column, p.message)
         if k not in seen:
             seen.add(k)
             unique.append(p)
-    return Checked(observations, unique, warnings)
+    return unique
+
+
+def _place(name: str, year: int) -> tuple[str, str, str, str]:
+    """A province name of a year resolved: (name, code, former name, why not) ('' for none)."""
+    if not name:
+        return "", "", "", ""
+    try:
+        res = geo.resolve(name, int(year) if year else None)
+    except BdgInputError as err:
+        return "", "", "", err.problems[0].message
+    former = res.former.name if res.former is not None else ""
+    return res.province.name, res.province.code, former, ""
 
 
 def _stripped(values: pd.Series) -> pd.Series:

@@ -8,6 +8,12 @@ are printed. The targets (issue 15): importing a file costs at most 3x the time 
 it, and at most 4x the file's size in memory; an .xlsx holding a small table above a million
 empty (formatted) rows is read in seconds and little memory.
 
+How memory is measured: "above the floor" is the command's peak RSS minus the peak RSS of
+``bdg validate`` of a one-row file (the interpreter, pandas, numpy, pyarrow and the package's
+catalogue and province register: what any run costs whatever its file); the ratio is that
+difference over the file's size. The RSS of a process that has only imported the libraries
+is printed too, for reference.
+
 The tidy file is the valid part of ``bench_validate.write_tidy_file`` (every place, indicator,
 sex and year, one figure in 97 missing).
 """
@@ -47,6 +53,15 @@ def run(argv: list[str]) -> tuple[float, float, int]:
     if child.returncode not in (0, 2):
         sys.stderr.write(err.decode("utf-8", "replace")[-2000:])
     return seconds, usage.ru_maxrss / 1024, child.returncode  # ru_maxrss is in KiB on Linux
+
+
+def libraries_rss() -> float:
+    """Peak memory (MB) of a child process that only imports the libraries a run uses."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import numpy, pandas, pyarrow, pyarrow.csv, bdg_analysis.cli"]
+    )
+    _pid, _status, usage = os.wait4(child.pid, 0)
+    return usage.ru_maxrss / 1024
 
 
 def write_empty_rows_workbook(path: Path, empty_rows: int) -> None:
@@ -147,25 +162,34 @@ def main() -> None:
         size = data.stat().st_size / 2**20
         tiny = folder / "tiny.csv"
         tiny.write_text("province,indicator,year,value\nLạng Sơn,M4.CT1,2020,113.5\n", "utf-8")
+        libraries = libraries_rss()
         _t, base, _c = run(["validate", str(tiny)])  # the interpreter and its libraries
         v_time, v_mem, v_code = run(["validate", str(data)])
         out = folder / "out.csv"
         i_time, i_mem, i_code = run(["import", str(data), "--out", str(out)])
         m_time, m_mem, m_code = run(["import", str(data), "--out", str(out)])
-        print(f"tidy CSV: {written:,} rows, {size:.1f} MB; peak memory (max RSS) and, in [],")
-        print(f"above the {base:.0f} MB of validating a one-row file (interpreter and libraries)")
+        print(f"tidy CSV: {written:,} rows, {size:.1f} MB")
+        print(
+            f"floor: {base:.0f} MB peak RSS validating a one-row file "
+            f"({libraries:.0f} MB with only the libraries imported)"
+        )
+        print("                          seconds  peak RSS  above floor  x file  exit")
         for what, (t, m, c) in (
             ("bdg validate:          ", (v_time, v_mem, v_code)),
             ("bdg import (new --out):", (i_time, i_mem, i_code)),
             ("bdg import (again):    ", (m_time, m_mem, m_code)),
         ):
-            print(f"  {what} {t:6.2f} s {m:7.0f} MB [{m - base:6.0f} MB]  (exit {c})")
+            above = m - base
+            print(f"  {what} {t:6.2f} s {m:6.0f} MB {above:7.0f} MB {above / size:7.1f}x  {c:4d}")
         worst_time = max(i_time, m_time)
         worst_mem = max(i_mem, m_mem) - base
         ok = worst_time <= TIME_FACTOR * v_time and worst_mem <= MEMORY_FACTOR * size
         print(
-            f"  import/validate time {worst_time / v_time:.1f}x (limit {TIME_FACTOR:g}x), "
-            f"memory above the libraries {worst_mem / size:.1f}x the file "
+            f"  import/validate time {i_time / v_time:.1f}x (new), {m_time / v_time:.1f}x "
+            f"(again); limit {TIME_FACTOR:g}x"
+        )
+        print(
+            f"  import memory above the floor, worst: {worst_mem / size:.1f}x the file "
             f"(limit {MEMORY_FACTOR:g}x): {'OK' if ok else 'OVER'}"
         )
         if args.skip_excel:
