@@ -6,7 +6,8 @@ damped members a slope whose yearly step shrinks by a factor φ every calendar y
 three years damps three times (Gardner and McKenzie 1985; Hyndman and Athanasopoulos, *Forecasting:
 principles and practice*, 3rd ed., 8.2). The final method, ``damped_trend``, is the mean of the
 three damped members (whole-period, least-squares and recent slopes): a combination, as the M4
-competition's lesson suggests (Makridakis et al. 2020). ``damped`` is exponential smoothing with a
+competition's lesson suggests (Makridakis et al. 2020). Without a pool, the recent slope is first
+shrunk by its own noise (:func:`shrunk_recent`). ``damped`` is exponential smoothing with a
 damped trend, ETS(A,Ad,N), kept for comparison on gap-free series (module :mod:`.ets`). All
 members are computed for many series at once (rows of a matrix, NaN = missing year).
 """
@@ -58,7 +59,8 @@ MEMBERS: dict[str, Member] = {
 """Every method by id; ``project(..., methods=(id,))`` forces one."""
 
 FINAL = "damped_trend"
-"""The method used unless another is forced: the mean of the three damped slopes."""
+"""The method used unless another is forced: the mean of the three damped slopes (without a pool,
+the recent one shrunk by its noise, :func:`shrunk_recent`)."""
 
 METHODS: tuple[str, ...] = tuple(MEMBERS)
 
@@ -148,6 +150,7 @@ def prefix_stats(Z: np.ndarray, t: np.ndarray) -> dict:
         absz = np.cumsum(np.where(M, np.abs(Z0), 0.0), 1) / n
         z3 = np.take_along_axis(Z0, np.maximum(l3, 0), 1)
         mu_r = np.where(l3 >= 0, (zl - z3) / (tl - t[np.maximum(l3, 0)]), mu)
+        span_r = np.where(l3 >= 0, tl - t[np.maximum(l3, 0)], tl - t_first)
     b = np.where(n == 2, mu, b)  # the line through two points, without rounding noise
     a_l = np.where(n == 2, zl, icpt + b * (tl - tmean))
     return {
@@ -158,6 +161,8 @@ def prefix_stats(Z: np.ndarray, t: np.ndarray) -> dict:
         "b": b,
         "a_l": a_l,
         "mu_r": mu_r,
+        "span_r": span_r,
+        "span": tl - t_first,
         "s": s,
         "absz": absz,
         "last": last,
@@ -208,6 +213,24 @@ def slope_of(kind: str, S: dict) -> np.ndarray:
     if kind == "trend":
         return (S["mu"] + slope_of("ols", S) + S["mu_r"]) / 3.0
     raise ValueError(kind)
+
+
+def shrunk_recent(S: dict) -> np.ndarray:
+    """The recent slope shrunk towards the mean of the other two by its own noise.
+
+    On a random walk with the series' yearly increments (variance ``σ²`` a year, ``s2_drift``),
+    the recent slope over the last ``D_r`` years departs from the whole-period slope over ``D``
+    years with variance ``v = σ² (1/D_r - 1/D)``. With ``d`` its departure from the mean ``L`` of
+    the whole-period and least-squares slopes, the slope kept is ``L + max(0, 1 - v/d²) d``
+    (positive-part James-Stein): a departure no larger than noise is dropped, a large one kept
+    nearly whole. Used where no pool's backtest has judged the slopes (§2.3 of the notes)."""
+    other = (S["mu"] + slope_of("ols", S)) / 2.0
+    d = S["mu_r"] - other
+    with np.errstate(all="ignore"):
+        v = S["s2_drift"] * (1.0 / S["span_r"] - 1.0 / S["span"])
+        keep = np.clip(1.0 - v / (d * d), 0.0, 1.0)
+    keep = np.where(np.isfinite(keep) & (v > 0), keep, 1.0)
+    return other + keep * d
 
 
 def center(member: Member, S: dict, h: np.ndarray, phi: np.ndarray) -> np.ndarray:
