@@ -73,8 +73,10 @@ def _shrunk_recent_by_hand(s: pd.Series) -> float:
     drift = (y[-1] - y[0]) / (t[-1] - t[0])
     ols = np.polyfit(t, y, 1)[0]
     recent = (y[-1] - y[-3]) / (t[-1] - t[-3])
-    dz, dt = np.diff(y), np.diff(t)
-    var = sum((a - drift * b) ** 2 / b for a, b in zip(dz, dt, strict=True)) / (len(dz) - 1)
+    dt = np.diff(t)
+    g = np.diff(y) / dt  # the slope of each interval
+    bends = [(g[i] - g[i - 1]) ** 2 / (1 / dt[i] + 1 / dt[i - 1]) for i in range(1, len(g))]
+    var = sum(bends) / len(bends)  # a random walk's yearly variance, from the bends
     v = var * (1 / (t[-1] - t[-3]) - 1 / (t[-1] - t[0]))
     other = (drift + ols) / 2
     d = recent - other
