@@ -46,9 +46,18 @@ def test_numpy_members_equal_statsmodels(method):
     assert checked >= 3
 
 
+def _other_series() -> dict[str, pd.Series]:
+    rng = np.random.default_rng(3)
+    years = np.arange(2010, 2022)
+    return {f"s{i}": pd.Series(20 + np.cumsum(rng.normal(1, 0.5, 12)), years) for i in range(6)}
+
+
 def test_the_final_method_is_the_mean_of_three_damped_slopes():
+    """With a pool (whose backtest judged the raw slopes when it chose φ) the final method is
+    the mean of the three damped members."""
     s = pd.Series([10.0, 12.0, 13.0, 15.5, 16.0, 18.0], index=[2012, 2014, 2015, 2018, 2019, 2021])
-    p = pj.project(s, 2026, transform="identity")
+    pool = pj.pooled_backtest_errors(_other_series(), transform="identity")
+    p = pj.project(s, 2026, transform="identity", pooled_errors=pool)
     t, y = s.index.to_numpy(float), s.to_numpy()
     drift = (y[-1] - y[0]) / (t[-1] - t[0])
     ols = np.polyfit(t, y, 1)[0]
@@ -56,11 +65,64 @@ def test_the_final_method_is_the_mean_of_three_damped_slopes():
     phi = p.phi
     expected = y[-1] + (drift + ols + recent) / 3 * sum(phi**j for j in range(1, 6))
     assert p.value == pytest.approx(expected, abs=1e-9)
-    members = [
-        pj.project(s, 2026, transform="identity", methods=(m,)).value
-        for m in ("damped_drift", "damped_linear", "damped_recent")
-    ]
-    assert p.value == pytest.approx(np.mean(members), abs=1e-9)
+
+
+def _shrunk_recent_by_hand(s: pd.Series) -> float:
+    """The recent slope shrunk by its noise, in plain Python (notes §2.2)."""
+    t, y = s.index.to_numpy(float), s.to_numpy()
+    drift = (y[-1] - y[0]) / (t[-1] - t[0])
+    ols = np.polyfit(t, y, 1)[0]
+    recent = (y[-1] - y[-3]) / (t[-1] - t[-3])
+    dt = np.diff(t)
+    g = np.diff(y) / dt  # the slope of each interval
+    bends = [(g[i] - g[i - 1]) ** 2 / (1 / dt[i] + 1 / dt[i - 1]) for i in range(1, len(g))]
+    var = sum(bends) / len(bends)  # a random walk's yearly variance, from the bends
+    v = var * (1 / (t[-1] - t[-3]) - 1 / (t[-1] - t[0]))
+    other = (drift + ols) / 2
+    d = recent - other
+    return other + max(0.0, 1 - v / d**2) * d
+
+
+def test_without_a_pool_the_recent_slope_is_shrunk_by_its_noise():
+    """No pool has judged the slopes: the recent slope keeps only the part of its departure
+    from the other two that exceeds what a random walk with the series' increments gives."""
+    s = pd.Series([10.0, 12.0, 13.0, 15.5, 16.0, 18.0], index=[2012, 2014, 2015, 2018, 2019, 2021])
+    p = pj.project(s, 2026, transform="identity")
+    t, y = s.index.to_numpy(float), s.to_numpy()
+    drift = (y[-1] - y[0]) / (t[-1] - t[0])
+    ols = np.polyfit(t, y, 1)[0]
+    recent = _shrunk_recent_by_hand(s)
+    raw = (y[-1] - y[-3]) / (t[-1] - t[-3])
+    assert abs(recent - (drift + ols) / 2) < abs(raw - (drift + ols) / 2)  # it was shrunk
+    expected = y[-1] + (drift + ols + recent) / 3 * sum(p.phi**j for j in range(1, 6))
+    assert p.value == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_noisy_recent_swing_is_dropped_and_a_clear_bend_kept():
+    """A flat, noisy series whose last two years jump: the jump is within its noise, so the
+    projection follows the whole-period slopes; a steady series that bends sharply keeps most
+    of its recent slope."""
+    years = np.arange(2010, 2021)
+    noisy = pd.Series([110, 112, 109, 111, 113, 110, 112, 109, 111, 112.5, 113.5], years)
+    p = pj.project(noisy, 2025, transform="identity")
+    forced = pj.project(noisy, 2025, transform="identity", methods=("damped_drift",))
+    linear = pj.project(noisy, 2025, transform="identity", methods=("damped_linear",))
+    assert p.value == pytest.approx((forced.value + linear.value) / 2, abs=1e-9)
+    bend = pd.Series(np.r_[np.full(8, 50.0) + np.arange(8) * 0.1, 51.7, 54.7, 57.7], years)
+    q = pj.project(bend, 2025, transform="identity")
+    raw = np.mean(
+        [
+            pj.project(bend, 2025, transform="identity", methods=(m,)).value
+            for m in ("damped_drift", "damped_linear", "damped_recent")
+        ]
+    )
+    no_recent = np.mean(
+        [
+            pj.project(bend, 2025, transform="identity", methods=(m,)).value
+            for m in ("damped_drift", "damped_linear")
+        ]
+    )
+    assert q.value > no_recent + 0.8 * (raw - no_recent)
 
 
 def test_damped_sum_counts_calendar_years():

@@ -56,8 +56,10 @@ def _reason(method: str, n: int, phi: float, pooled: PooledErrors | None, brk) -
         else f"the default for {n} points, from World Development Indicators series"
     )
     if method == FINAL:
+        judged = pooled is not None and pooled.n_pairs > 0
+        recent = "recent" if judged else "recent (shrunk by its own noise)"
         what = (
-            f"the mean of the whole-period, least-squares and recent slopes, damped by "
+            f"the mean of the whole-period, least-squares and {recent} slopes, damped by "
             f"φ = {phi:.2f} a year ({source})"
         )
         if phi <= 0:

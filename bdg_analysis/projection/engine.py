@@ -26,7 +26,14 @@ from bdg_analysis.projection.inputs import (
     prepare_rows,
     wide,
 )
-from bdg_analysis.projection.members import FINAL, MEMBERS, center, row_stats, textbook_half
+from bdg_analysis.projection.members import (
+    FINAL,
+    MEMBERS,
+    center,
+    row_stats,
+    shrunk_recent,
+    textbook_half,
+)
 from bdg_analysis.projection.pool import POOLED_SCALE_FRACTION, PooledErrors
 
 __all__ = ["project_many", "run"]
@@ -70,6 +77,18 @@ def _per_row(what: str, calibs, which, n: np.ndarray, member) -> np.ndarray:
     for w, v in np.unique(keys[n >= 2], axis=0):
         out[(which == w) & (n == v)] = getattr(calibs[w], what)(int(v), member)
     return out
+
+
+def _judged_slopes(S: dict, calibs, which: np.ndarray) -> dict:
+    """The statistics the final method uses: a row without a pool's backtest (the defaults, or
+    a pool without pairs) has its recent slope shrunk by its own noise
+    (:func:`~.members.shrunk_recent`); with one, the pool's backtest judged the raw slopes when
+    it chose φ, so they stay."""
+    judged = [c.source == "pooled" and c.n_pairs > 0 for c in calibs]
+    default = ~np.array(judged, dtype=bool)[which]
+    if not default.any():
+        return S
+    return dict(S, mu_r=np.where(default, shrunk_recent(S), S["mu_r"]))
 
 
 def run(
@@ -131,7 +150,8 @@ def run(
         phi = _per_row("phi", calibs, which, n, m)
         if m.damped:
             phi_final = phi
-        centers.append(center(m, S, h, np.nan_to_num(phi)))
+        Sm = _judged_slopes(S, calibs, which) if m.slope == "trend" else S
+        centers.append(center(m, Sm, h, np.nan_to_num(phi)))
         if len(members) == 1:
             text_half = textbook_half(m, S, h, targets, level)
     ok &= n >= 2

@@ -6,7 +6,8 @@ damped members a slope whose yearly step shrinks by a factor φ every calendar y
 three years damps three times (Gardner and McKenzie 1985; Hyndman and Athanasopoulos, *Forecasting:
 principles and practice*, 3rd ed., 8.2). The final method, ``damped_trend``, is the mean of the
 three damped members (whole-period, least-squares and recent slopes): a combination, as the M4
-competition's lesson suggests (Makridakis et al. 2020). ``damped`` is exponential smoothing with a
+competition's lesson suggests (Makridakis et al. 2020). Without a pool, the recent slope is first
+shrunk by its own noise (:func:`shrunk_recent`). ``damped`` is exponential smoothing with a
 damped trend, ETS(A,Ad,N), kept for comparison on gap-free series (module :mod:`.ets`). All
 members are computed for many series at once (rows of a matrix, NaN = missing year).
 """
@@ -58,7 +59,8 @@ MEMBERS: dict[str, Member] = {
 """Every method by id; ``project(..., methods=(id,))`` forces one."""
 
 FINAL = "damped_trend"
-"""The method used unless another is forced: the mean of the three damped slopes."""
+"""The method used unless another is forced: the mean of the three damped slopes (without a pool,
+the recent one shrunk by its noise, :func:`shrunk_recent`)."""
 
 METHODS: tuple[str, ...] = tuple(MEMBERS)
 
@@ -99,7 +101,9 @@ def prefix_stats(Z: np.ndarray, t: np.ndarray) -> dict:
     Column k of each output describes the observations in columns 0..k of that row: ``n``
     points, last value ``zl`` at year ``tl``, whole-period slope ``mu``, least-squares slope
     ``b`` and fitted value at ``tl`` (``a_l``), recent slope ``mu_r`` (over the last two
-    intervals), mean absolute yearly movement ``s`` and mean absolute level ``absz``.
+    intervals, ``span_r`` years; the whole span ``span``), the noise of the intervals' slopes
+    ``s2_bend`` (:func:`shrunk_recent`), mean absolute yearly movement ``s`` and mean absolute
+    level ``absz``.
     """
     N, T = Z.shape
     M = np.isfinite(Z)
@@ -148,6 +152,13 @@ def prefix_stats(Z: np.ndarray, t: np.ndarray) -> dict:
         absz = np.cumsum(np.where(M, np.abs(Z0), 0.0), 1) / n
         z3 = np.take_along_axis(Z0, np.maximum(l3, 0), 1)
         mu_r = np.where(l3 >= 0, (zl - z3) / (tl - t[np.maximum(l3, 0)]), mu)
+        span_r = np.where(l3 >= 0, tl - t[np.maximum(l3, 0)], tl - t_first)
+        g = np.where(inc, dz / dt, 0.0)  # slope of each interval, at its end column
+        g_prev = np.take_along_axis(g, prev0, 1)
+        dt_prev = np.take_along_axis(dt, prev0, 1)
+        inc2 = inc & np.take_along_axis(inc, prev0, 1)
+        bend = np.where(inc2, (g - g_prev) ** 2 / (1 / dt + 1 / dt_prev), 0.0)
+        s2_bend = np.cumsum(bend, 1) / np.cumsum(inc2, 1)
     b = np.where(n == 2, mu, b)  # the line through two points, without rounding noise
     a_l = np.where(n == 2, zl, icpt + b * (tl - tmean))
     return {
@@ -158,6 +169,8 @@ def prefix_stats(Z: np.ndarray, t: np.ndarray) -> dict:
         "b": b,
         "a_l": a_l,
         "mu_r": mu_r,
+        "span_r": span_r,
+        "span": tl - t_first,
         "s": s,
         "absz": absz,
         "last": last,
@@ -171,6 +184,7 @@ def prefix_stats(Z: np.ndarray, t: np.ndarray) -> dict:
         "Sdt": Sdt,
         "s2_drift": s2_drift,
         "s2_naive": s2_naive,
+        "s2_bend": s2_bend,
     }
 
 
@@ -208,6 +222,27 @@ def slope_of(kind: str, S: dict) -> np.ndarray:
     if kind == "trend":
         return (S["mu"] + slope_of("ols", S) + S["mu_r"]) / 3.0
     raise ValueError(kind)
+
+
+def shrunk_recent(S: dict) -> np.ndarray:
+    """The recent slope shrunk towards the mean of the other two by its own noise.
+
+    On a random walk with the series' yearly increments (variance ``σ²`` a year), the recent
+    slope over the last ``D_r`` years departs from the whole-period slope over ``D`` years with
+    variance ``v = σ² (1/D_r - 1/D)``. ``σ²`` is measured from the changes between consecutive
+    intervals' slopes (``s2_bend``: ``(g_i - g_{i-1})² / (1/Δt_i + 1/Δt_{i-1})``), which a smooth
+    bend hardly moves and year-to-year noise does. With ``d`` the recent slope's departure from
+    the mean ``L`` of the whole-period and least-squares slopes, the slope kept is
+    ``L + max(0, 1 - v/d²) d`` (positive-part James-Stein): a departure no larger than noise is
+    dropped, a large one kept nearly whole. Used where no pool's backtest has judged the slopes
+    (notes §2.2)."""
+    other = (S["mu"] + slope_of("ols", S)) / 2.0
+    d = S["mu_r"] - other
+    with np.errstate(all="ignore"):
+        v = S["s2_bend"] * (1.0 / S["span_r"] - 1.0 / S["span"])
+        keep = np.clip(1.0 - v / (d * d), 0.0, 1.0)
+    keep = np.where(np.isfinite(keep) & (v > 0), keep, 1.0)
+    return other + keep * d
 
 
 def center(member: Member, S: dict, h: np.ndarray, phi: np.ndarray) -> np.ndarray:
