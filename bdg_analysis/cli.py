@@ -145,6 +145,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     if Path(args.out).suffix.lower() != ".csv":
         raise BdgInputError(words.problem(args.out, None, "--out", "cli.out_not_csv"))
+    lang = words.lang_from_env()
     result = importer.import_paths(
         args.paths,
         args.out,
@@ -153,9 +154,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         province=args.province,
         year=args.year,
         revise=args.revise,
-        on_wait=lambda message: print(message, file=sys.stderr, flush=True),
+        on_wait=lambda message: print(words.said(message, lang), file=sys.stderr, flush=True),
     )
-    lang = words.lang_from_env()
     _print_inferred(result.loaded.tables, lang)
     _print_warnings(result.loaded.warnings, lang)
     if result.problems:

@@ -57,7 +57,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bdg_analysis import catalogue, files, paths, validate
+from bdg_analysis import catalogue, files, paths, validate, words
 from bdg_analysis import io as bio
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import blocks
@@ -128,14 +128,14 @@ def check_paths(
         try:
             indicator = catalogue.get(indicator).id
         except BdgInputError as err:
-            problems += [Problem("--indicator", None, "indicator", p.message) for p in err.problems]
+            problems += _restated("--indicator", "errors.kind_indicator", err.problems)
     if province is not None:
         from bdg_analysis import geo
 
         try:
             geo.resolve(province)
         except BdgInputError as err:
-            problems += [Problem("--province", None, "province", p.message) for p in err.problems]
+            problems += _restated("--province", "errors.kind_province", err.problems)
     if problems:
         empty = pd.DataFrame(columns=list(validate.OBSERVATION_COLUMNS))
         return Loaded(validate.Checked(empty, problems), [], problems)
@@ -169,6 +169,11 @@ def check_paths(
     problems = _sorted(problems + checked.problems)
     checked.problems = problems
     return Loaded(checked, tables, problems)
+
+
+def _restated(option: str, kind: str, problems: list[Problem]) -> list[Problem]:
+    """The problems of a name given on the command line, said of the option that gave it."""
+    return [words.problem_of(option, None, words.phrase(kind), p.message) for p in problems]
 
 
 def _read_in_blocks(
@@ -219,13 +224,7 @@ def _mixed_rounds(
         return []
     every = ", ".join(sorted(set(rounds.values())))
     return [
-        Problem(
-            file,
-            None,
-            None,
-            f"returned form of the round {found!r}, but the forms read together belong to "
-            f"{every}; import one round at a time, stating it with --province and --year",
-        )
+        words.problem(file, None, None, "importer.mixed_rounds", found=found, every=every)
         for file, found in rounds.items()
     ]
 
@@ -258,11 +257,12 @@ def expand_paths(
         ]
         if not found:
             problems.append(
-                Problem(
+                words.problem(
                     paths.display_path(path),
                     None,
                     None,
-                    f"the folder holds no data file ({', '.join(sorted(known))})",
+                    "importer.folder_empty",
+                    known=", ".join(sorted(known)),
                 )
             )
         out += found
@@ -417,10 +417,7 @@ def _lock(out: Path, on_wait: Callable[[str], None] | None):
             stack.enter_context(files.locked(out, wait=False))
         except files.Busy:
             if on_wait is not None:
-                on_wait(
-                    f"{paths.display_path(out)}: another bdg import is writing this file; "
-                    "waiting for it to finish"
-                )
+                on_wait(words.phrase("importer.busy_waiting", path=paths.display_path(out)))
             stack.enter_context(files.locked(out, wait=True))
         yield
 
@@ -438,7 +435,8 @@ def merge(
 
     Nothing is written when a conflict is refused: the file and its history stay as they were.
     ``from_label`` names the imported file in the history (``new_from``). The read-modify-
-    write holds ``out``'s lock (``on_wait`` is told when it must wait for another writer).
+    write holds ``out``'s lock (``on_wait`` is told when it must wait for another writer, in
+    a Phrase the caller says in the user's language).
 
     Raises
     ------
@@ -468,7 +466,7 @@ def _held(out: Path) -> tuple[pd.DataFrame, Callable[[], Iterator[pd.DataFrame]]
     if loaded.problems:
         raise BdgInputError(
             [
-                Problem(p.file, p.row, p.column, f"{p.message} (in the dataset merged into)")
+                words.problem(p.file, p.row, p.column, "importer.in_held", message=p.message)
                 for p in loaded.problems
             ]
         )
@@ -768,16 +766,22 @@ def _conflicts(
     for i, (n, h) in enumerate(zip(n_idx.tolist(), h_idx.tolist(), strict=True)):
         row, held, o = new_rows.iloc[i], held_obs.iloc[h], obs.iloc[n]
         problems.append(
-            Problem(
+            words.problem(
                 str(o["source_file"]),
                 int(o["source_row"]),
                 "value",
-                f"{row['province']} {row['indicator']} {row['year']}"
-                f"{' ' + row['sex'] if row['sex'] else ''}: {_fmt(o['value'])} here differs from "
-                f"{_fmt(held['value'])} held in {shown_out}:{int(held['source_row'])} (source "
-                f"{held['source'] or 'not given'!r}; "
-                f"new source {row['source'] or 'not given'!r})"
-                f"; pass --revise to replace it (the old value goes to {history})",
+                "importer.conflict",
+                province=row["province"],
+                indicator=row["indicator"],
+                year=row["year"],
+                sex=" " + row["sex"] if row["sex"] else "",
+                new=_fmt(o["value"]),
+                held=_fmt(held["value"]),
+                out=shown_out,
+                row=int(held["source_row"]),
+                source=held["source"] or words.phrase("importer.not_given"),
+                new_source=row["source"] or words.phrase("importer.not_given"),
+                history=history,
             )
         )
     return problems
@@ -831,7 +835,7 @@ def _history_rows(
 
 
 def _fmt(value: float) -> str:
-    return "empty" if pd.isna(value) else f"{value:g}"
+    return words.phrase("importer.empty_value") if pd.isna(value) else f"{value:g}"
 
 
 def _notes_with_parts(held: pd.DataFrame) -> np.ndarray:
@@ -987,14 +991,7 @@ def import_paths(
     found, problems = expand_paths(given, skip=skip)
     same = [p for p in found if p.exists() and p.resolve() == out.resolve()]
     if same:
-        problems.append(
-            Problem(
-                paths.display_path(out),
-                None,
-                None,
-                "--out is the file being imported; write to another file",
-            )
-        )
+        problems.append(words.problem(paths.display_path(out), None, None, "importer.out_is_input"))
     loaded = check_paths(found, indicator=indicator, sheet=sheet, province=province, year=year)
     if problems:
         loaded.problems = _sorted(problems + loaded.problems)

@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from bdg_analysis import catalogue, geo
+from bdg_analysis import catalogue, geo, words
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import FRACTION_COLUMNS, REQUIRED_COLUMNS, SOURCE_COLUMNS, TIDY_COLUMNS
 from bdg_analysis.io.text_files import MISSING_MARKERS, YEAR_RANGE
@@ -57,7 +57,8 @@ class Checked:
 
 
 def _problems_at(frame: pd.DataFrame, mask, column: str, message) -> list[Problem]:
-    """One problem per flagged row; ``message`` is a string or a function of the row.
+    """One problem per flagged row; ``message`` is a Phrase or a function of the cell's text
+    giving one (called once per distinct text: a million rows share a few phrases).
 
     For a figure of a wide table (``source_cell`` set), the value column names its cell
     ('value [2023]', 'value [D7]'): one line of a yearbook holds several figures.
@@ -81,7 +82,7 @@ def _problems_at(frame: pd.DataFrame, mask, column: str, message) -> list[Proble
             text = texts[cell]
         else:
             text = message
-        out.append(Problem(file, int(row), where, text))
+        out.append(words.problem_of(file, int(row), where, text))
     return out
 
 
@@ -302,22 +303,26 @@ def _check_rows(
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
             problems.append(
-                Problem(
+                words.problem(
                     file,
                     1,
                     None,
-                    f"missing column(s): {', '.join(missing)}; the tidy schema is {schema_text()}",
+                    "validate.missing_columns",
+                    columns=", ".join(missing),
+                    schema=schema_text(),
                 )
             )
         known = (*TIDY_COLUMNS, *FRACTION_COLUMNS, *SOURCE_COLUMNS)
         extra = [c for c in columns if c not in known]
         if extra:
             problems.append(
-                Problem(
+                words.problem(
                     file,
                     1,
                     None,
-                    f"unexpected column(s): {', '.join(extra)}; the tidy schema is {schema_text()}",
+                    "validate.unexpected_columns",
+                    columns=", ".join(extra),
+                    schema=schema_text(),
                 )
             )
     if problems:
@@ -346,7 +351,9 @@ def _check_rows(
         frame,
         mask,
         "year",
-        lambda v: f"{v!r} is not a year (expected a whole number {YEAR_RANGE[0]}-{YEAR_RANGE[1]})",
+        lambda v: words.phrase(
+            "validate.not_a_year", text=v, low=YEAR_RANGE[0], high=YEAR_RANGE[1]
+        ),
     )
     bad |= mask
     frame["year"] = np.where(mask, 0, year).astype("int64")
@@ -375,8 +382,11 @@ def _check_rows(
         mask = ((value < lower[ind_codes]) | (value > upper[ind_codes])) & ~bad
     if mask.any():
         flagged = _flagged(frame, mask, "value", "indicator")
+        said: dict[tuple[float, str], words.Phrase] = {}  # one phrase per value and indicator
         problems += [
-            Problem(f, int(r), where, _bounds_message(v, ind))
+            words.problem_of(
+                f, int(r), where, said.get((v, ind)) or said.setdefault((v, ind), _outside(v, ind))
+            )
             for f, r, v, ind, where in zip(
                 flagged["source_file"].tolist(),
                 flagged["source_row"].tolist(),
@@ -396,13 +406,13 @@ def _check_rows(
             frame,
             mask,
             column,
-            lambda v, c=choices: f"{v!r} is not allowed (expected one of {c}, or empty)",
+            lambda v, c=choices: words.phrase("validate.not_allowed", text=v, choices=c),
         )
         bad |= mask
 
     # province: resolve each distinct (name, year) once, then spread the answers by code
     mask = (frame["province"] == "").to_numpy()
-    problems += _problems_at(frame, mask, "province", "empty (expected a province name or code)")
+    problems += _problems_at(frame, mask, "province", words.phrase("validate.province_empty"))
     bad |= mask
     name_codes, name_uniques = pd.factorize(frame["province"])
     years = frame["year"].to_numpy()
@@ -424,7 +434,7 @@ def _check_rows(
     if mask.any():
         flagged = _flagged(frame, mask)
         problems += [
-            Problem(f, int(r), "province", msg)
+            words.problem_of(f, int(r), "province", msg)
             for f, r, msg in zip(
                 flagged["source_file"].tolist(),
                 flagged["source_row"].tolist(),
@@ -452,16 +462,24 @@ def _duplicate_problems(clean: pd.DataFrame) -> list[Problem]:
                 first["value"] == other["value"]
             )
             here, there = _fmt(other["value"]), _fmt(first["value"])
-            what = "the same value" if same else (f"a different value ({here} here, {there} there)")
+            if same:
+                what = words.phrase("validate.same_value")
+            else:
+                what = words.phrase("validate.different_value", here=here, there=there)
             problems.append(
-                Problem(
+                words.problem(
                     other["source_file"],
                     int(other["source_row"]),
                     _cells(group.loc[[other.name]], "value")[0],
-                    f"duplicate of {first['source_file']}:{int(first['source_row'])}"
-                    f"{_cell_suffix(first)} ({other['province']}, {other['indicator']}, "
-                    f"{other['year']}) with {what}",
+                    "validate.duplicate",
                     code="duplicate",
+                    file=first["source_file"],
+                    row=int(first["source_row"]),
+                    cell=_cell_suffix(first),
+                    province=other["province"],
+                    indicator=other["indicator"],
+                    year=other["year"],
+                    what=what,
                 )
             )
     return problems
@@ -514,22 +532,27 @@ def _column_name_problems(raw: pd.DataFrame) -> list[Problem]:
             left = names[i - 1] if i else None
             right = names[i + 1] if i + 1 < len(names) else None
             problems.append(
-                Problem(
+                words.problem(
                     file,
                     1,
-                    f"column {i + 1}",
-                    f"a column without a name (between {left!r} and {right!r}); name it or "
-                    "delete it",
+                    words.phrase("validate.column_n", n=i + 1),
+                    "validate.column_without_name",
+                    left=left,
+                    right=right,
                 )
             )
         elif folded in first:
             problems.append(
-                Problem(
+                words.problem(
                     file,
                     1,
                     None,
-                    f"column {first[folded] + 1} ({names[first[folded]]!r}) and column {i + 1} "
-                    f"({name!r}) both name the {folded!r} column; keep one",
+                    "validate.same_column_twice",
+                    first=first[folded] + 1,
+                    first_name=names[first[folded]],
+                    second=i + 1,
+                    name=name,
+                    folded=folded,
                 )
             )
         else:
@@ -566,21 +589,14 @@ def _spread(values: list[str], codes: np.ndarray) -> pd.Series:
     return pd.Series(pd.array(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
-def _not_a_number(text: str) -> str:
-    message = f"{text!r} is not a number (expected e.g. 12.5, or '..' / '-' for no figure)"
-    if text.replace(",", "", 1).replace("-", "", 1).isdigit():
-        message += (
-            "; a decimal comma is read from files separated by ';' and from yearbook "
-            "tables ('bdg import'), not from comma-separated files"
-        )
-    return message
+def _not_a_number(text: str) -> words.Phrase:
+    if text.replace(",", "", 1).replace("-", "", 1).isdigit():  # '12,5': a decimal comma
+        return words.phrase("validate.not_a_number_comma", text=text)
+    return words.phrase("validate.not_a_number", text=text)
 
 
-def _not_finite(text: str) -> str:
-    return (
-        f"{text!r} is not a finite number (infinite, or too large to hold); expected e.g. 12.5, "
-        "or '..' / '-' for no figure"
-    )
+def _not_finite(text: str) -> words.Phrase:
+    return words.phrase("validate.not_finite", text=text)
 
 
 def _bound(value, default: float) -> float:
@@ -596,29 +612,37 @@ def _cell_suffix(row: pd.Series) -> str:
 
 
 def _fmt(value: float) -> str:
-    return "empty" if pd.isna(value) else f"{value:g}"
+    return words.phrase("validate.empty_value") if pd.isna(value) else f"{value:g}"
 
 
-def _unknown_indicator(value: str) -> str:
+def _unknown_indicator(value: str) -> words.Phrase:
     if not value:
-        return "empty (expected an indicator id such as M4.CT1)"
+        return words.phrase("validate.indicator_empty")
     import difflib
 
     close = difflib.get_close_matches(value, catalogue.ids(), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else " (see 'bdg_analysis.catalogue')"
-    return f"unknown indicator {value!r}{hint}"
+    if close:
+        return words.phrase("validate.unknown_indicator_close", value=value, names=", ".join(close))
+    return words.phrase("validate.unknown_indicator", value=value)
 
 
-def _bounds_message(value: float, indicator_id: str) -> str:
-    return f"{value:g} is outside the natural range of {_range_text(indicator_id)}"
+def _outside(value: float, indicator_id: str) -> words.Phrase:
+    """A value outside its indicator's natural bounds, with the range in each language's unit."""
+    return words.phrase("validate.outside_range", value=value, **_range(indicator_id))
 
 
 @lru_cache(maxsize=64)
-def _range_text(indicator_id: str) -> str:
+def _range(indicator_id: str) -> dict[str, str]:
     ind = catalogue.get(indicator_id)
     low = "-∞" if ind.lower is None or np.isnan(ind.lower) else f"{ind.lower:g}"
     high = "∞" if ind.upper is None or np.isnan(ind.upper) else f"{ind.upper:g}"
-    return f"{indicator_id} ({low} to {high} {ind.unit_en})"
+    return {
+        "indicator": indicator_id,
+        "low": low,
+        "high": high,
+        "unit_vi": ind.unit_vi,
+        "unit_en": ind.unit_en,
+    }
 
 
 def _fraction_numbers(frame: pd.DataFrame) -> None:
@@ -672,12 +696,15 @@ def fraction_warnings(frame: pd.DataFrame, bad: np.ndarray | None = None) -> lis
         rows["source_cell"] if "source_cell" in rows.columns else pd.Series("", index=rows.index)
     )
     return [
-        Problem(
+        words.problem(
             str(file),
             int(row),
             f"value [{cell}]" if isinstance(cell, str) and cell else "value",
-            f"{v:g} differs from numerator / denominator x {k:g} = {c:.6g} by more than "
-            f"{a:g} (half a unit of its last decimal); check the three figures",
+            "validate.fraction_differs",
+            value=v,
+            scale=k,
+            computed=c,
+            allowed=a,
         )
         for file, row, cell, v, k, c, a in zip(
             rows["source_file"].tolist(),
@@ -731,21 +758,31 @@ def check_fractions(
             flagged[:] |= mask
 
     for c in FRACTION_COLUMNS:
-        add(given[c] & np.isnan(numbers[c]), c, lambda v: f"{v!r} is not a number")
+        add(
+            given[c] & np.isnan(numbers[c]),
+            c,
+            lambda v: words.phrase("validate.fraction_not_a_number", text=v),
+        )
     num, den = numbers["numerator"], numbers["denominator"]
     with np.errstate(invalid="ignore"):
-        add(given["numerator"] & (num < 0), "numerator", "must be 0 or more")
-        add(given["denominator"] & (den <= 0), "denominator", "must be above 0")
+        add(
+            given["numerator"] & (num < 0), "numerator", words.phrase("validate.numerator_negative")
+        )
+        add(
+            given["denominator"] & (den <= 0),
+            "denominator",
+            words.phrase("validate.denominator_not_positive"),
+        )
     add(
         given["numerator"] != given["denominator"],
         "denominator" if "denominator" in present else "numerator",
-        "numerator and denominator come in pairs: give both or neither",
+        words.phrase("validate.fraction_unpaired"),
     )
     kinds = {i.id: fraction_scale(i.kind, i.unit_vi) is not None for i in catalogue.indicators()}
     fraction = frame["indicator"].map(lambda i: kinds.get(i, True)).to_numpy(dtype=bool)
     add(
         (given["numerator"] | given["denominator"]) & ~fraction,
         "numerator",
-        lambda v: "only shares, ratios and rates have a numerator and a denominator",
+        words.phrase("validate.fraction_not_a_share"),
     )
     return problems, flagged

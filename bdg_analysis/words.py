@@ -147,6 +147,16 @@ def problem(
     return Problem(file, row, column, phrase(key, **fields), code=code)
 
 
+def problem_of(
+    file: str, row: int | None, column: str | None, message: Phrase, /, *, code: str | None = None
+) -> Problem:
+    """A :class:`Problem` whose message is a Phrase built already: one phrase said of many rows
+    (a mistake repeated on a million rows builds its message once, not once a row)."""
+    if not isinstance(message, Phrase):
+        raise TypeError(f"a message to say later is a Phrase, not {type(message).__name__}")
+    return Problem(file, row, column, message, code=code)
+
+
 def problem_line(item: Problem, lang: str = "en") -> str:
     """One problem as the command line prints it (``file:row: column: message``) in ``lang``.
 

@@ -21,10 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "bdg_analysis"
 ERRORS = {"BdgInputError", "BdgError", "RunError"}
 
 # Modules whose messages are still English strings: this set only shrinks.
-NOT_YET: set[str] = {
-    "importer.py",
-    "validate.py",
-}
+NOT_YET: set[str] = set()
 
 
 def _fields(text: str) -> set[str]:
@@ -59,7 +56,14 @@ def test_no_message_is_written_as_an_english_string():
 
 
 # Words whose languages write a fact differently on purpose (month number vs month name).
-OWN_FIELDS = {"geo.history_note", "plans.label_month", "plans.label_unnumbered", "plans.when_month"}
+# validate.outside_range names the indicator's unit as the catalogue writes it in each language.
+OWN_FIELDS = {
+    "geo.history_note",
+    "plans.label_month",
+    "plans.label_unnumbered",
+    "plans.when_month",
+    "validate.outside_range",
+}
 
 
 def test_every_word_has_the_same_fields_in_both_languages():
@@ -200,3 +204,94 @@ def test_a_failed_run_and_a_busy_file_are_said_in_the_users_language(monkeypatch
     assert capsys.readouterr().err == (
         "bdg: data.csv: một tiến trình bdg khác đang ghi tệp này; hãy thử lại khi nó xong\n"
     )
+
+
+TIDY_HEADER = "province,indicator,year,value,sex,source,note,status\n"
+
+
+def _tidy(path: Path, *rows: str) -> Path:
+    path.write_text(TIDY_HEADER + "".join(row + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_validate_says_a_bad_number_a_province_and_a_duplicate_in_the_users_language(
+    monkeypatch, capsys, tmp_path
+):
+    from bdg_analysis import cli
+
+    data = _tidy(
+        tmp_path / "data.csv",
+        "Lạng Sơn,M4.CT1,2020,abc,total,,,official",
+        "Lạng Sơnn,M4.CT1,2021,112.4,total,,,official",
+        "Lạng Sơn,M4.CT1,2022,112.4,total,,,official",
+        "Lạng Sơn,M4.CT1,2022,110,total,,,official",
+    )
+    _environment(monkeypatch, "vi_VN.UTF-8")
+    assert cli.main(["validate", str(data)]) == 2
+    out = capsys.readouterr().out
+    assert "'abc' không phải là số (cần ví dụ 12.5" in out
+    assert "province: không tìm thấy tỉnh 'Lạng Sơnn'; có phải là: Lạng Sơn?" in out
+    assert ":5: value: trùng với " in out and "và có giá trị khác (110 ở đây, 112.4 ở đó)" in out
+    for english in ("is not a number", "unknown province", "duplicate of", "a different value"):
+        assert english not in out
+    _environment(monkeypatch, "C.UTF-8")
+    assert cli.main(["validate", str(data)]) == 2
+    out = capsys.readouterr().out
+    assert ":2: value: 'abc' is not a number (expected e.g. 12.5" in out
+    assert "province: unknown province 'Lạng Sơnn'; did you mean: Lạng Sơn?" in out
+    assert "with a different value (110 here, 112.4 there)" in out
+    assert "không phải là số" not in out and "trùng với" not in out
+
+
+def test_an_import_conflict_names_both_values_in_the_users_language(monkeypatch, capsys, tmp_path):
+    from bdg_analysis import cli
+
+    out_file = tmp_path / "dataset.csv"
+    first = _tidy(tmp_path / "first.csv", "Lạng Sơn,M4.CT1,2022,112.4,total,Cục Thống kê,,official")
+    second = _tidy(tmp_path / "second.csv", "Lạng Sơn,M4.CT1,2022,110,total,,,official")
+    _environment(monkeypatch, "vi_VN.UTF-8")
+    assert cli.main(["import", str(first), "--out", str(out_file)]) == 0
+    capsys.readouterr()
+    before = out_file.read_bytes()
+    assert cli.main(["import", str(second), "--out", str(out_file)]) == 2
+    said = capsys.readouterr()
+    assert "giá trị 110 ở đây khác với 112.4 đang có trong" in said.out
+    assert "(nguồn 'Cục Thống kê'; nguồn mới 'không ghi'); thêm --revise để thay thế" in said.out
+    assert "here differs from" not in said.out and "not given" not in said.out
+    assert out_file.read_bytes() == before  # a conflict refused writes nothing
+    _environment(monkeypatch, "C.UTF-8")
+    assert cli.main(["import", str(second), "--out", str(out_file)]) == 2
+    said = capsys.readouterr()
+    assert ": 110 here differs from 112.4 held in" in said.out
+    assert (
+        "(source 'Cục Thống kê'; new source 'not given'); pass --revise to replace it" in said.out
+    )
+    assert "khác với" not in said.out
+
+
+def test_a_phrase_shared_by_many_rows_is_built_once_per_cell_text():
+    import pandas as pd
+
+    from bdg_analysis import validate
+
+    rows = 1000
+    raw = pd.DataFrame(
+        {
+            "province": ["Lạng Sơn"] * rows,
+            "indicator": ["M4.CT1"] * rows,
+            "year": [str(2000 + i % 20) for i in range(rows)],
+            "value": ["12,5" if i % 2 else "x" for i in range(rows)],
+            "sex": ["total"] * rows,
+            "source": [""] * rows,
+            "note": [""] * rows,
+            "status": ["official"] * rows,
+            "source_file": ["data.csv"] * rows,
+            "source_row": list(range(2, rows + 2)),
+        }
+    )
+    problems = validate.check(raw).problems
+    assert len(problems) == rows
+    assert len({id(p.message) for p in problems}) == 2  # '12,5' and 'x': two phrases in all
+    assert all(isinstance(p.message, words.Phrase) for p in problems)
+    with pytest.raises(TypeError):
+        words.problem_of("data.csv", 2, "value", "an English string")
