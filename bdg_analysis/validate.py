@@ -37,6 +37,8 @@ OBSERVATION_COLUMNS = (
     "numerator",
     "denominator",
 )
+# the observations' number columns; every other column holds text
+_NUMERIC = frozenset({"year", "value", "source_row", "numerator", "denominator"})
 
 
 @dataclass
@@ -144,18 +146,7 @@ class Collector:
     file (the tidy text reader's blocks).
     """
 
-    TEXT = (
-        "province",
-        "province_code",
-        "former",
-        "indicator",
-        "sex",
-        "source",
-        "note",
-        "status",
-        "missing_marker",
-        "source_file",
-    )
+    TEXT = tuple(c for c in OBSERVATION_COLUMNS if c not in _NUMERIC)
 
     def __init__(self) -> None:
         self._codes: dict[str, list[np.ndarray]] = {c: [] for c in self.TEXT}

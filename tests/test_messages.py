@@ -229,7 +229,7 @@ def test_validate_says_a_bad_number_a_province_and_a_duplicate_in_the_users_lang
     _environment(monkeypatch, "vi_VN.UTF-8")
     assert cli.main(["validate", str(data)]) == 2
     out = capsys.readouterr().out
-    assert "'abc' không phải là số (cần ví dụ 12.5" in out
+    assert "'abc' không phải là số (cần một số, ví dụ 12.5" in out
     assert "province: không tìm thấy tỉnh 'Lạng Sơnn'; có phải là: Lạng Sơn?" in out
     assert ":5: value: trùng với " in out and "và có giá trị khác (110 ở đây, 112.4 ở đó)" in out
     for english in ("is not a number", "unknown province", "duplicate of", "a different value"):
