@@ -164,7 +164,21 @@ def problem_line(item: Problem, lang: str = "en") -> str:
     name read from a file is a fact and stays as written.
     """
     column = said(item.column, lang) if item.column else item.column
-    return str(dataclasses.replace(item, column=column, message=said(item.message, lang)))
+    file = item.file
+    if file in _PLACES:  # not a file: where the input came from, in the reader's words
+        file = word(_PLACES[file], lang)
+    return str(
+        dataclasses.replace(item, file=file, column=column, message=said(item.message, lang))
+    )
+
+
+# What stands in a problem's file place when the input is not a file.
+_PLACES = {
+    "<argument>": "errors.place_argument",
+    "<input>": "errors.place_input",
+    "<data>": "errors.place_data",
+    "<environment>": "errors.place_environment",
+}
 
 
 def unknown_name(

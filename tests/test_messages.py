@@ -111,7 +111,8 @@ def test_an_unknown_province_is_said_in_vietnamese_with_lang_vi(monkeypatch, cap
     _environment(monkeypatch, "C.UTF-8")
     assert cli.main(["report", "--province", "Lang Sonn", "--lang", "vi"]) == 2
     err = capsys.readouterr().err
-    assert err == "<argument>: tỉnh: không tìm thấy tỉnh 'Lang Sonn'; có phải là: Lạng Sơn?\n"
+    said = "<tham số dòng lệnh>: tỉnh: không tìm thấy tỉnh 'Lang Sonn'; có phải là: Lạng Sơn?\n"
+    assert err == said
     assert cli.main(["report", "--province", "Atlantis", "--lang", "en"]) == 2
     assert capsys.readouterr().err == "<argument>: province: unknown province 'Atlantis'\n"
 
@@ -134,7 +135,7 @@ def test_a_year_outside_the_data_is_said_in_vietnamese(monkeypatch, capsys, tmp_
     args = ["report", "--province", "Lạng Sơn", "--year", "3000", "--out", str(tmp_path)]
     assert cli.main([*args, "--lang", "vi"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("<argument>: --year: năm 3000 nằm ngoài các năm có thể đánh giá")
+    assert err.startswith("<tham số dòng lệnh>: --year: năm 3000 nằm ngoài các năm có thể đánh giá")
     assert list(tmp_path.iterdir()) == []  # refused before anything ran
     assert cli.main([*args, "--lang", "en"]) == 2
     assert "3000 is outside the years a report can assess" in capsys.readouterr().err
