@@ -141,7 +141,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from bdg_analysis import dataset, importer
+    from bdg_analysis import dataset, history, importer
 
     if Path(args.out).suffix.lower() != ".csv":
         raise BdgInputError(words.problem(args.out, None, "--out", "cli.out_not_csv"))
@@ -174,7 +174,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     state = "import_written" if merged.written else "import_unchanged"
     line = _say(state, lang, out=args.out, summary=merged.summary(lang))
     if merged.history:
-        line += _say("history_kept", n=len(merged.history), path=importer.history_path(args.out))
+        line += _say("history_kept", n=len(merged.history), path=history.history_path(args.out))
     print(line)
     return 0
 

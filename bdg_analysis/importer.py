@@ -37,19 +37,14 @@ read again from the file rather than kept as text. ``Loaded.tables`` then hold n
 
 Writing is safe against other writers and failures: the whole read-modify-write holds an
 advisory lock on ``FILE`` (a second ``bdg import`` into it waits its turn, then merges into
-what the first wrote: both keep their rows). The data are written first, then the history,
-each atomically (``files.write_atomic``). The changes about to be recorded are journalled
-beside the file first (``.FILE.history-pending.csv``); the next import completes a history
-whose write failed after the data's, and drops the journal of a data write that failed. A
-change already recorded as the latest of its row is never recorded twice.
+what the first wrote: both keep their rows); the data and then the history are written as
+:mod:`bdg_analysis.history` says (journalled, each atomically, never recorded twice).
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import io as _io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,28 +52,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bdg_analysis import catalogue, files, paths, validate, words
+from bdg_analysis import catalogue, files, history, paths, validate, words
 from bdg_analysis import io as bio
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import blocks
 from bdg_analysis.io.text_files import MISSING_MARKERS
 
-HISTORY_COLUMNS = (
-    "replaced_on",
-    "change",
-    "province",
-    "indicator",
-    "year",
-    "sex",
-    "old_value",
-    "old_status",
-    "old_source",
-    "old_note",
-    "new_value",
-    "new_status",
-    "new_source",
-    "new_from",
-)
 _KEY = ["province", "former", "indicator", "year", "sex"]
 _MARKERS = [m for m in MISSING_MARKERS if m]
 
@@ -318,18 +297,6 @@ class MergeResult:
         )
 
 
-def history_path(out: Path | str) -> Path:
-    """Where the history of a dataset lives: ``FILE.history.csv`` beside ``FILE.csv``."""
-    out = Path(out)
-    return out.with_name(f"{out.stem}.history.csv")
-
-
-def pending_path(out: Path | str) -> Path:
-    """The journal of changes being recorded (present only while, or if, a write failed)."""
-    out = Path(out)
-    return out.with_name(f".{out.stem}.history-pending.csv")
-
-
 def tidy_rows(observations: pd.DataFrame) -> pd.DataFrame:
     """Checked observations as tidy text rows ready to write (places named as in their year).
 
@@ -448,7 +415,7 @@ def merge(
     out = Path(out)
     today = today or dt.date.today()
     with _lock(out, on_wait):
-        _settle_pending(out)
+        history.settle_pending(out)
         return _merge_locked(new, out, revise=revise, today=today, from_label=from_label)
 
 
@@ -633,7 +600,7 @@ def _merge_locked(
     )
     result.history = changes.to_dict("records")
     plan = _Plan(obs, held_obs, np.flatnonzero(added), n_idx, h_idx, taken, completes)
-    _write_locked(out, lambda tmp: plan.write(tmp, held_text), changes)
+    history.write_with_history(out, lambda tmp: plan.write(tmp, held_text), changes)
     result.written = True
     return result
 
@@ -760,7 +727,7 @@ def _conflicts(
     h_idx: np.ndarray,
 ) -> list[Problem]:
     shown_out = paths.display_path(out)
-    history = history_path(out).name
+    history_name = history.history_path(out).name
     new_rows = tidy_rows(obs.iloc[n_idx])
     problems = []
     for i, (n, h) in enumerate(zip(n_idx.tolist(), h_idx.tolist(), strict=True)):
@@ -781,7 +748,7 @@ def _conflicts(
                 row=int(held["source_row"]),
                 source=held["source"] or words.phrase("importer.not_given"),
                 new_source=row["source"] or words.phrase("importer.not_given"),
-                history=history,
+                history=history_name,
             )
         )
     return problems
@@ -830,7 +797,7 @@ def _history_rows(
                 for f, r in zip(o["source_file"].tolist(), o["source_row"].tolist(), strict=True)
             ],
         },
-        columns=list(HISTORY_COLUMNS),
+        columns=list(history.HISTORY_COLUMNS),
     )
 
 
@@ -854,102 +821,6 @@ def _notes_with_parts(held: pd.DataFrame) -> np.ndarray:
         parts = f"[numerator={_value_text(n, '')}; denominator={_value_text(d, '')}]"
         out.append(f"{note} {parts}" if note else parts)
     return np.asarray(out, dtype=object)
-
-
-# ---------------------------------------------------------------- writing, in order
-
-
-def _history_text(changes: pd.DataFrame, header: bool) -> str:
-    buffer = _io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if header:
-        writer.writerow(HISTORY_COLUMNS)
-    for row in changes[list(HISTORY_COLUMNS)].itertuples(index=False):
-        writer.writerow(["" if pd.isna(v) else str(v) for v in row])
-    return buffer.getvalue()
-
-
-def _write_locked(out: Path, write: Callable[[Path], None], changes: pd.DataFrame) -> None:
-    """Journal the changes, write the data, then the history, then drop the journal.
-
-    A failed data write leaves data and history as they were (the journal is dropped); a
-    failed history write leaves the journal for the next import to complete the history.
-    """
-    journal = pending_path(out)
-    if len(changes):
-        files.write_atomic(journal, _history_text(changes, header=True))
-    try:
-        with files.atomic_target(out) as tmp:  # whole or not at all
-            write(tmp)
-    except BaseException:
-        journal.unlink(missing_ok=True)
-        raise
-    if len(changes):
-        _append_history(history_path(out), changes)
-        journal.unlink(missing_ok=True)
-
-
-def _settle_pending(out: Path) -> None:
-    """Complete or drop the journal a failed import left (called holding the lock).
-
-    The changes it holds were written to the data if the data now show their new values
-    (the data write is atomic: all or none); those are added to the history, once.
-    """
-    journal = pending_path(out)
-    if not journal.exists():
-        return
-    try:
-        changes = pd.read_csv(journal, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, pd.errors.ParserError):
-        journal.unlink(missing_ok=True)
-        return
-    if len(changes) and out.exists() and set(HISTORY_COLUMNS) <= set(changes.columns):
-        data = pd.read_csv(out, dtype=str, keep_default_na=False)
-        key = ["province", "indicator", "year", "sex"]
-        for column in (*key, "value", "status"):
-            if column not in data.columns:
-                data[column] = ""
-        shown = data[[*key, "value", "status"]].rename(
-            columns={"value": "new_value", "status": "new_status"}
-        )
-        shown = shown.drop_duplicates(subset=key, keep="last")
-        probe = changes.merge(shown, on=key, how="left", suffixes=("", "_data"))
-        done = (probe["new_value_data"].fillna("\0") == probe["new_value"]) | (
-            (probe["new_value_data"] == "") & probe["new_value"].isin(_MARKERS)
-        )
-        done &= probe["new_status_data"].fillna("\0") == probe["new_status"]
-        applied = changes[done.to_numpy()]
-        if len(applied):
-            _append_history(history_path(out), applied)
-    journal.unlink(missing_ok=True)
-
-
-def _append_history(path: Path, changes: pd.DataFrame) -> None:
-    """Add changes to the history (atomically; old lines kept as they are).
-
-    A change identical to the latest one recorded for its row (a retry) is not added again.
-    """
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if old:
-        held = pd.read_csv(_io.StringIO(old), dtype=str, keep_default_na=False)
-        compare = [c for c in HISTORY_COLUMNS if c != "replaced_on" and c in held.columns]
-        key = ["province", "indicator", "year", "sex"]
-        latest = held.drop_duplicates(subset=key, keep="last")[compare]
-        fresh = changes[list(HISTORY_COLUMNS)].astype(str)
-        probe = fresh.merge(latest, on=compare, how="left", indicator=True)
-        changes = fresh[(probe["_merge"] == "left_only").to_numpy()]
-        if not len(changes):
-            return
-    text = old + ("" if not old or old.endswith("\n") else "\n")
-    files.write_atomic(path, text + _history_text(changes, header=not old))
-
-
-def read_history(out: Path | str) -> pd.DataFrame:
-    """The history of a dataset (empty frame when nothing was ever replaced)."""
-    path = history_path(out)
-    if not path.exists():
-        return pd.DataFrame(columns=list(HISTORY_COLUMNS))
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 # ---------------------------------------------------------------- one import
@@ -987,7 +858,7 @@ def import_paths(
     :func:`check_paths`).
     """
     out = Path(out)
-    skip = [out, history_path(out), pending_path(out)]
+    skip = [out, history.history_path(out), history.pending_path(out)]
     found, problems = expand_paths(given, skip=skip)
     same = [p for p in found if p.exists() and p.resolve() == out.resolve()]
     if same:

@@ -171,7 +171,7 @@ def _violations(sources: set[str], forbidden: set[str]) -> set[tuple[str, str]]:
 FLOORS = {
     0: {"version", "errors", "paths", "words", "controls", "files", "cache", "warmup"},
     1: {"catalogue", "targets", "geo"},
-    2: {"io", "validate", "importer"},
+    2: {"io", "validate", "history", "importer"},
     3: {"dataset"},
     4: {"plans"},
     5: ANALYSIS,

@@ -15,6 +15,7 @@ import pytest
 from bdg_analysis import catalogue, cli, dataset, forms, importer, plans, scorecard, validate
 from bdg_analysis import io as bio
 from bdg_analysis.errors import BdgInputError
+from bdg_analysis.history import read_history
 from bdg_analysis.io import forms as fio
 
 TODAY = dt.date(2026, 11, 20)
@@ -331,7 +332,7 @@ def test_round_trip_lang_son_2026_values_official_with_the_agency(written, tmp_p
     assert srb.loc[2025, "status"] == "provisional"
     assert srb.loc[2024, "status"] == "demo"
     assert fio.parse_source(srb.loc[2026, "source"]).agency == "Sở Y tế"
-    history = importer.read_history(data)  # the demo value the return replaced is kept
+    history = read_history(data)  # the demo value the return replaced is kept
     assert history[["change", "indicator", "year", "old_status"]].values.tolist() == [
         ["revised", "M4.CT1", "2025", "demo"]
     ]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bdg_analysis import importer
+from bdg_analysis.history import history_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORD = FIXTURES / "import_golden.json"
@@ -139,7 +140,7 @@ def record(folder: Path) -> list[dict]:
                 step["summary"] = result.merge.summary()
                 step["written"] = result.merge.written
                 step["history"] = len(result.merge.history)
-            for path in (Path(target), importer.history_path(target)):
+            for path in (Path(target), history_path(target)):
                 step[path.name] = path.read_text("utf-8") if path.exists() else None
         out.append(step)
     return out

@@ -12,6 +12,7 @@ import pytest
 
 from bdg_analysis import cli, importer
 from bdg_analysis import io as bio
+from bdg_analysis.history import HISTORY_COLUMNS, history_path, pending_path, read_history
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = Path(__file__).parent.parent / "data" / "examples"
@@ -220,7 +221,7 @@ def test_import_writes_canonical_tidy_rows_and_twice_changes_nothing(capsys, tmp
     assert code == 0
     assert lines == [f"{out}: unchanged (0 added, 28 unchanged)"]
     assert out.read_bytes() == before
-    assert not importer.history_path(out).exists()
+    assert not history_path(out).exists()
 
 
 def _revised_copy(tmp_path: Path) -> Path:
@@ -254,13 +255,13 @@ def test_a_revised_value_is_refused_without_revise_and_kept_in_history_with_it(c
     assert code == 0
     assert lines == [
         f"{out}: written (0 added, 27 unchanged, 1 revised); 1 old value(s) kept "
-        f"in {importer.history_path(out)}"
+        f"in {history_path(out)}"
     ]
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     row = written[(written["province"] == "Lạng Sơn") & (written["year"] == "2021")]
     assert row["value"].tolist() == ["115.9"]
     assert row["source"].str.contains("bản sửa").all()
-    history = importer.read_history(out)
+    history = read_history(out)
     assert len(history) == 1
     change = history.iloc[0]
     assert (change["change"], change["province"], change["indicator"], change["year"]) == (
@@ -275,7 +276,7 @@ def test_a_revised_value_is_refused_without_revise_and_kept_in_history_with_it(c
     assert change["new_from"] == "revised.txt:16 (revised.txt)"
     # importing the revision again changes nothing, and the history keeps its one line
     assert cli.main(["import", str(revised), "--out", str(out), "--revise"]) == 0
-    assert len(importer.read_history(out)) == 1
+    assert len(read_history(out)) == 1
 
 
 def test_a_missing_figure_never_erases_one_held_and_a_gap_filled_is_recorded(tmp_path):
@@ -296,7 +297,7 @@ def test_a_missing_figure_never_erases_one_held_and_a_gap_filled_is_recorded(tmp
     written = pd.read_csv(out, dtype=str, keep_default_na=False).set_index(["province", "year"])
     assert written.loc[("Lạng Sơn", "2021"), "value"] == "115.2"
     assert written.loc[("Hà Giang", "2022"), "value"] == "110"
-    history = importer.read_history(out)
+    history = read_history(out)
     assert history[["replaced_on", "change", "old_value", "new_value"]].values.tolist() == [
         ["2026-01-15", "filled", "..", "110"]
     ]
@@ -383,7 +384,7 @@ def test_a_preliminary_figure_confirmed_takes_its_new_status_only_with_revise(tm
     assert (taken.merge.restated, taken.merge.unchanged) == (7, 21)
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert set(written["status"]) == {"official"}
-    history = importer.read_history(out)
+    history = read_history(out)
     assert set(history["change"]) == {"restated"}
     assert set(history["old_status"]) == {"provisional"}
     assert (history["old_value"] == history["new_value"]).all()
@@ -467,41 +468,41 @@ def test_a_failed_data_write_leaves_data_and_history_and_a_retry_records_once(
         importer.import_file(revised, out, revise=True)
     monkeypatch.undo()
     assert out.read_bytes() == before  # the data as they were
-    assert not importer.history_path(out).exists()  # the history never before the data
-    assert not importer.pending_path(out).exists()
+    assert not history_path(out).exists()  # the history never before the data
+    assert not pending_path(out).exists()
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == [".data.csv.lock", "data.csv", "revised.txt"]  # no temporary file
     retry = importer.import_file(revised, out, revise=True)
     assert retry.merge.revised == 1
     again = importer.import_file(revised, out, revise=True)
     assert (again.merge.revised, again.merge.written) == (0, False)
-    assert len(importer.read_history(out)) == 1  # the revision recorded once
+    assert len(read_history(out)) == 1  # the revision recorded once
 
 
 def test_a_failed_history_write_is_completed_by_the_next_import_once(tmp_path, monkeypatch):
     out = tmp_path / "data.csv"
     importer.import_file(FIXTURES / "io_yearbook_srb_wide.txt", out)
     revised = _revised_copy(tmp_path)
-    _failing_replace(monkeypatch, importer.history_path(out))
+    _failing_replace(monkeypatch, history_path(out))
     with pytest.raises(importer.BdgInputError, match="data.history.csv: could not write"):
         importer.import_file(revised, out, revise=True)
     monkeypatch.undo()
     written = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert "115.9" in written["value"].tolist()  # the data were written first
-    assert not importer.history_path(out).exists()
-    journal = importer.pending_path(out)
+    assert not history_path(out).exists()
+    journal = pending_path(out)
     assert journal.exists()  # what the history still needs
     kept = journal.read_bytes()
     retry = importer.import_file(revised, out, revise=True)  # the user tries again
     assert (retry.merge.revised, retry.merge.unchanged) == (0, 28)
-    history = importer.read_history(out)
+    history = read_history(out)
     assert history[["change", "old_value", "new_value"]].values.tolist() == [
         ["revised", "115.2", "115.9"]
     ]
     assert not journal.exists()
     journal.write_bytes(kept)  # a crash after the history was written, before the journal went
     importer.import_file(revised, out, revise=True)
-    assert len(importer.read_history(out)) == 1  # never recorded twice
+    assert len(read_history(out)) == 1  # never recorded twice
     assert not journal.exists()
 
 
@@ -511,7 +512,7 @@ def test_a_journal_of_a_data_write_that_never_happened_is_dropped(tmp_path):
     changes = pd.DataFrame(
         [
             {
-                **dict.fromkeys(importer.HISTORY_COLUMNS, ""),
+                **dict.fromkeys(HISTORY_COLUMNS, ""),
                 "change": "revised",
                 "province": "Lạng Sơn",
                 "indicator": "M4.CT1",
@@ -522,10 +523,10 @@ def test_a_journal_of_a_data_write_that_never_happened_is_dropped(tmp_path):
             }
         ]
     )
-    changes.to_csv(importer.pending_path(out), index=False)
+    changes.to_csv(pending_path(out), index=False)
     importer.import_file(FIXTURES / "io_yearbook_srb_wide.txt", out)
-    assert not importer.history_path(out).exists()  # 999 never reached the data
-    assert not importer.pending_path(out).exists()
+    assert not history_path(out).exists()  # 999 never reached the data
+    assert not pending_path(out).exists()
 
 
 # ---------------------------------------------------------------- several files, a folder
@@ -641,7 +642,7 @@ def test_numerator_and_denominator_are_kept_through_merges(tmp_path):
         ["2024", "", "", "Sở Y tế"],
         ["2025", "5500", "5000", "Sở Y tế"],
     ]
-    assert importer.read_history(out).empty
+    assert read_history(out).empty
     again = importer.import_file(parts, out)  # twice: nothing changes
     assert not again.merge.written and again.merge.unchanged == 2
     # a merge of rows without parts keeps the parts held
@@ -664,7 +665,7 @@ def test_other_parts_for_the_same_value_need_revise_and_the_old_ones_go_to_histo
     assert taken.merge.restated == 1
     rows = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert rows[["numerator", "denominator"]].values.tolist() == [["2184", "2000"]]
-    history = importer.read_history(out)
+    history = read_history(out)
     assert history["change"].tolist() == ["restated"]
     assert history["old_note"].tolist() == ["[numerator=5460; denominator=5000]"]
 

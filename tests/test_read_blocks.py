@@ -10,6 +10,7 @@ import pytest
 
 from bdg_analysis import importer, validate
 from bdg_analysis import io as bio
+from bdg_analysis.history import history_path
 from bdg_analysis.io import blocks
 
 HEADER = "province,indicator,year,value,sex,source,note,status,numerator,denominator"
@@ -111,5 +112,5 @@ def test_import_in_small_blocks_writes_the_bytes_of_one_block(tmp_path, monkeypa
         result = importer.import_file(second, out, revise=True)
         assert result.problems == [] and result.merge.added == 100
         assert result.merge.restated == 50
-        written[name] = (out.read_bytes(), importer.history_path(out).read_bytes())
+        written[name] = (out.read_bytes(), history_path(out).read_bytes())
     assert written["whole"] == written["blocks"]
