@@ -52,21 +52,16 @@ class BdgInputError(BdgError):
 
 
 class UnknownNameError(BdgInputError):
-    """A province or indicator name that matches nothing; carries suggestions."""
+    """A province or indicator name that matches nothing; carries suggestions.
 
-    def __init__(
-        self,
-        kind: str,
-        name: str,
-        suggestions: list[str],
-        file: str = "<argument>",
-        *,
-        message: str | None = None,
-    ):
+    Built by :func:`bdg_analysis.words.unknown_name`, which says ``message`` in the user's
+    language ("unknown province 'X'; did you mean: ...?").
+    """
+
+    def __init__(self, kind: str, name: str, suggestions: list[str], file: str, *, message: str):
         self.name = name
         self.suggestions = suggestions
-        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(Problem(file, None, kind, message or f"unknown {kind} {name!r}{hint}"))
+        super().__init__(Problem(file, None, kind, message))
 
 
 class RunError(BdgError):
