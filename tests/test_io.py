@@ -737,7 +737,7 @@ SAID = {
             "'Sơ bộ 2024'); cột này bị bỏ qua",
             ":10: cần 4 số liệu (2021, 2O22, 2023, Sơ bộ 2024), thấy 2 (dòng bị cắt cụt?)",
             "đọc như sau: bảng mã: UTF-8; dấu phân cách: không có: bảng văn bản căn cột",
-            "bố cục: bảng niên giám, các năm theo hàng ngang phía trên (dòng tiêu đề ở dòng 4)",
+            "bố cục: bảng niên giám, các năm xếp ngang ở phía trên (dòng tiêu đề ở dòng 4)",
             "các năm: 2021-2024 (2024 sơ bộ)",
         ],
         [
@@ -753,7 +753,7 @@ SAID = {
         [
             ":5: value: '112.4' dùng '.' làm dấu thập phân nhưng tệp này dùng ','; hãy ghi như "
             "các ô khác",
-            ":8: cần 4 trường, thấy 2 (dòng bị cắt cụt, hoặc ';' không nằm trong dấu ngoặc kép?)",
+            ":8: cần 4 ô, thấy 2 (dòng bị cắt cụt, hoặc có ';' không nằm trong dấu ngoặc kép?)",
             "cột: 'Tỉnh' là province, 'Chỉ tiêu' là indicator",
             "dấu thập phân: ',' (thấy ở '-3,0'); 1 ô dùng '.'",
         ],
@@ -782,8 +782,8 @@ SAID = {
     ),
     "io_form.xlsx": (  # several sheets: each one's facts said in the reader's language
         [
-            "trang tính 'M4.CT1': bố cục: bảng niên giám, các năm theo hàng ngang phía trên",
-            "ô trống: 1 x '..', 1 ô trống, 1 x '-' (để trống, ký hiệu được ghi lại)",
+            "trang tính 'M4.CT1': bố cục: bảng niên giám, các năm xếp ngang ở phía trên",
+            "ô không có số liệu: 1 x '..', 1 ô trống, 1 x '-' (để trống, ký hiệu được ghi lại)",
             "| trang tính 'Lao động': ô phần trăm: 3 ô định dạng %",
             "cột bỏ qua: 'STT' (số thứ tự dòng) | trang tính 'Hướng dẫn': bỏ qua: không có bảng",
         ],
@@ -822,7 +822,8 @@ def test_a_file_refused_whole_is_refused_in_the_users_language(speak, tmp_path, 
     assert "(hãy lưu lại từ Excel dưới dạng .xlsx)" in out
     workbook = str(FIXTURES / "io_form.xlsx")
     code, out, _ = speak("vi_VN.UTF-8", "import", workbook, "--sheet", "Nope", "--out", out_file)
-    assert "không tìm thấy trang tính 'Nope'; sổ tính có 'M4.CT1', 'Lao động'" in out
+    sheets = "tệp Excel có các trang tính 'M4.CT1', 'Lao động'"
+    assert f"không tìm thấy trang tính 'Nope'; {sheets}" in out
     monkeypatch.setenv(io.MAX_INPUT_ENV, "0.0001")  # numbers said with the reader's marks
     code, out, _ = speak("vi_VN.UTF-8", "validate", workbook)
     assert "tệp có dung lượng 0,00" in out and "vượt giới hạn 0,0001 MB" in out
