@@ -3,7 +3,7 @@ missing or flagged, and the days left to the deadline, as a table, JSON or a pag
 
 A round is what :func:`bdg_analysis.forms.plan_round` asks. Its answers come from the tidy data
 (returns already imported: their ``source`` names this round's form, see
-:func:`bdg_analysis.io.forms.parse_source`) and from returned workbooks not yet imported
+:func:`bdg_analysis.io.form_sources.parse_source`) and from returned workbooks not yet imported
 (``--forms DIR``). A row is *received* (a figure), *no figure* (left empty with a reason),
 *missing*, or *refused* (a value the reader would not take: out of range, not a number, a moved
 row). A received figure is flagged when it is provisional, disagrees with its numerator and
@@ -30,6 +30,7 @@ import pandas as pd
 from bdg_analysis import forms, geo, quality, words
 from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import forms as fio
+from bdg_analysis.io.form_sources import parse_source
 from bdg_analysis.paths import RESOURCES_DIR, display_path
 from bdg_analysis.version import __version__
 from bdg_analysis.words import check_lang, fmt_date, fmt_number, phrase, said, word
@@ -149,7 +150,7 @@ class RoundState:
 
 def of_this_round(source: object, province_code: str, year: int) -> bool:
     """True when ``source`` names a form of this province and report year."""
-    parsed = fio.parse_source(str(source or ""))
+    parsed = parse_source(str(source or ""))
     return parsed is not None and parsed.form_id.startswith(f"BDG-{province_code}-{year}-")
 
 
@@ -251,7 +252,7 @@ def _form_deadlines(sources: pd.Series) -> list[dt.date]:
     """The deadlines in form ids (``BDG-..-YYYYMMDD``) of imported rows' sources."""
     out = set()
     for text in sources.unique().tolist():
-        parsed = fio.parse_source(str(text))
+        parsed = parse_source(str(text))
         match = re.search(r"-(\d{8})$", parsed.form_id) if parsed else None
         if match:
             try:

@@ -956,7 +956,7 @@ def _files_item(rep: ProvinceReport, used: pd.DataFrame) -> str:
 def _returns_item(rep: ProvinceReport) -> str:
     """Which of the province's values came from which agency's return, on what date."""
     from bdg_analysis import words
-    from bdg_analysis.io.forms import form_returns
+    from bdg_analysis.io.form_sources import form_returns
     from bdg_analysis.sources import translate_source
 
     lang = rep.lang

@@ -71,7 +71,7 @@ def source_line(text: object, lang: str) -> str:
     (:func:`translate_source`): "Tổng cục Thống kê, Niên giám thống kê 2023, Biểu 18" reads
     "General Statistics Office, Statistical Yearbook 2023, Table 18" in English.
     """
-    from bdg_analysis.io.forms import parse_source
+    from bdg_analysis.io.form_sources import parse_source
 
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""

@@ -14,6 +14,7 @@ import pytest
 
 from bdg_analysis import cli, collection, dataset, forms
 from bdg_analysis import io as bio
+from bdg_analysis.io import form_sources
 from bdg_analysis.io import forms as fio
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -156,7 +157,7 @@ def test_imported_returns_count_as_received_and_the_round_keeps_its_rows(blank, 
     # 2021 was asked because it was missing; now held from this round's return: still listed
     assert finance[("M2.CT3", 2021)].state == "received"
     assert finance[("M2.CT3", 2026)].state == "received"
-    assert fio.parse_source(finance[("M2.CT3", 2026)].source).agency == "Sở Tài chính"
+    assert form_sources.parse_source(finance[("M2.CT3", 2026)].source).agency == "Sở Tài chính"
     assert finance[("M2.CT3", 2022)].state == "missing"
 
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from bdg_analysis import projection, report, text, words
-from bdg_analysis.io import forms as fio
+from bdg_analysis.io import form_sources
 from bdg_analysis.sources import source_line, translate_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -115,7 +115,7 @@ def test_titles_in_quotes_and_common_words_the_other_way_are_kept():
 
 
 def test_a_form_source_names_agency_form_and_date_in_each_language():
-    text = fio.source_text(
+    text = form_sources.source_text(
         "Sở Y tế", "BDG-20-2026-so-y-te-20261210", dt.date(2026, 12, 8), "Báo cáo thống kê y tế"
     )
     assert source_line(text, "vi") == (
@@ -153,7 +153,9 @@ def test_values_by_file_and_the_demo_share(small_vi):
 
 
 def test_returns_say_which_agency_on_what_date_in_both_languages(tmp_path):
-    source = fio.source_text("Sở Y tế", "BDG-20-2026-so-y-te-20261210", dt.date(2026, 12, 8))
+    source = form_sources.source_text(
+        "Sở Y tế", "BDG-20-2026-so-y-te-20261210", dt.date(2026, 12, 8)
+    )
     own = _write(
         tmp_path / "tra-ve.csv",
         [

@@ -16,6 +16,7 @@ from bdg_analysis import catalogue, cli, dataset, forms, importer, plans, scorec
 from bdg_analysis import io as bio
 from bdg_analysis.errors import BdgInputError
 from bdg_analysis.history import read_history
+from bdg_analysis.io import form_sources
 from bdg_analysis.io import forms as fio
 
 TODAY = dt.date(2026, 11, 20)
@@ -304,8 +305,8 @@ def test_round_trip_lang_son_2026_values_official_with_the_agency(written, tmp_p
     assert rows.loc[("M3.CT3", "2026"), "value"] == "41.5"
     assert rows.loc[("M4.CT3", "2026"), "value"] == ""
     assert rows.loc[("M4.CT3", "2026"), "note"] == "chưa điều tra năm 2026"
-    source = fio.parse_source(rows.loc[("M4.CT1", "2026"), "source"])
-    assert source == fio.FormSource(
+    source = form_sources.parse_source(rows.loc[("M4.CT1", "2026"), "source"])
+    assert source == form_sources.FormSource(
         "Sở Y tế", "BDG-20-2026-so-y-te-20261210", dt.date(2026, 12, 8), "Báo cáo thống kê y tế"
     )
     where = rows.loc[("M4.CT1", "2026")]
@@ -331,7 +332,7 @@ def test_round_trip_lang_son_2026_values_official_with_the_agency(written, tmp_p
     assert srb.loc[2026, "status"] == "official"
     assert srb.loc[2025, "status"] == "provisional"
     assert srb.loc[2024, "status"] == "demo"
-    assert fio.parse_source(srb.loc[2026, "source"]).agency == "Sở Y tế"
+    assert form_sources.parse_source(srb.loc[2026, "source"]).agency == "Sở Y tế"
     history = read_history(data)  # the demo value the return replaced is kept
     assert history[["change", "indicator", "year", "old_status"]].values.tolist() == [
         ["revised", "M4.CT1", "2025", "demo"]
@@ -339,7 +340,7 @@ def test_round_trip_lang_son_2026_values_official_with_the_agency(written, tmp_p
     assert cli.main(["import", str(tidy), "--out", str(data)]) == 0  # twice: nothing changes
 
     # the data notes' line: which values came from which agency's return, on what date
-    notes = fio.form_returns(dataset.load(data))
+    notes = form_sources.form_returns(dataset.load(data))
     assert notes.to_dict("records") == [
         {
             "agency": "Sở Y tế",
@@ -352,7 +353,7 @@ def test_round_trip_lang_son_2026_values_official_with_the_agency(written, tmp_p
         }
     ]
     other = {"source": ["GSO"], "indicator": ["M4.CT1"], "year": [2024], "value": [111.0]}
-    assert fio.form_returns(pd.DataFrame(other)).empty
+    assert form_sources.form_returns(pd.DataFrame(other)).empty
 
 
 def test_a_form_of_another_province_or_year_is_refused(written, tmp_path):
@@ -481,11 +482,11 @@ def test_not_one_of_our_forms_is_none_and_a_damaged_block_is_refused(written, tm
 
 
 def test_source_text_round_trips_and_other_sources_are_not_forms():
-    text = fio.source_text("Sở Y tế", "BDG-20-2026-so-y-te-20261210", dt.date(2026, 12, 8))
+    text = form_sources.source_text("Sở Y tế", "BDG-20-2026-so-y-te-20261210", dt.date(2026, 12, 8))
     assert text == "Sở Y tế (biểu BDG-20-2026-so-y-te-20261210, nhận 2026-12-08)"
-    assert fio.parse_source(text).returned == dt.date(2026, 12, 8)
-    assert fio.parse_source("GSO, PX-Web E02.08") is None
-    assert fio.parse_source("") is None
+    assert form_sources.parse_source(text).returned == dt.date(2026, 12, 8)
+    assert form_sources.parse_source("GSO, PX-Web E02.08") is None
+    assert form_sources.parse_source("") is None
 
 
 # ---------------------------------------------------------------- validate: the two columns

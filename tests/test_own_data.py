@@ -18,6 +18,7 @@ import pytest
 from bdg_analysis import batch, cli, dataset, geo, paths, report, runner, scorecard
 from bdg_analysis import io as bio
 from bdg_analysis.errors import BdgInputError
+from bdg_analysis.io import form_sources
 from bdg_analysis.io import forms as fio
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -136,7 +137,7 @@ def test_import_keeps_numerator_denominator_agency_and_date(imported):
     srb = rows.set_index(["indicator", "year"]).loc[("M4.CT1", "2026")]
     assert (srb["value"], srb["numerator"], srb["denominator"]) == ("109.2", "5460", "5000")
     assert srb["status"] == "official"
-    source = fio.parse_source(srb["source"])
+    source = form_sources.parse_source(srb["source"])
     assert (source.agency, source.returned) == ("Sở Y tế", dt.date(2026, 12, 8))
     empty = rows.set_index(["indicator", "year"]).loc[("M4.CT3", "2026")]
     assert empty["value"] == "" and empty["note"] == "chưa điều tra năm 2026"
