@@ -19,6 +19,7 @@ PRESENTATION = {
     "charts",
     "chart_labels",
     "report",
+    "report_notes",
     "overview",
     "annex",
     "page",

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bdg_analysis import projection, report, text, words
+from bdg_analysis import projection, report, report_notes, text, words
 from bdg_analysis.io import form_sources
 from bdg_analysis.sources import source_line, translate_source
 
@@ -45,7 +45,7 @@ def test_every_method_the_projection_declares_has_words_in_both_languages():
 
 
 def test_methods_are_named_in_plain_words_with_counts(small_vi):
-    notes = report.data_notes_html(small_vi)
+    notes = report_notes.data_notes_html(small_vi)
     item = re.search(r"<li>Phương pháp: (.*?)</li>", notes).group(1)
     counts = item.split("Số chỉ tiêu theo cách dự báo: ")[1]
     named = dict(part.rsplit(": ", 1) for part in counts.split(", "))
@@ -58,9 +58,9 @@ def test_methods_are_named_in_plain_words_with_counts(small_vi):
     for code in ("damped", "drift", "linear", "naive", "(damped"):
         assert code not in item
     # the method in a leader's words: a damped trend learned from the other provinces' series
-    assert "chậm dần mỗi năm" in report.method_note("vi")
-    assert "không dùng chuỗi của chính tỉnh" in report.method_note("vi")
-    assert "damped each year" in report.method_note("en")
+    assert "chậm dần mỗi năm" in report_notes.method_note("vi")
+    assert "không dùng chuỗi của chính tỉnh" in report_notes.method_note("vi")
+    assert "damped each year" in report_notes.method_note("en")
 
 
 def test_an_unknown_method_falls_back_to_the_projections_own_words(monkeypatch):
@@ -130,11 +130,11 @@ def test_a_form_source_names_agency_form_and_date_in_each_language():
 
 def test_the_sources_table_of_an_english_report_is_in_english():
     rep = report.prepare("Lạng Sơn", lang="en", run_date="2026-11-30")
-    table = report.data_notes_html(rep).split('<table class="sources">')[1]
+    table = report_notes.data_notes_html(rep).split('<table class="sources">')[1]
     assert "GSO (General Statistics Office)" in table
     assert "Demonstration data (demo)" in table
     assert "Tổng cục Thống kê)" not in table  # no Vietnamese publisher left in the English page
-    vi = report.data_notes_html(report.prepare("Lạng Sơn", lang="vi", run_date="2026-11-30"))
+    vi = report_notes.data_notes_html(report.prepare("Lạng Sơn", lang="vi", run_date="2026-11-30"))
     assert "Tổng cục Thống kê, PX-Web E02.08" in vi and "updated" not in vi
 
 
@@ -142,7 +142,7 @@ def test_the_sources_table_of_an_english_report_is_in_english():
 
 
 def test_values_by_file_and_the_demo_share(small_vi):
-    notes = report.data_notes_html(small_vi)
+    notes = report_notes.data_notes_html(small_vi)
     used = small_vi.used_rows
     assert f"tests/fixtures/report_small.csv: {len(used)} giá trị" in notes
     demo = int((used["status"] == "demo").sum())
@@ -171,7 +171,7 @@ def test_returns_say_which_agency_on_what_date_in_both_languages(tmp_path):
         lang="vi",
         run_date="2026-12-15",
     )
-    notes = report.data_notes_html(rep)
+    notes = report_notes.data_notes_html(rep)
     assert (
         "Sở Y tế, gửi ngày 08/12/2026 (biểu BDG-20-2026-so-y-te-20261210): 2 giá trị "
         "(M4.CT1, M4.CT3; năm 2025-2026); 1 dòng không có số liệu, có ghi lý do"
@@ -179,13 +179,14 @@ def test_returns_say_which_agency_on_what_date_in_both_languages(tmp_path):
     assert "tra-ve.csv: 2 giá trị" in notes
     assert "Các tệp được xếp chồng theo thứ tự tests/fixtures/report_small.csv → " in notes
     rep.lang = "en"
-    english = report.data_notes_html(rep)
+    english = report_notes.data_notes_html(rep)
     assert "Department of Health, returned on 8 December 2026 (form BDG-20-2026-so-y-te" in english
     assert "1 row(s) without a figure, the reason given" in english
 
 
 def test_a_report_without_returns_says_so(small_vi):
-    assert "Chưa có số liệu nào của tỉnh lấy từ biểu thu thập" in report.data_notes_html(small_vi)
+    notes = report_notes.data_notes_html(small_vi)
+    assert "Chưa có số liệu nào của tỉnh lấy từ biểu thu thập" in notes
 
 
 # ---------------------------------------------------------------- merged provinces
@@ -201,14 +202,15 @@ def test_a_merged_provinces_incomplete_years_are_named_with_the_missing_parts(tm
             lines.append(f"{part},M4.CT1,{year},{level + (year - 2015) * 0.1:.1f},,demo,,demo")
     lines.append("Ninh Bình,M4.CT1,2025,114.0,,demo,,demo")
     rep = report.prepare("Ninh Bình", data=str(_write(tmp_path / "nb.csv", lines)), lang="vi")
-    notes = report.data_notes_html(rep)
+    notes = report_notes.data_notes_html(rep)
     assert "Năm chỉ có số liệu của một phần các tỉnh cũ" in notes
     assert "M4.CT1: 2011, 2014 (thiếu số liệu của Hà Nam, Ninh Bình)" in notes
     rep.lang = "en"
-    assert "M4.CT1: 2011, 2014 (no figure for Hà Nam, Ninh Bình)" in report.data_notes_html(rep)
+    english = report_notes.data_notes_html(rep)
+    assert "M4.CT1: 2011, 2014 (no figure for Hà Nam, Ninh Bình)" in english
 
 
 def test_no_incomplete_line_when_every_year_is_whole(small_vi):
-    assert "một phần các tỉnh cũ" not in report.data_notes_html(small_vi)
+    assert "một phần các tỉnh cũ" not in report_notes.data_notes_html(small_vi)
     empty = SimpleNamespace(lang="vi", views=[], province=None, context=None, year=2025)
-    assert report._incomplete_text(empty) == ""
+    assert report_notes._incomplete_text(empty) == ""

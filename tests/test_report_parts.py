@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bdg_analysis import annex, report, scorecard, text
+from bdg_analysis import annex, report, report_notes, scorecard, text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_small.csv"
 
@@ -75,7 +75,7 @@ def test_indicator_sentences_in_vietnamese_and_english(vi, en):
 
 
 def test_sections_escape_text_from_data(vi):
-    notes = report.data_notes_html(vi)
+    notes = report_notes.data_notes_html(vi)
     assert "Test source &lt;b&gt;A&lt;/b&gt;" in notes
     assert "<b>A</b>" not in notes
 
@@ -169,7 +169,7 @@ def _sections(rep) -> str:
             report.summary_html(rep),
             *(report.goal_section_html(rep, g) for g in range(1, 7)),
             report.comparison_html(rep),
-            report.data_notes_html(rep),
+            report_notes.data_notes_html(rep),
         ]
     )
 
