@@ -58,7 +58,6 @@ from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io import blocks
 from bdg_analysis.io.text_files import MISSING_MARKERS
 
-_KEY = ["province", "former", "indicator", "year", "sex"]
 _MARKERS = [m for m in MISSING_MARKERS if m]
 
 
@@ -456,83 +455,33 @@ def _text_columns(text: pd.DataFrame) -> pd.DataFrame:
 
 def _matches(obs: pd.DataFrame, held_obs: pd.DataFrame) -> np.ndarray:
     """For each new row, the position of the held row with its key (-1: none), from one int64
-    per row (the texts of both frames coded once: no text per row is made). The held keys are
-    sorted once; the new rows' keys are made and looked up a slice at a time."""
+    per row (:func:`validate.row_keys`), the held keys sorted once."""
     if not len(held_obs) or not len(obs):
         return np.full(len(obs), -1, dtype=np.int64)
-    coding = []
-    total = 1.0
-    for column in _KEY:
-        if column == "year":
-            new_years = obs[column].to_numpy(dtype=np.int32)
-            held_years = held_obs[column].to_numpy(dtype=np.int32)
-            low = int(min(new_years.min(), held_years.min()))
-            size = int(max(new_years.max(), held_years.max())) - low + 1
-            coding.append((column, low, size))
-        else:
-            cats = (_categorical(obs[column]), _categorical(held_obs[column]))
-            tables, size = _common_codes(*cats)
-            coding.append((column, (cats, tables), size))
-        total *= size
-        if total >= 2.0**62:  # too many texts for one int64: match the key columns themselves
-            return _matches_by_columns(obs, held_obs)
-
-    def keys(frame: pd.DataFrame, rows: slice, side: int) -> np.ndarray:
-        key = np.zeros(len(range(*rows.indices(len(frame)))), dtype=np.int64)
-        for column, how, size in coding:
-            if column == "year":
-                codes = frame[column].iloc[rows].to_numpy(dtype=np.int64) - how
-            else:
-                cats, tables = how
-                codes = tables[side][cats[side].codes[rows]]
-            key *= size  # in place: one key array
-            key += codes
-        return key
-
-    held_key = keys(held_obs, slice(None), 1)
+    keys = validate.row_keys(obs, held_obs)
+    if keys is None:  # too many texts for one int64: match the key columns themselves
+        return _matches_by_columns(obs, held_obs)
+    new_key, held_key = keys
     order = np.argsort(held_key, kind="stable")  # held keys are unique (checked)
     held_key = held_key[order]
-    found = np.empty(len(obs), dtype=np.int64)
-    for start in range(0, len(obs), _WRITE_ROWS):
-        rows = slice(start, start + _WRITE_ROWS)
-        new_key = keys(obs, rows, 0)
-        at = np.minimum(np.searchsorted(held_key, new_key), len(held_key) - 1)
-        found[rows] = np.where(held_key[at] == new_key, order[at], -1)
-    return found
-
-
-def _common_codes(
-    new: pd.Categorical, held: pd.Categorical
-) -> tuple[tuple[np.ndarray, np.ndarray], int]:
-    """For each column, a table from its category codes to codes into one list of both
-    columns' texts (0 for none; code -1 takes the last entry, 0), and that list's length + 1."""
-    texts = new.categories.union(held.categories)
-
-    def table(cat: pd.Categorical) -> np.ndarray:
-        return np.append(texts.get_indexer(cat.categories) + 1, 0).astype(np.int64)
-
-    return (table(new), table(held)), len(texts) + 1
-
-
-def _categorical(values: pd.Series) -> pd.Categorical:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.array
-    return pd.Categorical(values.astype("str"))
+    at = np.minimum(np.searchsorted(held_key, new_key), len(held_key) - 1)
+    return np.where(held_key[at] == new_key, order[at], -1)
 
 
 def _matches_by_columns(obs: pd.DataFrame, held_obs: pd.DataFrame) -> np.ndarray:
     left = _keys(obs).assign(_n=np.arange(len(obs)))
     right = _keys(held_obs).assign(_h=np.arange(len(held_obs)))
-    matched = left.merge(right, on=_KEY, how="left", sort=False)
+    matched = left.merge(right, on=validate.DUPLICATE_KEY, how="left", sort=False)
     at = matched.sort_values("_n", kind="stable")["_h"].to_numpy(dtype="float64")
     return np.where(np.isnan(at), -1, at).astype(np.int64)
 
 
 def _keys(obs: pd.DataFrame) -> pd.DataFrame:
     """The matching key of each row (Arrow text and integers: no Python object per cell)."""
-    keys = {c: obs[c].astype("str").reset_index(drop=True) for c in _KEY if c != "year"}
+    key = validate.DUPLICATE_KEY
+    keys = {c: obs[c].astype("str").reset_index(drop=True) for c in key if c != "year"}
     keys["year"] = obs["year"].astype("int64").reset_index(drop=True)
-    return pd.DataFrame(keys)[_KEY]
+    return pd.DataFrame(keys)[key]
 
 
 def _statuses_differ(
@@ -543,7 +492,7 @@ def _statuses_differ(
     texts: dict[str, int] = {}
 
     def codes(frame: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
-        status = _categorical(frame["status"])
+        status = validate.as_categorical(frame["status"])
         shown = ["official" if t == "" else t for t in status.categories.astype("str").tolist()]
         table = [texts.setdefault(t, len(texts)) for t in shown] + [-1]
         return np.asarray(table, dtype=np.int32)[status.codes[idx]]

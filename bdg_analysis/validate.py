@@ -245,22 +245,49 @@ def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
 
 def _duplicated(frame: pd.DataFrame) -> np.ndarray:
     """Rows whose key (:data:`DUPLICATE_KEY`) another row has too, from one int64 per row."""
-    sizes = [len(frame[c].cat.categories) + 1 if c != "year" else 1 << 16 for c in DUPLICATE_KEY]
-    if int(np.prod([float(n) for n in sizes])) >= 1 << 62:  # too many texts for one int64
+    keys = row_keys(frame)
+    if keys is None:  # too many texts for one int64
         return frame[DUPLICATE_KEY].duplicated(keep=False).to_numpy()
-    key = np.zeros(len(frame), dtype=np.int64)
+    return repeated(keys[0])
+
+
+def row_keys(*frames: pd.DataFrame) -> list[np.ndarray] | None:
+    """One int64 per row of each frame for its :data:`DUPLICATE_KEY`, comparable across the
+    frames (the texts of each column coded once into one list; years as offsets): equal keys,
+    equal rows, with no text made per row. None when the texts are too many for one int64."""
+    keys = [np.zeros(len(f), dtype=np.int64) for f in frames]
+    total = 1.0
     for column in DUPLICATE_KEY:
-        values = frame[column]
         if column == "year":
-            codes = values.to_numpy(dtype=np.int32) - int(values.min() if len(values) else 0)
-            size = int(codes.max()) + 1 if len(codes) else 1
+            years = [f[column].to_numpy(dtype=np.int64) for f in frames]
+            low = min((int(y.min()) for y in years if len(y)), default=0)
+            size = max((int(y.max()) for y in years if len(y)), default=low) - low + 1
+            codes = [y - low for y in years]
         else:
-            codes = values.cat.codes.to_numpy(dtype=np.int32) + 1  # -1 (none) becomes 0
-            size = len(values.cat.categories) + 1
-        key *= size  # in place: one key array
-        key += codes
-        del codes
-    return repeated(key)
+            cats = [as_categorical(f[column]) for f in frames]
+            texts = cats[0].categories
+            for cat in cats[1:]:
+                texts = texts.union(cat.categories)
+            size = len(texts) + 1
+            # codes into ``texts`` + 1; a missing text (code -1) takes the appended 0
+            codes = [
+                np.append(texts.get_indexer(c.categories) + 1, 0).astype(np.int64)[c.codes]
+                for c in cats
+            ]
+        total *= size
+        if total >= 2.0**62:
+            return None
+        for key, part in zip(keys, codes, strict=True):
+            key *= size  # in place: one key array per frame
+            key += part
+    return keys
+
+
+def as_categorical(values: pd.Series) -> pd.Categorical:
+    """A column as codes into its texts (a column read in blocks already is one)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array
+    return pd.Categorical(values.astype("str"))
 
 
 def repeated(key: np.ndarray) -> np.ndarray:
