@@ -88,9 +88,14 @@ def _label(key: str, lang: str) -> str:
     name = ""
     if key.startswith("sheet "):
         key, name = "sheet", key[len("sheet ") :]
-    slug = "read_as." + key.replace(" ", "_")
-    label = words.word(slug, lang) if words.has_word(slug) else key
+    label = words.said(_read_as(key), lang)
     return f"{label} {name}" if name else label
+
+
+def _read_as(key: str) -> str:
+    """The name of a fact a reader inferred: ``read_as.<key>`` said later, else the key."""
+    slug = "read_as." + key.replace(" ", "_")
+    return words.phrase(slug) if words.has_word(slug) else key
 
 
 # --- the words of the readers: facts, lists and numbers said later ------------------------------
@@ -99,9 +104,7 @@ def _label(key: str, lang: str) -> str:
 def fact(key: str, value: str) -> str:
     """'key: value' (one thing a reader inferred, as :meth:`Table.describe` writes it), the key
     said through ``read_as.<key>`` and the value as it is (a fact or a Phrase)."""
-    slug = "read_as." + key.replace(" ", "_")
-    label = words.phrase(slug) if words.has_word(slug) else key
-    return words.phrase("io.fact", label=label, value=value)
+    return words.phrase("io.fact", label=_read_as(key), value=value)
 
 
 _SEPARATORS = {", ": "io.list_comma", "; ": "io.list_semicolon"}
