@@ -186,7 +186,7 @@ def round_state(
     today = today or dt.date.today()
     returns = sorted(returns or [], key=lambda f: (f.returned or dt.date.min, f.file))
     for form in returns:
-        fio.expect(form.meta, form.file, province=place.name, year=year, lang=lang)
+        fio.expect(form.meta, form.file, province=place.name, year=year)
     code = place.code
     ours = observations["source"].map(lambda s: of_this_round(s, code, year)).astype(bool)
     if deadline is None:  # the forms' own: returned ones, else those named in imported rows
@@ -284,7 +284,7 @@ def _answers(returns: list[fio.FormRead]):
         for problem in form.flags:
             key = _row_key(problem, by_row)
             if key is not None:
-                flags.setdefault(key, []).append(problem.message)
+                flags.setdefault(key, []).append(problem)
     return answers, refusals, flags, latest
 
 
@@ -330,12 +330,13 @@ def _trace(row: pd.Series) -> str:
     return f"{row.get('source_file')}:{int(number)}"
 
 
-def _flag(item: Item, real: pd.DataFrame, cell_flags: list[str], lang: str) -> None:
+def _flag(item: Item, real: pd.DataFrame, cell_flags: list[Problem], lang: str) -> None:
     """Provisional, numerator/denominator, a figure held elsewhere, a jump."""
     assert item.value is not None
     if item.status == "provisional":
         item.flags.append(("provisional", word("collection.flag_provisional", lang)))
-    if fio.MISMATCH_NOTE in item.note or any("differs from" in m for m in cell_flags):
+    mismatch = any(p.code == "forms.flag_mismatch" for p in cell_flags)
+    if fio.MISMATCH_NOTE in item.note or mismatch:
         item.flags.append(("mismatch", word("collection.flag_mismatch", lang)))
     series = real[real["indicator"] == item.indicator]
     same_year = series[series["year"] == item.year]
@@ -656,7 +657,7 @@ def collect(
         else:
             files.append(item)
     for file in files:
-        form = fio.read_form(file, today=today, lang=lang)
+        form = fio.read_form(file, today=today)
         if form is None:
             ignored.append(display_path(file))
             continue

@@ -131,7 +131,7 @@ def test_a_jump_far_beyond_the_series_history_is_flagged(history):
 def test_a_jump_in_a_return_is_flagged(blank, history, tmp_path):
     form = fill(blank["Sở Y tế"], tmp_path / "r" / "y.xlsx", {("M4.CT1", 2026): {"E": 118}})
     state = collection.round_state(
-        "Lạng Sơn", 2026, history, returns=[fio.read_form(form, lang="en")], today=TODAY, lang="en"
+        "Lạng Sơn", 2026, history, returns=[fio.read_form(form)], today=TODAY, lang="en"
     )
     flags = items(state, "Sở Y tế")[("M4.CT1", 2026)].flags
     assert [c for c, _ in flags] == ["jump"]

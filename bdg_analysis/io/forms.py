@@ -30,7 +30,7 @@ from bdg_analysis.errors import BdgInputError, Problem
 from bdg_analysis.io.form_sources import source_text
 from bdg_analysis.io.registry import ReadOptions, Table, joined, number, reader
 from bdg_analysis.paths import display_path
-from bdg_analysis.words import LANGS, check_lang, word
+from bdg_analysis.words import LANGS, word
 
 #: The version of the form layout this module writes and reads.
 FORM_VERSION = 1
@@ -230,7 +230,6 @@ class FormRead:
     returned_from: str = ""
     preparer: str = ""
     contact: str = ""
-    lang: str | None = None  # the language its messages were said in; None: said later
 
     def tidy(self) -> pd.DataFrame:
         """The rows in today's tidy schema plus file, row and cell (what ``validate.check``
@@ -272,13 +271,10 @@ def _line(problem: Problem) -> str:
     return words.phrase("io.fact", label=where, value=problem.message)
 
 
-def _problem(file: str, column: str | None, key: str, lang: str | None, **fields) -> Problem:
-    """A problem of a form (no row: ``file`` names the sheet and cell). Its message is said
-    later in the reader's language, or now in ``lang`` when a caller asks for one (a page)."""
-    found = words.problem(file, None, column, key, **fields)
-    if lang is not None:
-        found.message = words.said(found.message, lang)
-    return found
+def _problem(file: str, column: str | None, key: str, **fields) -> Problem:
+    """A problem of a form (no row: ``file`` names the sheet and cell), said later in the
+    reader's language; its ``code`` is the words key, for a program that acts on the kind."""
+    return words.problem(file, None, column, key, code=key, **fields)
 
 
 def is_form(path: Path | str) -> bool:
@@ -292,7 +288,6 @@ def read_form(
     province: str | None = None,
     year: int | None = None,
     today: dt.date | None = None,
-    lang: str | None = None,
 ) -> FormRead | None:
     """Read a returned form; None when ``path`` is not one of our forms.
 
@@ -304,10 +299,6 @@ def read_form(
     today
         Only for the rare form without a return date on its cover nor a save date (the file's
         own date is used; ``today`` caps it).
-    lang
-        The language of the problems and flags, said now (a page in Vietnamese asks for
-        ``"vi"``); None (the default) keeps them Phrases, which the command line says in the
-        user's language.
 
     Raises
     ------
@@ -316,17 +307,15 @@ def read_form(
         that is damaged. Value-level problems are returned in ``FormRead.problems`` instead,
         so every one of them can be reported at once.
     """
-    if lang is not None:
-        lang = check_lang(lang, where="lang")
     path = Path(path)
     opened = _open(path)
     if opened is None:
         return None
     book, shown = opened
-    meta = _meta(book, shown, lang)
+    meta = _meta(book, shown)
     if province is not None or year is not None:
-        expect(meta, shown, province=province, year=year, lang=lang)
-    return _read_rows(book, path, shown, meta, today, lang)
+        expect(meta, shown, province=province, year=year)
+    return _read_rows(book, path, shown, meta, today)
 
 
 def expect(
@@ -335,10 +324,8 @@ def expect(
     *,
     province: str | None = None,
     year: int | None = None,
-    lang: str | None = None,
 ) -> None:
-    """Refuse a form that belongs to another province or report year, saying whose it is
-    (in ``lang`` when given, else said later in the reader's language).
+    """Refuse a form that belongs to another province or report year, saying whose it is.
 
     Raises
     ------
@@ -360,7 +347,6 @@ def expect(
                 file,
                 None,
                 "forms.err_other_round",
-                lang,
                 form=meta.form_id,
                 agency=meta.agency,
                 wrong=wrong[0]
@@ -392,20 +378,20 @@ def _open(path: Path):
     return book, display_path(path)
 
 
-def _meta(book, shown: str, lang: str | None) -> FormMeta:
+def _meta(book, shown: str) -> FormMeta:
     """The hidden block, checked: a damaged one is refused, never half-read."""
     ws = book[META_SHEET]
 
     def damaged(what: str) -> BdgInputError:
         where = f"{shown}:{META_SHEET}"
-        return BdgInputError(_problem(where, None, "forms.err_damaged", lang, what=what))
+        return BdgInputError(_problem(where, None, "forms.err_damaged", what=what))
 
     version = ws["B1"].value
     if not isinstance(version, int):
         raise damaged("version")
     if version > FORM_VERSION:
         raise BdgInputError(
-            _problem(shown, None, "forms.err_newer", lang, version=version, known=FORM_VERSION)
+            _problem(shown, None, "forms.err_newer", version=version, known=FORM_VERSION)
         )
     values: dict[str, str] = {}
     rows: list[FormRow] = []
@@ -572,12 +558,11 @@ def _range_text(spec: FormRow) -> str:
 class _Reader:
     """Reads the data rows of one form, collecting rows, problems, flags and unanswered."""
 
-    def __init__(self, ws, meta: FormMeta, where: str, source: str, lang: str | None):
+    def __init__(self, ws, meta: FormMeta, where: str, source: str):
         self.ws = ws
         self.meta = meta
         self.where = where
         self.source = source  # the source text of every row (agency, form, date)
-        self.lang = lang
         self.labels = status_labels()
         self.problems: list[Problem] = []
         self.flags: list[Problem] = []
@@ -594,12 +579,12 @@ class _Reader:
     def refuse(self, ref: str, column: str, key: str, **fields) -> None:
         """Refuse the value in cell ``ref``: the words ``forms.<key>`` say why."""
         where = f"{self.where}:{ref}"
-        self.problems.append(_problem(where, column, f"forms.{key}", self.lang, **fields))
+        self.problems.append(_problem(where, column, f"forms.{key}", **fields))
 
     def flag(self, ref: str, column: str, key: str, **fields) -> None:
         """Keep the value in cell ``ref`` but flag it: the words ``forms.<key>`` say why."""
         where = f"{self.where}:{ref}"
-        self.flags.append(_problem(where, column, f"forms.{key}", self.lang, **fields))
+        self.flags.append(_problem(where, column, f"forms.{key}", **fields))
 
     def locate(self, spec: FormRow) -> int | None:
         """The row holding ``spec`` now: where it was sent, or the one row that names it."""
@@ -766,9 +751,7 @@ ROW_COLUMNS = (
 )
 
 
-def _read_rows(
-    book, path: Path, shown: str, meta: FormMeta, today: dt.date | None, lang: str | None
-) -> FormRead:
+def _read_rows(book, path: Path, shown: str, meta: FormMeta, today: dt.date | None) -> FormRead:
     returned, returned_from = _returned(book, path, meta, today)
     cover = book[meta.cover_sheet] if meta.cover_sheet in book.sheetnames else None
 
@@ -781,7 +764,6 @@ def _read_rows(
         meta,
         f"{shown}:{meta.data_sheet}",
         source_text(meta.agency, meta.form_id, returned),
-        lang,
     )
     for spec in meta.rows:
         reader.read(spec)
@@ -801,7 +783,6 @@ def _read_rows(
         returned_from=returned_from,
         preparer=cover_text("preparer"),
         contact=cover_text("contact"),
-        lang=lang,
     )
 
 
@@ -810,7 +791,7 @@ def _join(note: str, extra: str) -> str:
 
 
 def read_forms(
-    paths, *, province: str | None = None, year: int | None = None, lang: str | None = None
+    paths, *, province: str | None = None, year: int | None = None
 ) -> tuple[list[FormRead], list[Problem], list[str]]:
     """Read every form among ``paths`` (files or folders, searched for .xlsx).
 
@@ -827,7 +808,7 @@ def read_forms(
     forms, problems, others = [], [], []
     for file in files:
         try:
-            form = read_form(file, province=province, year=year, lang=lang)
+            form = read_form(file, province=province, year=year)
         except BdgInputError as err:
             problems += err.problems
             continue
