@@ -154,28 +154,13 @@ def _at(data: object, path: tuple) -> object:
     return data
 
 
-@functools.cache
-def _template_words() -> dict[str, str]:
-    """The words key of each message template of the schema, found by its English text."""
-    prefix = "params_schema."
-    return {entry["en"]: key for key, entry in words.catalogue().items() if key.startswith(prefix)}
-
-
-def template_word(template: str) -> str:
-    """The words key (``params_schema.*``) saying ``template`` in both languages.
-
-    The schema keeps its templates in English, readable beside the keyword they word; the
-    Vietnamese is in ``resources/words/params_schema.yaml`` (a test checks every template has
-    its word).
-    """
-    return _template_words()[template]
-
-
-def _fill(template: str, error, path: tuple, data: object) -> str:
+def _fill(key: str, error, path: tuple, data: object) -> str:
+    """The message ``params_schema.<key>`` (named by the schema's ``x-messages`` or
+    ``x-missing``) with the failed value, its type, its key and what is allowed."""
     parent = _at(data, path[:-1])
     enum = error.schema.get("enum", []) if isinstance(error.schema, dict) else []
     return words.phrase(
-        template_word(template),
+        f"params_schema.{key}",
         value=error.instance,
         type=type(error.instance).__name__,
         name=path[-1] if path else "",
@@ -206,15 +191,15 @@ def _messages(error, data: object) -> list[tuple[tuple, str]]:
         return out
     if error.validator == "required":
         prop = sub.get("properties", {}).get(path[-1], {})
-        template = _word(prop, "x-missing") or "missing {name!r}"
-        return [(path, _fill(template, error, path, data))]
+        key = _word(prop, "x-missing") or "missing_key"
+        return [(path, _fill(key, error, path, data))]
     if error.validator == "type" and error.instance is None:
-        template = _word(sub, "x-missing")
-        if template:
-            return [(path, _fill(template, error, path, data))]
-    template = _word(sub, "x-messages", str(error.validator))
-    if template:
-        return [(path, _fill(template, error, path, data))]
+        key = _word(sub, "x-missing")
+        if key:
+            return [(path, _fill(key, error, path, data))]
+    key = _word(sub, "x-messages", str(error.validator))
+    if key:
+        return [(path, _fill(key, error, path, data))]
     return [(path, words.phrase("params_schema.other", error=error.message))]
 
 
